@@ -1,0 +1,109 @@
+"""Money: the one place where amounts are made, rounded and formatted.
+
+An amount is an ``int`` number of fen (0.01 yuan). Nothing else represents
+money inside the program: files and command lines are parsed into fen here,
+JSON, CSV and PDF text is formatted from fen here, and every computed amount
+(a ratio of a loss, a rate of a fee) passes through :func:`round_half_up`
+exactly once, at the end of its rule. Binary floating point never touches an
+amount.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+Fen = int
+
+ZERO: Fen = 0
+FEN_PER_YUAN = 100
+YUAN = Decimal(1)
+
+ROUNDING_RULE_ZH = "金额按四舍五入保留到分（每条规则计算结束时取整一次）"
+ROUNDING_RULE_EN = "amounts are rounded half-up to the fen, once, at the end of each rule"
+
+_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+class AmountError(ValueError):
+    """A text that is not an amount, with the reason in plain words."""
+
+
+def unit_factor(unit: str) -> Decimal:
+    """The multiplier of a header unit such as 元 or 万元 (ten-thousands of yuan)."""
+    try:
+        return _UNITS[unit]
+    except KeyError:
+        raise AmountError(f"unknown unit {unit!r}; expected one of {', '.join(_UNITS)}") from None
+
+
+def parse_yuan(text: str, *, unit: Decimal = YUAN) -> Fen:
+    """Parse an amount in yuan (or in ``unit`` yuan) into fen, exactly.
+
+    Accepts ``1234.5``, ``1,234.50``, ``¥1,234.50``, ``￥1234.50`` and their
+    full-width spellings. Refuses anything else, and refuses values with more
+    than two decimals once converted to yuan: they would need a guess.
+
+    Raises:
+        AmountError: the text is not such an amount.
+    """
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    s = raw.replace(" ", "")
+    for sign in ("¥", "￥", "CNY", "RMB"):
+        if s.startswith(sign):
+            s = s[len(sign):]
+    if s.startswith("-¥") or s.startswith("-￥"):
+        s = "-" + s[2:]
+    if not s:
+        raise AmountError("empty amount")
+    if "," in s:
+        if not _GROUPED.match(s):
+            raise AmountError(f"{raw!r} has misplaced thousands separators")
+        s = s.replace(",", "")
+    if not _PLAIN.match(s):
+        raise AmountError(f"{raw!r} is not a number")
+    try:
+        value = Decimal(s) * unit
+    except InvalidOperation:  # pragma: no cover - the regex admits only numbers
+        raise AmountError(f"{raw!r} is not a number") from None
+    return decimal_to_fen(value, raw)
+
+
+def decimal_to_fen(value: Decimal, shown: str | None = None) -> Fen:
+    """An exact Decimal number of yuan as fen; more than two decimals is an error."""
+    fen = value * FEN_PER_YUAN
+    if fen != fen.to_integral_value():
+        raise AmountError(f"{shown or value} has more than 2 decimals (fen)")
+    return int(fen)
+
+
+def round_half_up(value: Decimal) -> Fen:
+    """Round a computed number of fen half-up (四舍五入) to a whole fen."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def apply_ratio(amount: Fen, ratio: Decimal) -> Fen:
+    """``amount × ratio``, rounded half-up to the fen: the one way a rule takes a share."""
+    return round_half_up(Decimal(amount) * ratio)
+
+
+def to_decimal(amount: Fen) -> Decimal:
+    """Fen as a Decimal number of yuan with two places."""
+    return (Decimal(amount) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+
+
+def format_plain(amount: Fen) -> str:
+    """``"1234.50"``: the spelling of amounts in JSON and CSV."""
+    sign = "-" if amount < 0 else ""
+    a = abs(amount)
+    return f"{sign}{a // FEN_PER_YUAN}.{a % FEN_PER_YUAN:02d}"
+
+
+def format_grouped(amount: Fen) -> str:
+    """``"1,234.50"``: the spelling of amounts in PDFs and tables."""
+    sign = "-" if amount < 0 else ""
+    a = abs(amount)
+    return f"{sign}{a // FEN_PER_YUAN:,}.{a % FEN_PER_YUAN:02d}"

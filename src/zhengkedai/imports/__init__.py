@@ -1,0 +1,1 @@
+"""Reading bank files: encodings and spreadsheets, header matching, cell parsers, row records."""
