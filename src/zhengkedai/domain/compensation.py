@@ -1,0 +1,213 @@
+"""Loss compensation (损失补偿): a claim's amount by the policy, and recoveries after payment.
+
+:func:`compute_claim` takes the loss and every fact the rules need, picks the
+policy version in force on the loan's disbursement date (新老划断) and runs its
+claim rules in order, recording a :class:`~.policy_trace.TraceStep` for each:
+
+1. ``recoveries_before_payment`` (always): the loss less money recovered before
+   the claim is paid, never below 0 — this net loss is what the claim is
+   computed on;
+2. the version's ``claim_rules``: coverage (0 and stop if not covered), the
+   ratio (first matching tier; rounded half-up once), then the caps.
+
+Invariants: the amount is never above the net loss nor above what any cap has
+left; each rule rounds at most once (:func:`~.money.apply_ratio`); no floats.
+
+For the 3,000,000 enterprise-loss tier, ``enterprise_losses`` = the
+enterprise's other confirmed losses (as passed in, excluding this one) + this
+claim's net loss.
+
+:func:`recovery_share` is the reserve's share of a recovery after payment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+from .loans import Loan
+from .money import Fen, apply_ratio, format_grouped, round_half_up
+from .policy import Policy, PolicyError, PolicyVersion
+from .policy_params import format_ratio
+from .policy_rules import (
+    CapPerInstitutionYearStep,
+    CapPerLoanStep,
+    CoverageStep,
+    RatioStep,
+    claim_facts,
+)
+from .policy_trace import ClaimComputation, TraceStep, cap_step
+
+RECOVERIES_RULE = "recoveries_before_payment"
+RECOVERIES_CLAUSE = "追偿回收: 赔付前的回收款冲减本金实际损失 (programme rule, SPEC 4.2)"
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionYear:
+    """An institution's use of its yearly compensation cap, for the year the claim counts in.
+
+    ``compensated_this_year``: compensation already approved or paid to the
+    institution that year (this claim excluded); ``prior_year_balance``: its
+    programme loan balance at the end of the previous year.
+    """
+
+    compensated_this_year: Fen
+    prior_year_balance: Fen
+
+
+def compute_claim(
+    policy: Policy,
+    loan: Loan,
+    loss: Fen,
+    *,
+    enterprise_eligible: bool,
+    institution_suspended: bool,
+    recovered_before_payment: Fen = 0,
+    enterprise_other_losses: Fen = 0,
+    loan_compensated_before: Fen = 0,
+    institution_year: InstitutionYear | None = None,
+) -> ClaimComputation:
+    """The compensation for a confirmed principal loss on ``loan``.
+
+    Args:
+        policy: the active policy; its version in force on ``loan.disbursed_on`` applies.
+        loss: the confirmed principal loss of this claim (fen).
+        enterprise_eligible: whether the enterprise was eligible on the disbursement date.
+        institution_suspended: whether the institution was suspended on the disbursement date.
+        recovered_before_payment: recoveries on this loss received before payment.
+        enterprise_other_losses: the enterprise's other confirmed (net) losses across
+            the programme, this one excluded.
+        loan_compensated_before: compensation already granted on this loan's other claims.
+        institution_year: cap usage; required when the version has a yearly institution cap.
+
+    Raises:
+        PolicyError: no version covers the disbursement date, or cap usage is missing.
+        ValueError: a negative amount.
+    """
+    amounts = (loss, recovered_before_payment, enterprise_other_losses, loan_compensated_before)
+    if min(amounts) < 0:
+        raise ValueError("amounts passed to compute_claim cannot be negative")
+    version = policy.version_on(loan.disbursed_on)
+    v = version.version
+    net = max(0, loss - recovered_before_payment)
+    steps = [
+        TraceStep(
+            RECOVERIES_RULE,
+            RECOVERIES_CLAUSE,
+            v,
+            loss,
+            net,
+            f"loss {format_grouped(loss)} − recovered before payment"
+            f" {format_grouped(recovered_before_payment)} = {format_grouped(net)}",
+        )
+    ]
+    amount = net
+    covered = {
+        "eligible_enterprise": enterprise_eligible,
+        "institution_active": not institution_suspended,
+    }
+    for rule in version.claim_rules:
+        if isinstance(rule, CoverageStep):
+            ok = covered[rule.requires]
+            note = "covered" if ok else _NOT_COVERED[rule.requires]
+            steps.append(TraceStep(rule.name, rule.clause, v, amount, amount if ok else 0, note))
+            if not ok:
+                return _result(version, 0, steps)
+        elif isinstance(rule, RatioStep):
+            losses = enterprise_other_losses + net
+            tier = rule.select(claim_facts(loan, net, losses))
+            after = apply_ratio(amount, tier.ratio)
+            note = (
+                f"{tier.label}: {format_ratio(tier.ratio)} × {format_grouped(amount)}"
+                f" = {format_grouped(after)} (half-up; enterprise losses incl. this one"
+                f" {format_grouped(losses)})"
+            )
+            steps.append(TraceStep(rule.name, tier.clause, v, amount, after, note))
+            amount = after
+        elif isinstance(rule, CapPerLoanStep):
+            step = cap_step(
+                rule.name,
+                rule.clause,
+                v,
+                amount,
+                rule.amount,
+                loan_compensated_before,
+                "per-loan cap",
+            )
+            steps.append(step)
+            amount = step.after
+        elif isinstance(rule, CapPerInstitutionYearStep):
+            step = _institution_cap(rule, v, amount, institution_year, loan)
+            steps.append(step)
+            amount = step.after
+    return _result(version, amount, steps)
+
+
+_NOT_COVERED = {
+    "eligible_enterprise": "not covered: the enterprise was not eligible on the disbursement date",
+    "institution_active": "not covered: the loan was disbursed while its institution was suspended",
+}
+
+
+def _institution_cap(
+    rule: CapPerInstitutionYearStep,
+    v: str,
+    amount: Fen,
+    usage: InstitutionYear | None,
+    loan: Loan,
+) -> TraceStep:
+    if usage is None:
+        raise PolicyError(
+            f"claim on loan {loan.loan_no}: policy version {v} caps compensation per institution"
+            " and year; the institution's cap usage (InstitutionYear) is needed"
+        )
+    limits: list[Fen] = []
+    parts: list[str] = []
+    if rule.amount is not None:
+        limits.append(rule.amount)
+        parts.append(format_grouped(rule.amount))
+    if rule.ratio_of_prior_year_balance is not None:
+        by_balance = apply_ratio(usage.prior_year_balance, rule.ratio_of_prior_year_balance)
+        limits.append(by_balance)
+        parts.append(
+            f"{format_ratio(rule.ratio_of_prior_year_balance)} × prior-year balance"
+            f" {format_grouped(usage.prior_year_balance)} = {format_grouped(by_balance)}"
+        )
+    what = f"per-institution yearly cap min({'; '.join(parts)}) ="
+    return cap_step(
+        rule.name, rule.clause, v, amount, min(limits), usage.compensated_this_year, what
+    )
+
+
+def _result(version: PolicyVersion, amount: Fen, steps: list[TraceStep]) -> ClaimComputation:
+    return ClaimComputation(amount, version.policy_name, version.version, tuple(steps))
+
+
+def recovery_share(recovery: Fen, paid: Fen, loss: Fen, already_returned: Fen = 0) -> Fen:
+    """The reserve's share of a recovery made after its claim was paid.
+
+    ``recovery × paid ÷ loss``, computed exactly and rounded half-up once, then
+    limited to what the reserve paid less what earlier shares returned, so the
+    shares together never exceed ``paid``.
+
+    Args:
+        recovery: the money recovered now.
+        paid: the compensation the reserve paid on the claim.
+        loss: the loss that claim was computed on (net of recoveries before payment).
+        already_returned: the shares of earlier recoveries on the same claim.
+
+    Raises:
+        ValueError: a negative amount, or a zero loss with something paid.
+    """
+    if min(recovery, paid, loss, already_returned) < 0:
+        raise ValueError("amounts passed to recovery_share cannot be negative")
+    if paid == 0:
+        return 0
+    if loss == 0:
+        raise ValueError("a paid claim needs a positive loss")
+    numerator = recovery * paid
+    with localcontext() as ctx:
+        # Enough digits that the quotient is exact up to the half-fen it is rounded at.
+        ctx.prec = len(str(numerator)) + len(str(loss)) + 4
+        share = round_half_up(Decimal(numerator) / Decimal(loss))
+    return max(0, min(share, paid - already_returned))

@@ -1,0 +1,170 @@
+"""Science-finance subsidies (科技金融补助): amounts by the policy's subsidy parameters.
+
+Three kinds (SPEC 4.3), each a rate of a basis, rounded half-up once per rule,
+with a trace like a claim's:
+
+- ``guarantee_fee`` (担保费补助): rate × the guarantee fee counted, where the fee
+  counted is at most ``fee_rate_cap`` a year of the guaranteed principal over
+  the guarantee term (term in days / 365). When the principal or term is not
+  known the fee paid is counted as it is, and the trace says so;
+- ``financing`` (融资补助): rate × interest paid or investment received, at most
+  ``cap_per_enterprise_year`` per enterprise and year;
+- ``investment_risk`` (投资风险补助): rate × realised investment loss, at most
+  ``cap_per_institution_year`` per investment institution and year.
+
+A yearly cap is shared by the beneficiary's applications in the order they are
+granted: pass what earlier ones were granted that year as ``granted_this_year``.
+Invariants: the subsidy never exceeds rate × basis nor what the cap has left.
+
+The caller picks the policy version (e.g. ``policy.version_on(application date)``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from enum import StrEnum
+
+from .money import Fen, apply_ratio, format_grouped, round_half_up
+from .policy import PolicyVersion
+from .policy_params import format_ratio
+from .policy_trace import SubsidyComputation, TraceStep, cap_step
+
+DAYS_PER_YEAR = 365
+
+
+class SubsidyKind(StrEnum):
+    GUARANTEE_FEE = "guarantee_fee"  # 担保费补助
+    FINANCING = "financing"  # 融资补助
+    INVESTMENT_RISK = "investment_risk"  # 投资风险补助
+
+
+SUBSIDY_KIND_ZH = {
+    SubsidyKind.GUARANTEE_FEE: "担保费补助",
+    SubsidyKind.FINANCING: "融资补助",
+    SubsidyKind.INVESTMENT_RISK: "投资风险补助",
+}
+
+
+def _check(*amounts: Fen) -> None:
+    if min(amounts) < 0:
+        raise ValueError("subsidy amounts cannot be negative")
+
+
+def _rate_step(rule: str, clause: str, v: str, basis: Fen, rate: Decimal, what: str) -> TraceStep:
+    after = apply_ratio(basis, rate)
+    note = (
+        f"{format_ratio(rate)} × {what} {format_grouped(basis)} = {format_grouped(after)} (half-up)"
+    )
+    return TraceStep(rule, clause, v, basis, after, note)
+
+
+def guarantee_fee_subsidy(
+    version: PolicyVersion,
+    fee_paid: Fen,
+    *,
+    guaranteed_principal: Fen | None = None,
+    guarantee_days: int | None = None,
+) -> SubsidyComputation:
+    """Subsidy on a guarantee fee paid; the fee counted is capped when principal and term are known."""
+    _check(fee_paid, guaranteed_principal or 0, guarantee_days or 0)
+    p = version.subsidies.guarantee_fee
+    v = version.version
+    if guaranteed_principal is not None and guarantee_days is not None:
+        numerator = guaranteed_principal * guarantee_days
+        with localcontext() as ctx:
+            ctx.prec = len(str(numerator)) + 12  # exact up to the half-fen rounded at
+            limit = round_half_up(Decimal(numerator) * p.fee_rate_cap / DAYS_PER_YEAR)
+        fee_step = cap_step(
+            "fee_rate_cap",
+            p.source_of("fee_rate_cap"),
+            v,
+            fee_paid,
+            limit,
+            0,
+            f"fee counted at most {format_ratio(p.fee_rate_cap)} a year ×"
+            f" {format_grouped(guaranteed_principal)} × {guarantee_days}/{DAYS_PER_YEAR} days =",
+        )
+    else:
+        fee_step = TraceStep(
+            "fee_rate_cap",
+            p.source_of("fee_rate_cap"),
+            v,
+            fee_paid,
+            fee_paid,
+            "guaranteed principal or term not given: the fee paid is counted as it is",
+        )
+    rate_step = _rate_step("rate", p.source_of("rate"), v, fee_step.after, p.rate, "fee counted")
+    return SubsidyComputation(
+        SubsidyKind.GUARANTEE_FEE.value,
+        rate_step.after,
+        version.policy_name,
+        v,
+        (fee_step, rate_step),
+    )
+
+
+def financing_subsidy(
+    version: PolicyVersion, basis: Fen, *, granted_this_year: Fen = 0
+) -> SubsidyComputation:
+    """Subsidy on interest paid or investment received, within the enterprise's yearly cap."""
+    _check(basis, granted_this_year)
+    p = version.subsidies.financing
+    v = version.version
+    rate = _rate_step("rate", p.source_of("rate"), v, basis, p.rate, "basis")
+    cap = cap_step(
+        "cap_per_enterprise_year",
+        p.source_of("cap_per_enterprise_year"),
+        v,
+        rate.after,
+        p.cap_per_enterprise_year,
+        granted_this_year,
+        "per-enterprise yearly cap",
+    )
+    return SubsidyComputation(
+        SubsidyKind.FINANCING.value, cap.after, version.policy_name, v, (rate, cap)
+    )
+
+
+def investment_risk_subsidy(
+    version: PolicyVersion, basis: Fen, *, granted_this_year: Fen = 0
+) -> SubsidyComputation:
+    """Subsidy on a realised investment loss, within the institution's yearly cap."""
+    _check(basis, granted_this_year)
+    p = version.subsidies.investment_risk
+    v = version.version
+    rate = _rate_step("rate", p.source_of("rate"), v, basis, p.rate, "realised loss")
+    cap = cap_step(
+        "cap_per_institution_year",
+        p.source_of("cap_per_institution_year"),
+        v,
+        rate.after,
+        p.cap_per_institution_year,
+        granted_this_year,
+        "per-institution yearly cap",
+    )
+    return SubsidyComputation(
+        SubsidyKind.INVESTMENT_RISK.value, cap.after, version.policy_name, v, (rate, cap)
+    )
+
+
+def compute_subsidy(
+    version: PolicyVersion,
+    kind: SubsidyKind | str,
+    basis: Fen,
+    *,
+    granted_this_year: Fen = 0,
+    guaranteed_principal: Fen | None = None,
+    guarantee_days: int | None = None,
+) -> SubsidyComputation:
+    """Dispatch on ``kind``; ``granted_this_year`` is ignored for guarantee_fee (no yearly cap)."""
+    k = SubsidyKind(kind)
+    if k is SubsidyKind.GUARANTEE_FEE:
+        return guarantee_fee_subsidy(
+            version,
+            basis,
+            guaranteed_principal=guaranteed_principal,
+            guarantee_days=guarantee_days,
+        )
+    if k is SubsidyKind.FINANCING:
+        return financing_subsidy(version, basis, granted_this_year=granted_this_year)
+    return investment_risk_subsidy(version, basis, granted_this_year=granted_this_year)
