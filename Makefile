@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/zkd demo -o demo_out
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -75,3 +75,59 @@ class Loan:
     maturity_on: dt.date
     guarantor_code: str | None = None
     guarantee_fee: Fen = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LoanState:
+    """Outstanding and overdue principal of one loan, and its confirmed losses."""
+
+    outstanding: Fen
+    overdue: Fen = 0
+    losses: Fen = 0
+
+
+class EventRefused(ValueError):
+    """An event the loan's state does not allow; the message names the rule."""
+
+
+def apply_event(state: LoanState, event: EventType, amount: Fen) -> LoanState:
+    """The loan's state after one post-loan event (SPEC 4.2).
+
+    - repayment and loss lower the outstanding principal, and the overdue
+      principal by the same amount (never below zero);
+    - overdue sets the overdue level (0 clears it), at most the outstanding;
+    - recovery changes neither: it is money back after a loss.
+    """
+    if event in (EventType.REPAYMENT, EventType.LOSS):
+        if amount <= 0:
+            raise EventRefused("amount must be greater than 0")
+        if amount > state.outstanding:
+            raise EventRefused(
+                f"{event.value} {amount_text(amount)} exceeds the outstanding principal "
+                f"{amount_text(state.outstanding)}"
+            )
+        return LoanState(
+            outstanding=state.outstanding - amount,
+            overdue=max(0, state.overdue - amount),
+            losses=state.losses + (amount if event is EventType.LOSS else 0),
+        )
+    if event is EventType.OVERDUE:
+        if amount < 0:
+            raise EventRefused("overdue principal must not be negative")
+        if amount > state.outstanding:
+            raise EventRefused(
+                f"overdue principal {amount_text(amount)} exceeds the outstanding principal "
+                f"{amount_text(state.outstanding)}"
+            )
+        return LoanState(state.outstanding, amount, state.losses)
+    if amount <= 0:
+        raise EventRefused("amount must be greater than 0")
+    if state.losses == 0:
+        raise EventRefused("a recovery needs a confirmed loss on the loan first")
+    return state
+
+
+def amount_text(amount: Fen) -> str:
+    from .money import format_grouped
+
+    return format_grouped(amount)

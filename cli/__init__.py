@@ -1,0 +1,1 @@
+"""The ``zkd`` command line: click commands, one module per subject. Thin: parse, call, print."""

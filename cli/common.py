@@ -1,0 +1,192 @@
+"""What every command shares: the database and operator options, errors, output formats."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from zhengkedai.context import Actor, default_operator
+from zhengkedai.db.engine import make_engine, resolve_url
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.money import AmountError, format_grouped, format_plain, parse_yuan
+from zhengkedai.domain.periods import parse_date_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Env:
+    db: str | None = None
+    operator: str | None = None
+
+    @property
+    def url(self) -> str:
+        return resolve_url(self.db)
+
+    def engine(self) -> Engine:
+        return make_engine(self.db)
+
+    def actor(self) -> Actor:
+        return Actor(operator=self.operator or default_operator())
+
+    @contextmanager
+    def uow(self) -> Iterator[UnitOfWork]:
+        engine = self.engine()
+        try:
+            with UnitOfWork(engine) as uow:
+                yield uow
+        except (OperationalError, ProgrammingError) as exc:
+            text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
+            if "no such table" in text or "does not exist" in text:
+                raise ZkdError(
+                    f"the database at {self.url} is not set up; run `zkd init` first") from None
+            raise ZkdError(f"database error: {text.splitlines()[0]}") from None
+        finally:
+            engine.dispose()
+
+
+def _set_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        ctx.ensure_object(Env).db = value
+    return value
+
+
+def _set_operator(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        ctx.ensure_object(Env).operator = value
+    return value
+
+
+def db_options(f: F) -> F:
+    """``--db`` and ``--operator`` on every command (they work before the command too)."""
+    f = click.option("--operator", metavar="NAME", expose_value=False, callback=_set_operator,
+                     help="Who is acting (else ZKD_OPERATOR, else the OS user).")(f)
+    f = click.option("--db", metavar="URL", expose_value=False, callback=_set_db,
+                     help="Database URL (else ZKD_DATABASE_URL, else sqlite:///zhengkedai.db).")(f)
+    return f
+
+
+def env() -> Env:
+    return click.get_current_context().ensure_object(Env)
+
+
+def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
+                        show_default=True, help="Output format.")
+
+
+class AmountType(click.ParamType):
+    name = "AMOUNT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_yuan(str(value))
+        except AmountError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+                ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date_text(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+AMOUNT = AmountType()
+DATE = DateType()
+
+
+# --- output ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text | amount | date | int | percent
+
+
+def _cell(value: Any, kind: str, machine: bool) -> Any:
+    if value is None:
+        return None if machine else ""
+    if kind == "amount":
+        return format_plain(value) if machine else format_grouped(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if machine and kind == "int":
+        return value
+    return str(value)
+
+
+def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str,
+         *, extra: dict[str, Any] | None = None) -> None:
+    """Print rows as an aligned table, JSON (amounts as two-decimal strings) or CSV."""
+    if fmt == "json":
+        doc: Any = [{c.key: _cell(r.get(c.key), c.kind, True) for c in columns} for r in rows]
+        if extra is not None:
+            doc = {**extra, "rows": doc}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([c.key for c in columns])
+        for r in rows:
+            w.writerow(["" if (v := _cell(r.get(c.key), c.kind, True)) is None else v
+                        for c in columns])
+        click.echo(buf.getvalue(), nl=False)
+        return
+    click.echo(table_text(rows, columns))
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
+    cells = [[_cell(r.get(c.key), c.kind, False) for c in columns] for r in rows]
+    heads = [c.label for c in columns]
+    widths = [max([_width(h)] + [_width(row[i]) for row in cells]) for i, h in enumerate(heads)]
+
+    def fit(text: str, i: int) -> str:
+        pad = " " * (widths[i] - _width(text))
+        right = columns[i].kind in ("amount", "int", "percent")
+        return pad + text if right else text + pad
+
+    lines = ["  ".join(fit(h, i) for i, h in enumerate(heads)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(fit(v, i) for i, v in enumerate(row)).rstrip() for row in cells]
+    if not rows:
+        lines.append("(none)")
+    return "\n".join(lines)
+
+
+def kv_table(pairs: Sequence[tuple[str, str]]) -> str:
+    width = max((_width(k) for k, _ in pairs), default=0)
+    return "\n".join(k + " " * (width - _width(k)) + "  " + v for k, v in pairs)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)

@@ -1,0 +1,58 @@
+"""Engines for the two supported databases, and the locking rule they share.
+
+SQLite (the embedded default) runs every transaction as ``BEGIN IMMEDIATE``:
+a writer takes the database's write lock before it reads the balances it will
+check, so two processes cannot both see the same cash and both pay it out.
+PostgreSQL gets the same guarantee from a row lock on ``ledger_head``
+(``SELECT … FOR UPDATE``), taken by :func:`zhengkedai.db.uow.UnitOfWork.lock_ledger`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+
+DEFAULT_URL = "sqlite:///zhengkedai.db"
+
+
+def resolve_url(url: str | None) -> str:
+    """``--db`` if given, else ``ZKD_DATABASE_URL``, else the embedded default."""
+    url = url or os.environ.get("ZKD_DATABASE_URL") or DEFAULT_URL
+    if url.startswith("postgresql://"):  # plain URLs mean psycopg 3 here
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = resolve_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            # let SQLAlchemy, not the driver, say when transactions begin
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a sqlite URL, or None for memory and other databases."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url[len("sqlite:///"):]
+    return Path(path) if path and path != ":memory:" else None

@@ -1,0 +1,213 @@
+"""The stored ledger: posting entries under the lock, reading them and their balances.
+
+Posting is where the ledger's rules meet the database, all inside the caller's
+transaction and under :meth:`UnitOfWork.lock_ledger`:
+idempotency key (same content: no-op; other content: refused), month open,
+lines balanced, no cash account below zero at any date from the entry's date
+on, then the entry is sealed onto the chain and the head moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+
+from ..domain.accounts import FUND_ZH, fund_of, is_cash_account, parse_account
+from ..domain.errors import InsufficientFunds, InvariantViolation
+from ..domain.ledger import Entry, EntryDraft, Line, UnbalancedEntry, check_balanced, seal
+from ..domain.money import Fen, format_grouped
+from ..domain.periods import period_of
+from ..context import Actor
+from .models import AccountRow, EntryRow, LineRow, MonthRow
+from .uow import UnitOfWork
+
+
+class LedgerRepo:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    # --- writing ----------------------------------------------------------
+
+    def post(self, draft: EntryDraft, actor: Actor) -> Entry:
+        """Post ``draft``; return the stored entry (the earlier one for a repeat)."""
+        s = self.uow.s
+        head = self.uow.lock_ledger()
+        existing = s.execute(
+            select(EntryRow).where(EntryRow.idempotency_key == draft.idempotency_key)
+        ).scalar_one_or_none()
+        if existing is not None:
+            entry = self._to_entry(existing)
+            if draft.same_content(entry):
+                return entry
+            raise InvariantViolation(
+                f"key {draft.idempotency_key!r} was used by entry #{entry.seq} with other content"
+            )
+        self.check_open(draft.entry_date)
+        try:
+            check_balanced(draft.lines)
+        except UnbalancedEntry as exc:
+            raise InvariantViolation(f"entry {draft.kind!r} refused: {exc}") from None
+        self._check_cash(draft)
+        self._ensure_accounts(draft.lines)
+        entry = seal(
+            draft,
+            seq=head.last_seq + 1,
+            operator=actor.operator,
+            created_at=actor.now(),
+            prev_hash=head.last_hash,
+        )
+        s.add(
+            EntryRow(
+                seq=entry.seq,
+                entry_date=entry.entry_date,
+                kind=entry.kind,
+                memo=entry.memo,
+                idempotency_key=entry.idempotency_key,
+                source_ref=entry.source_ref,
+                reverses=entry.reverses,
+                operator=entry.operator,
+                created_at=entry.created_at,
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+        s.flush()
+        s.add_all(
+            LineRow(entry_seq=entry.seq, line_no=i, account_code=line.account,
+                    amount_fen=line.amount)
+            for i, line in enumerate(entry.lines, start=1)
+        )
+        head.last_seq = entry.seq
+        head.last_hash = entry.hash
+        s.flush()
+        return entry
+
+    def check_open(self, day: dt.date) -> None:
+        period = period_of(day)
+        if self.uow.s.get(MonthRow, period) is not None:
+            raise InvariantViolation(f"month {period} is closed; nothing dated {day} can be booked")
+
+    def _check_cash(self, draft: EntryDraft) -> None:
+        deltas: dict[str, Fen] = {}
+        for line in draft.lines:
+            if is_cash_account(line.account):
+                deltas[line.account] = deltas.get(line.account, 0) + line.amount
+        for account_code, delta in sorted(deltas.items()):
+            if delta >= 0:
+                continue
+            lowest = self.lowest_balance_from(account_code, draft.entry_date)
+            if lowest + delta < 0:
+                fund = FUND_ZH[fund_of(account_code)]
+                raise InsufficientFunds(
+                    f"{fund} cash on {account_code} is {format_grouped(lowest)} on or after "
+                    f"{draft.entry_date}; paying {format_grouped(-delta)} is short by "
+                    f"{format_grouped(-(lowest + delta))}"
+                )
+
+    def _ensure_accounts(self, lines: tuple[Line, ...]) -> None:
+        s = self.uow.s
+        for code in {line.account for line in lines}:
+            if s.get(AccountRow, code) is None:
+                acc = parse_account(code)
+                s.add(AccountRow(code=code, fund=acc.fund.value, kind=acc.kind.value,
+                                 name=acc.name))
+        s.flush()
+
+    # --- reading ----------------------------------------------------------
+
+    def lowest_balance_from(self, account_code: str, day: dt.date) -> Fen:
+        """The lowest end-of-day balance of an account on ``day`` or any later date."""
+        s = self.uow.s
+        opening = s.execute(
+            select(func.coalesce(func.sum(LineRow.amount_fen), 0))
+            .join(EntryRow, EntryRow.seq == LineRow.entry_seq)
+            .where(LineRow.account_code == account_code, EntryRow.entry_date <= day)
+        ).scalar_one()
+        later = s.execute(
+            select(EntryRow.entry_date, func.sum(LineRow.amount_fen))
+            .join(EntryRow, EntryRow.seq == LineRow.entry_seq)
+            .where(LineRow.account_code == account_code, EntryRow.entry_date > day)
+            .group_by(EntryRow.entry_date)
+            .order_by(EntryRow.entry_date)
+        ).all()
+        running = lowest = int(opening)
+        for _, amount in later:
+            running += int(amount)
+            lowest = min(lowest, running)
+        return lowest
+
+    def balances(self, *, prefix: str = "", as_of: dt.date | None = None,
+                 since: dt.date | None = None) -> dict[str, Fen]:
+        """Signed balances (debit positive) per account whose code starts with ``prefix``."""
+        stmt = (
+            select(LineRow.account_code, func.sum(LineRow.amount_fen))
+            .join(EntryRow, EntryRow.seq == LineRow.entry_seq)
+            .group_by(LineRow.account_code)
+        )
+        if prefix:
+            stmt = stmt.where(LineRow.account_code.startswith(prefix, autoescape=True))
+        if as_of is not None:
+            stmt = stmt.where(EntryRow.entry_date <= as_of)
+        if since is not None:
+            stmt = stmt.where(EntryRow.entry_date >= since)
+        return {code: int(total) for code, total in self.uow.s.execute(stmt).all()}
+
+    def balance(self, account_code: str, as_of: dt.date | None = None) -> Fen:
+        return self.balances(prefix=account_code, as_of=as_of).get(account_code, 0)
+
+    def entry(self, seq: int) -> Entry:
+        row = self.uow.s.get(EntryRow, seq)
+        if row is None:
+            raise InvariantViolation(f"no journal entry #{seq}")
+        return self._to_entry(row)
+
+    def entries(self, *, since: dt.date | None = None, until: dt.date | None = None,
+                batch: int = 2000) -> Iterator[Entry]:
+        """Entries in chain order, read in batches."""
+        s = self.uow.s
+        last = 0
+        while True:
+            stmt = select(EntryRow).where(EntryRow.seq > last).order_by(EntryRow.seq).limit(batch)
+            if since is not None:
+                stmt = stmt.where(EntryRow.entry_date >= since)
+            if until is not None:
+                stmt = stmt.where(EntryRow.entry_date <= until)
+            rows = s.execute(stmt).scalars().all()
+            if not rows:
+                return
+            lines = self._lines_for(rows[0].seq, rows[-1].seq)
+            for row in rows:
+                yield self._to_entry(row, lines.get(row.seq, ()))
+            last = rows[-1].seq
+
+    def _lines_for(self, first: int, last: int) -> dict[int, tuple[Line, ...]]:
+        out: dict[int, list[Line]] = {}
+        for row in self.uow.s.execute(
+            select(LineRow).where(LineRow.entry_seq.between(first, last))
+            .order_by(LineRow.entry_seq, LineRow.line_no)
+        ).scalars():
+            out.setdefault(row.entry_seq, []).append(Line(row.account_code, int(row.amount_fen)))
+        return {seq: tuple(lines) for seq, lines in out.items()}
+
+    def _to_entry(self, row: EntryRow, lines: tuple[Line, ...] | None = None) -> Entry:
+        if lines is None:
+            lines = self._lines_for(row.seq, row.seq).get(row.seq, ())
+        return Entry(
+            seq=row.seq,
+            entry_date=row.entry_date,
+            kind=row.kind,
+            memo=row.memo,
+            lines=lines,
+            idempotency_key=row.idempotency_key,
+            source_ref=row.source_ref,
+            reverses=row.reverses,
+            operator=row.operator,
+            created_at=row.created_at,
+            prev_hash=row.prev_hash,
+            hash=row.hash,
+        )
+
+    def account_names(self) -> dict[str, str]:
+        return {r.code: r.name for r in self.uow.s.execute(select(AccountRow)).scalars()}

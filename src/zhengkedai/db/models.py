@@ -1,0 +1,258 @@
+"""The stored schema: SQLAlchemy 2.x row classes, one per table.
+
+Rows only; rules live in the domain and the services. Amounts are BigInteger
+fen (``*_fen`` columns), never floats. Times are naive UTC. Every schema change
+is an Alembic revision under ``migrations/versions``; a test checks that these
+classes and the migrations agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# --- the ledger -------------------------------------------------------------
+
+class LedgerHead(Base):
+    """One row: the chain's last sequence number and hash. Locked by every posting."""
+
+    __tablename__ = "ledger_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    code: Mapped[str] = mapped_column(String(160), primary_key=True)
+    fund: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class EntryRow(Base):
+    __tablename__ = "journal_entries"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entry_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    memo: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
+    source_ref: Mapped[str] = mapped_column(String(300))
+    reverses: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+    operator: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class LineRow(Base):
+    __tablename__ = "journal_lines"
+    entry_seq: Mapped[int] = mapped_column(ForeignKey("journal_entries.seq"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_code: Mapped[str] = mapped_column(ForeignKey("accounts.code"), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class MonthRow(Base):
+    """A closed month. Months without a row are open."""
+
+    __tablename__ = "months"
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    closed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    closed_by: Mapped[str] = mapped_column(String(100))
+    chain_head: Mapped[str] = mapped_column(String(64))
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
+# --- institutions and policy ---------------------------------------------------
+
+class InstitutionRow(Base):
+    __tablename__ = "institutions"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    registered_by: Mapped[str] = mapped_column(String(100))
+
+
+class InstitutionMonthRow(Base):
+    """An institution's figures at a month's close and the suspension they decide."""
+
+    __tablename__ = "institution_months"
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    institution_code: Mapped[str] = mapped_column(
+        ForeignKey("institutions.code"), primary_key=True
+    )
+    outstanding_fen: Mapped[int] = mapped_column(BigInteger)
+    overdue_fen: Mapped[int] = mapped_column(BigInteger)
+    # over the threshold at this close: suspended from the next month's first day
+    suspended: Mapped[bool] = mapped_column(Boolean)
+
+
+class PolicyVersionRow(Base):
+    """A policy file as loaded, kept whole so every claim can be recomputed."""
+
+    __tablename__ = "policy_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    source_file: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    loaded_by: Mapped[str] = mapped_column(String(100))
+    __table_args__ = (UniqueConstraint("name", "sha256"),)
+
+
+# --- files, loans and events ------------------------------------------------
+
+class ImportFileRow(Base):
+    __tablename__ = "import_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # the filing institution's code, or "" for programme staff (subsidy files)
+    filer: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    encoding: Mapped[str] = mapped_column(String(20))
+    row_count: Mapped[int] = mapped_column(Integer)
+    accepted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator: Mapped[str] = mapped_column(String(100))
+    __table_args__ = (UniqueConstraint("sha256", "filer"),)
+
+
+class LoanRow(Base):
+    __tablename__ = "loans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    loan_no: Mapped[str] = mapped_column(String(64))
+    enterprise_name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    district: Mapped[str | None] = mapped_column(String(60))
+    revenue_prev_year_fen: Mapped[int] = mapped_column(BigInteger)
+    high_tech: Mapped[bool] = mapped_column(Boolean)
+    profitable_two_years: Mapped[bool] = mapped_column(Boolean)
+    research_cooperation: Mapped[bool] = mapped_column(Boolean)
+    loan_type: Mapped[str] = mapped_column(String(16))
+    collateral_value_fen: Mapped[int] = mapped_column(BigInteger)
+    principal_fen: Mapped[int] = mapped_column(BigInteger)
+    annual_rate: Mapped[Decimal] = mapped_column(Numeric(9, 4))
+    disbursed_on: Mapped[dt.date] = mapped_column(Date)
+    maturity_on: Mapped[dt.date] = mapped_column(Date)
+    guarantor_code: Mapped[str | None] = mapped_column(String(32))
+    guarantee_fee_fen: Mapped[int] = mapped_column(BigInteger)
+    # running state, kept with each event so validation in file order is one lookup
+    outstanding_fen: Mapped[int] = mapped_column(BigInteger)
+    overdue_fen: Mapped[int] = mapped_column(BigInteger)
+    file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id"))
+    file_row: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("institution_code", "loan_no"),)
+
+
+class LoanEventRow(Base):
+    __tablename__ = "loan_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    event: Mapped[str] = mapped_column(String(16))
+    occurred_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id"))
+    file_row: Mapped[int] = mapped_column(Integer)
+
+
+# --- compensation claims and recoveries ---------------------------------------
+
+class ClaimRow(Base):
+    __tablename__ = "claims"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    loss_event_id: Mapped[int] = mapped_column(ForeignKey("loan_events.id"), unique=True)
+    institution_code: Mapped[str] = mapped_column(ForeignKey("institutions.code"))
+    loss_fen: Mapped[int] = mapped_column(BigInteger)
+    recovered_before_fen: Mapped[int] = mapped_column(BigInteger)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    policy_name: Mapped[str] = mapped_column(String(60))
+    policy_version: Mapped[str] = mapped_column(String(60))
+    trace: Mapped[str] = mapped_column(Text)  # JSON list of steps
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    rejected_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    approve_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+    pay_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+
+
+class RecoveryShareRow(Base):
+    """The reserve's share of a recovery after payment, owed by the institution."""
+
+    __tablename__ = "recovery_shares"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("loan_events.id"), unique=True)
+    share_fen: Mapped[int] = mapped_column(BigInteger)
+    owed_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+    returned_on: Mapped[dt.date | None] = mapped_column(Date)
+    returned_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+
+
+# --- subsidies -------------------------------------------------------------
+
+class SubsidyRow(Base):
+    __tablename__ = "subsidies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    beneficiary: Mapped[str] = mapped_column(String(32), index=True)
+    basis_fen: Mapped[int] = mapped_column(BigInteger)
+    investee: Mapped[str | None] = mapped_column(String(18))
+    period_year: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(100))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    policy_name: Mapped[str] = mapped_column(String(60))
+    policy_version: Mapped[str] = mapped_column(String(60))
+    trace: Mapped[str] = mapped_column(Text)
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    approved_on: Mapped[dt.date | None] = mapped_column(Date)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    rejected_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    approve_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+    pay_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id"))
+    file_row: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("beneficiary", "kind", "reference"),)
+
+
+Index("ix_loan_events_loan_date", LoanEventRow.loan_id, LoanEventRow.occurred_on)

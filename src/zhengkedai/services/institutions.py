@@ -1,0 +1,118 @@
+"""Partner institutions: registration, listing, and suspension status.
+
+An institution's status on a date is decided by the month closes before it:
+the close of month M suspends it from the first day of M+1 when its overdue
+ratio was above the threshold, and the first later close at or below the
+threshold reinstates it from the first day of the following month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from ..context import Actor
+from ..db.models import InstitutionMonthRow, InstitutionRow
+from ..db.uow import UnitOfWork
+from ..domain.errors import NotFound, ZkdError
+from ..domain.periods import first_day, next_period, period_of
+
+
+class InstitutionKind(StrEnum):
+    BANK = "bank"
+    GUARANTOR = "guarantor"
+    INSURER = "insurer"
+    INVESTOR = "investor"
+
+
+KIND_ZH = {
+    InstitutionKind.BANK: "合作银行",
+    InstitutionKind.GUARANTOR: "合作担保机构",
+    InstitutionKind.INSURER: "保险机构",
+    InstitutionKind.INVESTOR: "投资机构",
+}
+
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+@dataclass(frozen=True)
+class Institution:
+    code: str
+    name: str
+    kind: InstitutionKind
+    registered_at: dt.datetime
+    suspended_since: dt.date | None  # None: active
+
+    @property
+    def status(self) -> str:
+        if self.suspended_since is None:
+            return "active"
+        return f"suspended since {self.suspended_since.isoformat()}"
+
+
+def add(uow: UnitOfWork, actor: Actor, code: str, name: str, kind: str) -> Institution:
+    code = code.strip()
+    if not _CODE.match(code):
+        raise ZkdError(f"institution code {code!r} must be 1-32 letters, digits, '-' or '_'")
+    if not name.strip():
+        raise ZkdError("institution name must not be empty")
+    try:
+        k = InstitutionKind(kind)
+    except ValueError:
+        raise ZkdError(
+            f"unknown institution kind {kind!r}; expected bank, guarantor, insurer or investor"
+        ) from None
+    if uow.s.get(InstitutionRow, code) is not None:
+        raise ZkdError(f"institution {code} is already registered")
+    row = InstitutionRow(code=code, name=name.strip(), kind=k.value,
+                         registered_at=actor.now(), registered_by=actor.operator)
+    uow.s.add(row)
+    uow.s.flush()
+    return Institution(code, row.name, k, row.registered_at, None)
+
+
+def get_row(uow: UnitOfWork, code: str, *, kind: InstitutionKind | None = None) -> InstitutionRow:
+    row = uow.s.get(InstitutionRow, code)
+    if row is None:
+        raise NotFound(f"no institution {code!r}; register it with `zkd institution add`")
+    if kind is not None and row.kind != kind.value:
+        raise ZkdError(f"institution {code} is a {row.kind}, not a {kind.value}")
+    return row
+
+
+def suspended_since(uow: UnitOfWork, code: str, on: dt.date) -> dt.date | None:
+    """The date from which ``code`` has been suspended without a break, as of ``on``.
+
+    Only closes of months before ``on``'s month count; a suspension lasts until
+    a later close finds the institution back at or below the threshold.
+    """
+    closes = uow.s.execute(
+        select(InstitutionMonthRow.period, InstitutionMonthRow.suspended)
+        .where(InstitutionMonthRow.institution_code == code,
+               InstitutionMonthRow.period < period_of(on))
+        .order_by(InstitutionMonthRow.period)
+    ).all()
+    since: dt.date | None = None
+    for period, suspended in closes:
+        if suspended and since is None:
+            since = first_day(next_period(period))
+        elif not suspended:
+            since = None
+    return since
+
+
+def is_suspended(uow: UnitOfWork, code: str, on: dt.date) -> bool:
+    return suspended_since(uow, code, on) is not None
+
+
+def list_all(uow: UnitOfWork, on: dt.date) -> list[Institution]:
+    rows = uow.s.execute(select(InstitutionRow).order_by(InstitutionRow.code)).scalars()
+    return [
+        Institution(r.code, r.name, InstitutionKind(r.kind), r.registered_at,
+                    suspended_since(uow, r.code, on))
+        for r in rows
+    ]

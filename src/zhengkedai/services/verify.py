@@ -1,0 +1,77 @@
+"""Re-checking the books: the hash chain, balance of every entry, no negative fund.
+
+What an auditor runs. Returns every problem found; the CLI exits 1 naming the
+first. Checks that need other parts of the ledger (claims within their caps)
+are added as those parts exist, each as one function returning problems.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..db.ledger_repo import LedgerRepo
+from ..db.models import LedgerHead
+from ..db.uow import UnitOfWork
+from ..domain.accounts import is_cash_account
+from ..domain.ledger import GENESIS_HASH, verify_chain
+from ..domain.money import format_grouped
+
+
+@dataclass
+class VerifyReport:
+    entries: int = 0
+    head_hash: str = GENESIS_HASH
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+Check = Callable[[UnitOfWork], list[str]]
+EXTRA_CHECKS: list[Check] = []
+
+
+def verify(uow: UnitOfWork) -> VerifyReport:
+    report = VerifyReport()
+    ledger = LedgerRepo(uow)
+    entries = list(ledger.entries())
+    report.entries = len(entries)
+    for problem in verify_chain(entries):
+        report.problems.append(f"entry #{problem.seq}: {problem.message}")
+    head = uow.s.execute(select(LedgerHead)).scalar_one()
+    last_hash = entries[-1].hash if entries else GENESIS_HASH
+    last_seq = entries[-1].seq if entries else 0
+    report.head_hash = head.last_hash
+    if (head.last_seq, head.last_hash) != (last_seq, last_hash):
+        report.problems.append(
+            f"chain head says entry #{head.last_seq} {head.last_hash[:12]}…, "
+            f"the journal ends at #{last_seq} {last_hash[:12]}…"
+        )
+    report.problems.extend(_negative_cash(entries))
+    for check in EXTRA_CHECKS:
+        report.problems.extend(check(uow))
+    return report
+
+
+def _negative_cash(entries: list) -> list[str]:  # type: ignore[type-arg]
+    """Any cash account below zero at the end of any day."""
+    by_day: dict[str, dict] = defaultdict(lambda: defaultdict(int))  # type: ignore[type-arg]
+    for entry in entries:
+        for line in entry.lines:
+            if is_cash_account(line.account):
+                by_day[line.account][entry.entry_date] += line.amount
+    problems = []
+    for account, days in sorted(by_day.items()):
+        running = 0
+        for day in sorted(days):
+            running += days[day]
+            if running < 0:
+                problems.append(
+                    f"{account} is below zero on {day}: {format_grouped(running)}")
+                break
+    return problems

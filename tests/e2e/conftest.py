@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from click.testing import CliRunner, Result
+
+from zhengkedai_cli.main import main
+
+
+@pytest.fixture
+def zkd(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run ``zkd ARGS`` against the test database, as the operator 'clerk'."""
+    monkeypatch.setenv("ZKD_DATABASE_URL", db_url)
+    monkeypatch.setenv("ZKD_OPERATOR", "clerk")
+    monkeypatch.delenv("ZKD_DEBUG", raising=False)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run

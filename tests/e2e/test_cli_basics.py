@@ -1,0 +1,92 @@
+"""The first commands as finance staff use them: init, institutions, the reserve, verify."""
+
+import json
+
+from sqlalchemy import text
+
+from zhengkedai.db.engine import make_engine
+
+
+def test_init_is_repeatable_and_says_the_schema_is_current(zkd) -> None:
+    result = zkd("init")
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+
+
+def test_a_deposit_shows_in_the_status_per_deposit_bank(zkd) -> None:
+    assert zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank").exit_code == 0
+    assert zkd("institution", "add", "ZYB", "--name", "中原银行", "--kind", "bank").exit_code == 0
+    r = zkd("reserve", "deposit", "30,000,000", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    assert r.exit_code == 0, r.output
+    r = zkd("reserve", "deposit", "¥20,000,000.50", "--source", "district:金水区", "--at", "ZYB",
+            "--on", "2025/1/3")
+    assert r.exit_code == 0, r.output
+    r = zkd("reserve", "status", "--on", "2025-01-31", "--format", "json")
+    doc = json.loads(r.output)
+    assert doc["balance"] == "50000000.50"
+    assert {row["bank"]: row["balance"] for row in doc["rows"]} == {
+        "ZYB": "20000000.50", "ZZB": "30000000.00"}
+    assert doc["committed"] == "0.00" and doc["available"] == "50000000.50"
+    r = zkd("reserve", "status", "--on", "2025-01-02", "--format", "csv")
+    assert "ZZB,30000000.00" in r.output and "ZYB" not in r.output.split("balance,")[0].split("\n", 1)[1]
+    table = zkd("reserve", "status", "--on", "2025-01-31").output
+    assert "50,000,000.50" in table
+
+
+def test_institution_list_shows_each_as_active(zkd) -> None:
+    zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
+    doc = json.loads(zkd("institution", "list", "--format", "json").output)
+    assert doc == [{"code": "ZZB", "name": "郑州银行", "kind": "bank", "status": "active",
+                    "suspended_since": None}]
+
+
+def test_refusals_are_one_line_errors_and_change_nothing(zkd) -> None:
+    zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
+    for args, message in [
+        (("reserve", "deposit", "100", "--source", "city", "--at", "NOPE", "--on", "2025-01-02"),
+         "no institution 'NOPE'"),
+        (("reserve", "deposit", "0", "--source", "city", "--at", "ZZB", "--on", "2025-01-02"),
+         "greater than 0"),
+        (("reserve", "deposit", "100", "--source", "province", "--at", "ZZB", "--on", "2025-01-02"),
+         "must be 'city' or 'district:NAME'"),
+        (("institution", "add", "ZZB", "--name", "again", "--kind", "bank"), "already registered"),
+    ]:
+        r = zkd(*args)
+        assert r.exit_code != 0
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], r.stderr
+    assert json.loads(zkd("reserve", "status", "--format", "json").output)["balance"] == "0.00"
+
+
+def test_a_bad_amount_or_date_on_the_command_line_is_refused(zkd) -> None:
+    zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
+    r = zkd("reserve", "deposit", "1.2.3", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    assert r.exit_code == 2 and "not a number" in r.stderr
+    r = zkd("reserve", "deposit", "1", "--source", "city", "--at", "ZZB", "--on", "2025-02-30")
+    assert r.exit_code == 2 and "not a real date" in r.stderr
+
+
+def test_verify_passes_then_fails_after_a_stored_line_is_changed(zkd, db_url) -> None:
+    zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
+    zkd("reserve", "deposit", "1000", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    zkd("reserve", "deposit", "2000", "--source", "city", "--at", "ZZB", "--on", "2025-01-03")
+    ok = zkd("verify")
+    assert ok.exit_code == 0 and ok.output.startswith("OK: 2 entries")
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE journal_lines SET amount_fen = amount_fen - 1 "
+                          "WHERE entry_seq = 1 AND line_no = 2"))
+    engine.dispose()
+    bad = zkd("verify")
+    assert bad.exit_code == 1
+    assert "entry #1" in bad.stderr
+
+
+def test_an_uninitialised_database_gets_a_clear_message(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from zhengkedai_cli.main import main
+
+    r = CliRunner().invoke(main, ["institution", "list", "--db", f"sqlite:///{tmp_path}/none.db"])
+    assert r.exit_code == 1
+    assert "run `zkd init` first" in r.stderr
