@@ -1,0 +1,79 @@
+"""Rows for tests that need loans, events and institutions without going through a file.
+
+The import service is tested through files; claims, subsidies, closes and
+statements tests use these to build a state in a few lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from zhengkedai.context import Actor
+from zhengkedai.db.models import ImportFileRow, LoanEventRow, LoanRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.loans import EventType, LoanState, apply_event
+from zhengkedai.imports.uscc import make_uscc
+from zhengkedai.services import institutions, reserve
+
+
+def bank(uow: UnitOfWork, actor: Actor, code: str = "ZZB", name: str = "郑州银行",
+         kind: str = "bank") -> str:
+    institutions.add(uow, actor, code, name, kind)
+    return code
+
+
+def fund_reserve(uow: UnitOfWork, actor: Actor, amount: int, *, bank_code: str = "ZZB",
+                 on: dt.date = dt.date(2025, 1, 2), ref: str | None = None) -> None:
+    reserve.deposit(uow, actor, amount, source="city", bank=bank_code, on=on, ref=ref)
+
+
+def _file(uow: UnitOfWork, actor: Actor, filer: str, kind: str) -> ImportFileRow:
+    n = uow.s.query(ImportFileRow).count() + 1
+    row = ImportFileRow(filer=filer, kind=kind, filename=f"factory-{n}.csv",
+                        sha256=f"{n:064x}", encoding="utf-8", row_count=1,
+                        accepted_at=actor.now(), operator=actor.operator)
+    uow.s.add(row)
+    uow.s.flush()
+    return row
+
+
+def loan(uow: UnitOfWork, actor: Actor, *, institution: str = "ZZB", loan_no: str = "L1",
+         principal: int = 100_000_000, loan_type: str = "collateral",
+         disbursed_on: dt.date = dt.date(2025, 1, 10), enterprise_seq: int = 1,
+         credit_code: str | None = None, revenue: int = 5_000_000_000, high_tech: bool = False,
+         profitable_two_years: bool = False, research_cooperation: bool = False,
+         collateral_value: int = 0, guarantor_code: str | None = None,
+         guarantee_fee: int = 0) -> LoanRow:
+    """A filed loan; amounts in fen (default principal 1,000,000.00, revenue 50M)."""
+    f = _file(uow, actor, institution, "loans")
+    row = LoanRow(
+        institution_code=institution, loan_no=loan_no,
+        enterprise_name=f"测试科技有限公司{enterprise_seq}",
+        credit_code=credit_code or make_uscc("410100", enterprise_seq),
+        district="金水区", revenue_prev_year_fen=revenue, high_tech=high_tech,
+        profitable_two_years=profitable_two_years, research_cooperation=research_cooperation,
+        loan_type=loan_type, collateral_value_fen=collateral_value, principal_fen=principal,
+        annual_rate=Decimal("3.85"), disbursed_on=disbursed_on,
+        maturity_on=disbursed_on.replace(year=disbursed_on.year + 1),
+        guarantor_code=guarantor_code, guarantee_fee_fen=guarantee_fee,
+        outstanding_fen=principal, overdue_fen=0, file_id=f.id, file_row=2,
+    )
+    uow.s.add(row)
+    uow.s.flush()
+    return row
+
+
+def event(uow: UnitOfWork, actor: Actor, loan_row: LoanRow, kind: str, amount: int,
+          on: dt.date) -> LoanEventRow:
+    """A post-loan event, with the loan's running state moved as the import service does."""
+    f = _file(uow, actor, loan_row.institution_code, "events")
+    state = apply_event(LoanState(loan_row.outstanding_fen, loan_row.overdue_fen,
+                                  loan_row.principal_fen - loan_row.outstanding_fen),
+                        EventType(kind), amount)
+    loan_row.outstanding_fen, loan_row.overdue_fen = state.outstanding, state.overdue
+    row = LoanEventRow(loan_id=loan_row.id, event=kind, occurred_on=on, amount_fen=amount,
+                       note=None, file_id=f.id, file_row=2)
+    uow.s.add(row)
+    uow.s.flush()
+    return row
