@@ -1,0 +1,392 @@
+"""Column parsers: small reusable objects turning one raw cell into one value.
+
+Each parser has ``parse(cell) -> value`` and raises :class:`CellError` with a
+plain-words reason, never anything else, for any cell a reader can yield (see
+:data:`zhengkedai.imports.readers.Cell`). A parser never guesses: a value that
+could be read two ways is an error. Amounts go through
+:mod:`zhengkedai.domain.money` (fen, no floats); the common plain spellings
+take a fast path that gives the same result as ``money.parse_yuan``.
+
+A new bank's export is then a mapping from its headers to these objects, as in
+beangulp's ``csvbase`` columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+from ..domain import money
+from ..domain.money import AmountError, Fen
+from .readers import Cell
+from .uscc import normalize_uscc, uscc_error
+
+T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
+
+_FAST_AMOUNT = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,15})(?:\.([0-9]{1,2}))?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE = re.compile(r"(\d{4})\s*(?:[-/]\s*(\d{1,2})\s*[-/]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
+                   r"(?:\s+0{1,2}:00(?::00)?)?")
+_INNER_SPACE = re.compile(r"\s")
+_PERCENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
+
+
+class CellError(ValueError):
+    """A cell that does not hold a value of its column; ``str(exc)`` is the reason."""
+
+
+def is_empty(cell: Cell) -> bool:
+    """``None`` or text of spaces only (full-width spaces included)."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def is_blank(cells: list[Cell]) -> bool:
+    """True when every cell of a row is empty (stops at the first that is not)."""
+    for cell in cells:
+        if cell is not None and (cell.__class__ is not str or not cell.isspace() and cell):
+            return False
+    return True
+
+
+def _text(cell: Cell) -> str:
+    """A cell as normalised text (NFKC, stripped); numbers without exponent."""
+    if isinstance(cell, str):
+        return (cell if cell.isascii() else unicodedata.normalize("NFKC", cell)).strip()
+    if isinstance(cell, bool):
+        raise CellError("a TRUE/FALSE cell where text was expected")
+    if isinstance(cell, int):
+        return str(cell)
+    if isinstance(cell, Decimal):
+        if cell.is_finite() and cell == cell.to_integral_value():
+            return str(int(cell))
+        return format(cell, "f")
+    if isinstance(cell, dt.datetime | dt.date | dt.time | dt.timedelta):
+        raise CellError(f"a date/time cell ({cell}) where text was expected")
+    raise CellError(f"unreadable cell {cell!r}")  # pragma: no cover
+
+
+class Column(Generic[T]):
+    """Base of the parsers. ``describe`` is the rule shown in templates."""
+
+    describe: str = ""
+
+    def parse(self, cell: Cell) -> T:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _required(self, cell: Cell) -> None:
+        if is_empty(cell):
+            raise CellError("required value is empty")
+
+
+@dataclass(frozen=True)
+class Text(Column[str]):
+    """Non-empty text, stripped; ``normalize`` also folds full-width forms (for codes)."""
+
+    normalize: bool = False
+    max_length: int = 200
+    describe: str = "non-empty text"
+
+    def parse(self, cell: Cell) -> str:
+        self._required(cell)
+        if isinstance(cell, str):
+            s = _text(cell) if self.normalize else cell.strip()
+        else:
+            s = _text(cell)
+        if len(s) > self.max_length:
+            raise CellError(f"longer than {self.max_length} characters")
+        return s
+
+
+@dataclass(frozen=True)
+class Code(Column[str]):
+    """An identifier (loan number, institution code, reference): no inner spaces."""
+
+    max_length: int = 64
+    describe: str = "code without spaces"
+
+    def parse(self, cell: Cell) -> str:
+        self._required(cell)
+        s = _text(cell)
+        if _INNER_SPACE.search(s):
+            raise CellError("a code may not contain spaces")
+        if len(s) > self.max_length:
+            raise CellError(f"longer than {self.max_length} characters")
+        return s
+
+
+@dataclass(frozen=True)
+class CreditCode(Column[str]):
+    """A unified social credit code whose check characters verify (GB 32100-2015)."""
+
+    describe: str = "18-character unified social credit code (check character verified)"
+
+    def parse(self, cell: Cell) -> str:
+        self._required(cell)
+        code = normalize_uscc(_text(cell))
+        reason = uscc_error(code)
+        if reason is not None:
+            raise CellError(reason)
+        return code
+
+
+@dataclass(frozen=True)
+class Amount(Column[Fen]):
+    """An amount in yuan (or ``unit`` yuan, from the header) as int fen.
+
+    ``minimum`` is ``"nonnegative"`` (≥ 0) or ``"positive"`` (> 0).
+    """
+
+    minimum: str = "nonnegative"
+    unit: Decimal = money.YUAN
+    describe: str = ""
+
+    _in_yuan: bool = field(init=False, repr=False, compare=False, default=True)
+
+    def __post_init__(self) -> None:
+        if self.minimum not in ("nonnegative", "positive"):
+            raise ValueError(f"minimum must be 'nonnegative' or 'positive', not {self.minimum!r}")
+        object.__setattr__(self, "_in_yuan", self.unit == 1)
+        if not self.describe:
+            rule = "> 0" if self.minimum == "positive" else "≥ 0"
+            object.__setattr__(self, "describe", f"amount in yuan {rule}, e.g. 1,234.50")
+
+    def with_unit(self, unit: Decimal) -> Amount:
+        """The same column read in ``unit`` yuan (e.g. 10000 for a 万元 header)."""
+        return replace(self, unit=unit)
+
+    def parse(self, cell: Cell) -> Fen:
+        self._required(cell)
+        fen = self._fen(cell)
+        if fen < 0 or (fen == 0 and self.minimum == "positive"):
+            rule = "greater than 0" if self.minimum == "positive" else "0 or more"
+            raise CellError(f"must be {rule}")
+        return fen
+
+    def _fen(self, cell: Cell) -> Fen:
+        if isinstance(cell, str):
+            m = _FAST_AMOUNT.fullmatch(cell)
+            if m is not None and self._in_yuan:
+                whole, cents = m.groups()
+                return int(whole.replace(",", "")) * 100 + (int(cents.ljust(2, "0")) if cents else 0)
+            try:
+                return money.parse_yuan(cell, unit=self.unit)
+            except AmountError as exc:
+                raise CellError(str(exc)) from None
+        if isinstance(cell, bool):
+            raise CellError("a TRUE/FALSE cell is not an amount")
+        if isinstance(cell, int | Decimal):
+            number = Decimal(cell)
+            if not number.is_finite():
+                raise CellError(f"{cell} is not a number")
+            try:
+                return money.decimal_to_fen(number * self.unit, str(cell))
+            except AmountError as exc:
+                raise CellError(str(exc)) from None
+        raise CellError(f"a {type(cell).__name__} cell is not an amount")
+
+
+@dataclass(frozen=True)
+class Percent(Column[Decimal]):
+    """A percentage as a Decimal number of percent: ``3.85`` and ``3.85%`` are 3.85."""
+
+    low: Decimal = Decimal(0)
+    high: Decimal = Decimal(100)
+    max_places: int = 6
+    describe: str = "percent, 3.85 or 3.85%"
+
+    def parse(self, cell: Cell) -> Decimal:
+        self._required(cell)
+        if isinstance(cell, bool):
+            raise CellError("a TRUE/FALSE cell is not a percentage")
+        if isinstance(cell, int | Decimal):
+            value = Decimal(cell)
+        elif isinstance(cell, str):
+            s = _text(cell).replace(" ", "")
+            if s.endswith("%"):
+                s = s[:-1]
+            if not _PERCENT.fullmatch(s):
+                raise CellError(f"{cell.strip()!r} is not a percentage like 3.85 or 3.85%")
+            value = Decimal(s)
+        else:
+            raise CellError(f"a {type(cell).__name__} cell is not a percentage")
+        if not value.is_finite():
+            raise CellError(f"{cell} is not a number")
+        exponent = value.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > self.max_places:
+            raise CellError(f"more than {self.max_places} decimals")
+        if not self.low <= value <= self.high:
+            raise CellError(f"{value}% is outside {self.low}%-{self.high}%")
+        return value
+
+
+@dataclass(frozen=True)
+class Date(Column[dt.date]):
+    """``2025-06-01``, ``2025/6/1``, ``2025年6月1日``, a date cell or an Excel serial number.
+
+    Serials are accepted from number cells only (XLSX), never from text.
+    """
+
+    describe: str = "date, 2025-06-01, 2025/6/1 or 2025年6月1日"
+
+    def parse(self, cell: Cell) -> dt.date:
+        self._required(cell)
+        if isinstance(cell, dt.datetime):
+            return cell.date()
+        if isinstance(cell, dt.date):
+            return cell
+        if isinstance(cell, str):
+            return self._from_text(cell)
+        if isinstance(cell, bool):
+            raise CellError("a TRUE/FALSE cell is not a date")
+        if isinstance(cell, int | Decimal):
+            return _from_serial(cell)
+        raise CellError(f"a {type(cell).__name__} cell ({cell}) is not a date")
+
+    @staticmethod
+    def _from_text(cell: str) -> dt.date:
+        if len(cell) == 10 and _ISO_DATE.fullmatch(cell):
+            try:
+                return dt.date.fromisoformat(cell)
+            except ValueError:
+                raise CellError(f"{cell!r} is not a calendar date") from None
+        s = _text(cell)
+        m = _DATE.fullmatch(s)
+        if m is None:
+            raise CellError(f"{s!r} is not a date like 2025-06-01, 2025/6/1 or 2025年6月1日")
+        year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            raise CellError(f"{s!r} is not a calendar date") from None
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 60 is Excel's phantom 1900-02-29
+
+
+def _from_serial(cell: int | Decimal) -> dt.date:
+    number = Decimal(cell)
+    if not number.is_finite() or number != number.to_integral_value():
+        raise CellError(f"{cell} is not a whole-day date serial")
+    serial = int(number)
+    if not 61 <= serial <= 2_958_465:  # 1900-03-01 .. 9999-12-31
+        raise CellError(f"{serial} is not a date serial in range")
+    return _EXCEL_EPOCH + dt.timedelta(days=serial)
+
+
+@dataclass(frozen=True)
+class Year(Column[int]):
+    """A four-digit year, ``2025`` or ``2025年`` / ``2025年度``."""
+
+    low: int = 1990
+    high: int = 2100
+    describe: str = "year, e.g. 2025"
+
+    def parse(self, cell: Cell) -> int:
+        self._required(cell)
+        if isinstance(cell, bool):
+            raise CellError("a TRUE/FALSE cell is not a year")
+        s = _text(cell) if not isinstance(cell, dt.date | dt.time | dt.timedelta) else ""
+        m = _YEAR.fullmatch(s)
+        if m is None:
+            raise CellError(f"{cell!s} is not a year like 2025")
+        year = int(m.group(1))
+        if not self.low <= year <= self.high:
+            raise CellError(f"{year} is outside {self.low}-{self.high}")
+        return year
+
+
+_YES = ("是", "y", "yes", "true", "1", "t", "√")
+_NO = ("否", "n", "no", "false", "0", "f", "×")
+
+
+@dataclass(frozen=True)
+class YesNo(Column[bool]):
+    """是/否, Y/N, yes/no, true/false, 1/0 (any case), or a TRUE/FALSE cell."""
+
+    describe: str = "是/否, Y/N, true/false, 1/0"
+
+    def parse(self, cell: Cell) -> bool:
+        self._required(cell)
+        if isinstance(cell, bool):
+            return cell
+        try:
+            s = _text(cell).casefold()
+        except CellError:
+            raise CellError(f"{cell} is not yes/no (是/否)") from None
+        if s in _YES:
+            return True
+        if s in _NO:
+            return False
+        raise CellError(f"{s!r} is not yes/no: use 是/否, Y/N, true/false or 1/0")
+
+
+@dataclass(frozen=True)
+class Choice(Column[E]):
+    """One of an enum's values, by English value or Chinese name (any case)."""
+
+    enum: type[E]
+    names_zh: Mapping[E, str]
+    describe: str = ""
+    _lookup: dict[str, E] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookup: dict[str, E] = {}
+        for member in self.enum:
+            lookup[str(member.value).casefold()] = member
+            lookup[self.names_zh[member]] = member
+        object.__setattr__(self, "_lookup", lookup)
+        if not self.describe:
+            choices = ", ".join(f"{self.names_zh[m]} {m.value}" for m in self.enum)
+            object.__setattr__(self, "describe", f"one of {choices}")
+
+    def parse(self, cell: Cell) -> E:
+        self._required(cell)
+        s = _text(cell)
+        member = self._lookup.get(s) or self._lookup.get(s.casefold())
+        if member is None:
+            raise CellError(f"{s!r} is not {self.describe}")
+        return member
+
+
+@dataclass(frozen=True)
+class Optional(Column[Any]):
+    """``inner`` when the cell has a value, else ``default`` (also when the column is absent)."""
+
+    inner: Column[Any]
+    default: Any = None
+    describe: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.describe:
+            shown = "empty" if self.default is None else repr(self.default)
+            object.__setattr__(self, "describe", f"{self.inner.describe}; optional ({shown})")
+
+    def parse(self, cell: Cell) -> Any:
+        if is_empty(cell):
+            return self.default
+        return self.inner.parse(cell)
+
+
+@dataclass(frozen=True)
+class Mapped(Column[T]):
+    """Any function ``str -> T`` raising ValueError, as a column (for one-off formats)."""
+
+    function: Callable[[str], T]
+    describe: str = ""
+
+    def parse(self, cell: Cell) -> T:
+        self._required(cell)
+        try:
+            return self.function(_text(cell))
+        except CellError:
+            raise
+        except (ValueError, InvalidOperation) as exc:
+            raise CellError(str(exc)) from None

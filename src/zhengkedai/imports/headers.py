@@ -1,0 +1,178 @@
+"""Header detection and matching: which row is the header, which kind, which columns.
+
+The header is the first row (within :data:`SEARCH_ROWS`) in which at least two
+cells, and at least half of the non-empty cells, are known column names; rows
+above it are title rows, skipped and mentioned. A header cell matches a
+column by its English key (any case) or its Chinese name, after NFKC
+normalisation (full-width to half-width) and removal of all spaces. A unit in
+brackets, ``贷款金额(万元)`` / ``贷款金额（元）`` / ``principal (万元)``, scales
+an amount column. The file's kind is the one most of the header's names belong
+to. Unknown, duplicated and missing required columns and misplaced units are
+reported as problems at the header row, all at once; only a file with no
+recognisable header at all is rejected outright.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain import money
+from .columns import Amount, Column, Optional
+from .readers import Cell, FileRejected, RawRow
+from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind, expected_columns
+
+SEARCH_ROWS = 50
+
+_UNIT = re.compile(r"^(.+?)\(([^()]*)\)$")
+_SPACES = re.compile(r"\s+")
+
+
+def header_name(cell: Cell) -> tuple[str, str | None]:
+    """``(name, unit)`` of a header cell: NFKC, no spaces, casefolded; unit or None."""
+    if cell is None:
+        return "", None
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", str(cell)))
+    m = _UNIT.match(text)
+    if m:
+        return m.group(1).casefold(), m.group(2)
+    return text.casefold(), None
+
+
+def _index() -> dict[str, dict[FileKind, FieldSpec]]:
+    index: dict[str, dict[FileKind, FieldSpec]] = {}
+    for kind, fields in FIELDS.items():
+        for f in fields:
+            for name in (f.key.casefold(), header_name(f.zh)[0]):
+                index.setdefault(name, {})[kind] = f
+    return index
+
+
+_NAMES = _index()
+
+
+@dataclass(frozen=True)
+class BoundColumn:
+    """A column of this file: where it is, what it is, and its (unit-scaled) parser."""
+
+    index: int  # 0-based position in the row
+    field: FieldSpec
+    header: str  # as written in the file
+    parser: Column[Any]
+
+
+@dataclass(frozen=True)
+class HeaderProblem:
+    """A header-level error: the header text it concerns and why."""
+
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header of a file as found: its row, kind, columns and problems."""
+
+    kind: FileKind
+    row: int
+    title_rows: int  # non-empty rows above the header
+    columns: tuple[BoundColumn, ...]
+    missing: tuple[FieldSpec, ...]  # optional columns absent (take defaults)
+    problems: tuple[HeaderProblem, ...]
+    width: int  # number of cells in the header row, trailing empties excluded
+
+
+def _is_header(cells: list[Cell]) -> bool:
+    names = [header_name(c)[0] for c in cells if c is not None and str(c).strip()]
+    known = sum(1 for n in names if n in _NAMES)
+    return known >= 2 and 2 * known >= len(names)
+
+
+def find_header(rows: Iterable[RawRow], file_name: str) -> tuple[Header, Iterator[RawRow]]:
+    """Find the header among the first rows; return it and the rows after it.
+
+    Raises:
+        FileRejected: no header within :data:`SEARCH_ROWS` rows, or the kind is ambiguous.
+    """
+    it = iter(rows)
+    title_rows = 0
+    for number, cells in it:
+        if _is_header(cells):
+            return bind_header(cells, number, title_rows, file_name), it
+        if any(c is not None and str(c).strip() for c in cells):
+            title_rows += 1
+        if number >= SEARCH_ROWS:
+            break
+    kinds = "; ".join(f"{FILE_KIND_ZH[k]} {k.value}: {expected_columns(k)}" for k in FileKind)
+    raise FileRejected(f"{file_name}: no header row found in the first {SEARCH_ROWS} rows "
+                       f"(expected the columns of {kinds})")
+
+
+def _choose_kind(names: list[str], file_name: str) -> FileKind:
+    score = {k: 0 for k in FileKind}
+    for n in names:
+        for kind in _NAMES.get(n, {}):
+            score[kind] += 1
+    best = max(score.values())
+    winners = [k for k, s in score.items() if s == best]
+    if len(winners) > 1:
+        told = " or ".join(k.value for k in winners)
+        raise FileRejected(f"{file_name}: cannot tell from its headers whether it is a {told} "
+                           "file; add the columns of one kind (see `zkd template`)")
+    return winners[0]
+
+
+def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str) -> Header:
+    """Match a header row's cells to the columns of the kind they name."""
+    parsed = [(i, str(c).strip(), *header_name(c)) for i, c in enumerate(cells)
+              if c is not None and str(c).strip()]
+    kind = _choose_kind([name for _, _, name, _ in parsed], file_name)
+    problems: list[HeaderProblem] = []
+    bound: dict[str, BoundColumn] = {}
+    for index, text, name, unit in parsed:
+        spec = _NAMES.get(name, {}).get(kind)
+        if spec is None:
+            problems.append(HeaderProblem(text, f"unknown column {text!r} for a {kind.value} file; "
+                                                f"expected columns: {expected_columns(kind)}"))
+            continue
+        if spec.key in bound:
+            first = bound[spec.key].header
+            problems.append(HeaderProblem(text, f"column {spec.label()} appears twice "
+                                                f"({first!r} and {text!r})"))
+            continue
+        try:
+            parser = _scaled(spec, unit)
+        except ValueError as exc:
+            problems.append(HeaderProblem(text, str(exc)))
+            continue
+        bound[spec.key] = BoundColumn(index, spec, text, parser)
+    missing_required = [f for f in FIELDS[kind] if f.required and f.key not in bound]
+    for f in missing_required:
+        problems.append(HeaderProblem(f.label(), f"missing required column {f.label()}; "
+                                                 f"expected columns: {expected_columns(kind)}"))
+    missing_optional = tuple(f for f in FIELDS[kind] if not f.required and f.key not in bound)
+    width = max((i for i, *_ in parsed), default=-1) + 1
+    ordered = tuple(sorted(bound.values(), key=lambda b: b.index))
+    return Header(kind, row, title_rows, ordered, missing_optional, tuple(problems), width)
+
+
+def _scaled(spec: FieldSpec, unit: str | None) -> Column[Any]:
+    """The spec's parser, scaled by a header unit; a unit on a non-amount is an error."""
+    if unit is None:
+        return spec.column
+    if not spec.is_amount:
+        raise ValueError(f"column {spec.label()} is not an amount and takes no unit ({unit})")
+    try:
+        factor = money.unit_factor(unit)
+    except money.AmountError as exc:
+        raise ValueError(f"column {spec.label()}: {exc}") from None
+    column = spec.column
+    if isinstance(column, Optional):
+        inner = column.inner
+        assert isinstance(inner, Amount)
+        return Optional(inner.with_unit(factor), column.default)
+    assert isinstance(column, Amount)
+    return column.with_unit(factor)

@@ -1,0 +1,172 @@
+"""Reading a whole input file: kind, encoding, header, then rows as records or errors.
+
+:func:`read_file` opens the file and finds its header (reading only the first
+rows); the rows are read lazily afterwards, so a file of any length is handled
+in flat memory (apart from the loan numbers and references remembered for the
+in-file duplicate rules).
+
+How the importing service consumes it — two passes over the file:
+
+1. ``errors = parsed.check()`` reads every row and returns every error of the
+   file (header problems first, then rows in file order). If there are any,
+   the file is rejected and nothing is written.
+2. ``for batch in parsed.batches(1000): ...`` reads the file again and yields
+   lists of :class:`ParsedRow` ``(row, record)`` in file order; the service
+   applies its ledger rules and writes each batch inside one transaction. If
+   the file changed between the passes so that an error appears, ``batches``
+   raises :class:`FileRejected` (roll back).
+
+A service that prefers a single pass can iterate :meth:`ParsedFile.results`
+(each row's record or errors) inside its transaction and roll back at the end
+if any error was seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from .columns import is_blank
+from .eligibility import DEFAULT_RULES, EligibilityRules
+from .headers import Header, find_header
+from .readers import FileRejected, Source, open_source
+from .records import Record
+from .rowerrors import RowError
+from .schema import FileKind
+from .validate import RowValidator, RulesOn
+
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "gb18030": "GB18030"}
+
+
+class ParsedRow(NamedTuple):
+    """A valid row: its spreadsheet row number and its record."""
+
+    row: int
+    record: Record
+
+
+class RowResult(NamedTuple):
+    """One data row's outcome: a record, or its errors (exactly one is set)."""
+
+    row: int
+    record: Record | None
+    errors: tuple[RowError, ...]
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """An input file whose header has been read; its rows are read on demand."""
+
+    source: Source
+    header: Header
+    rules_on: RulesOn
+
+    @property
+    def kind(self) -> FileKind:
+        return self.header.kind
+
+    @property
+    def name(self) -> str:
+        return self.source.path.name
+
+    @property
+    def encoding(self) -> str | None:
+        """``utf-8``, ``utf-8-sig`` or ``gb18030`` for CSV; None for XLSX."""
+        return self.source.encoding
+
+    @property
+    def header_errors(self) -> tuple[RowError, ...]:
+        return tuple(RowError(self.name, self.header.row, p.column, "", p.message)
+                     for p in self.header.problems)
+
+    @property
+    def notes(self) -> list[str]:
+        """What the reader decided, for the user: encoding or sheet, skipped title rows."""
+        notes = []
+        if self.source.format == "csv":
+            notes.append(f"read as CSV, {ENCODING_NAMES.get(self.encoding or '', self.encoding)}")
+        else:
+            notes.append(f"read sheet {self.source.sheet!r} of the workbook")
+        if self.header.title_rows:
+            rows = "row" if self.header.title_rows == 1 else "rows"
+            notes.append(f"skipped {self.header.title_rows} title {rows} above the header "
+                         f"(row {self.header.row})")
+        return notes
+
+    def results(self) -> Iterator[RowResult]:
+        """Every non-empty data row's outcome, in file order (one pass over the file)."""
+        validator = RowValidator(self.name, self.header, self.rules_on)
+        validate = validator.validate
+        start = self.header.row
+        for number, cells in self.source.rows():
+            if number <= start or is_blank(cells):
+                continue
+            outcome = validate(number, cells)
+            if isinstance(outcome, list):
+                yield RowResult(number, None, tuple(outcome))
+            else:
+                yield RowResult(number, outcome, ())
+
+    def check(self, max_errors: int | None = None) -> list[RowError]:
+        """Every error of the file (header first, then rows), reading it all; [] when clean.
+
+        ``max_errors`` stops collecting (not reading) after that many.
+        """
+        errors = list(self.header_errors)
+        for result in self.results():
+            if result.errors and (max_errors is None or len(errors) < max_errors):
+                errors.extend(result.errors)
+        return errors if max_errors is None else errors[:max_errors]
+
+    def batches(self, size: int = 1000) -> Iterator[list[ParsedRow]]:
+        """Valid records in file order, ``size`` at a time. Call after a clean :meth:`check`.
+
+        Raises:
+            FileRejected: the file has an error (its first is named).
+        """
+        if self.header.problems:
+            raise FileRejected(str(self.header_errors[0]))
+        batch: list[ParsedRow] = []
+        for result in self.results():
+            if result.record is None:
+                raise FileRejected(f"{result.errors[0]}; run check() first")
+            batch.append(ParsedRow(result.row, result.record))
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def count_rows(self) -> int:
+        """Number of non-empty data rows (reads the raw rows, without validating)."""
+        start = self.header.row
+        return sum(1 for number, cells in self.source.rows()
+                   if number > start and not is_blank(cells))
+
+
+def read_file(path: str | Path, *, sheet: str | None = None,
+              eligibility: EligibilityRules | RulesOn = DEFAULT_RULES) -> ParsedFile:
+    """Open an input file and read its header; rows are read by ``check``/``batches``.
+
+    Args:
+        path: a CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX file.
+        sheet: the XLSX sheet to read (default: the first).
+        eligibility: the eligibility parameters, or a function giving those in
+            force on a loan's disbursement date.
+
+    Raises:
+        FileRejected: the file cannot be read or has no recognisable header.
+    """
+    source = open_source(path, sheet=sheet)
+    rules_on: RulesOn = (eligibility if callable(eligibility)
+                         else (lambda _day, r=eligibility: r))  # type: ignore[misc]
+    rows = source.rows()
+    try:
+        header, _rest = find_header(rows, source.path.name)
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    return ParsedFile(source, header, rules_on)

@@ -1,0 +1,192 @@
+"""Readers: a CSV or XLSX file as a lazy stream of raw rows.
+
+A :class:`Source` knows how to (re)open its file and yields ``(row_number,
+cells)`` pairs, one row at a time, so memory stays flat however long the file
+is. ``row_number`` is the 1-based row as a spreadsheet shows it: for CSV the
+record's position (a quoted cell spanning lines is still one row), for XLSX
+the sheet's row number.
+
+Cells are never ``float``: CSV cells are ``str``; XLSX cells are ``None``,
+``str``, ``int``, ``Decimal`` (a float cell, converted through its shortest
+repr, which is exactly what the sheet shows), ``bool``, ``datetime`` (date
+cells), ``time`` or ``timedelta``. A number cell formatted as a percentage is
+yielded as text ``"3.85%"`` so that 0.0385 shown as 3.85% means 3.85%.
+
+CSV encodings: UTF-8 (with or without BOM) is tried strictly over the whole
+file first, streaming; then GB18030. The encoding used is reported.
+File-level problems raise :class:`FileRejected` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from ..domain.errors import ZkdError
+
+Cell = str | int | Decimal | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
+RawRow = tuple[int, list[Cell]]
+
+_CHUNK = 1 << 16
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+class FileRejected(ZkdError):
+    """The file as a whole cannot be read (encoding, format, sheet, header)."""
+
+    exit_code = 2
+
+
+def detect_encoding(path: Path) -> str:
+    """``"utf-8-sig"``, ``"utf-8"`` or ``"gb18030"``: the first that decodes the whole file.
+
+    Raises:
+        FileRejected: the file is neither, or is UTF-16 (Excel's "Unicode text").
+    """
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileRejected(f"{path.name}: UTF-16 text is not supported; "
+                           "save it as CSV UTF-8 or XLSX")
+    failure = ""
+    for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)("strict")
+        offset = 0
+        try:
+            with path.open("rb") as f:
+                while chunk := f.read(_CHUNK):
+                    decoder.decode(chunk)
+                    offset += len(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            failure = f"byte {offset + exc.start + 1}"
+            continue
+        if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        return encoding
+    raise FileRejected(f"{path.name}: not UTF-8 or GB18030 text "
+                       f"(undecodable {failure}); save it as CSV UTF-8 or XLSX")
+
+
+@dataclass(frozen=True)
+class Source:
+    """An opened-for-reading file: its format, encoding or sheet, and its rows."""
+
+    path: Path
+    format: str  # "csv" or "xlsx"
+    encoding: str | None = None  # CSV only
+    sheet: str | None = None  # XLSX only
+
+    def rows(self) -> Iterator[RawRow]:
+        """Each ``(row_number, cells)`` in file order; opens the file afresh each call.
+
+        Raises:
+            FileRejected: the file cannot be parsed (it is read lazily, so this
+                can happen part-way).
+        """
+        if self.format == "csv":
+            return _csv_rows(self.path, self.encoding or "utf-8")
+        return _xlsx_rows(self.path, self.sheet)
+
+
+def open_source(path: str | Path, *, sheet: str | None = None) -> Source:
+    """Recognise a CSV or XLSX file (by content, then name) and prepare to read it.
+
+    Raises:
+        FileRejected: missing file, old binary XLS, bad encoding, unknown sheet.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            magic = f.read(4)
+    except OSError as exc:
+        raise FileRejected(f"{path}: cannot open ({exc.strerror or exc})") from None
+    if magic == _OLE_MAGIC or path.suffix.lower() == ".xls":
+        raise FileRejected(f"{path.name}: old binary XLS files are not supported; "
+                           "save it as XLSX or CSV")
+    if magic == _XLSX_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return Source(path, "xlsx", sheet=_pick_sheet(path, sheet))
+    if sheet is not None:
+        raise FileRejected(f"{path.name}: --sheet applies to XLSX files only")
+    return Source(path, "csv", encoding=detect_encoding(path))
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[RawRow]:
+    number = 0
+    with path.open(encoding=encoding, newline="", errors="strict") as f:
+        reader = csv.reader(f)
+        try:
+            for number, cells in enumerate(reader, start=1):  # noqa: B007 - used after
+                yield number, cells  # type: ignore[misc]
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise FileRejected(f"{path.name}: row {number + 1}: not readable as CSV "
+                               f"({exc})") from None
+
+
+def _open_workbook(path: Path):  # type: ignore[no-untyped-def]
+    import openpyxl  # the import is slow; CSV users do not pay for it
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise FileRejected(f"{path.name}: not a readable XLSX file ({exc})") from None
+    except Exception as exc:  # lxml / xml parser errors of damaged workbooks
+        raise FileRejected(f"{path.name}: not a readable XLSX file "
+                           f"({type(exc).__name__}: {exc})") from None
+
+
+def _pick_sheet(path: Path, sheet: str | None) -> str:
+    wb = _open_workbook(path)
+    try:
+        names: list[str] = list(wb.sheetnames)
+    finally:
+        wb.close()
+    if not names:
+        raise FileRejected(f"{path.name}: the workbook has no sheets")
+    if sheet is None:
+        return names[0]
+    if sheet not in names:
+        listed = ", ".join(repr(n) for n in names)
+        raise FileRejected(f"{path.name}: no sheet named {sheet!r}; its sheets are {listed}")
+    return sheet
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[RawRow]:
+    wb = _open_workbook(path)
+    try:
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        # Exports often carry a wrong <dimension>; read every row that is there.
+        ws.reset_dimensions()
+        number = 0
+        try:
+            for number, row in enumerate(ws.iter_rows(min_row=1), start=1):  # noqa: B007
+                yield number, [_xlsx_cell(c) for c in row]
+        except FileRejected:
+            raise
+        except Exception as exc:  # damaged sheet XML, bad shared-string index...
+            raise FileRejected(f"{path.name}: row {number + 1}: not readable "
+                               f"({type(exc).__name__}: {exc})") from None
+    finally:
+        wb.close()
+
+
+def _xlsx_cell(cell: object) -> Cell:
+    value = getattr(cell, "value", None)
+    if isinstance(value, float):
+        # Shortest repr is the decimal the sheet displays; exact from here on.
+        number = Decimal(repr(value))  # float-ok: the file edge
+        if "%" in (getattr(cell, "number_format", "") or ""):
+            return f"{number * 100}%"
+        return number
+    if isinstance(value, int) and not isinstance(value, bool):
+        if "%" in (getattr(cell, "number_format", "") or ""):
+            return f"{value * 100}%"
+        return value
+    return value  # type: ignore[return-value]

@@ -1,0 +1,180 @@
+"""Row validation: raw cells of one row to a record, or to that row's errors.
+
+A :class:`RowValidator` is made for one pass over one file. For each row it
+parses every bound cell with its column parser (all cells, not up to the first
+bad one), applies the defaults of absent optional columns, then the row rules
+whose inputs parsed (dates in order, eligibility, event amounts, subsidy
+investee and beneficiary) and the file-scope rules: a loan number repeated in
+the file, and a subsidy reference repeated for the same beneficiary and kind
+(the second occurrence is the error, naming the first row).
+
+Rules needing the ledger (unknown loan, outstanding principal, duplicates
+against the database, closed months, institution codes) are the importing
+service's, not this module's.
+
+Invariant: :meth:`RowValidator.validate` returns a record that satisfies its
+model's validation, or a non-empty list of errors; it raises nothing for any
+row a reader can yield.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from .columns import CellError, is_empty
+from .eligibility import DEFAULT_RULES, EligibilityRules, eligibility_errors, registration_error
+from .headers import Header
+from .readers import Cell
+from .records import (
+    EventRow,
+    LoanRow,
+    Record,
+    SubsidyKind,
+    SubsidyRow,
+    amount_rule_error,
+    construct,
+    investee_error,
+    maturity_error,
+)
+from .rowerrors import RowError, cell_text
+from .schema import FileKind
+from .uscc import normalize_uscc, uscc_error
+
+RulesOn = Callable[[dt.date], EligibilityRules]
+
+_MISS = object()
+_CACHE_SIZE = 4096
+
+Values = dict[str, Any]
+Problems = list[tuple[str, str]]  # (column key, message)
+
+
+class RowValidator:
+    """Validates the rows of one file, in order, remembering what file-scope rules need."""
+
+    def __init__(self, file_name: str, header: Header,
+                 rules_on: RulesOn = lambda _day: DEFAULT_RULES) -> None:
+        self.file_name = file_name
+        self.header = header
+        self.rules_on = rules_on
+        self._columns = [(b.index, b.field.key, b.parser.parse, b.header, {})
+                         for b in header.columns]
+        self._headers = {b.field.key: b.header for b in header.columns}
+        self._defaults = {f.key: f.column.parse(None) for f in header.missing}
+        self._extra_reported: set[int] = set()
+        self._bound_positions = {b.index for b in header.columns}
+        self._model: Any = {FileKind.LOANS: LoanRow, FileKind.EVENTS: EventRow,
+                            FileKind.SUBSIDIES: SubsidyRow}[header.kind]
+        self._rules: Callable[[Values, int], Problems] = {
+            FileKind.LOANS: self._loan_rules,
+            FileKind.EVENTS: self._event_rules,
+            FileKind.SUBSIDIES: self._subsidy_rules,
+        }[header.kind]
+        self._first_row: dict[Any, int] = {}
+        self._cells: list[Cell] = []
+
+    def validate(self, number: int, cells: list[Cell]) -> Record | list[RowError]:
+        """The row's record, or its errors (never empty)."""
+        values: Values = dict(self._defaults)
+        errors: list[RowError] = []
+        n = len(cells)
+        for index, key, parse, header, cache in self._columns:
+            cell = cells[index] if index < n else None
+            # Parsers are pure, so a text seen before (a date, a rate, 是) is not parsed again.
+            if cell.__class__ is str:
+                value = cache.get(cell, _MISS)
+                if value is not _MISS:
+                    values[key] = value
+                    continue
+            try:
+                value = parse(cell)
+            except CellError as exc:
+                errors.append(RowError(self.file_name, number, header, cell_text(cell), str(exc)))
+                continue
+            values[key] = value
+            if cell.__class__ is str and len(cache) < _CACHE_SIZE:
+                cache[cell] = value
+        if n > self.header.width:
+            self._extra_cells(number, cells, errors)
+        self._cells = cells
+        for key, message in self._rules(values, number):
+            errors.append(self._error(number, key, message))
+        if errors:
+            return errors
+        return construct(self._model, values)  # type: ignore[no-any-return]
+
+    def _error(self, number: int, key: str, message: str) -> RowError:
+        header = self._headers.get(key, key)
+        index = next((b.index for b in self.header.columns if b.field.key == key), None)
+        cell = self._cells[index] if index is not None and index < len(self._cells) else None
+        return RowError(self.file_name, number, header, cell_text(cell), message)
+
+    def _extra_cells(self, number: int, cells: list[Cell], errors: list[RowError]) -> None:
+        """A value right of the last header is reported once per column, at its first row."""
+        for i in range(self.header.width, len(cells)):
+            if i not in self._extra_reported and not is_empty(cells[i]):
+                self._extra_reported.add(i)
+                errors.append(RowError(self.file_name, number, f"column {i + 1}",
+                                       cell_text(cells[i]),
+                                       "a value in a column without a header"))
+
+    def _once(self, key: Any, number: int) -> int | None:
+        """The first row that had ``key``, or None (and remember this row)."""
+        first = self._first_row.get(key)
+        if first is None:
+            self._first_row[key] = number
+        return first
+
+    def _loan_rules(self, v: Values, number: int) -> Problems:
+        problems: Problems = []
+        if "disbursed_on" in v and "maturity_on" in v:
+            reason = maturity_error(v["disbursed_on"], v["maturity_on"])
+            if reason:
+                problems.append(("maturity_on", reason))
+        if "credit_code" in v and "revenue_prev_year" in v and "disbursed_on" in v:
+            rules = self.rules_on(v["disbursed_on"])
+            problems.extend(eligibility_errors(v["credit_code"], v["revenue_prev_year"], rules))
+        if "loan_no" in v:
+            first = self._once(v["loan_no"], number)
+            if first is not None:
+                problems.append(("loan_no", f"loan number {v['loan_no']} repeats row {first} "
+                                            "of this file"))
+        return problems
+
+    def _event_rules(self, v: Values, number: int) -> Problems:
+        if "event" in v and "amount" in v:
+            reason = amount_rule_error(v["event"], v["amount"])
+            if reason:
+                return [("amount", reason)]
+        return []
+
+    def _subsidy_rules(self, v: Values, number: int) -> Problems:
+        problems: Problems = []
+        kind = v.get("kind")
+        if kind is not None and "investee" in v:
+            reason = investee_error(kind, v["investee"])
+            if reason:
+                problems.append(("investee", reason))
+            elif v["investee"] is not None:
+                # SPEC 9: investment-risk subsidies are for investing in the city's firms.
+                year = v.get("period")
+                rules = self.rules_on(dt.date(year, 12, 31)) if year else DEFAULT_RULES
+                reason = registration_error(v["investee"], rules)
+                if reason:
+                    problems.append(("investee", reason.replace("enterprise", "investee", 1)))
+        if kind is not None and "beneficiary" in v and kind is not SubsidyKind.INVESTMENT_RISK:
+            code = normalize_uscc(v["beneficiary"])
+            reason = uscc_error(code)
+            if reason:
+                problems.append(("beneficiary", f"a {kind.value} subsidy goes to an enterprise: "
+                                                f"{reason}"))
+            else:
+                v["beneficiary"] = code
+        if kind is not None and "beneficiary" in v and "reference" in v:
+            first = self._once((kind, v["beneficiary"], v["reference"]), number)
+            if first is not None:
+                problems.append(("reference", f"reference {v['reference']} repeats row {first} "
+                                              f"for the same beneficiary and {kind.value}"))
+        return problems
