@@ -136,15 +136,13 @@ class Policy:
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
-    previous: int | str | None = None
-    for item in loc:
+    for i, item in enumerate(loc):
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif isinstance(previous, int) and item in PHASE:
+        elif i >= 2 and loc[i - 2] == "claim_rules" and item in PHASE:
             pass  # the discriminator tag pydantic adds after a step's index
         elif not item.startswith("function-"):
             parts.append(f".{item}" if parts else item)
-        previous = item
     return "".join(parts) or "(top level)"
 
 
