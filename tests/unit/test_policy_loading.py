@@ -78,6 +78,16 @@ def test_parameters_no_public_text_fixes_are_marked_as_programme_choices() -> No
     assert "第(十九)条" in subsidies.financing.source_of("cap_per_enterprise_year")
 
 
+def test_a_version_lists_its_programme_choices() -> None:
+    choices = dict(load_default_policy().versions[0].programme_choices())
+    assert sorted(choices) == [
+        "reserve.target_ratio",
+        "subsidies.financing.rate",
+        "subsidies.guarantee_fee.rate",
+        "subsidies.investment_risk.rate",
+    ]
+
+
 def test_the_engine_has_no_code_for_henan() -> None:
     for module in (compensation, policy_rules):
         assert "henan" not in Path(module.__file__ or "").read_text(encoding="utf-8").lower()

@@ -6,7 +6,9 @@ an ``effective_from`` date, its parameters (``eligibility``, ``suspension``,
 ``reserve``, ``subsidies``, see :mod:`.policy_params`) and its ordered
 ``[[versions.claim_rules]]`` (see :mod:`.policy_rules`). Every parameter and
 rule names its source clause; parameters no public text fixes are marked as
-programme choices.
+programme choices. Where tiers overlap (henan-2025: research cooperation 80%,
+credit 60%, revenue tiers), the first matching tier in file order wins, and
+files list the most specific first.
 
 新老划断: a loan is governed by the version in force on its disbursement date,
 for its whole life: :meth:`Policy.version_on`. A version is in force from its
@@ -71,6 +73,23 @@ class PolicyVersion(FrozenModel):
         if dupes:
             raise ValueError(f"rule names must be unique; repeated: {', '.join(dupes)}")
         return rules
+
+    def programme_choices(self) -> tuple[tuple[str, str], ...]:
+        """``(section.parameter, reason)`` for each parameter no public text fixes."""
+        sections = {
+            "eligibility": self.eligibility,
+            "suspension": self.suspension,
+            "reserve": self.reserve,
+            "subsidies.guarantee_fee": self.subsidies.guarantee_fee,
+            "subsidies.financing": self.subsidies.financing,
+            "subsidies.investment_risk": self.subsidies.investment_risk,
+        }
+        return tuple(
+            (f"{name}.{key}", reason)
+            for name, section in sections.items()
+            for key, reason in section.choices.items()
+            if section.is_choice(key)
+        )
 
 
 class PolicyFile(FrozenModel):
