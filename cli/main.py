@@ -70,9 +70,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from . import basics, demo, reserve
+    from . import basics, close, demo, reserve
 
-    for module in (basics, reserve, demo):
+    for module in (basics, reserve, close, demo):
         for command in module.COMMANDS:
             main.add_command(command)
 

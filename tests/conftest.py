@@ -136,3 +136,22 @@ def engine(db_url: str):  # type: ignore[no-untyped-def]
 def uow(engine) -> Iterator[UnitOfWork]:  # type: ignore[no-untyped-def]
     with UnitOfWork(engine) as u:
         yield u
+
+
+@pytest.fixture
+def zkd_frozen(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """``zkd ARGS`` with the clock frozen at 2026-01-15 (so 2025 months can close)."""
+    from click.testing import CliRunner
+    from freezegun import freeze_time
+
+    from zhengkedai_cli.main import main
+
+    monkeypatch.setenv("ZKD_DATABASE_URL", db_url)
+    monkeypatch.setenv("ZKD_OPERATOR", "clerk")
+    runner = CliRunner()
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        with freeze_time("2026-01-15 08:00:00"):
+            return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run

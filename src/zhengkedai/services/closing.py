@@ -1,0 +1,123 @@
+"""Closing a month (月结): the institutions' overdue ratios, suspensions, and the lock.
+
+A close, all in one transaction under the ledger lock:
+- refuses a month already closed, a month not yet ended, and a month while an
+  earlier month with activity is still open (closes go in order);
+- records each institution's outstanding and overdue principal at the month's
+  end and whether its overdue ratio is above the policy threshold — which
+  suspends it from the next month's first day (SPEC 6);
+- records the chain head at the close, so a closed month's statements can be
+  regenerated to the same bytes and checked against the ledger.
+After it, the ledger refuses any entry dated in the month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ..context import Actor
+from ..db.models import (
+    EntryRow,
+    InstitutionMonthRow,
+    InstitutionRow,
+    LoanEventRow,
+    LoanRow,
+    MonthRow,
+)
+from ..db.uow import UnitOfWork
+from ..domain.errors import ZkdError
+from ..domain.periods import first_day, last_day, next_period, parse_period, period_of
+from ..domain.policy_reserve import is_suspended, overdue_ratio
+from . import portfolio
+from .params import active_policy
+
+
+@dataclass(frozen=True)
+class InstitutionClose:
+    code: str
+    outstanding: int
+    overdue: int
+    ratio: Decimal | None  # overdue ÷ outstanding; None with nothing outstanding
+    suspended_next_month: bool
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    period: str
+    closed_at: dt.datetime
+    chain_head: str
+    last_seq: int
+    institutions: tuple[InstitutionClose, ...]
+    threshold: Decimal
+
+
+def first_active_period(uow: UnitOfWork) -> str | None:
+    """The earliest month with a journal entry, a loan or a post-loan event."""
+    s = uow.s
+    dates = [
+        s.execute(select(func.min(EntryRow.entry_date))).scalar(),
+        s.execute(select(func.min(LoanRow.disbursed_on))).scalar(),
+        s.execute(select(func.min(LoanEventRow.occurred_on))).scalar(),
+    ]
+    found = [d for d in dates if d is not None]
+    return period_of(min(found)) if found else None
+
+
+def open_periods_before(uow: UnitOfWork, period: str) -> list[str]:
+    start = first_active_period(uow)
+    if start is None or start >= period:
+        return []
+    closed = set(uow.s.execute(select(MonthRow.period)).scalars())
+    out, p = [], start
+    while p < period:
+        if p not in closed:
+            out.append(p)
+        p = next_period(p)
+    return out
+
+
+def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
+    period = parse_period(period)
+    head = uow.lock_ledger()
+    existing = uow.s.get(MonthRow, period)
+    if existing is not None:
+        raise ZkdError(f"month {period} was closed at {existing.closed_at:%Y-%m-%d %H:%M} "
+                       f"by {existing.closed_by}")
+    end = last_day(period)
+    if actor.today() <= end:
+        raise ZkdError(f"month {period} has not ended yet (it ends {end}); close it from "
+                       f"{first_day(next_period(period))} on")
+    earlier = open_periods_before(uow, period)
+    if earlier:
+        raise ZkdError(f"close {earlier[0]} first: months are closed in order "
+                       f"({len(earlier)} earlier month(s) still open)")
+    threshold = active_policy(uow).version_on(end).suspension.overdue_ratio_max
+    figures = portfolio.by_institution(uow, end)
+    results = []
+    codes = uow.s.execute(
+        select(InstitutionRow.code).where(InstitutionRow.kind.in_(("bank", "guarantor", "insurer")))
+        .order_by(InstitutionRow.code)
+    ).scalars()
+    for code in codes:
+        f = figures.get(code)
+        outstanding, overdue = (f.outstanding, f.overdue) if f else (0, 0)
+        suspended = is_suspended(outstanding, overdue, threshold)
+        uow.s.add(InstitutionMonthRow(period=period, institution_code=code,
+                                      outstanding_fen=outstanding, overdue_fen=overdue,
+                                      suspended=suspended))
+        results.append(InstitutionClose(code, outstanding, overdue,
+                                        overdue_ratio(outstanding, overdue), suspended))
+    closed_at = actor.now()
+    uow.s.add(MonthRow(period=period, closed_at=closed_at, closed_by=actor.operator,
+                       chain_head=head.last_hash, last_seq=head.last_seq))
+    uow.s.flush()
+    return CloseResult(period, closed_at, head.last_hash, head.last_seq, tuple(results),
+                       threshold)
+
+
+def closed_month(uow: UnitOfWork, period: str) -> MonthRow | None:
+    return uow.s.get(MonthRow, parse_period(period))
