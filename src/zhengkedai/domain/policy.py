@@ -127,9 +127,12 @@ class PolicyFile(FrozenModel):
         return versions
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Policy:
-    """A named policy: its versions (oldest first) and the policy it replaced, if any."""
+    """A named policy: its versions (oldest first) and the policy it replaced, if any.
+
+    Compared and hashed by identity (its versions hold unhashable tables).
+    """
 
     name: str
     title: str
