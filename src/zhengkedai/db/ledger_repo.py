@@ -14,12 +14,12 @@ from collections.abc import Iterator
 
 from sqlalchemy import func, select
 
+from ..context import Actor
 from ..domain.accounts import FUND_ZH, fund_of, is_cash_account, parse_account
 from ..domain.errors import InsufficientFunds, InvariantViolation
 from ..domain.ledger import Entry, EntryDraft, Line, UnbalancedEntry, check_balanced, seal
 from ..domain.money import Fen, format_grouped
 from ..domain.periods import period_of
-from ..context import Actor
 from .models import AccountRow, EntryRow, LineRow, MonthRow
 from .uow import UnitOfWork
 
