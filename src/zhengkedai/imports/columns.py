@@ -366,7 +366,12 @@ class Optional(Column[Any]):
 
     def __post_init__(self) -> None:
         if not self.describe:
-            shown = "empty" if self.default is None else repr(self.default)
+            if self.default is None:
+                shown = "empty"
+            elif isinstance(self.default, bool):
+                shown = "是" if self.default else "否"
+            else:
+                shown = str(self.default)
             object.__setattr__(self, "describe", f"{self.inner.describe}; optional ({shown})")
 
     def parse(self, cell: Cell) -> Any:
