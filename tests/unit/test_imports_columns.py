@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zhengkedai.domain import money
-from zhengkedai.domain.loans import EventType, LoanType
+from zhengkedai.domain.loans import EVENT_TYPE_ZH, LOAN_TYPE_ZH, EventType, LoanType
 from zhengkedai.imports.columns import (
     Amount,
     CellError,
@@ -25,7 +25,6 @@ from zhengkedai.imports.columns import (
     YesNo,
 )
 from zhengkedai.imports.records import SUBSIDY_KIND_ZH, SubsidyKind
-from zhengkedai.domain.loans import EVENT_TYPE_ZH, LOAN_TYPE_ZH
 from zhengkedai.imports.uscc import make_uscc
 
 NONNEG = Amount("nonnegative")

@@ -56,6 +56,11 @@ def is_blank(cells: list[Cell]) -> bool:
     return True
 
 
+def _shown(cell: Cell) -> str:
+    """A cell inside a message: text quoted (so a newline cannot split the line)."""
+    return repr(cell) if isinstance(cell, str) else str(cell)
+
+
 def _text(cell: Cell) -> str:
     """A cell as normalised text (NFKC, stripped); numbers without exponent."""
     if isinstance(cell, str):
@@ -296,7 +301,7 @@ class Year(Column[int]):
         s = _text(cell) if not isinstance(cell, dt.date | dt.time | dt.timedelta) else ""
         m = _YEAR.fullmatch(s)
         if m is None:
-            raise CellError(f"{cell!s} is not a year like 2025")
+            raise CellError(f"{_shown(cell)} is not a year like 2025")
         year = int(m.group(1))
         if not self.low <= year <= self.high:
             raise CellError(f"{year} is outside {self.low}-{self.high}")
@@ -320,7 +325,7 @@ class YesNo(Column[bool]):
         try:
             s = _text(cell).casefold()
         except CellError:
-            raise CellError(f"{cell} is not yes/no (是/否)") from None
+            raise CellError(f"{_shown(cell)} is not yes/no (是/否)") from None
         if s in _YES:
             return True
         if s in _NO:

@@ -39,9 +39,12 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 class FileRejected(ZkdError):
-    """The file as a whole cannot be read (encoding, format, sheet, header)."""
+    """The file as a whole cannot be read (encoding, format, sheet, header). One line."""
 
     exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
 
 
 def detect_encoding(path: Path) -> str:

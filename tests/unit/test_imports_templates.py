@@ -1,0 +1,84 @@
+"""Templates are made from the column specs, and the reader accepts them filled in;
+the bad-file corpus under tests/data/files gives exactly its expected errors."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from zhengkedai.imports.parse import read_file
+from zhengkedai.imports.rowerrors import write_errors_csv
+from zhengkedai.imports.schema import FIELDS, FileKind
+from zhengkedai.imports.templates import (
+    INSTRUCTIONS_SHEET,
+    template_readme,
+    write_template,
+    write_template_files,
+)
+from zhengkedai.imports.uscc import make_uscc
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "data" / "files"
+
+FILLED = {
+    FileKind.LOANS: ["L1", "郑州甲公司", make_uscc("410100", 1), "金水区", "100", "是", "否", "",
+                     "信用", "", "1000", "3.85", "2025-06-01", "2026-06-01", "", ""],
+    FileKind.EVENTS: ["L1", "还款", "2025-07-01", "100", ""],
+    FileKind.SUBSIDIES: ["担保费补助", make_uscc("410100", 1), "100", "", "2025", "V1"],
+}
+
+
+def test_the_committed_template_files_are_what_the_specs_generate(tmp_path):
+    write_template_files(tmp_path)
+    for name in ("loans.csv", "events.csv", "subsidies.csv", "README.md"):
+        assert (ROOT / "templates" / "files" / name).read_bytes() == (tmp_path / name).read_bytes()
+    assert "| principal | 贷款金额 | yes | amount in yuan > 0" in template_readme()
+
+
+@pytest.mark.parametrize("kind", list(FileKind))
+def test_a_csv_template_is_one_bom_header_row_in_spec_order(tmp_path, kind):
+    path = write_template(kind, tmp_path / "t.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    assert rows == [[f.zh for f in FIELDS[kind]]]
+
+
+@pytest.mark.parametrize("kind", list(FileKind))
+def test_a_filled_in_csv_template_is_accepted_as_its_kind(tmp_path, kind):
+    path = write_template(kind, tmp_path / "t.csv")
+    with path.open("a", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerow(FILLED[kind])
+    parsed = read_file(path)
+    assert parsed.kind is kind
+    assert parsed.check() == []
+    assert parsed.count_rows() == 1
+
+
+@pytest.mark.parametrize("kind", list(FileKind))
+def test_a_filled_in_xlsx_template_is_accepted_and_explains_its_columns(tmp_path, kind):
+    from openpyxl import load_workbook
+
+    path = write_template(kind, tmp_path / "t.xlsx", xlsx=True)
+    wb = load_workbook(path)
+    assert wb.sheetnames[1] == INSTRUCTIONS_SHEET
+    keys = [row[0] for row in wb[INSTRUCTIONS_SHEET].iter_rows(min_row=2, values_only=True)]
+    assert keys == [f.key for f in FIELDS[kind]]
+    wb.worksheets[0].append(FILLED[kind])
+    wb.save(path)
+    parsed = read_file(path)
+    assert parsed.kind is kind
+    assert parsed.check() == []
+    assert [len(b) for b in parsed.batches()] == [1]
+
+
+CORPUS_FILES = sorted(p for p in CORPUS.iterdir()
+                      if p.suffix in (".csv", ".xlsx") and not p.name.endswith(".errors.csv"))
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
+def test_each_bad_file_of_the_corpus_gives_exactly_its_expected_errors(tmp_path, path):
+    write_errors_csv(read_file(path).check(), tmp_path / "errors.csv")
+    expected = path.with_name(path.stem + ".errors.csv")
+    assert (tmp_path / "errors.csv").read_text("utf-8-sig") == expected.read_text("utf-8-sig")
