@@ -153,3 +153,21 @@ def test_without_the_truetype_font_it_warns_and_falls_back_to_stsong(tmp_path: P
     font = next(iter(reader.pages[0]["/Resources"]["/Font"].values())).get_object()
     assert "STSong-Light" in font["/BaseFont"]
     assert fonts.cjk_font().embedded  # the default is untouched
+
+
+def test_an_empty_register_and_markup_characters_render_plainly() -> None:
+    from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
+
+    layout = load_layout("claims")
+    doc = doc_from_layout(
+        layout, period="2025-02", generated_at=dt.datetime(2025, 3, 1), draft=False,
+        subtitle="A&B <银行>",
+        sections=[section_from_layout(layout.section("register"), rows=[],
+                                      paragraphs=["备注 <b>不是标记</b> & 1 < 2"])],
+    )
+    texts = pages(render_pdf(doc))
+    assert len(texts) == 1
+    assert "（本期无记录）" in texts[0]
+    assert "<b>不是标记</b> & 1 < 2" in texts[0]
+    assert "A&B <银行>" in texts[0]
+    assert "共 1 页" in texts[0]

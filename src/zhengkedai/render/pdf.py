@@ -118,8 +118,19 @@ class StatementPdfRenderer:
         canvas.setFillColor(_HEADER_GREY)
         canvas.setFont(font, 8)
         canvas.drawString(MARGIN_X, top, doc.programme)
-        canvas.drawCentredString(width / 2, top, doc.title + (f" · {doc.subtitle}" if doc.subtitle else ""))
         right = f"期间 {doc.period}"
+        # the centre must clear both sides (and 草稿): shrink, then cut, a long institution name
+        side = max(canvas.stringWidth(doc.programme, font, 8), canvas.stringWidth(right, font, 8) + 12 * mm)
+        room = width - 2 * (MARGIN_X + side + 4 * mm)
+        centre = doc.title + (f" · {doc.subtitle}" if doc.subtitle else "")
+        size = 8.0
+        while size > 6 and canvas.stringWidth(centre, font, size) > room:
+            size -= 0.5
+        while len(centre) > 1 and canvas.stringWidth(centre, font, size) > room:
+            centre = centre[:-2] + "…"
+        canvas.setFont(font, size)
+        canvas.drawCentredString(width / 2, top, centre)
+        canvas.setFont(font, 8)
         canvas.drawRightString(width - MARGIN_X, top, right)
         if doc.draft:
             canvas.setFillColor(_DRAFT_RED)

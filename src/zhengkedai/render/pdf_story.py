@@ -186,6 +186,8 @@ def fields_table(fields: tuple[Field, ...], width: float, font: str) -> Table:
     cmds: list[tuple[object, ...]] = [
         ("FONT", (0, 0), (-1, -1), font, size),  # else reportlab selects Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, _RULE),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
@@ -213,6 +215,8 @@ def section_flowables(section: Section, width: float, styles: Styles) -> list[Fl
     out: list[Flowable] = []
     if section.table is not None:
         out.append(data_table(section.table, width, styles.font))
+        if not section.table.rows:  # say so, rather than leave a bare header to be wondered at
+            out.append(Paragraph("（本期无记录）", styles.body))
     elif section.fields:
         out.append(fields_table(section.fields, width, styles.font))
     out += [Paragraph(escape(p).replace("\n", "<br/>"), styles.body) for p in section.paragraphs]
