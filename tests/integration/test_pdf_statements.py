@@ -171,3 +171,26 @@ def test_an_empty_register_and_markup_characters_render_plainly() -> None:
     assert "<b>不是标记</b> & 1 < 2" in texts[0]
     assert "A&B <银行>" in texts[0]
     assert "共 1 页" in texts[0]
+
+
+@pytest.mark.parametrize("kind", STATEMENT_KINDS)
+def test_tables_fill_the_frame_and_every_figure_fits_its_column(kind: StatementKind) -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from zhengkedai.render.cells import display
+    from zhengkedai.render.pdf import _frame_width
+    from zhengkedai.render.pdf_story import column_widths
+
+    doc = sample_doc(kind)
+    font = fonts.cjk_font().name
+    for section in doc.sections:
+        if section.table is None:
+            continue
+        frame = _frame_width(section.orientation or doc.orientation)
+        widths = column_widths(section.table, frame, font, 8)
+        assert widths is not None
+        assert abs(sum(widths) - frame) < 0.01
+        for column, width in zip(section.table.columns, widths, strict=True):
+            if column.kind != "text":
+                for row in section.table.rows:
+                    assert stringWidth(display(column.kind, row.get(column.key)), font, 8) + 6 <= width

@@ -102,7 +102,8 @@ def column_widths(table: DataTable, width: float, font: str, size: float) -> lis
         else:
             lo.append(max(natural, stringWidth("0000", font, size) + 2 * _PAD))
         # a header may wrap onto two lines, not more
-        lo[-1] = max(lo[-1], min(stringWidth(c.label, font, size) / 2 + 2 * _PAD + 1, width * 0.35))
+        half = c.label if len(c.label) <= 4 else c.label[: (len(c.label) + 1) // 2]
+        lo[-1] = max(lo[-1], min(stringWidth(half, font, size) + 2 * _PAD + 1, width * 0.35))
         hi.append(max(natural, lo[-1]))
     if sum(lo) > width:
         return None

@@ -209,6 +209,11 @@ def trial_balance(rng: random.Random, period: str, draft: bool) -> StatementDoc:
         closing = opening + (debit - credit if side == "debit" else credit - debit)
         balances.append({"account_code": code, "account_name": name, f"opening_{side}": opening,
                          "debit": debit, "credit": credit, f"closing_{side}": closing})
+    # balance the sample as a ledger would be: the city's capital account takes the difference
+    capital = next(r for r in balances if r["account_code"] == "3001")
+    capital["opening_credit"] = _sum([capital], "opening_credit") + _sum(balances, "opening_debit") - _sum(balances, "opening_credit")
+    capital["credit"] = _sum([capital], "credit") + _sum(balances, "debit") - _sum(balances, "credit")
+    capital["closing_credit"] = _sum([capital], "opening_credit") + _sum([capital], "credit") - _sum([capital], "debit")
     keys = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit", "closing_credit")
     journal: Rows = []
     for n in range(60):
