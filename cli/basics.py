@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 import click
 
-from zhengkedai.services import institutions, setup
+from zhengkedai.services import institutions, packs, setup
 from zhengkedai.services import verify as verify_service
 
 from .common import DATE, Column, db_options, emit, env, format_option
@@ -82,17 +84,23 @@ def institution_list(on: dt.date | None, fmt: str) -> None:
 
 
 @click.command()
+@click.option("--pack", "pack_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Also check a statement pack: every file against its manifest and the "
+                   "manifest's chain head against the ledger.")
 @db_options
-def verify() -> None:
-    """Re-check the hash chain, that every entry balances and no fund is negative.
+def verify(pack_dir: Path | None) -> None:
+    """Re-check the hash chain, that every entry balances, that no fund is
+    negative and that no cap is exceeded.
 
     Exit 0 when all hold, 1 otherwise, naming what failed.
 
-    Example: zkd verify
+    Example: zkd verify --pack statements/
     """
     e = env()
     with e.uow() as uow:
         report = verify_service.verify(uow)
+        if pack_dir is not None:
+            report.problems.extend(_check_packs(uow, pack_dir))
     if report.ok:
         click.echo(f"OK: {report.entries} entries, chain head {report.head_hash}")
         return
@@ -101,6 +109,22 @@ def verify() -> None:
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
     raise SystemExit(1)
+
+
+def _check_packs(uow, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
+    manifests = sorted(folder.glob("*_manifest.json"))
+    if not manifests:
+        return [f"{folder}: no *_manifest.json in this folder"]
+    problems = []
+    for manifest in manifests:
+        data = manifest.read_bytes()
+        try:
+            names = [item["name"] for item in json.loads(data)["files"]]
+        except (ValueError, KeyError, TypeError):
+            names = []
+        files = {n: (folder / n).read_bytes() if (folder / n).is_file() else None for n in names}
+        problems += [f"{manifest.name}: {p}" for p in packs.check_pack(uow, data, files)]
+    return problems
 
 
 COMMANDS = [init, institution, verify]

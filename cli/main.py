@@ -70,9 +70,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from . import basics, close, demo, reserve
+    from . import basics, close, demo, reserve, statement
 
-    for module in (basics, reserve, close, demo):
+    for module in (basics, reserve, close, statement, demo):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -66,6 +66,15 @@ _KINDS: dict[str, tuple[AccountKind, str]] = {
 }
 
 
+_DETAIL_ZH = {
+    "city": "市级财政",
+    "district": "区县财政",
+    "guarantee_fee": "担保费补助",
+    "financing": "融资补助",
+    "investment_risk": "投资风险补助",
+}
+
+
 class AccountCodeError(ValueError):
     pass
 
@@ -83,7 +92,7 @@ def parse_account(code: str) -> Account:
         kind, name = _KINDS[parts[1]]
     except KeyError:
         raise AccountCodeError(f"account code {code!r}: unknown kind {parts[1]!r}") from None
-    detail = parts[2:]
+    detail = [_DETAIL_ZH.get(d, d) for d in parts[2:]]
     full = "/".join([FUND_ZH[fund], name, *detail])
     return Account(code=code, fund=fund, kind=kind, name=full)
 

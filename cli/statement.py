@@ -1,0 +1,42 @@
+"""``zkd statement``: the month's statements as PDF, CSV or JSON files, sealed by a manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from zhengkedai.services import packs
+
+from .common import db_options, env
+
+
+@click.command("statement")
+@click.argument("period", metavar="YYYY-MM")
+@click.option("--institution", metavar="CODE", help="Only this institution's statement.")
+@click.option("--format", "fmt", type=click.Choice(list(packs.FORMATS)), default="pdf",
+              show_default=True, help="File format.")
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@db_options
+def statement(period: str, institution: str | None, fmt: str, out: Path) -> None:
+    """Write the month's statements (准备金收支表, 合作机构对账单, 补偿明细表,
+    补助明细表, 科目余额表) and a manifest with each file's SHA-256.
+
+    An open month's statements are marked 草稿 (draft); a closed month's are
+    final and regenerate to the same bytes. `zkd verify --pack DIR` checks them.
+
+    Example: zkd statement 2025-06 --format pdf -o statements/
+    """
+    e = env()
+    with e.uow() as uow:
+        pack = packs.build_pack(uow, e.actor(), period, fmt=fmt, institution=institution)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in pack.files.items():
+        (out / name).write_bytes(data)
+    kind = "draft (草稿): the month is open" if pack.draft else "final: the month is closed"
+    click.echo(f"Wrote {len(pack.files) - 1} statement file(s) and {pack.manifest_name} "
+               f"to {out} — {kind}.")
+
+
+COMMANDS = [statement]

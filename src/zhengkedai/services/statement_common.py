@@ -1,0 +1,107 @@
+"""What the statement builders share: the month being reported, percents, trace text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..context import Actor
+from ..db.uow import UnitOfWork
+from ..domain.money import Fen, format_grouped
+from ..domain.periods import first_day, last_day, parse_period
+from . import closing
+
+
+@dataclass(frozen=True)
+class Month:
+    """The month a statement is about, and how it is stamped."""
+
+    period: str
+    start: dt.date
+    end: dt.date
+    generated_at: dt.datetime
+    draft: bool
+
+    def within(self, day: dt.date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+    def by_end(self, day: dt.date | None) -> bool:
+        return day is not None and day <= self.end
+
+
+def month_of(uow: UnitOfWork, actor: Actor, period: str) -> Month:
+    period = parse_period(period)
+    closed = closing.closed_month(uow, period)
+    return Month(
+        period=period,
+        start=first_day(period),
+        end=last_day(period),
+        generated_at=closed.closed_at if closed else actor.now(),
+        draft=closed is None,
+    )
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """numerator ÷ denominator in percentage points, two places, half-up; None for 0/0."""
+    if denominator == 0:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def ratio_percent(ratio: Decimal) -> Decimal:
+    """A ratio (0.05) as percentage points (5.00)."""
+    return (ratio * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _amount(text: object) -> str:
+    if isinstance(text, int):
+        return format_grouped(text)
+    return str(text)
+
+
+def trace_lines(trace_json: str) -> list[str]:
+    """A stored trace (JSON list of steps) as lines an auditor reads."""
+    try:
+        steps = json.loads(trace_json or "[]")
+    except ValueError:
+        return [trace_json]
+    lines = []
+    for n, step in enumerate(steps, start=1):
+        text = (f"{n}. {step.get('rule', '')}〔{step.get('clause', '')}；"
+                f"{step.get('policy_version', '')}〕 {_amount(step.get('before', ''))} → "
+                f"{_amount(step.get('after', ''))}")
+        if step.get("limit") not in (None, ""):
+            text += (f"（限额 {_amount(step['limit'])}，已用 {_amount(step.get('used', ''))}，"
+                     f"剩余 {_amount(step.get('left', ''))}）")
+        if step.get("note"):
+            text += f" {step['note']}"
+        lines.append(text)
+    return lines
+
+
+def status_as_of(month: Month, *, submitted_on: dt.date, approved_on: dt.date | None,
+                 paid_on: dt.date | None, rejected_on: dt.date | None, status: str
+                 ) -> str | None:
+    """A claim's or subsidy's status at the month's end; None if not yet submitted.
+
+    A rejection without a date (older rows) counts from its submission.
+    """
+    if submitted_on > month.end:
+        return None
+    if month.by_end(paid_on):
+        return "paid"
+    if status == "rejected" and (rejected_on is None or month.by_end(rejected_on)):
+        return "rejected"
+    if month.by_end(approved_on):
+        return "approved"
+    return "submitted"
+
+
+STATUS_ZH = {"submitted": "已提交", "approved": "已批准", "paid": "已支付", "rejected": "已驳回"}
+
+
+def sum_fen(values: list[Fen]) -> Fen:
+    return sum(values, 0)

@@ -1,0 +1,187 @@
+"""合作机构对账单: one statement per partner institution for the month.
+
+Loans filed (disbursed in the month), outstanding and overdue principal at the
+month's end, the overdue ratio against the suspension threshold, the claims
+submitted / approved / paid, recoveries owed and returned, and how much of
+each cap its claims have used.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from ..db.models import (
+    ClaimRow,
+    InstitutionMonthRow,
+    InstitutionRow,
+    LoanEventRow,
+    LoanRow,
+    RecoveryShareRow,
+)
+from ..db.uow import UnitOfWork
+from ..domain.errors import NotFound
+from ..domain.loans import LOAN_TYPE_ZH, LoanType
+from ..domain.money import Fen
+from ..domain.policy_rules import CapPerLoanStep, RatioStep
+from ..domain.statement import StatementDoc
+from ..render.layouts import doc_from_layout, load_layout, section_from_layout
+from . import institutions, portfolio
+from .closing import closed_month
+from .params import active_policy
+from .statement_common import Month, percent, ratio_percent, status_as_of
+
+KIND_ZH = {"bank": "合作银行", "guarantor": "合作担保机构", "insurer": "保险机构",
+           "investor": "投资机构"}
+FILING_KINDS = ("bank", "guarantor", "insurer")
+
+
+def institution_statements(uow: UnitOfWork, month: Month, *, only: str | None = None
+                           ) -> list[StatementDoc]:
+    stmt = select(InstitutionRow).where(InstitutionRow.kind.in_(FILING_KINDS))
+    if only is not None:
+        if uow.s.get(InstitutionRow, only) is None:
+            raise NotFound(f"no institution {only!r}")
+        stmt = select(InstitutionRow).where(InstitutionRow.code == only)
+    states = portfolio.loan_states(uow, month.end)
+    return [_statement(uow, month, inst, states)
+            for inst in uow.s.execute(stmt.order_by(InstitutionRow.code)).scalars()]
+
+
+def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, states: dict) -> StatementDoc:  # type: ignore[type-arg]
+    layout = load_layout("institution")
+    version = active_policy(uow).version_on(month.end)
+    threshold = version.suspension.overdue_ratio_max
+    mine = [(row, st) for row, st in states.values() if row.institution_code == inst.code]
+    outstanding = sum(st.outstanding for _, st in mine)
+    overdue = sum(st.overdue for _, st in mine)
+    filed = [row for row, _ in mine if month.within(row.disbursed_on)]
+    profile = {
+        "institution_code": inst.code, "institution_name": inst.name,
+        "institution_kind": KIND_ZH.get(inst.kind, inst.kind),
+        "loans_filed_count": len(filed), "loans_filed_amount": sum(r.principal_fen for r in filed),
+        "outstanding_principal": outstanding, "overdue_principal": overdue,
+        "overdue_ratio": percent(overdue, outstanding),
+        "suspension_threshold": ratio_percent(threshold),
+        "suspension_status": _status_text(uow, month, inst.code),
+    }
+    claims = uow.s.execute(
+        select(ClaimRow).where(ClaimRow.institution_code == inst.code).order_by(ClaimRow.id)
+    ).scalars().all()
+    sections = [
+        section_from_layout(layout.section("profile"), values=profile),
+        section_from_layout(layout.section("claims"), rows=_claim_rows(month, claims)),
+        section_from_layout(layout.section("recoveries"), values=_recoveries(uow, month, claims)),
+        section_from_layout(layout.section("caps"), rows=_caps(uow, month, claims)),
+        section_from_layout(layout.section("loans"), rows=[{
+            "loan_no": row.loan_no, "enterprise_name": row.enterprise_name,
+            "loan_type": LOAN_TYPE_ZH[LoanType(row.loan_type)], "principal": row.principal_fen,
+            "outstanding": st.outstanding, "overdue": st.overdue,
+            "disbursed_on": row.disbursed_on, "maturity_on": row.maturity_on,
+        } for row, st in sorted(mine, key=lambda p: (p[0].disbursed_on, p[0].loan_no))],
+            totals={"loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
+                    "outstanding": outstanding, "overdue": overdue}),
+    ]
+    return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
+                           sections=sections, draft=month.draft,
+                           subtitle=f"{inst.name}（{inst.code}）", subject=inst.code)
+
+
+def _status_text(uow: UnitOfWork, month: Month, code: str) -> str:
+    since = institutions.suspended_since(uow, code, month.end)
+    text = "正常合作" if since is None else f"暂停（自 {since.isoformat()} 起）"
+    if closed_month(uow, month.period) is not None:
+        row = uow.s.get(InstitutionMonthRow, (month.period, code))
+        if row is not None:
+            text += "；月结：下月起暂停" if row.suspended else "；月结：下月正常"
+    return text
+
+
+def _claim_rows(month: Month, claims: list[ClaimRow]) -> list[dict[str, object]]:
+    groups: dict[str, list[int]] = {k: [0, 0, 0] for k in
+                                    ("本月提交", "本月批准", "本月支付", "本月驳回", "累计已支付")}
+
+    def add(label: str, c: ClaimRow) -> None:
+        g = groups[label]
+        g[0] += 1
+        g[1] += c.loss_fen
+        g[2] += c.amount_fen
+
+    for c in claims:
+        status = status_as_of(month, submitted_on=c.submitted_on, approved_on=c.approved_on,
+                              paid_on=c.paid_on, rejected_on=getattr(c, "rejected_on", None),
+                              status=c.status)
+        if status is None:
+            continue
+        if month.within(c.submitted_on):
+            add("本月提交", c)
+        if month.within(c.approved_on):
+            add("本月批准", c)
+        if month.within(c.paid_on):
+            add("本月支付", c)
+        if status == "rejected" and month.within(getattr(c, "rejected_on", None) or c.submitted_on):
+            add("本月驳回", c)
+        if status == "paid":
+            add("累计已支付", c)
+    return [{"status": k, "count": v[0], "loss": v[1], "compensation": v[2]}
+            for k, v in groups.items()]
+
+
+def _recoveries(uow: UnitOfWork, month: Month, claims: list[ClaimRow]) -> dict[str, object]:
+    ids = [c.id for c in claims]
+    owed = returned = 0
+    if ids:
+        for share, occurred in uow.s.execute(
+            select(RecoveryShareRow, LoanEventRow.occurred_on)
+            .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+            .where(RecoveryShareRow.claim_id.in_(ids))
+        ).all():
+            if occurred <= month.end:
+                owed += share.share_fen
+                if month.by_end(share.returned_on):
+                    returned += share.share_fen
+    return {"recovery_owed": owed, "recovery_returned": returned,
+            "recovery_outstanding": owed - returned}
+
+
+def _caps(uow: UnitOfWork, month: Month, claims: list[ClaimRow]) -> list[dict[str, object]]:
+    """Cumulative use of the per-loan cap and the enterprise's full-compensation limit."""
+    policy = active_policy(uow)
+    per_loan: dict[int, Fen] = defaultdict(int)
+    loans: dict[int, LoanRow] = {}
+    for c in claims:
+        if c.submitted_on > month.end or c.status == "rejected":
+            continue
+        per_loan[c.loan_id] += c.amount_fen
+        loans[c.loan_id] = loans.get(c.loan_id) or uow.s.get(LoanRow, c.loan_id)  # type: ignore[assignment]
+    rows: list[dict[str, object]] = []
+    firm_losses: dict[str, Fen] = defaultdict(int)
+    firm_limit: dict[str, Fen] = {}
+    for loan_id, used in sorted(per_loan.items()):
+        loan = loans[loan_id]
+        rules = policy.version_on(loan.disbursed_on).claim_rules
+        for step in rules:
+            if isinstance(step, CapPerLoanStep):
+                rows.append(_cap_row(f"单笔贷款补偿上限 {loan.loan_no}", step.amount, used))
+            if isinstance(step, RatioStep):
+                for tier in step.tiers:
+                    for cond in tier.when:
+                        if cond.fact == "enterprise_losses" and isinstance(cond.operand, int) \
+                                and not isinstance(cond.operand, bool):
+                            firm_limit[loan.credit_code] = cond.operand
+    for c in claims:
+        if c.submitted_on <= month.end and c.status != "rejected":
+            loan = loans[c.loan_id]
+            firm_losses[loan.credit_code] += c.loss_fen - c.recovered_before_fen
+    names = {loans[c.loan_id].credit_code: loans[c.loan_id].enterprise_name
+             for c in claims if c.loan_id in loans}
+    for code, limit in sorted(firm_limit.items()):
+        rows.append(_cap_row(f"企业全额补偿损失额度 {names.get(code, code)}", limit,
+                             firm_losses.get(code, 0)))
+    return rows
+
+
+def _cap_row(label: str, limit: Fen, used: Fen) -> dict[str, object]:
+    return {"cap": label, "limit": limit, "used": used, "remaining": max(0, limit - used),
+            "usage": percent(used, limit)}

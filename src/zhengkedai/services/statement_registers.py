@@ -1,0 +1,147 @@
+"""The claims register (补偿明细表) and the subsidies register (补助明细表).
+
+A register lists what was alive in the month: submitted in it, decided in it,
+paid in it, or still open at its end; each row's status is as of the month's
+end, and a claim's row carries its full calculation trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..db.ledger_repo import LedgerRepo
+from ..db.models import (
+    ClaimRow,
+    ImportFileRow,
+    InstitutionRow,
+    LoanEventRow,
+    LoanRow,
+    SubsidyRow,
+)
+from ..db.uow import UnitOfWork
+from ..domain.money import Fen
+from ..domain.statement import StatementDoc
+from ..render.layouts import doc_from_layout, load_layout, section_from_layout
+from .statement_common import STATUS_ZH, Month, percent, status_as_of, trace_lines
+
+SUBSIDY_KIND_ZH = {"guarantee_fee": "担保费补助", "financing": "融资补助",
+                   "investment_risk": "投资风险补助"}
+
+
+def _status(month: Month, row: ClaimRow | SubsidyRow) -> str | None:
+    return status_as_of(month, submitted_on=row.submitted_on, approved_on=row.approved_on,
+                        paid_on=row.paid_on, rejected_on=getattr(row, "rejected_on", None),
+                        status=row.status)
+
+
+def _alive(month: Month, row: ClaimRow | SubsidyRow, status: str | None) -> bool:
+    if status is None:
+        return False
+    touched = (month.within(row.submitted_on) or month.within(row.approved_on)
+               or month.within(row.paid_on) or month.within(getattr(row, "rejected_on", None)))
+    return touched or status in ("submitted", "approved")
+
+
+def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
+    layout = load_layout("claims")
+    rows = []
+    loss_total = comp_total = 0
+    submitted = approved = paid = 0
+    paid_amount = 0
+    query = (
+        select(ClaimRow, LoanRow, LoanEventRow, ImportFileRow.filename)
+        .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
+        .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
+        .join(ImportFileRow, ImportFileRow.id == LoanEventRow.file_id)
+        .order_by(ClaimRow.id)
+    )
+    for claim, loan, event, filename in uow.s.execute(query).all():
+        status = _status(month, claim)
+        if not _alive(month, claim, status):
+            continue
+        submitted += month.within(claim.submitted_on)
+        approved += month.within(claim.approved_on)
+        if month.within(claim.paid_on):
+            paid += 1
+            paid_amount += claim.amount_fen
+        loss_total += claim.loss_fen
+        comp_total += claim.amount_fen
+        lines = trace_lines(claim.trace)
+        lines.append(f"来源：{filename} 第 {event.file_row} 行（损失确认 {event.occurred_on}）")
+        rows.append({
+            "claim_id": f"C{claim.id}", "institution_code": claim.institution_code,
+            "loan_no": loan.loan_no, "enterprise_name": loan.enterprise_name,
+            "loss_on": event.occurred_on, "loss": claim.loss_fen,
+            "recovery_before": claim.recovered_before_fen, "compensation": claim.amount_fen,
+            "status": STATUS_ZH[status or "submitted"], "paid_on": claim.paid_on
+            if month.by_end(claim.paid_on) else None,
+            "trace": "\n".join(lines),
+        })
+    committed = -sum(LedgerRepo(uow).balances(prefix="reserve:compensation_payable:",
+                                               as_of=month.end).values())
+    sections = [
+        section_from_layout(layout.section("summary"), values={
+            "claims_submitted": submitted, "claims_approved": approved, "claims_paid": paid,
+            "compensation_paid": paid_amount, "compensation_committed": committed}),
+        section_from_layout(layout.section("register"), rows=rows, totals={
+            "claim_id": "合计", "loss": loss_total, "compensation": comp_total}),
+    ]
+    notes = ["每笔补偿按贷款发放日有效的政策版本计算（新老划断）；计算过程列出每一步规则、条款和前后金额。"]
+    return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
+                           sections=sections, draft=month.draft, footnotes=notes)
+
+
+def subsidies_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
+    layout = load_layout("subsidies")
+    ledger = LedgerRepo(uow)
+    before = month.start - dt.timedelta(days=1)
+    opening = ledger.balance("budget:cash", as_of=before)
+    closing = ledger.balance("budget:cash", as_of=month.end)
+    in_month = ledger.balances(prefix="budget:contribution", since=month.start, as_of=month.end)
+    deposits = -sum(in_month.values())
+    committed = -ledger.balance("budget:subsidy_payable", as_of=month.end)
+    names = {r.code: r.name for r in uow.s.execute(select(InstitutionRow)).scalars()}
+    firms = dict(uow.s.execute(select(LoanRow.credit_code, LoanRow.enterprise_name)).all())
+    by_kind: dict[str, list[Fen]] = defaultdict(lambda: [0, 0, 0, 0])
+    rows = []
+    paid_total = 0
+    for sub in uow.s.execute(select(SubsidyRow).order_by(SubsidyRow.id)).scalars():
+        status = _status(month, sub)
+        if not _alive(month, sub, status):
+            continue
+        paid_here = sub.amount_fen if month.within(sub.paid_on) else 0
+        paid_total += paid_here
+        k = by_kind[sub.kind]
+        k[0] += 1
+        k[1] += sub.basis_fen
+        k[2] += sub.amount_fen
+        k[3] += paid_here
+        rate: Decimal | None = percent(sub.amount_fen, sub.basis_fen)
+        rows.append({
+            "subsidy_id": f"S{sub.id}", "kind": SUBSIDY_KIND_ZH.get(sub.kind, sub.kind),
+            "beneficiary": sub.beneficiary,
+            "beneficiary_name": names.get(sub.beneficiary) or firms.get(sub.beneficiary, ""),
+            "year": str(sub.period_year), "reference": sub.reference, "basis": sub.basis_fen,
+            "rate": rate, "amount": sub.amount_fen, "status": STATUS_ZH[status or "submitted"],
+            "paid_on": sub.paid_on if month.by_end(sub.paid_on) else None,
+        })
+    kind_rows = [{"kind": SUBSIDY_KIND_ZH.get(k, k), "count": v[0], "basis": v[1],
+                  "amount": v[2], "paid": v[3]} for k, v in sorted(by_kind.items())]
+    sections = [
+        section_from_layout(layout.section("budget"), values={
+            "opening_balance": opening, "deposits": deposits, "paid": paid_total,
+            "closing_balance": closing, "committed": committed, "available": closing - committed}),
+        section_from_layout(layout.section("by_kind"), rows=kind_rows, totals={
+            "kind": "合计", "count": sum(v[0] for v in by_kind.values()),
+            "basis": sum(v[1] for v in by_kind.values()),
+            "amount": sum(v[2] for v in by_kind.values()),
+            "paid": sum(v[3] for v in by_kind.values())}),
+        section_from_layout(layout.section("register"), rows=rows),
+    ]
+    notes = ["补助比例为核定金额 ÷ 计算基数；费率与补助比例中无公开文件规定的，为项目默认参数（见政策文件）。"]
+    return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
+                           sections=sections, draft=month.draft, footnotes=notes)
