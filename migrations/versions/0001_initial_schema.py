@@ -204,6 +204,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('policy_name', sa.String(length=60), nullable=False),
     sa.Column('policy_version', sa.String(length=60), nullable=False),
+    sa.Column('policy_id', sa.Integer(), nullable=False),
     sa.Column('trace', sa.Text(), nullable=False),
     sa.Column('submitted_on', sa.Date(), nullable=False),
     sa.Column('approved_on', sa.Date(), nullable=True),
@@ -216,6 +217,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['institution_code'], ['institutions.code'], name=op.f('fk_claims_institution_code_institutions')),
     sa.ForeignKeyConstraint(['loan_id'], ['loans.id'], name=op.f('fk_claims_loan_id_loans')),
     sa.ForeignKeyConstraint(['loss_event_id'], ['loan_events.id'], name=op.f('fk_claims_loss_event_id_loan_events')),
+    sa.ForeignKeyConstraint(['policy_id'], ['policy_versions.id'], name=op.f('fk_claims_policy_id_policy_versions')),
     sa.ForeignKeyConstraint(['pay_entry'], ['journal_entries.seq'], name=op.f('fk_claims_pay_entry_journal_entries')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_claims')),
     sa.UniqueConstraint('loss_event_id', name=op.f('uq_claims_loss_event_id'))

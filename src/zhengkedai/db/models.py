@@ -204,6 +204,8 @@ class ClaimRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     policy_name: Mapped[str] = mapped_column(String(60))
     policy_version: Mapped[str] = mapped_column(String(60))
+    # the stored policy content the claim was computed with, so it can be recomputed
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
     trace: Mapped[str] = mapped_column(Text)  # JSON list of steps
     submitted_on: Mapped[dt.date] = mapped_column(Date)
     approved_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -36,3 +36,4 @@ def init_database(engine: Engine, actor: Actor) -> InitResult:
         if note:
             notes.append(note)
     return InitResult(before, after, tuple(notes))
+from . import policies as _policies  # noqa: E402,F401  (registers its policy-loading step)

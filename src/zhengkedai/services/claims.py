@@ -1,0 +1,275 @@
+"""Compensation claims (损失补偿申请): opened by loss events, lowered or shared by recoveries.
+
+A confirmed loss (损失确认) opens one claim (:func:`open_claim`), computed by the
+policy engine (:func:`~zhengkedai.domain.compensation.compute_claim`) from the
+facts the database holds, and stored with its full trace and the stored policy
+content it used (``policy_id``), so it can be recomputed at any time. A claim
+is not money until approved: opening one writes no journal entry. The workflow
+(approve, reject, pay, returned recoveries) is in :mod:`.claims_workflow`.
+
+Facts passed to the engine, for a loss event E on loan L of institution I:
+
+- eligibility of L's enterprise on the disbursement date (the version's
+  ``eligibility`` parameters) and whether I was suspended on that date;
+- the enterprise's other confirmed losses: every loss event on any loan with
+  the same credit code (any institution) *before E*, each net of the
+  recoveries before payment recorded on its claim;
+- compensation already granted on L: claims on L before E, not rejected;
+- for a yearly institution cap: the claims of I whose loss fell in E's year,
+  before E, not rejected, and I's outstanding programme principal at the
+  end of the previous year.
+
+"Before E" orders losses by (date, event id), so recomputing a claim later
+(after a recovery, or in a replay) sees the same facts as when it was opened.
+
+A recovery (:func:`record_recovery`) goes to the loan's latest claim, not
+rejected, whose loss is on or before the recovery date. While that claim is
+unpaid it lowers the loss the claim is computed on (an approved claim's
+payable is adjusted: the approval entry is reversed and a new one posted).
+Once paid, the reserve's pro-rata share (:func:`~zhengkedai.domain.compensation.recovery_share`)
+is owed by the institution: Dr ``reserve:recovery_receivable:<I>`` / Cr
+``reserve:recovery_income``, stored in ``recovery_shares``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+
+from ..context import Actor
+from ..db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
+from ..db.uow import UnitOfWork
+from ..domain.compensation import InstitutionYear, compute_claim, recovery_share
+from ..domain.errors import ZkdError
+from ..domain.loans import Enterprise, EventType, Loan, LoanType
+from ..domain.money import Fen, format_plain
+from ..domain.policy_rules import CapPerInstitutionYearStep
+from ..domain.policy_trace import ClaimComputation, TraceStep
+from . import claims_entries as entries
+from . import institutions, policies, portfolio
+
+SUBMITTED, APPROVED, PAID, REJECTED = "submitted", "approved", "paid", "rejected"
+STATUSES = (SUBMITTED, APPROVED, PAID, REJECTED)
+
+
+def to_loan(row: LoanRow) -> Loan:
+    """The domain loan a stored loan row describes."""
+    return Loan(
+        institution_code=row.institution_code,
+        loan_no=row.loan_no,
+        enterprise=Enterprise(
+            credit_code=row.credit_code, name=row.enterprise_name, district=row.district,
+            revenue_prev_year=row.revenue_prev_year_fen, high_tech=row.high_tech,
+            profitable_two_years=row.profitable_two_years,
+            research_cooperation=row.research_cooperation,
+        ),
+        loan_type=LoanType(row.loan_type),
+        collateral_value=row.collateral_value_fen,
+        principal=row.principal_fen,
+        annual_rate=row.annual_rate,
+        disbursed_on=row.disbursed_on,
+        maturity_on=row.maturity_on,
+        guarantor_code=row.guarantor_code,
+        guarantee_fee=row.guarantee_fee_fen,
+    )
+
+
+def _before(event: LoanEventRow):  # type: ignore[no-untyped-def]
+    """SQL: loss events ordered before ``event`` by (date, id)."""
+    return or_(LoanEventRow.occurred_on < event.occurred_on,
+               and_(LoanEventRow.occurred_on == event.occurred_on, LoanEventRow.id < event.id))
+
+
+def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
+            loan_row: LoanRow, recovered_before: Fen,
+            amounts: Mapping[int, Fen] | None = None) -> ClaimComputation:
+    """Compute the claim of loss ``event`` under ``stored`` from the database's facts.
+
+    Args:
+        recovered_before: recoveries on this loss received before payment.
+        amounts: replayed amounts of other claims by id (what-if); stored amounts otherwise.
+    """
+    s = uow.s
+    loan = to_loan(loan_row)
+    version = stored.policy.version_on(loan.disbursed_on)
+
+    def amount_of(claim: ClaimRow) -> Fen:
+        return amounts.get(claim.id, claim.amount_fen) if amounts else claim.amount_fen
+
+    others = s.execute(
+        select(LoanEventRow.amount_fen, ClaimRow.recovered_before_fen)
+        .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+        .outerjoin(ClaimRow, ClaimRow.loss_event_id == LoanEventRow.id)
+        .where(LoanRow.credit_code == loan_row.credit_code,
+               LoanEventRow.event == EventType.LOSS.value, _before(event))
+    ).all()
+    enterprise_other = sum(max(0, int(a) - int(r or 0)) for a, r in others)
+    earlier = (select(ClaimRow).join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
+               .where(ClaimRow.status != REJECTED, _before(event)))
+    on_loan = s.execute(earlier.where(ClaimRow.loan_id == loan_row.id)).scalars().all()
+    usage = None
+    if any(isinstance(r, CapPerInstitutionYearStep) for r in version.claim_rules):
+        year = event.occurred_on.year
+        same_year = s.execute(earlier.where(
+            ClaimRow.institution_code == loan_row.institution_code,
+            LoanEventRow.occurred_on >= dt.date(year, 1, 1),
+            LoanEventRow.occurred_on <= dt.date(year, 12, 31),
+        )).scalars().all()
+        figures = portfolio.by_institution(uow, dt.date(year - 1, 12, 31))
+        prior = figures.get(loan_row.institution_code)
+        usage = InstitutionYear(sum(amount_of(c) for c in same_year),
+                                prior.outstanding if prior else 0)
+    return compute_claim(
+        stored.policy, loan, event.amount_fen,
+        enterprise_eligible=not version.eligibility.problems(loan.enterprise),
+        institution_suspended=institutions.is_suspended(
+            uow, loan_row.institution_code, loan.disbursed_on),
+        recovered_before_payment=recovered_before,
+        enterprise_other_losses=enterprise_other,
+        loan_compensated_before=sum(amount_of(c) for c in on_loan),
+        institution_year=usage,
+    )
+
+
+def _money(v: Fen | None) -> str | None:
+    return None if v is None else format_plain(v)
+
+
+def step_doc(step: TraceStep) -> dict[str, str | None]:
+    """A trace step as stored and shown in JSON: amounts as two-decimal strings."""
+    return {"rule": step.rule, "clause": step.clause, "policy_version": step.policy_version,
+            "before": _money(step.before), "after": _money(step.after), "note": step.note,
+            "limit": _money(step.limit), "used": _money(step.used), "left": _money(step.left)}
+
+
+def trace_json(comp: ClaimComputation) -> str:
+    return json.dumps([step_doc(s) for s in comp.steps], ensure_ascii=False)
+
+
+def _set_computation(claim: ClaimRow, comp: ClaimComputation) -> None:
+    claim.amount_fen = comp.amount
+    claim.policy_name = comp.policy_name
+    claim.policy_version = comp.policy_version
+    claim.trace = trace_json(comp)
+
+
+def open_claim(uow: UnitOfWork, actor: Actor, event_row: LoanEventRow) -> ClaimRow:
+    """Open the claim of a loss event (already flushed), computed by the active policy.
+
+    The claim is ``submitted`` on the loss date; no journal entry is written.
+    Opening the claim of an event that already has one returns that claim.
+
+    Raises:
+        ZkdError: the event is not a loss.
+        PolicyError: no policy version covers the loan's disbursement date.
+    """
+    if event_row.event != EventType.LOSS.value:
+        raise ZkdError(f"event #{event_row.id} is a {event_row.event}, not a loss; no claim")
+    existing = uow.s.execute(
+        select(ClaimRow).where(ClaimRow.loss_event_id == event_row.id)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    loan_row = uow.s.get(LoanRow, event_row.loan_id)
+    assert loan_row is not None, "an event's loan exists (foreign key)"
+    stored = policies.active(uow, actor)
+    comp = compute(uow, stored, event_row, loan_row, 0)
+    claim = ClaimRow(
+        loan_id=loan_row.id, loss_event_id=event_row.id,
+        institution_code=loan_row.institution_code, loss_fen=event_row.amount_fen,
+        recovered_before_fen=0, status=SUBMITTED, policy_id=stored.row_id,
+        submitted_on=event_row.occurred_on,
+        amount_fen=0, policy_name="", policy_version="", trace="[]",
+    )
+    _set_computation(claim, comp)
+    uow.s.add(claim)
+    uow.s.flush()
+    return claim
+
+
+@dataclass(frozen=True)
+class RecoveryOutcome:
+    """What a recovery did: lowered an unpaid claim, made a share owed, or nothing."""
+
+    claim_id: int | None
+    effect: str  # "claim_lowered" | "share_owed" | "none"
+    amount_before: Fen = 0
+    amount_after: Fen = 0
+    share: Fen = 0
+    note: str = ""
+
+
+def claim_for_recovery(uow: UnitOfWork, event_row: LoanEventRow) -> ClaimRow | None:
+    """The loan's latest claim, not rejected, whose loss is on or before the recovery date."""
+    return uow.s.execute(
+        select(ClaimRow).join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
+        .where(ClaimRow.loan_id == event_row.loan_id, ClaimRow.status != REJECTED,
+               LoanEventRow.occurred_on <= event_row.occurred_on)
+        .order_by(LoanEventRow.occurred_on.desc(), LoanEventRow.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def record_recovery(uow: UnitOfWork, actor: Actor, event_row: LoanEventRow) -> RecoveryOutcome:
+    """Apply a recovery event (already flushed) to its claim (see the module docstring).
+
+    Raises:
+        ZkdError: the event is not a recovery, or the loan has no claim for it.
+        InvariantViolation: an adjusting entry would fall in a closed month.
+    """
+    if event_row.event != EventType.RECOVERY.value:
+        raise ZkdError(f"event #{event_row.id} is a {event_row.event}, not a recovery")
+    done = uow.s.execute(select(RecoveryShareRow).where(
+        RecoveryShareRow.event_id == event_row.id)).scalar_one_or_none()
+    if done is not None:
+        return RecoveryOutcome(done.claim_id, "share_owed", share=done.share_fen,
+                               note="already recorded")
+    claim = claim_for_recovery(uow, event_row)
+    if claim is None:
+        rejected = uow.s.execute(select(ClaimRow.id).where(
+            ClaimRow.loan_id == event_row.loan_id, ClaimRow.status == REJECTED)
+            .order_by(ClaimRow.id.desc()).limit(1)).scalar_one_or_none()
+        if rejected is not None:
+            return RecoveryOutcome(rejected, "none", note="the claim was rejected; nothing owed")
+        loan = uow.s.get(LoanRow, event_row.loan_id)
+        loan_no = loan.loan_no if loan else event_row.loan_id
+        raise ZkdError(f"recovery on loan {loan_no}: no open claim for a loss on or before "
+                       f"{event_row.occurred_on}")
+    if claim.status in (SUBMITTED, APPROVED):
+        return _lower_unpaid(uow, actor, claim, event_row)
+    return _share_after_payment(uow, actor, claim, event_row)
+
+
+def _lower_unpaid(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: LoanEventRow
+                  ) -> RecoveryOutcome:
+    before = claim.amount_fen
+    claim.recovered_before_fen += event.amount_fen
+    loss_event = uow.s.get(LoanEventRow, claim.loss_event_id)
+    loan_row = uow.s.get(LoanRow, claim.loan_id)
+    assert loss_event is not None and loan_row is not None
+    comp = compute(uow, policies.by_id(uow, claim.policy_id), loss_event, loan_row,
+                   claim.recovered_before_fen)
+    _set_computation(claim, comp)
+    uow.s.flush()
+    if claim.status == APPROVED and comp.amount != before:
+        entries.readjust_approval(uow, actor, claim, event)
+    return RecoveryOutcome(claim.id, "claim_lowered", before, comp.amount,
+                           note=f"recovered before payment {format_plain(event.amount_fen)}")
+
+
+def _share_after_payment(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: LoanEventRow
+                         ) -> RecoveryOutcome:
+    already = uow.s.execute(
+        select(func.coalesce(func.sum(RecoveryShareRow.share_fen), 0))
+        .where(RecoveryShareRow.claim_id == claim.id)).scalar_one()
+    net_loss = max(0, claim.loss_fen - claim.recovered_before_fen)
+    share = recovery_share(event.amount_fen, claim.amount_fen, net_loss, int(already))
+    row = RecoveryShareRow(claim_id=claim.id, event_id=event.id, share_fen=share)
+    uow.s.add(row)
+    uow.s.flush()
+    if share > 0:
+        row.owed_entry = entries.post_share_owed(uow, actor, claim, event, share).seq
+        uow.s.flush()
+    return RecoveryOutcome(claim.id, "share_owed", claim.amount_fen, claim.amount_fen, share)

@@ -1,0 +1,159 @@
+"""The journal entries of compensation claims: accounts, keys, source references, memos.
+
+Entries (amounts in fen, the reserve's accounts):
+
+- approval: Dr ``reserve:compensation_expense`` / Cr ``reserve:compensation_payable:<INST>``;
+- payment: Dr ``reserve:compensation_payable:<INST>`` / Cr ``reserve:cash:<BANK>`` (one
+  line per paying deposit bank);
+- recovery share owed: Dr ``reserve:recovery_receivable:<INST>`` / Cr ``reserve:recovery_income``;
+- recovery share returned: Dr ``reserve:cash:<BANK>`` / Cr ``reserve:recovery_receivable:<INST>``;
+- a rejection, or a recovery that lowers an approved claim, reverses the
+  approval entry (:func:`~zhengkedai.domain.ledger.reversal_of`); the lowered
+  claim then gets a new approval entry.
+
+Every idempotency key derives from the claim or the recovery event
+(``claim:12:approve``, ``claim:12:pay``, ``claim:12:reject``,
+``claim:12:recovery:41:reverse``, ``recovery:41:owed``, ``recovery:41:returned``),
+so repeating a step posts nothing twice. Every source reference names the
+claim, the event, its file and row (``claim:12 event:40 file:3 row:17``), so a
+payout traces back to the bank's file row. Memos are Chinese, for the PDF journal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from ..context import Actor
+from ..db.ledger_repo import LedgerRepo
+from ..db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
+from ..db.uow import UnitOfWork
+from ..domain.accounts import Fund, account, reserve_cash
+from ..domain.ledger import Entry, EntryDraft, Line, reversal_of
+from ..domain.money import Fen, format_grouped
+
+
+def payable(institution: str) -> str:
+    return account(Fund.RESERVE, "compensation_payable", institution)
+
+
+def expense() -> str:
+    return account(Fund.RESERVE, "compensation_expense")
+
+
+def receivable(institution: str) -> str:
+    return account(Fund.RESERVE, "recovery_receivable", institution)
+
+
+def recovery_income() -> str:
+    return account(Fund.RESERVE, "recovery_income")
+
+
+def source_ref(uow: UnitOfWork, claim: ClaimRow, event: LoanEventRow | None = None) -> str:
+    """``claim:12 event:40 file:3 row:17`` — the event is the claim's loss unless given."""
+    ev = event if event is not None else uow.s.get(LoanEventRow, claim.loss_event_id)
+    assert ev is not None
+    return f"claim:{claim.id} event:{ev.id} file:{ev.file_id} row:{ev.file_row}"
+
+
+def _what(uow: UnitOfWork, claim: ClaimRow) -> str:
+    loan = uow.s.get(LoanRow, claim.loan_id)
+    loan_no = loan.loan_no if loan else str(claim.loan_id)
+    return f"{claim.institution_code} 贷款{loan_no}（补偿申请#{claim.id}）"
+
+
+def _post(uow: UnitOfWork, actor: Actor, draft: EntryDraft) -> Entry:
+    return LedgerRepo(uow).post(draft, actor)
+
+
+def post_approval(uow: UnitOfWork, actor: Actor, claim: ClaimRow, on: dt.date, *, key: str,
+                  ref: str | None = None, memo: str | None = None) -> Entry:
+    """Book the claim's amount as owed to its institution."""
+    amount = claim.amount_fen
+    return _post(uow, actor, EntryDraft(
+        entry_date=on, kind="claim.approve",
+        memo=memo or f"批准损失补偿 {_what(uow, claim)}，金额{format_grouped(amount)}元",
+        lines=(Line(expense(), amount), Line(payable(claim.institution_code), -amount)),
+        idempotency_key=key, source_ref=ref or source_ref(uow, claim),
+    ))
+
+
+def reverse(uow: UnitOfWork, actor: Actor, seq: int, on: dt.date, *, key: str, memo: str
+            ) -> Entry:
+    """Post the reversal of entry ``seq`` under a claim-derived key."""
+    ledger = LedgerRepo(uow)
+    draft = reversal_of(ledger.entry(seq), on=on, memo=memo)
+    return ledger.post(dataclasses.replace(draft, idempotency_key=key), actor)
+
+
+def readjust_approval(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: LoanEventRow
+                      ) -> None:
+    """A recovery changed an approved claim's amount: reverse the approval, approve the new amount.
+
+    Dated the recovery date, or the approval date if that is later.
+    """
+    assert claim.approved_on is not None
+    on = max(event.occurred_on, claim.approved_on)
+    ref = source_ref(uow, claim, event)
+    if claim.approve_entry is not None:
+        reverse(uow, actor, claim.approve_entry, on, key=f"claim:{claim.id}:recovery:{event.id}:reverse",
+                memo=f"冲销损失补偿批准 {_what(uow, claim)}：赔付前追偿回收"
+                     f"{format_grouped(event.amount_fen)}元")
+    claim.approve_entry = None
+    if claim.amount_fen > 0:
+        claim.approve_entry = post_approval(
+            uow, actor, claim, on, key=f"claim:{claim.id}:recovery:{event.id}:approve", ref=ref,
+            memo=f"重新批准损失补偿 {_what(uow, claim)}（扣除赔付前追偿回收），"
+                 f"金额{format_grouped(claim.amount_fen)}元",
+        ).seq
+    uow.s.flush()
+
+
+def post_rejection(uow: UnitOfWork, actor: Actor, claim: ClaimRow, on: dt.date, reason: str
+                   ) -> Entry:
+    assert claim.approve_entry is not None
+    return reverse(uow, actor, claim.approve_entry, on, key=f"claim:{claim.id}:reject",
+                   memo=f"驳回已批准的损失补偿 {_what(uow, claim)}：{reason}")
+
+
+def post_payment(uow: UnitOfWork, actor: Actor, claim: ClaimRow, on: dt.date,
+                 sources: dict[str, Fen]) -> Entry:
+    """Pay the claim from the given deposit banks (bank -> amount, summing to the claim)."""
+    banks = "、".join(sources)
+    lines = (Line(payable(claim.institution_code), claim.amount_fen),
+             *(Line(reserve_cash(bank), -amount) for bank, amount in sources.items()))
+    return _post(uow, actor, EntryDraft(
+        entry_date=on, kind="claim.pay",
+        memo=f"支付损失补偿 {_what(uow, claim)}，金额{format_grouped(claim.amount_fen)}元，"
+             f"由{banks}准备金专户支付",
+        lines=lines, idempotency_key=f"claim:{claim.id}:pay", source_ref=source_ref(uow, claim),
+    ))
+
+
+def post_share_owed(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: LoanEventRow,
+                    share: Fen) -> Entry:
+    """The reserve's share of a recovery after payment, owed by the institution."""
+    assert claim.paid_on is not None
+    on = max(event.occurred_on, claim.paid_on)
+    return _post(uow, actor, EntryDraft(
+        entry_date=on, kind="claim.recovery_owed",
+        memo=f"应收追偿返还款 {_what(uow, claim)}：回收{format_grouped(event.amount_fen)}元，"
+             f"按补偿比例应返还{format_grouped(share)}元",
+        lines=(Line(receivable(claim.institution_code), share), Line(recovery_income(), -share)),
+        idempotency_key=f"recovery:{event.id}:owed", source_ref=source_ref(uow, claim, event),
+    ))
+
+
+def post_share_returned(uow: UnitOfWork, actor: Actor, claim: ClaimRow, share: RecoveryShareRow,
+                        bank: str, on: dt.date) -> Entry:
+    """The institution paid a share back into the reserve, at ``bank``."""
+    event = uow.s.get(LoanEventRow, share.event_id)
+    assert event is not None
+    return _post(uow, actor, EntryDraft(
+        entry_date=on, kind="claim.recovery_returned",
+        memo=f"收到追偿返还款 {_what(uow, claim)}，金额{format_grouped(share.share_fen)}元，"
+             f"存入{bank}准备金专户",
+        lines=(Line(reserve_cash(bank), share.share_fen),
+               Line(receivable(claim.institution_code), -share.share_fen)),
+        idempotency_key=f"recovery:{event.id}:returned", source_ref=source_ref(uow, claim, event),
+    ))

@@ -1,0 +1,188 @@
+"""The claim workflow: submitted → approved → paid, or rejected; recovery shares returned.
+
+State rules (anything else is refused with a one-line reason):
+
+- ``approve``: submitted → approved, dated on or after the loss; posts the
+  approval (the amount becomes a payable of the reserve). A claim that
+  computes to 0.00 (not covered) is not approved: it has nothing to owe, so
+  the refusal says to reject it with a reason.
+- ``reject``: submitted or approved → rejected, with a reason; an approved
+  claim's approval entry is reversed, so the payable disappears.
+- ``pay``: approved → paid, dated on or after the approval. Which deposit
+  bank pays: the claiming institution's own reserve account when it alone
+  covers the amount, else the deposit bank with the most reserve cash when it
+  alone covers it, else the banks with the most cash first, split across them
+  (``--from BANK`` forces one bank). A bank's cash is counted as its lowest
+  balance from the payment date on, so no later day goes negative. When the
+  reserve's cash cannot cover the claim the payment is refused with the
+  shortfall named; the claim stays approved and its payable open.
+- ``return_shares``: the institution pays the owed recovery shares of a
+  paid claim back into the reserve, at a deposit bank (default: the
+  institution itself when it is a bank).
+
+Posting into a closed month is refused by the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from ..context import Actor
+from ..db.ledger_repo import LedgerRepo
+from ..db.models import ClaimRow, InstitutionRow, LoanEventRow, RecoveryShareRow
+from ..db.uow import UnitOfWork
+from ..domain.errors import InsufficientFunds, NotFound, ZkdError
+from ..domain.ledger import Entry
+from ..domain.money import Fen, format_grouped
+from . import claims_entries as entries
+from . import institutions
+from .claims import APPROVED, PAID, REJECTED, SUBMITTED
+
+
+def get(uow: UnitOfWork, claim_id: int) -> ClaimRow:
+    claim = uow.s.get(ClaimRow, claim_id)
+    if claim is None:
+        raise NotFound(f"no claim #{claim_id}; see `zkd claims list`")
+    return claim
+
+
+def _refuse_state(claim: ClaimRow, action: str, allowed: tuple[str, ...]) -> None:
+    if claim.status not in allowed:
+        raise ZkdError(f"claim #{claim.id} is {claim.status}; only a "
+                       f"{' or '.join(allowed)} claim can be {action}")
+
+
+def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimRow:
+    """Approve a submitted claim on ``on``: its amount becomes the reserve's payable."""
+    claim = get(uow, claim_id)
+    _refuse_state(claim, "approved", (SUBMITTED,))
+    if claim.amount_fen == 0:
+        raise ZkdError(f"claim #{claim.id} computes to 0.00 (see `zkd claims show {claim.id}`); "
+                       f"there is nothing to approve: reject it with "
+                       f"`zkd claims reject {claim.id} --reason ...`")
+    if on < claim.submitted_on:
+        raise ZkdError(f"claim #{claim.id} cannot be approved on {on}, before its loss "
+                       f"was confirmed on {claim.submitted_on}")
+    entry = entries.post_approval(uow, actor, claim, on, key=f"claim:{claim.id}:approve")
+    claim.status, claim.approved_on = APPROVED, on
+    claim.approve_entry, claim.decided_by = entry.seq, actor.operator
+    uow.s.flush()
+    return claim
+
+
+def reject(uow: UnitOfWork, actor: Actor, claim_id: int, reason: str,
+           on: dt.date | None = None) -> ClaimRow:
+    """Reject a submitted or approved claim; an approval is reversed (dated ``on``, default today)."""
+    claim = get(uow, claim_id)
+    _refuse_state(claim, "rejected", (SUBMITTED, APPROVED))
+    reason = reason.strip()
+    if not reason:
+        raise ZkdError("a rejection needs a reason (--reason TEXT)")
+    day = on or actor.today()
+    if claim.status == APPROVED and claim.approve_entry is not None:
+        assert claim.approved_on is not None
+        if day < claim.approved_on:
+            raise ZkdError(f"claim #{claim.id} was approved on {claim.approved_on}; "
+                           f"it cannot be rejected on {day}, before that")
+        entries.post_rejection(uow, actor, claim, day, reason)
+    claim.status, claim.rejected_reason, claim.decided_by = REJECTED, reason, actor.operator
+    uow.s.flush()
+    return claim
+
+
+def reserve_cash_by_bank(uow: UnitOfWork, on: dt.date) -> dict[str, Fen]:
+    """Each deposit bank's reserve cash that can be spent on ``on`` (lowest balance from then on)."""
+    ledger = LedgerRepo(uow)
+    prefix = "reserve:cash:"
+    return {code[len(prefix):]: max(0, ledger.lowest_balance_from(code, on))
+            for code in sorted(ledger.balances(prefix=prefix))}
+
+
+def choose_banks(cash: dict[str, Fen], amount: Fen, own: str) -> dict[str, Fen] | None:
+    """Which deposit banks pay ``amount`` (see the module docstring); None if cash is short."""
+    if cash.get(own, 0) >= amount:
+        return {own: amount}
+    ranked = sorted(cash.items(), key=lambda kv: (-kv[1], kv[0]))
+    if ranked and ranked[0][1] >= amount:
+        return {ranked[0][0]: amount}
+    out: dict[str, Fen] = {}
+    left = amount
+    for bank, available in ranked:
+        if left == 0:
+            break
+        take = min(available, left)
+        if take > 0:
+            out[bank] = take
+            left -= take
+    return out if left == 0 else None
+
+
+def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
+        bank: str | None = None) -> Entry:
+    """Pay an approved claim from the reserve's cash.
+
+    Raises:
+        InsufficientFunds: the reserve's cash (or ``bank``'s) cannot cover it; the
+            shortfall is named and nothing changes.
+    """
+    claim = get(uow, claim_id)
+    _refuse_state(claim, "paid", (APPROVED,))
+    if claim.amount_fen == 0:
+        raise ZkdError(f"claim #{claim.id} is 0.00 after recoveries; there is nothing to pay: "
+                       f"reject it with `zkd claims reject {claim.id} --reason ...`")
+    assert claim.approved_on is not None
+    if on < claim.approved_on:
+        raise ZkdError(f"claim #{claim.id} was approved on {claim.approved_on}; "
+                       f"it cannot be paid on {on}, before that")
+    uow.lock_ledger()
+    cash = reserve_cash_by_bank(uow, on)
+    if bank is not None:
+        institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
+        cash = {bank: cash.get(bank, 0)}
+    sources = choose_banks(cash, claim.amount_fen, claim.institution_code)
+    if sources is None:
+        have = sum(cash.values())
+        where = f"at {bank}" if bank else "across all deposit banks"
+        raise InsufficientFunds(
+            f"claim #{claim.id}: the reserve's cash {where} on {on} is {format_grouped(have)}; "
+            f"paying {format_grouped(claim.amount_fen)} is short by "
+            f"{format_grouped(claim.amount_fen - have)}; the claim stays approved")
+    entry = entries.post_payment(uow, actor, claim, on, sources)
+    claim.status, claim.paid_on, claim.pay_entry = PAID, on, entry.seq
+    uow.s.flush()
+    return entry
+
+
+def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
+                  bank: str | None = None) -> list[Entry]:
+    """Book the institution's return of every owed, unreturned recovery share of a claim."""
+    claim = get(uow, claim_id)
+    owed = list(uow.s.execute(
+        select(RecoveryShareRow).where(RecoveryShareRow.claim_id == claim.id,
+                                       RecoveryShareRow.share_fen > 0,
+                                       RecoveryShareRow.returned_entry.is_(None))
+        .order_by(RecoveryShareRow.id)).scalars())
+    if not owed:
+        raise ZkdError(f"claim #{claim.id} has no recovery share owed to the reserve")
+    if bank is None:
+        inst = uow.s.get(InstitutionRow, claim.institution_code)
+        if inst is None or inst.kind != institutions.InstitutionKind.BANK.value:
+            raise ZkdError(f"{claim.institution_code} is not a bank; name the deposit bank "
+                           "that receives the money with --at BANK")
+        bank = inst.code
+    institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
+    out: list[Entry] = []
+    for share in owed:
+        event = uow.s.get(LoanEventRow, share.event_id)
+        assert event is not None
+        if on < event.occurred_on:
+            raise ZkdError(f"the recovery of {event.occurred_on} cannot be returned on {on}, "
+                           "before it happened")
+        entry = entries.post_share_returned(uow, actor, claim, share, bank, on)
+        share.returned_on, share.returned_entry = on, entry.seq
+        out.append(entry)
+    uow.s.flush()
+    return out
+
