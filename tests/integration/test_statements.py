@@ -1,0 +1,116 @@
+"""The month's statements: figures as an auditor checks them, in PDF, CSV and JSON alike."""
+
+import datetime as dt
+import io
+import json
+
+from pypdf import PdfReader
+
+from tests import factories as f
+from zhengkedai.services import closing, packs
+
+
+def _setup(uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
+    f.bank(uow, actor)
+    f.bank(uow, actor, "ZYB", "中原银行")
+    f.fund_reserve(uow, actor, 3_000_000_000, on=dt.date(2025, 1, 2), ref="A")
+    f.fund_reserve(uow, actor, 123_456_789, bank_code="ZYB", on=dt.date(2025, 1, 9), ref="B")
+    loan = f.loan(uow, actor, principal=200_000_000, disbursed_on=dt.date(2025, 1, 10))
+    f.event(uow, actor, loan, "overdue", 20_000_000, dt.date(2025, 1, 25))  # 10%: suspended
+    uow.commit()
+
+
+def _json(pack: packs.Pack, name: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(pack.files[name])
+
+
+def _values(doc: dict, section: str) -> dict:  # type: ignore[type-arg]
+    return next(s for s in doc["sections"] if s["key"] == section)["values"]
+
+
+def test_the_reserve_statement_adds_up_per_bank_and_in_total(uow, actor, clock) -> None:
+    _setup(uow, actor, clock)
+    pack = packs.build_pack(uow, actor, "2025-01", fmt="json")
+    doc = _json(pack, "2025-01_reserve.json")
+    summary = _values(doc, "summary")
+    assert summary["opening_balance"] == "0.00"
+    assert summary["inflow_city"] == "31234567.89"
+    assert summary["closing_balance"] == "31234567.89"
+    target = _values(doc, "target")
+    assert target["outstanding_principal"] == "2000000.00"
+    assert target["target_ratio"] == "10.00" and target["target_size"] == "200000.00"
+    assert target["top_up_needed"] == "0.00"
+    banks = next(s for s in doc["sections"] if s["key"] == "by_bank")
+    assert [r["closing_balance"] for r in banks["rows"]] == ["1234567.89", "30000000.00"]
+    assert doc["draft"] is True
+
+
+def test_the_institution_statement_shows_the_overdue_ratio_and_the_suspension(uow, actor, clock) -> None:
+    _setup(uow, actor, clock)
+    clock.now = dt.datetime(2025, 2, 3, 9)
+    closing.close_month(uow, actor, "2025-01")
+    uow.commit()
+    pack = packs.build_pack(uow, actor, "2025-01", fmt="json", institution="ZZB")
+    profile = _values(_json(pack, "2025-01_institution_ZZB.json"), "profile")
+    assert profile["outstanding_principal"] == "2000000.00"
+    assert profile["overdue_principal"] == "200000.00"
+    assert profile["overdue_ratio"] == "10.00"
+    assert "月结：下月起暂停" in profile["suspension_status"]
+    assert profile["loans_filed_count"] == 1
+
+
+def test_a_closed_month_regenerates_to_the_same_bytes_and_its_pdf_shows_the_json_figures(uow, actor, clock) -> None:
+    _setup(uow, actor, clock)
+    clock.now = dt.datetime(2025, 2, 3, 9)
+    closing.close_month(uow, actor, "2025-01")
+    uow.commit()
+    first = packs.build_pack(uow, actor, "2025-01", fmt="pdf")
+    clock.advance(days=30)
+    again = packs.build_pack(uow, actor, "2025-01", fmt="pdf")
+    assert first.files == again.files
+    reader = PdfReader(io.BytesIO(first.files["2025-01_reserve.pdf"]))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "31,234,567.89" in text and "准备金收支表" in text
+    assert "草稿" not in text
+    for n, page in enumerate(reader.pages, start=1):
+        assert f"第 {n} 页" in page.extract_text()
+    trial = PdfReader(io.BytesIO(first.files["2025-01_trial_balance.pdf"]))
+    trial_text = "\n".join(p.extract_text() for p in trial.pages)
+    head = json.loads(first.files["2025-01_manifest.json"])["chain"]["head"]
+    assert head in trial_text.replace("\n", "")
+
+
+def test_an_open_month_is_marked_draft(uow, actor, clock) -> None:
+    _setup(uow, actor, clock)
+    pack = packs.build_pack(uow, actor, "2025-01", fmt="pdf")
+    text = PdfReader(io.BytesIO(pack.files["2025-01_reserve.pdf"])).pages[0].extract_text()
+    assert "草稿" in text
+
+
+def test_the_manifest_catches_one_changed_byte_and_a_missing_file(uow, actor, clock) -> None:
+    _setup(uow, actor, clock)
+    pack = packs.build_pack(uow, actor, "2025-01", fmt="csv")
+    manifest = pack.files.pop(pack.manifest_name)
+    assert packs.check_pack(uow, manifest, pack.files) == []
+    name = "2025-01_reserve.csv"
+    data = bytearray(pack.files[name])
+    data[-3] ^= 1
+    changed = {**pack.files, name: bytes(data), "2025-01_claims.csv": None}
+    problems = packs.check_pack(uow, manifest, changed)
+    assert any(name in p and "differs" in p for p in problems)
+    assert any("2025-01_claims.csv: missing" in p for p in problems)
+
+
+def test_statement_and_verify_pack_commands(zkd_frozen, tmp_path) -> None:
+    zkd = zkd_frozen
+    zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
+    zkd("reserve", "deposit", "1,000", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    assert zkd("close", "2025-01").exit_code == 0
+    out = tmp_path / "pack"
+    r = zkd("statement", "2025-01", "-o", str(out))
+    assert r.exit_code == 0 and "final" in r.output
+    assert zkd("verify", "--pack", str(out)).exit_code == 0
+    pdf = out / "2025-01_reserve.pdf"
+    pdf.write_bytes(pdf.read_bytes() + b"%")
+    bad = zkd("verify", "--pack", str(out))
+    assert bad.exit_code == 1 and "2025-01_reserve.pdf" in bad.stderr
