@@ -70,9 +70,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from . import basics, close, demo, reserve, statement
+    from . import basics, claims, close, demo, files, policy, reserve, statement
 
-    for module in (basics, reserve, close, statement, demo):
+    for module in (basics, reserve, files, claims, policy, close, statement, demo):
         for command in module.COMMANDS:
             main.add_command(command)
 

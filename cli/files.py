@@ -1,0 +1,116 @@
+"""Files from banks and staff: ``zkd submit FILE`` and ``zkd template KIND``."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+
+from zhengkedai.domain.money import format_grouped
+from zhengkedai.imports.rowerrors import write_errors_csv
+from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
+from zhengkedai.imports.templates import write_template
+from zhengkedai.services import importing
+
+from .common import db_options, env
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--institution", metavar="CODE",
+              help="The filing bank or guarantor (required for loans and events files).")
+@click.option("--sheet", metavar="NAME", help="XLSX: the sheet to read (default: the first).")
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would be written.")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write every error to this CSV (UTF-8 with BOM, opens in Excel).")
+@db_options
+def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool,
+           errors_path: Path | None) -> None:
+    """Import a loans (贷款台账), events (贷后事件) or subsidies (补助申请) file.
+
+    The file is CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX; its kind is
+    told by its headers. It is imported whole or not at all: one bad row
+    rejects the file and every error is listed. The same file again changes
+    nothing.
+
+    Example: zkd submit 2025-06_loans.xlsx --institution ZZB
+    """
+    e = env()
+    show_bar = sys.stderr.isatty() and not dry_run
+    with e.uow() as uow:
+        bar_cm = (click.progressbar(length=_count(file, sheet), label=f"Reading {file.name}",
+                                    file=sys.stderr) if show_bar else nullcontext())
+        with bar_cm as bar:
+            try:
+                result = importing.submit(uow, e.actor(), file, institution=institution,
+                                          sheet=sheet, dry_run=dry_run,
+                                          progress=bar.update if bar is not None else None)
+            except importing.FileHasErrors as exc:
+                for error in exc.errors:
+                    click.echo(str(error), err=True)
+                if errors_path is not None:
+                    write_errors_csv(exc.errors, errors_path)
+                    click.echo(f"{len(exc.errors)} error(s) written to {errors_path}", err=True)
+                raise
+        if result.accepted and not dry_run:
+            uow.commit()
+    _report(result)
+
+
+def _count(file: Path, sheet: str | None) -> int:
+    from zhengkedai.imports.parse import read_file
+
+    try:
+        return read_file(file, sheet=sheet).count_rows()
+    except Exception:  # noqa: BLE001 - the submit itself reports a bad file
+        return 0
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _report(result: importing.SubmitResult) -> None:
+    for note in result.notes:
+        click.echo(f"{result.path.name}: {note}", err=True)
+    if result.duplicate_of is not None:
+        d = result.duplicate_of
+        click.echo(f"{result.path.name}: the same file was already accepted at "
+                   f"{d.accepted_at:%Y-%m-%d %H:%M} by {d.operator} (file #{d.id}, "
+                   f"{d.row_count} rows); nothing changed.")
+        return
+    kind = result.kind or FileKind.LOANS
+    what = f"{FILE_KIND_ZH[kind]} ({kind.value})"
+    if result.dry_run:
+        click.echo(f"{result.path.name}: {what}, {_rows(result.rows)}, all valid; "
+                   "dry run: nothing was written.")
+        return
+    click.echo(f"Accepted {what} file {result.path.name}: {_rows(result.rows)} "
+               f"(file #{result.file_id}).")
+    for claim_id, amount in result.claims:
+        click.echo(f"  opened claim C{claim_id}: computed {format_grouped(amount)}")
+    for sub_id, amount in result.subsidies:
+        click.echo(f"  filed subsidy S{sub_id}: computed {format_grouped(amount)}")
+
+
+@click.command()
+@click.argument("kind", type=click.Choice([k.value for k in FileKind]))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write (default: KIND.csv, or KIND.xlsx with --xlsx).")
+@click.option("--xlsx", is_flag=True, help="Write an XLSX workbook instead of CSV.")
+def template(kind: str, out: Path | None, xlsx: bool) -> None:
+    """Write an empty file with the headers a bank clerk fills in.
+
+    CSV templates are UTF-8 with BOM (Excel and WPS open them); XLSX templates
+    have a second sheet explaining each column.
+
+    Example: zkd template loans --xlsx -o 贷款台账.xlsx
+    """
+    path = out or Path(f"{kind}.{'xlsx' if xlsx else 'csv'}")
+    write_template(kind, path, xlsx=xlsx)
+    click.echo(f"Wrote the {FILE_KIND_ZH[FileKind(kind)]} ({kind}) template to {path}.")
+
+
+COMMANDS = [submit, template]

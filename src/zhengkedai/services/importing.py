@@ -1,0 +1,268 @@
+"""``zkd submit``: a bank's loans or events file, or the staff's subsidy file, whole or not at all.
+
+Two passes over the file, both streaming (memory stays flat whatever its length):
+
+1. **check** — every row is parsed (``zhengkedai.imports``) and then checked
+   against the ledger's state in file order (:mod:`.import_rules`): a loan
+   number already filed, an unknown loan or another institution's, an event
+   before disbursement, in a closed month, or larger than the outstanding
+   principal. Every error of the file is collected;
+2. **write** — only when the check found nothing (and not ``--dry-run``): rows
+   are written in batches with SQLAlchemy Core inside the one transaction of
+   the command; a loss event opens its claim, a recovery adjusts or shares.
+
+The accepted file is recorded with its SHA-256; the same bytes from the same
+filer again change nothing. Every loan, event and subsidy keeps its file and
+row, so each figure traces back to the row that caused it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from ..context import Actor
+from ..db.models import ImportFileRow, InstitutionRow, LoanEventRow
+from ..db.models import LoanRow as LoanTable
+from ..db.uow import UnitOfWork
+from ..domain.errors import InputRejected, ZkdError
+from ..domain.loans import EventType, LoanState, apply_event
+from ..imports.eligibility import EligibilityRules
+from ..imports.parse import ENCODING_NAMES, ParsedFile, read_file
+from ..imports.readers import FileRejected
+from ..imports.records import EventRow, LoanRow, SubsidyRow
+from ..imports.rowerrors import RowError
+from ..imports.schema import FILE_KIND_ZH, FileKind
+from .import_rules import StateChecker
+from .params import active_policy
+
+BATCH = 1000
+FILING_KINDS = ("bank", "guarantor", "insurer")
+
+Progress = Callable[[int], None]
+
+
+class FileHasErrors(InputRejected):
+    """The file was rejected; ``errors`` lists every reason, in file order."""
+
+    def __init__(self, message: str, errors: list[RowError]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+@dataclass
+class SubmitResult:
+    path: Path
+    kind: FileKind | None = None
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_id: int | None = None
+    duplicate_of: ImportFileRow | None = None
+    dry_run: bool = False
+    claims: list[tuple[int, int]] = field(default_factory=list)  # (claim id, amount)
+    subsidies: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors and self.duplicate_of is None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _eligibility(uow: UnitOfWork):  # type: ignore[no-untyped-def]
+    policy = active_policy(uow)
+
+    def rules_on(day):  # type: ignore[no-untyped-def]
+        e = policy.version_on(day).eligibility
+        return EligibilityRules(division_prefix=e.division_prefix, revenue_limit=e.revenue_max)
+
+    return rules_on
+
+
+def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None = None,
+           sheet: str | None = None, dry_run: bool = False,
+           progress: Progress | None = None) -> SubmitResult:
+    """Check ``path`` and, when it is clean, write it; see the module docstring.
+
+    Raises:
+        FileHasErrors: the file has errors; the exception lists them all.
+        ZkdError: the file cannot be read, or the filer is missing or unknown.
+    """
+    result = SubmitResult(path=path, dry_run=dry_run)
+    if not path.is_file():
+        raise ZkdError(f"{path}: no such file")
+    try:
+        parsed = read_file(path, sheet=sheet, eligibility=_eligibility(uow))
+    except FileRejected as exc:
+        raise ZkdError(str(exc)) from None
+    result.kind = parsed.kind
+    result.notes = parsed.notes
+    filer = _filer(uow, parsed, institution)
+    sha = file_sha256(path)
+    earlier = uow.s.execute(
+        select(ImportFileRow).where(ImportFileRow.sha256 == sha, ImportFileRow.filer == filer)
+    ).scalar_one_or_none()
+    if earlier is not None:
+        result.duplicate_of = earlier
+        return result
+
+    checker = StateChecker(uow, parsed.kind, parsed.name, filer)
+    errors = list(parsed.header_errors)
+    count = 0
+    pending: list = []  # type: ignore[type-arg]
+    for outcome in parsed.results():
+        count += 1
+        if outcome.errors:
+            errors.extend(outcome.errors)
+        else:
+            pending.append((outcome.row, outcome.record))
+        if len(pending) >= BATCH:
+            errors.extend(checker.check(pending))
+            pending = []
+        if progress is not None and count % 500 == 0:
+            progress(500)
+    errors.extend(checker.check(pending))
+    if progress is not None:
+        progress(count % 500)
+    result.rows = count
+    if errors:
+        result.errors = sorted(errors, key=lambda e: (e.row, e.column))
+        raise FileHasErrors(_rejection(parsed, result), result.errors)
+    if count == 0:
+        raise ZkdError(f"{parsed.name}: the file has a header but no rows; nothing to submit")
+    if dry_run:
+        return result
+    _write(uow, actor, parsed, result, filer, sha)
+    return result
+
+
+def _rejection(parsed: ParsedFile, result: SubmitResult) -> str:
+    n = len(result.errors)
+    return (f"{parsed.name} rejected: {n} error{'s' if n != 1 else ''} in "
+            f"{result.rows} row{'s' if result.rows != 1 else ''}; nothing was written")
+
+
+def _filer(uow: UnitOfWork, parsed: ParsedFile, institution: str | None) -> str:
+    what = f"{FILE_KIND_ZH[parsed.kind]} ({parsed.kind.value})"
+    if parsed.kind is FileKind.SUBSIDIES:
+        if institution:
+            raise ZkdError(f"{parsed.name} is a {what} file: it is filed by programme staff, "
+                           "without --institution")
+        return ""
+    if not institution:
+        raise ZkdError(f"{parsed.name} is a {what} file: say which bank or guarantor files it "
+                       "with --institution CODE")
+    row = uow.s.get(InstitutionRow, institution)
+    if row is None:
+        raise ZkdError(f"no institution {institution!r}; register it with `zkd institution add`")
+    if row.kind not in FILING_KINDS:
+        raise ZkdError(f"institution {institution} is an {row.kind}; loans and events are filed "
+                       "by banks, guarantors and insurers")
+    return institution
+
+
+def _write(uow: UnitOfWork, actor: Actor, parsed: ParsedFile, result: SubmitResult,
+           filer: str, sha: str) -> None:
+    s = uow.s
+    record = ImportFileRow(filer=filer, kind=parsed.kind.value, filename=parsed.name,
+                           sha256=sha, encoding=parsed.encoding or "xlsx", row_count=result.rows,
+                           accepted_at=actor.now(), operator=actor.operator)
+    s.add(record)
+    s.flush()
+    result.file_id = record.id
+    writer = {
+        FileKind.LOANS: _write_loans,
+        FileKind.EVENTS: _write_events,
+        FileKind.SUBSIDIES: _write_subsidies,
+    }[parsed.kind]
+    for batch in parsed.batches(BATCH):
+        writer(uow, actor, batch, record.id, filer, result)
+    s.flush()
+
+
+def _write_loans(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
+                 result: SubmitResult) -> None:
+    rows = []
+    for number, rec in batch:
+        assert isinstance(rec, LoanRow)
+        rows.append({
+            "institution_code": filer, "loan_no": rec.loan_no,
+            "enterprise_name": rec.enterprise_name, "credit_code": rec.credit_code,
+            "district": rec.district, "revenue_prev_year_fen": rec.revenue_prev_year,
+            "high_tech": rec.high_tech, "profitable_two_years": rec.profitable_two_years,
+            "research_cooperation": rec.research_cooperation, "loan_type": rec.loan_type.value,
+            "collateral_value_fen": rec.collateral_value, "principal_fen": rec.principal,
+            "annual_rate": rec.annual_rate, "disbursed_on": rec.disbursed_on,
+            "maturity_on": rec.maturity_on, "guarantor_code": rec.guarantor_code,
+            "guarantee_fee_fen": rec.guarantee_fee, "outstanding_fen": rec.principal,
+            "overdue_fen": 0, "file_id": file_id, "file_row": number,
+        })
+    uow.s.execute(insert(LoanTable), rows)
+
+
+def _write_events(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
+                  result: SubmitResult) -> None:
+    from . import claims
+
+    s = uow.s
+    numbers = {rec.loan_no for _, rec in batch}
+    loans = {row.loan_no: row for row in s.execute(
+        select(LoanTable).where(LoanTable.institution_code == filer,
+                                LoanTable.loan_no.in_(numbers))).scalars()}
+    plain: list[dict[str, object]] = []
+
+    def flush_plain() -> None:
+        if plain:
+            s.execute(insert(LoanEventRow), list(plain))
+            plain.clear()
+
+    for number, rec in batch:
+        assert isinstance(rec, EventRow)
+        loan = loans[rec.loan_no]
+        # the check pass has allowed this event (a recovery only after a loss),
+        # so the running state only needs the outstanding and overdue figures
+        state = apply_event(LoanState(loan.outstanding_fen, loan.overdue_fen, losses=1),
+                            rec.event, rec.amount)
+        loan.outstanding_fen, loan.overdue_fen = state.outstanding, state.overdue
+        values = {"loan_id": loan.id, "event": rec.event.value, "occurred_on": rec.occurred_on,
+                  "amount_fen": rec.amount, "note": rec.note, "file_id": file_id,
+                  "file_row": number}
+        if rec.event in (EventType.REPAYMENT, EventType.OVERDUE):
+            plain.append(values)
+            continue
+        flush_plain()
+        event = LoanEventRow(**values)
+        s.add(event)
+        s.flush()
+        if rec.event is EventType.LOSS:
+            claim = claims.open_claim(uow, actor, event)
+            result.claims.append((claim.id, claim.amount_fen))
+        else:
+            claims.record_recovery(uow, actor, event)
+    flush_plain()
+    s.flush()
+
+
+def _write_subsidies(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
+                     result: SubmitResult) -> None:
+    from . import subsidies
+
+    for number, rec in batch:
+        assert isinstance(rec, SubsidyRow)
+        row = subsidies.file_subsidy(uow, actor, rec, file_id=file_id, file_row=number)
+        result.subsidies.append((row.id, row.amount_fen))
+
+
+def encoding_name(encoding: str | None) -> str:
+    return ENCODING_NAMES.get(encoding or "", encoding or "")
