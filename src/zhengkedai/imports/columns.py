@@ -39,6 +39,9 @@ _PERCENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
 
 
+EMPTY = "required value is empty"
+
+
 class CellError(ValueError):
     """A cell that does not hold a value of its column; ``str(exc)`` is the reason."""
 
@@ -86,9 +89,6 @@ class Column(Generic[T]):
     def parse(self, cell: Cell) -> T:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _required(self, cell: Cell) -> None:
-        if is_empty(cell):
-            raise CellError("required value is empty")
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,8 @@ class Text(Column[str]):
     describe: str = "non-empty text"
 
     def parse(self, cell: Cell) -> str:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         if isinstance(cell, str):
             s = _text(cell) if self.normalize else cell.strip()
         else:
@@ -118,7 +119,8 @@ class Code(Column[str]):
     describe: str = "code without spaces"
 
     def parse(self, cell: Cell) -> str:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         s = _text(cell)
         if _INNER_SPACE.search(s):
             raise CellError("a code may not contain spaces")
@@ -134,7 +136,8 @@ class CreditCode(Column[str]):
     describe: str = "18-character unified social credit code (check character verified)"
 
     def parse(self, cell: Cell) -> str:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         code = normalize_uscc(_text(cell))
         reason = uscc_error(code)
         if reason is not None:
@@ -168,7 +171,8 @@ class Amount(Column[Fen]):
         return replace(self, unit=unit)
 
     def parse(self, cell: Cell) -> Fen:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         fen = self._fen(cell)
         if fen < 0 or (fen == 0 and self.minimum == "positive"):
             rule = "greater than 0" if self.minimum == "positive" else "0 or more"
@@ -208,7 +212,8 @@ class Percent(Column[Decimal]):
     describe: str = "percent, 3.85 or 3.85%"
 
     def parse(self, cell: Cell) -> Decimal:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         if isinstance(cell, bool):
             raise CellError("a TRUE/FALSE cell is not a percentage")
         if isinstance(cell, int | Decimal):
@@ -242,7 +247,8 @@ class Date(Column[dt.date]):
     describe: str = "date, 2025-06-01, 2025/6/1 or 2025年6月1日"
 
     def parse(self, cell: Cell) -> dt.date:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         if isinstance(cell, dt.datetime):
             return cell.date()
         if isinstance(cell, dt.date):
@@ -295,7 +301,8 @@ class Year(Column[int]):
     describe: str = "year, e.g. 2025"
 
     def parse(self, cell: Cell) -> int:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         if isinstance(cell, bool):
             raise CellError("a TRUE/FALSE cell is not a year")
         s = _text(cell) if not isinstance(cell, dt.date | dt.time | dt.timedelta) else ""
@@ -319,7 +326,8 @@ class YesNo(Column[bool]):
     describe: str = "是/否, Y/N, true/false, 1/0"
 
     def parse(self, cell: Cell) -> bool:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         if isinstance(cell, bool):
             return cell
         try:
@@ -353,7 +361,8 @@ class Choice(Column[E]):
             object.__setattr__(self, "describe", f"one of {choices}")
 
     def parse(self, cell: Cell) -> E:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         s = _text(cell)
         member = self._lookup.get(s) or self._lookup.get(s.casefold())
         if member is None:
@@ -393,7 +402,8 @@ class Mapped(Column[T]):
     describe: str = ""
 
     def parse(self, cell: Cell) -> T:
-        self._required(cell)
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            raise CellError(EMPTY)
         try:
             return self.function(_text(cell))
         except CellError:

@@ -134,7 +134,7 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[RawRow]:
 
 
 def _open_workbook(path: Path):  # type: ignore[no-untyped-def]
-    import openpyxl  # the import is slow; CSV users do not pay for it
+    import openpyxl  # type: ignore[import-untyped]  # slow import: CSV users do not pay
 
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -192,4 +192,4 @@ def _xlsx_cell(cell: object) -> Cell:
         if "%" in (getattr(cell, "number_format", "") or ""):
             return f"{value * 100}%"
         return value
-    return value  # type: ignore[return-value]
+    return value

@@ -42,9 +42,9 @@ def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -
             csv.writer(f, lineterminator="\r\n").writerow([s.zh for s in fields])
         return path
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
     wb = Workbook()
     ws = wb.active

@@ -59,8 +59,8 @@ class RowValidator:
         self.file_name = file_name
         self.header = header
         self.rules_on = rules_on
-        self._columns = [(b.index, b.field.key, b.parser.parse, b.header, {})
-                         for b in header.columns]
+        self._columns: list[tuple[int, str, Callable[[Cell], Any], str, dict[str, Any]]] = [
+            (b.index, b.field.key, b.parser.parse, b.header, {}) for b in header.columns]
         self._headers = {b.field.key: b.header for b in header.columns}
         self._defaults = {f.key: f.column.parse(None) for f in header.missing}
         self._extra_reported: set[int] = set()
