@@ -1,23 +1,121 @@
-"""The demo: a fresh SQLite database in a folder, driven through the services.
+"""The demo: a year of ``sample_data/`` through a fresh SQLite database, month by month.
 
-Each step prints a line, so ``make demo`` reads as a walk through the programme.
+What finance staff would do each month, in order: book the treasury's
+movements, take the banks' and staff's files, decide and pay the claims and
+subsidies at the month's end (a claim that computes to 0.00 is rejected with
+the rule that made it 0), take back recovery shares owed, close the month and
+issue its statements. Each step yields a line, so ``make demo`` reads as a
+walk through the programme; the statements land in ``OUT/statements/YYYY-MM/``.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from sqlalchemy import select
+
 from ..context import Actor
 from ..db.engine import make_engine
+from ..db.models import ClaimRow, RecoveryShareRow, SubsidyRow
 from ..db.uow import UnitOfWork
+from ..domain.errors import ZkdError
 from ..domain.money import format_grouped, parse_yuan
-from . import institutions, reserve, setup
+from ..domain.periods import last_day, period_of
+from . import (
+    budget,
+    claims_workflow,
+    closing,
+    importing,
+    institutions,
+    packs,
+    reserve,
+    reserve_fee,
+    setup,
+)
 from . import verify as verify_service
+
+YEAR = 2025
+FILE_ORDER = {"loans": 0, "events": 1, "subsidies": 2}
+
+
+def sample_dir() -> Path:
+    """``sample_data/`` at the project root (``ZKD_SAMPLE_DATA`` overrides)."""
+    override = os.environ.get("ZKD_SAMPLE_DATA")
+    return Path(override) if override else Path(__file__).resolve().parents[3] / "sample_data"
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _month_files(folder: Path, period: str) -> list[tuple[Path, str | None]]:
+    found = []
+    for path in folder.glob(f"{period}_*"):
+        _, filer, kind = path.stem.split("_", 2)
+        found.append((FILE_ORDER.get(kind, 9), path.name, path, None if filer == "staff" else filer))
+    return [(path, filer) for _, _, path, filer in sorted(found)]
+
+
+def _treasury(uow: UnitOfWork, actor: Actor, row: dict[str, str]) -> str:
+    on = dt.date.fromisoformat(row["date"])
+    amount = parse_yuan(row["amount"])
+    action, ref = row["action"], row["ref"] or None
+    if action == "reserve_deposit":
+        reserve.deposit(uow, actor, amount, source=row["source"], bank=row["bank"], on=on, ref=ref)
+        return f"reserve deposit {format_grouped(amount)} from {row['source']} at {row['bank']}"
+    if action == "budget_deposit":
+        budget.deposit(uow, actor, amount, on=on, ref=ref)
+        return f"subsidy budget deposit {format_grouped(amount)}"
+    if action == "reserve_interest":
+        reserve.interest(uow, actor, amount, bank=row["bank"], on=on, ref=ref)
+        return f"interest {format_grouped(amount)} at {row['bank']}"
+    if action == "reserve_transfer":
+        reserve.transfer(uow, actor, amount, from_bank=row["source"], to_bank=row["bank"], on=on,
+                         ref=ref)
+        return f"transfer {format_grouped(amount)} from {row['source']} to {row['bank']}"
+    if action == "reserve_fee":
+        reserve_fee.pay_fee(uow, actor, amount, on=on, bank=row["bank"] or None, ref=ref)
+        return f"management fee {format_grouped(amount)}"
+    raise ZkdError(f"treasury.csv: unknown action {action!r}")
+
+
+def _month_end(uow: UnitOfWork, actor: Actor, end: dt.date) -> Iterator[str]:
+    s = uow.s
+    for claim in s.execute(select(ClaimRow).where(ClaimRow.status == "submitted")
+                           .order_by(ClaimRow.id)).scalars().all():
+        if claim.amount_fen == 0:
+            claims_workflow.reject(uow, actor, claim.id, "计算补偿金额为 0（见计算过程）", on=end)
+            yield f"  claim C{claim.id} rejected: computes to 0.00"
+        else:
+            claims_workflow.approve(uow, actor, claim.id, end)
+    for claim in s.execute(select(ClaimRow).where(ClaimRow.status == "approved")
+                           .order_by(ClaimRow.id)).scalars().all():
+        claims_workflow.pay(uow, actor, claim.id, end)
+        yield f"  claim C{claim.id} ({claim.institution_code}) paid {format_grouped(claim.amount_fen)}"
+    owing = s.execute(select(RecoveryShareRow.claim_id).where(RecoveryShareRow.returned_on.is_(None))
+                      .distinct().order_by(RecoveryShareRow.claim_id)).scalars().all()
+    for claim_id in owing:
+        for entry in claims_workflow.return_shares(uow, actor, claim_id, end):
+            total = sum(ln.amount for ln in entry.lines if ln.amount > 0)
+            yield f"  recovery share of C{claim_id} returned: {format_grouped(total)}"
+    for sub in s.execute(select(SubsidyRow).where(SubsidyRow.status == "submitted")
+                         .order_by(SubsidyRow.id)).scalars().all():
+        if sub.amount_fen == 0:
+            budget.reject(uow, actor, sub.id, reason="补助额度已用完", on=end)
+            yield f"  subsidy S{sub.id} rejected: its cap is used up"
+            continue
+        budget.approve(uow, actor, sub.id, on=end)
+        budget.pay(uow, actor, sub.id, on=end)
+        yield f"  subsidy S{sub.id} ({sub.kind}) paid {format_grouped(sub.amount_fen)}"
 
 
 def run(out: Path, actor: Actor) -> Iterator[str]:
+    data = sample_dir()
     out.mkdir(parents=True, exist_ok=True)
     db = out / "demo.db"
     if db.exists():
@@ -25,21 +123,51 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
     engine = make_engine(f"sqlite:///{db}")
     try:
         setup.init_database(engine, actor)
-        yield f"created {db}"
+        yield f"created {db} from {data}"
         with UnitOfWork(engine) as uow:
-            institutions.add(uow, actor, "ZZB", "郑州银行", "bank")
-            institutions.add(uow, actor, "ZYB", "中原银行", "bank")
-            reserve.deposit(uow, actor, parse_yuan("30,000,000"), source="city", bank="ZZB",
-                            on=dt.date(2025, 1, 2), ref="CZ-2025-001")
-            reserve.deposit(uow, actor, parse_yuan("20,000,000"), source="city", bank="ZYB",
-                            on=dt.date(2025, 1, 2), ref="CZ-2025-002")
+            for row in _csv(data / "institutions.csv"):
+                institutions.add(uow, actor, row["code"], row["name"], row["kind"])
             uow.commit()
-        yield "registered banks ZZB, ZYB; deposited 50,000,000.00 from city finance"
+        treasury = _csv(data / "treasury.csv")
+        for month in range(1, 13):
+            period = f"{YEAR}-{month:02d}"
+            yield f"{period}:"
+            with UnitOfWork(engine) as uow:
+                for row in treasury:
+                    if period_of(dt.date.fromisoformat(row["date"])) == period:
+                        yield "  " + _treasury(uow, actor, row)
+                uow.commit()
+            for path, filer in _month_files(data, period):
+                with UnitOfWork(engine) as uow:
+                    result = importing.submit(uow, actor, path, institution=filer)
+                    uow.commit()
+                yield f"  submitted {path.name}: {result.rows} row{'' if result.rows == 1 else 's'}"
+                for claim_id, amount in result.claims:
+                    yield f"    claim C{claim_id} opened: {format_grouped(amount)}"
+            with UnitOfWork(engine) as uow:
+                lines = list(_month_end(uow, actor, last_day(period)))
+                uow.commit()
+            yield from lines
+            with UnitOfWork(engine) as uow:
+                closed = closing.close_month(uow, actor, period)
+                uow.commit()
+            suspended = [i.code for i in closed.institutions if i.suspended_next_month]
+            yield (f"  closed {period}" + (f"; suspended from next month: {', '.join(suspended)}"
+                                           if suspended else ""))
+            with UnitOfWork(engine) as uow:
+                pack = packs.build_pack(uow, actor, period, fmt="pdf")
+            folder = out / "statements" / period
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, content in pack.files.items():
+                (folder / name).write_bytes(content)
+            yield f"  statements: {len(pack.files) - 1} PDFs in {folder}"
         with UnitOfWork(engine) as uow:
-            st = reserve.status(uow, dt.date(2025, 12, 31))
+            st = reserve.status(uow, dt.date(YEAR, 12, 31))
             report = verify_service.verify(uow)
-        for bank, bal in st.by_bank.items():
-            yield f"reserve at {bank}: {format_grouped(bal)}"
-        yield f"verify: {'OK' if report.ok else 'FAILED'} ({report.entries} entries, head {report.head_hash[:16]}…)"
+        yield (f"reserve at year end: {format_grouped(st.balance)} "
+               f"(target {format_grouped(st.target)}, top-up needed "
+               f"{format_grouped(st.top_up_needed)})")
+        yield (f"verify: {'OK' if report.ok else 'FAILED: ' + '; '.join(report.problems)} "
+               f"({report.entries} entries, chain head {report.head_hash[:16]}…)")
     finally:
         engine.dispose()

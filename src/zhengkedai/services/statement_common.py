@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..context import Actor
 from ..db.uow import UnitOfWork
-from ..domain.money import Fen, format_grouped
+from ..domain.money import Fen, format_grouped, parse_yuan
 from ..domain.periods import first_day, last_day, parse_period
 from . import closing
 
@@ -56,9 +57,15 @@ def ratio_percent(ratio: Decimal) -> Decimal:
     return (ratio * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+_PLAIN_AMOUNT = re.compile(r"^-?\d+\.\d{2}$")
+
+
 def _amount(text: object) -> str:
+    """Trace amounts (stored as ``"1234.50"``) with thousands separators."""
     if isinstance(text, int):
         return format_grouped(text)
+    if isinstance(text, str) and _PLAIN_AMOUNT.match(text):
+        return format_grouped(parse_yuan(text))
     return str(text)
 
 

@@ -24,10 +24,11 @@ from ..db.uow import UnitOfWork
 from ..domain.errors import NotFound
 from ..domain.loans import LOAN_TYPE_ZH, LoanType
 from ..domain.money import Fen
-from ..domain.policy_rules import CapPerLoanStep, RatioStep
+from ..domain.policy_rules import CapPerLoanStep, RatioStep, claim_facts
 from ..domain.statement import StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
 from . import institutions, portfolio
+from .claims import to_loan
 from .closing import closed_month
 from .params import active_policy
 from .statement_common import Month, percent, ratio_percent, status_as_of
@@ -165,7 +166,11 @@ def _caps(uow: UnitOfWork, month: Month, claims: list[ClaimRow]) -> list[dict[st
             if isinstance(step, CapPerLoanStep):
                 rows.append(_cap_row(f"单笔贷款补偿上限 {loan.loan_no}", step.amount, used))
             if isinstance(step, RatioStep):
+                facts = claim_facts(to_loan(loan), 0, 0)
                 for tier in step.tiers:
+                    others = [c for c in tier.when if c.fact != "enterprise_losses"]
+                    if not all(c.holds(facts) for c in others):
+                        continue  # the tier's limit does not concern this loan
                     for cond in tier.when:
                         if cond.fact == "enterprise_losses" and isinstance(cond.operand, int) \
                                 and not isinstance(cond.operand, bool):
