@@ -1,4 +1,4 @@
-"""The risk-compensation reserve: ``zkd reserve deposit|status``."""
+"""The risk-compensation reserve: ``zkd reserve deposit|interest|fee|transfer|status``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import datetime as dt
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain
-from zhengkedai.services import reserve
+from zhengkedai.domain.policy_params import format_ratio
+from zhengkedai.services import reserve, reserve_fee
 
 from .common import AMOUNT, DATE, Column, db_options, emit, env, format_option, kv_table
 
@@ -41,34 +42,132 @@ def reserve_deposit(amount: int, source: str, bank: str, on: dt.date, ref: str |
                f"(journal entry #{entry.seq}).")
 
 
+@reserve_group.command("interest")
+@click.argument("amount", type=AMOUNT)
+@click.option("--at", "bank", required=True, metavar="BANKCODE",
+              help="The deposit bank that paid the interest.")
+@click.option("--on", "on", type=DATE, required=True, help="Value date of the interest.")
+@click.option("--ref", help="Voucher number; booking the same voucher twice books it once.")
+@db_options
+def reserve_interest(amount: int, bank: str, on: dt.date, ref: str | None) -> None:
+    """Book AMOUNT yuan of interest earned on the reserve's deposit at a bank.
+
+    Example: zkd reserve interest 120,000 --at ZZB --on 2025-06-21 --ref INT-2025Q2
+    """
+    e = env()
+    with e.uow() as uow:
+        entry = reserve.interest(uow, e.actor(), amount, bank=bank, on=on, ref=ref)
+        uow.commit()
+    click.echo(f"Booked interest {format_grouped(amount)} at {bank} on {on} "
+               f"(journal entry #{entry.seq}).")
+
+
+@reserve_group.command("fee")
+@click.argument("amount", type=AMOUNT)
+@click.option("--on", "on", type=DATE, required=True, help="Payment date of the fee.")
+@click.option("--at", "bank", metavar="BANKCODE",
+              help="Pay from this deposit bank (default: the one with the most interest "
+                   "this year, else the one holding the most).")
+@click.option("--ref", help="Voucher number; paying the same voucher twice pays it once.")
+@db_options
+def reserve_fee_cmd(amount: int, on: dt.date, bank: str | None, ref: str | None) -> None:
+    """Pay the operator's management fee: at most 1% of the year's average reserve, interest first.
+
+    The average reserve is the time-weighted daily average of the reserve's
+    cash from 1 January to the fee date (fees left out). The entry records
+    the part covered by this year's unused interest income and the part
+    taken from principal.
+
+    Example: zkd reserve fee 300,000 --on 2025-12-20 --ref FEE-2025
+    """
+    e = env()
+    with e.uow() as uow:
+        paid = reserve_fee.pay_fee(uow, e.actor(), amount, on=on, bank=bank, ref=ref)
+        uow.commit()
+    fy = paid.year
+    click.echo(
+        f"Paid management fee {format_grouped(amount)} from {paid.bank} on {on}: "
+        f"{format_grouped(paid.from_interest)} from interest income, "
+        f"{format_grouped(paid.from_principal)} from principal; {fy.year} limit "
+        f"{format_grouped(fy.limit)} ({fy.ratio_text} of average reserve "
+        f"{format_grouped(fy.average_reserve)}) (journal entry #{paid.entry.seq}).")
+
+
+@reserve_group.command("transfer")
+@click.argument("amount", type=AMOUNT)
+@click.option("--from", "from_bank", required=True, metavar="BANKCODE",
+              help="The deposit bank the money leaves.")
+@click.option("--to", "to_bank", required=True, metavar="BANKCODE",
+              help="The deposit bank the money goes to.")
+@click.option("--on", "on", type=DATE, required=True, help="Value date of the transfer.")
+@click.option("--ref", help="Voucher number; the same voucher twice moves the money once.")
+@db_options
+def reserve_transfer(amount: int, from_bank: str, to_bank: str, on: dt.date,
+                     ref: str | None) -> None:
+    """Move AMOUNT yuan of reserve money from one deposit bank to another.
+
+    Example: zkd reserve transfer 5,000,000 --from ZZB --to ZYB --on 2025-07-01
+    """
+    e = env()
+    with e.uow() as uow:
+        entry = reserve.transfer(uow, e.actor(), amount, from_bank=from_bank, to_bank=to_bank,
+                                 on=on, ref=ref)
+        uow.commit()
+    click.echo(f"Transferred {format_grouped(amount)} from {from_bank} to {to_bank} on {on} "
+               f"(journal entry #{entry.seq}).")
+
+
 @reserve_group.command("status")
 @click.option("--on", type=DATE, help="As of this date (default: today).")
 @format_option("table", "json", "csv")
 @db_options
 def reserve_status(on: dt.date | None, fmt: str) -> None:
-    """Balance per deposit bank, committed, available, target size and top-up needed.
+    """Balance per deposit bank, committed, available, target, top-up and allocation.
+
+    The target (policy ratio, default 10%, of outstanding programme principal)
+    is spread over deposit banks in proportion to each bank's outstanding
+    programme principal; per bank, the difference is suggested − balance.
 
     Example: zkd reserve status --on 2025-12-31 --format json
     """
     e = env()
     with e.uow() as uow:
-        st = reserve.status(uow, on or e.actor().today())
-    rows = [{"bank": bank, "balance": bal} for bank, bal in st.by_bank.items()]
-    cols = [Column("bank", "deposit bank"), Column("balance", "balance", "amount")]
+        day = on or e.actor().today()
+        st = reserve.status(uow, day)
+        fy = reserve_fee.fee_year(uow, day)
+    shares = {s.bank: s for s in st.allocation}
+    rows = [{"bank": b, "balance": st.by_bank.get(b, 0),
+             "outstanding_principal": shares[b].outstanding_principal if b in shares else None,
+             "suggested": shares[b].suggested if b in shares else None,
+             "difference": shares[b].difference if b in shares else None}
+            for b in sorted(set(st.by_bank) | set(shares))]
+    cols = [Column("bank", "deposit bank"), Column("balance", "balance", "amount"),
+            Column("outstanding_principal", "outstanding principal", "amount"),
+            Column("suggested", "suggested share", "amount"),
+            Column("difference", "difference", "amount")]
     summary = {
         "balance": st.balance, "committed": st.committed, "available": st.available,
         "outstanding_principal": st.outstanding_principal, "target": st.target,
         "top_up_needed": st.top_up_needed,
     }
+    fee = {"year": fy.year, "average_reserve": fy.average_reserve, "limit": fy.limit,
+           "taken": fy.fees_taken, "left": fy.headroom, "interest_earned": fy.interest_earned,
+           "interest_used": fy.interest_used}
     if fmt == "json":
         emit(rows, cols, fmt, extra={
             "on": st.on.isoformat(),
             **{k: format_plain(v) for k, v in summary.items()},
             "target_ratio": f"{st.target_ratio * 100:.2f}",
+            "management_fee": {k: v if k == "year" else format_plain(v) for k, v in fee.items()},
         })
         return
     if fmt == "csv":
-        emit(rows + [{"bank": k, "balance": v} for k, v in summary.items()], cols, fmt)
+        # two columns, as before: the banks, then the totals, then the allocation by bank
+        two = [Column("bank", "bank"), Column("balance", "balance", "amount")]
+        extra = [{"bank": f"{k}:{r['bank']}", "balance": r[k]} for r in rows if r["bank"] in shares
+                 for k in ("outstanding_principal", "suggested", "difference")]
+        emit([{"bank": b, "balance": v} for b, v in st.by_bank.items()]
+             + [{"bank": k, "balance": v} for k, v in summary.items()] + extra, two, fmt)
         return
     click.echo(f"Reserve (风险补偿准备金) as of {st.on}")
     emit(rows, cols, fmt)
@@ -78,10 +177,12 @@ def reserve_status(on: dt.date | None, fmt: str) -> None:
         ("committed 已批未付", format_grouped(st.committed)),
         ("available 可用", format_grouped(st.available)),
         ("outstanding principal 在贷余额", format_grouped(st.outstanding_principal)),
-        (f"target 目标规模 ({st.target_ratio * 100:.0f}%)", format_grouped(st.target)),
+        (f"target 目标规模 ({format_ratio(st.target_ratio)})", format_grouped(st.target)),
         ("top-up needed 需补充", format_grouped(st.top_up_needed)),
+        (f"management fee {fy.year} 管理费上限", f"{format_grouped(fy.limit)} "
+         f"({fy.ratio_text} × average {format_grouped(fy.average_reserve)}), "
+         f"taken {format_grouped(fy.fees_taken)}"),
     ]))
-
 
 
 COMMANDS = [reserve_group]

@@ -1,28 +1,44 @@
-"""The risk-compensation reserve (风险补偿准备金): deposits and its status.
+"""The risk-compensation reserve (风险补偿准备金): money in, money between banks, its status.
 
-Money comes in from city or district finance and is held at deposit banks
-(``reserve:cash:<BANK>``). Committed money is what approved claims still owe
-(``reserve:compensation_payable:*``); available is balance less committed.
-The target size grows with the outstanding programme principal (SPEC 8).
+Money comes in from city or district finance (``deposit``) and as interest
+(``interest``), and is held at deposit banks (``reserve:cash:<BANK>``); it
+moves between deposit banks (``transfer``). Committed money is what approved
+claims still owe (credit balances of ``reserve:compensation_payable:*``);
+available is balance less committed. The target size is the policy's ratio
+(default 10%) × outstanding programme principal, and the suggested allocation
+spreads the target over deposit banks in proportion to each bank's
+outstanding programme principal (SPEC 8, :mod:`domain.policy_reserve`).
+
+The operator's management fee lives in :mod:`.reserve_fee`. Every entry here
+goes through :meth:`LedgerRepo.post`, so no deposit bank's cash goes below
+zero and a voucher (``--ref``) is booked once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+from sqlalchemy import select
 
 from ..context import Actor
 from ..db.ledger_repo import LedgerRepo
+from ..db.models import InstitutionRow
 from ..db.uow import UnitOfWork
 from ..domain import accounts as acc
 from ..domain.errors import ZkdError
 from ..domain.ledger import Entry, EntryDraft, Line
-from ..domain.money import Fen, apply_ratio
+from ..domain.money import Fen
+from ..domain.policy_reserve import allocate, reserve_target, top_up_needed
 from . import institutions, portfolio
+from .params import active_policy
 
-DEFAULT_TARGET_RATIO = Decimal("0.10")
+CASH = "reserve:cash:"
+PAYABLE = "reserve:compensation_payable:"
+INTEREST_INCOME = "reserve:interest_income"
 _DISTRICT = re.compile(r"^district:[^:\s]{1,40}$")
 
 
@@ -33,29 +49,106 @@ def check_source(source: str) -> str:
     raise ZkdError(f"deposit source {source!r} must be 'city' or 'district:NAME'")
 
 
+def _voucher(ref: str | None) -> str:
+    return f"（凭证 {ref}）" if ref else ""
+
+
+def _key(uow: UnitOfWork, what: str, ref: str | None) -> str:
+    """The idempotency key: the voucher when given, else the next sequence number (unique)."""
+    if ref:
+        return f"reserve-{what}:{ref}"
+    return f"reserve-{what}:#{uow.lock_ledger().last_seq + 1}"
+
+
+def _positive(amount: Fen, what: str) -> None:
+    if amount <= 0:
+        raise ZkdError(f"{what} must be greater than 0")
+
+
 def deposit(uow: UnitOfWork, actor: Actor, amount: Fen, *, source: str, bank: str,
             on: dt.date, ref: str | None = None) -> Entry:
-    """Book ``amount`` from ``source`` into the reserve, held at ``bank``."""
-    if amount <= 0:
-        raise ZkdError("a deposit must be greater than 0")
+    """Book ``amount`` from ``source`` (``city`` or ``district:NAME``) into the reserve at ``bank``.
+
+    Dr reserve:cash:BANK / Cr reserve:contribution:SOURCE.
+    """
+    _positive(amount, "a deposit")
     source = check_source(source)
     institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
-    ledger = LedgerRepo(uow)
-    head = uow.lock_ledger()
-    key = f"reserve-deposit:{ref}" if ref else f"reserve-deposit:#{head.last_seq + 1}"
     who = "市财政" if source == "city" else f"{source.split(':', 1)[1]}财政"
-    return ledger.post(
+    return LedgerRepo(uow).post(
         EntryDraft(
             entry_date=on,
             kind="reserve.deposit",
-            memo=f"{who}拨入风险补偿准备金，存放{bank}" + (f"（凭证 {ref}）" if ref else ""),
+            memo=f"{who}拨入风险补偿准备金，存放{bank}{_voucher(ref)}",
             lines=(Line(acc.reserve_cash(bank), amount),
                    Line(acc.reserve_contribution(source), -amount)),
-            idempotency_key=key,
+            idempotency_key=_key(uow, "deposit", ref),
             source_ref=f"deposit:{ref}" if ref else "deposit",
         ),
         actor,
     )
+
+
+def interest(uow: UnitOfWork, actor: Actor, amount: Fen, *, bank: str, on: dt.date,
+             ref: str | None = None) -> Entry:
+    """Book interest earned on the reserve's deposit at ``bank``.
+
+    Dr reserve:cash:BANK / Cr reserve:interest_income.
+    """
+    _positive(amount, "interest")
+    institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
+    return LedgerRepo(uow).post(
+        EntryDraft(
+            entry_date=on,
+            kind="reserve.interest",
+            memo=f"准备金存放{bank}利息收入{_voucher(ref)}",
+            lines=(Line(acc.reserve_cash(bank), amount), Line(INTEREST_INCOME, -amount)),
+            idempotency_key=_key(uow, "interest", ref),
+            source_ref=f"interest:{ref}" if ref else "interest",
+        ),
+        actor,
+    )
+
+
+def transfer(uow: UnitOfWork, actor: Actor, amount: Fen, *, from_bank: str, to_bank: str,
+             on: dt.date, ref: str | None = None) -> Entry:
+    """Move reserve money from one deposit bank to another.
+
+    Dr reserve:cash:TO / Cr reserve:cash:FROM.
+
+    Raises:
+        InsufficientFunds: ``from_bank`` holds less, on that date or any later one.
+    """
+    _positive(amount, "a transfer")
+    if from_bank == to_bank:
+        raise ZkdError(f"a transfer needs two different deposit banks, not {from_bank} twice")
+    for bank in (from_bank, to_bank):
+        institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
+    return LedgerRepo(uow).post(
+        EntryDraft(
+            entry_date=on,
+            kind="reserve.transfer",
+            memo=f"准备金调拨：{from_bank} 转存 {to_bank}{_voucher(ref)}",
+            lines=(Line(acc.reserve_cash(to_bank), amount),
+                   Line(acc.reserve_cash(from_bank), -amount)),
+            idempotency_key=_key(uow, "transfer", ref),
+            source_ref=f"transfer:{ref}" if ref else "transfer",
+        ),
+        actor,
+    )
+
+
+# --- status -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BankShare:
+    """One deposit bank in the suggested allocation of the target."""
+
+    bank: str
+    balance: Fen
+    outstanding_principal: Fen  # the bank's own programme loans, the allocation's weight
+    suggested: Fen  # its share of the target
+    difference: Fen  # suggested − balance: > 0 the bank should receive, < 0 it holds more
 
 
 @dataclass(frozen=True)
@@ -69,26 +162,108 @@ class ReserveStatus:
     target_ratio: Decimal
     target: Fen
     top_up_needed: Fen
+    allocation: tuple[BankShare, ...] = field(default=())
 
 
-def status(uow: UnitOfWork, on: dt.date, target_ratio: Decimal = DEFAULT_TARGET_RATIO
-           ) -> ReserveStatus:
-    ledger = LedgerRepo(uow)
-    cash_prefix = "reserve:cash:"
-    by_bank = {code[len(cash_prefix):]: bal
-               for code, bal in sorted(ledger.balances(prefix=cash_prefix, as_of=on).items())}
+def balances_by_bank(uow: UnitOfWork, on: dt.date) -> dict[str, Fen]:
+    """The reserve's cash at each deposit bank at the end of ``on``, by bank code."""
+    found = LedgerRepo(uow).balances(prefix=CASH, as_of=on)
+    return {code[len(CASH):]: bal for code, bal in sorted(found.items())}
+
+
+def committed(uow: UnitOfWork, on: dt.date) -> Fen:
+    """Approved, unpaid compensation at the end of ``on``."""
+    return -sum(LedgerRepo(uow).balances(prefix=PAYABLE, as_of=on).values())
+
+
+def status(uow: UnitOfWork, on: dt.date, target_ratio: Decimal | None = None) -> ReserveStatus:
+    """The reserve at the end of ``on``: balances, commitments, target and allocation.
+
+    Args:
+        target_ratio: overrides the policy's ``reserve.target_ratio`` in force on ``on``.
+
+    The allocation covers the registered banks that hold reserve money or have
+    programme principal outstanding; loans filed by guarantors count towards
+    the target but weigh on no deposit bank. With no principal anywhere the
+    target is split evenly over the banks holding money.
+    """
+    if target_ratio is None:
+        target_ratio = active_policy(uow).version_on(on).reserve.target_ratio
+    by_bank = balances_by_bank(uow, on)
     balance = sum(by_bank.values())
-    committed = -sum(ledger.balances(prefix="reserve:compensation_payable:", as_of=on).values())
-    outstanding = portfolio.total_outstanding(uow, on)
-    target = apply_ratio(outstanding, target_ratio)
-    return ReserveStatus(
-        on=on,
-        by_bank=by_bank,
-        balance=balance,
-        committed=committed,
-        available=balance - committed,
-        outstanding_principal=outstanding,
-        target_ratio=target_ratio,
-        target=target,
-        top_up_needed=max(0, target - balance),
+    owed = committed(uow, on)
+    figures = portfolio.by_institution(uow, on)
+    outstanding = sum(f.outstanding for f in figures.values())
+    target = reserve_target(outstanding, target_ratio)
+    banks = set(uow.s.execute(select(InstitutionRow.code).where(
+        InstitutionRow.kind == institutions.InstitutionKind.BANK.value)).scalars())
+    weights = {b: figures[b].outstanding if b in figures else 0
+               for b in banks if b in by_bank or (b in figures and figures[b].outstanding)}
+    shares = allocate(target, weights) if weights else {}
+    allocation = tuple(
+        BankShare(b, by_bank.get(b, 0), weights[b], shares[b], shares[b] - by_bank.get(b, 0))
+        for b in sorted(shares)
     )
+    return ReserveStatus(
+        on=on, by_bank=by_bank, balance=balance, committed=owed, available=balance - owed,
+        outstanding_principal=outstanding, target_ratio=target_ratio, target=target,
+        top_up_needed=top_up_needed(target, balance), allocation=allocation,
+    )
+
+
+# --- movements, for the reserve statement ----------------------------------------
+
+MOVEMENT_KINDS = ("deposit", "interest", "recovery", "transfer_in", "compensation",
+                  "management_fee", "transfer_out", "other")
+_BY_COUNTER_KIND = {
+    "contribution": "deposit", "interest_income": "interest",
+    "recovery_receivable": "recovery", "recovery_income": "recovery",
+    "compensation_payable": "compensation", "compensation_expense": "compensation",
+    "fee_expense": "management_fee", "fee_payable": "management_fee",
+}
+
+
+@dataclass(frozen=True)
+class BankMovements:
+    """One deposit bank over a period: opening, signed flows by kind, closing.
+
+    Invariant: ``opening + sum(flows.values()) == closing``. Flows are signed
+    (inflows positive); a reversal nets against the kind it reverses.
+    """
+
+    bank: str
+    opening: Fen
+    flows: dict[str, Fen]
+    closing: Fen
+
+
+def movement_kind(entry: Entry, cash_line: Line) -> str:
+    """What a line on a reserve cash account was, told by the other accounts of its entry."""
+    others = [line for line in entry.lines if line is not cash_line]
+    for line in others:
+        if line.account.startswith(CASH) and (line.amount > 0) != (cash_line.amount > 0):
+            return "transfer_in" if cash_line.amount > 0 else "transfer_out"
+    for line in others:
+        kind = _BY_COUNTER_KIND.get(line.account.split(":")[1])
+        if kind is not None:
+            return kind
+    return "other"
+
+
+def movements(uow: UnitOfWork, first: dt.date, last: dt.date) -> dict[str, BankMovements]:
+    """Each deposit bank's reserve movements from ``first`` to ``last`` (inclusive), by kind."""
+    opening = balances_by_bank(uow, first - dt.timedelta(days=1))
+    flows: dict[str, dict[str, Fen]] = defaultdict(dict)
+    for entry in LedgerRepo(uow).entries(since=first, until=last):
+        for line in entry.lines:
+            if line.account.startswith(CASH):
+                bank = line.account[len(CASH):]
+                kind = movement_kind(entry, line)
+                flows[bank][kind] = flows[bank].get(kind, 0) + line.amount
+    out: dict[str, BankMovements] = {}
+    for bank in sorted(set(opening) | set(flows)):
+        f = {k: flows[bank][k] for k in MOVEMENT_KINDS if k in flows[bank]}
+        start = opening.get(bank, 0)
+        out[bank] = BankMovements(bank, start, f, start + sum(f.values()))
+    return out
+

@@ -84,3 +84,4 @@ def _negative_cash(entries: list) -> list[str]:  # type: ignore[type-arg]
                 break
     return problems
 from . import claims_views as _claims_views  # noqa: E402,F401  (registers check_claims)
+from . import reserve_fee, subsidies  # noqa: E402,F401,I001  (register check_fees, check_caps)

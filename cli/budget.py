@@ -1,0 +1,74 @@
+"""The science-finance subsidy budget: ``zkd budget deposit|status``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from zhengkedai.domain.money import format_grouped, format_plain
+from zhengkedai.services import budget
+
+from .common import AMOUNT, DATE, Column, db_options, emit, env, format_option, kv_table
+
+
+@click.group("budget")
+def budget_group() -> None:
+    """The science-finance subsidy budget (科技金融补助资金).
+
+    Example: zkd budget deposit 10,000,000 --on 2025-01-03 --ref CZ-2025-003
+    """
+
+
+@budget_group.command("deposit")
+@click.argument("amount", type=AMOUNT)
+@click.option("--on", "on", type=DATE, required=True, help="Value date of the deposit.")
+@click.option("--ref", help="Voucher number; depositing the same voucher twice books it once.")
+@db_options
+def budget_deposit(amount: int, on: dt.date, ref: str | None) -> None:
+    """Book AMOUNT yuan from city finance into the subsidy budget.
+
+    Example: zkd budget deposit 10,000,000 --on 2025-01-03 --ref CZ-2025-003
+    """
+    e = env()
+    with e.uow() as uow:
+        entry = budget.deposit(uow, e.actor(), amount, on=on, ref=ref)
+        uow.commit()
+    click.echo(f"Deposited {format_grouped(amount)} into the subsidy budget on {on} "
+               f"(journal entry #{entry.seq}).")
+
+
+@budget_group.command("status")
+@click.option("--on", type=DATE, help="As of this date (default: today).")
+@format_option("table", "json", "csv")
+@db_options
+def budget_status(on: dt.date | None, fmt: str) -> None:
+    """The budget's cash, committed (approved, unpaid subsidies) and available.
+
+    Example: zkd budget status --on 2025-12-31 --format json
+    """
+    e = env()
+    with e.uow() as uow:
+        st = budget.status(uow, on or e.actor().today())
+    figures = {"balance": st.balance, "committed": st.committed, "available": st.available,
+               "contributed": st.contributed, "paid": st.paid}
+    if fmt == "json":
+        doc = {"on": st.on.isoformat(), **{k: format_plain(v) for k, v in figures.items()}}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        emit([{"figure": k, "amount": v} for k, v in figures.items()],
+             [Column("figure", "figure"), Column("amount", "amount", "amount")], fmt)
+        return
+    click.echo(f"Subsidy budget (科技金融补助资金) as of {st.on}")
+    click.echo(kv_table([
+        ("balance 余额", format_grouped(st.balance)),
+        ("committed 已批未付", format_grouped(st.committed)),
+        ("available 可用", format_grouped(st.available)),
+        ("contributed 累计拨入", format_grouped(st.contributed)),
+        ("paid 累计支付", format_grouped(st.paid)),
+    ]))
+
+
+COMMANDS = [budget_group]

@@ -1,0 +1,167 @@
+"""Subsidy applications: ``zkd subsidies list|show|approve|reject|pay``.
+
+Applications are filed with ``zkd submit`` (a subsidies file); these commands
+review them and move the subsidy budget (see ``zhengkedai.services.budget``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from zhengkedai.domain.money import format_grouped, format_plain
+from zhengkedai.domain.subsidy_rules import SubsidyKind
+from zhengkedai.services import budget, subsidies
+
+from .common import DATE, Column, db_options, emit, env, format_option, kv_table
+
+COLUMNS = [
+    Column("id", "id", "int"), Column("kind", "kind"), Column("beneficiary", "beneficiary"),
+    Column("investee", "investee"), Column("period", "year", "int"),
+    Column("reference", "reference"), Column("basis", "basis", "amount"),
+    Column("amount", "amount", "amount"), Column("status", "status"),
+]
+MACHINE_ONLY = [
+    Column("policy", "policy"), Column("submitted_on", "submitted", "date"),
+    Column("approved_on", "approved", "date"), Column("paid_on", "paid", "date"),
+    Column("rejected_reason", "rejected because"), Column("source", "source"),
+    Column("trace", "trace"),
+]
+
+
+def _trace_text(steps: tuple[dict[str, Any], ...]) -> str:
+    return "; ".join(
+        f"{s['rule']} {s['before']} -> {s['after']}"
+        + (f" (limit {s['limit']}, used {s['used']}, left {s['left']})" if s.get("limit") else "")
+        for s in steps)
+
+
+def _row(s: subsidies.Subsidy) -> dict[str, Any]:
+    return {"id": s.id, "kind": s.kind, "beneficiary": s.beneficiary, "investee": s.investee,
+            "period": s.period, "reference": s.reference, "basis": s.basis, "amount": s.amount,
+            "status": s.status, "policy": f"{s.policy_name} {s.policy_version}",
+            "submitted_on": s.submitted_on, "approved_on": s.approved_on, "paid_on": s.paid_on,
+            "rejected_reason": s.rejected_reason,
+            "source": f"file:{s.file_id} row:{s.file_row}", "trace": _trace_text(s.trace)}
+
+
+@click.group("subsidies")
+def subsidies_group() -> None:
+    """Subsidy applications (补助申请): review, approve, reject, pay.
+
+    Example: zkd subsidies list --status submitted
+    """
+
+
+@subsidies_group.command("list")
+@click.option("--status", type=click.Choice(list(subsidies.STATUSES)), help="Only this status.")
+@click.option("--kind", type=click.Choice([k.value for k in SubsidyKind]), help="Only this kind.")
+@click.option("--year", type=int, help="Only applications for this year (所属年度).")
+@format_option("table", "json", "csv")
+@db_options
+def subsidies_list(status: str | None, kind: str | None, year: int | None, fmt: str) -> None:
+    """Subsidy applications with amount and status (JSON and CSV add dates and the trace).
+
+    Example: zkd subsidies list --status approved --kind financing --format json
+    """
+    e = env()
+    with e.uow() as uow:
+        items = subsidies.list_subsidies(uow, status=status, kind=kind, year=year)
+    cols = COLUMNS if fmt == "table" else COLUMNS + MACHINE_ONLY
+    emit([_row(s) for s in items], cols, fmt)
+
+
+@subsidies_group.command("show")
+@click.argument("subsidy_id", metavar="ID", type=int)
+@format_option("table", "json")
+@db_options
+def subsidies_show(subsidy_id: int, fmt: str) -> None:
+    """One subsidy application with its full calculation trace.
+
+    Example: zkd subsidies show 7
+    """
+    e = env()
+    with e.uow() as uow:
+        s = subsidies.show(uow, subsidy_id)
+    row = _row(s)
+    if fmt == "json":
+        doc = {c.key: (format_plain(row[c.key]) if c.kind == "amount" else
+                       row[c.key].isoformat() if isinstance(row[c.key], dt.date) else row[c.key])
+               for c in COLUMNS + MACHINE_ONLY if c.key != "trace"}
+        click.echo(json.dumps({**doc, "trace": list(s.trace)}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Subsidy #{s.id} {s.kind_zh} ({s.kind})")
+    click.echo(kv_table([
+        ("beneficiary 受益方", s.beneficiary), ("investee 被投企业", s.investee or "-"),
+        ("year 所属年度", str(s.period)), ("reference 凭证号", s.reference),
+        ("basis 计算基数", format_grouped(s.basis)), ("amount 补助金额", format_grouped(s.amount)),
+        ("status 状态", s.status), ("policy 政策", row["policy"]),
+        ("submitted 受理", s.submitted_on.isoformat()),
+        ("approved 批准", s.approved_on.isoformat() if s.approved_on else "-"),
+        ("paid 支付", s.paid_on.isoformat() if s.paid_on else "-"),
+        ("rejected because 驳回原因", s.rejected_reason or "-"), ("source 来源", row["source"]),
+    ]))
+    click.echo("")
+    click.echo("Calculation trace 计算过程:")
+    for i, step in enumerate(s.trace, start=1):
+        click.echo(f"  {i}. {step['rule']}: {step['before']} -> {step['after']}  {step['note']}")
+        click.echo(f"     [{step['clause']}; policy version {step['policy_version']}]")
+
+
+@subsidies_group.command("approve")
+@click.argument("subsidy_id", metavar="ID", type=int)
+@click.option("--on", type=DATE, help="Approval date (default: today).")
+@db_options
+def subsidies_approve(subsidy_id: int, on: dt.date | None) -> None:
+    """Approve a submitted subsidy: its amount becomes payable from the budget.
+
+    Example: zkd subsidies approve 7 --on 2025-04-02
+    """
+    e = env()
+    with e.uow() as uow:
+        s = budget.approve(uow, e.actor(), subsidy_id, on=on)
+        uow.commit()
+    click.echo(f"Approved subsidy #{s.id} ({s.kind}, {s.beneficiary}): "
+               f"{format_grouped(s.amount)} payable on {s.approved_on}.")
+
+
+@subsidies_group.command("reject")
+@click.argument("subsidy_id", metavar="ID", type=int)
+@click.option("--reason", required=True, help="Why (kept with the subsidy and the reversal).")
+@click.option("--on", type=DATE, help="Date of the reversal of an approval (default: today).")
+@db_options
+def subsidies_reject(subsidy_id: int, reason: str, on: dt.date | None) -> None:
+    """Reject a submitted or approved subsidy; an approval is reversed.
+
+    Example: zkd subsidies reject 7 --reason "材料不全"
+    """
+    e = env()
+    with e.uow() as uow:
+        was = subsidies.show(uow, subsidy_id).status
+        s = budget.reject(uow, e.actor(), subsidy_id, reason=reason, on=on)
+        uow.commit()
+    tail = " (its approval was reversed)" if was == "approved" else ""
+    click.echo(f"Rejected subsidy #{s.id}{tail}: {s.rejected_reason}")
+
+
+@subsidies_group.command("pay")
+@click.argument("subsidy_id", metavar="ID", type=int)
+@click.option("--on", type=DATE, help="Payment date (default: today).")
+@db_options
+def subsidies_pay(subsidy_id: int, on: dt.date | None) -> None:
+    """Pay an approved subsidy from the budget; refused with the shortfall when it cannot.
+
+    Example: zkd subsidies pay 7 --on 2025-04-10
+    """
+    e = env()
+    with e.uow() as uow:
+        s = budget.pay(uow, e.actor(), subsidy_id, on=on)
+        uow.commit()
+    click.echo(f"Paid subsidy #{s.id} ({s.kind}, {s.beneficiary}): "
+               f"{format_grouped(s.amount)} on {s.paid_on}.")
+
+
+COMMANDS = [subsidies_group]

@@ -1,0 +1,317 @@
+"""Subsidy applications (补助申请): filed from a file row, computed by the policy, capped in order.
+
+Filing (:func:`file_subsidy`, called by the importer once per row, in file
+order) checks the row, computes the amount with the policy's subsidy rules
+(:mod:`domain.subsidy_rules`, the version in force on the filing date) and
+stores it with its trace, status ``submitted``. Nothing is booked until approval.
+
+Yearly caps (financing: per enterprise; investment_risk: per investment
+institution; each per ``period`` year) are shared in filing order. What counts
+as **used** is every application of that kind, beneficiary and year that is
+submitted, approved or paid — not rejected — read from the table, so rows
+filed earlier in the same file (flushed before the next) count. An amount is
+fixed when filed: rejecting an application frees its room for later ones, it
+does not recompute earlier ones.
+
+Guarantee-fee subsidies: the fee counted is capped at the policy's fee rate
+(1% a year) of the guaranteed principal over the guarantee term. The principal
+and term are taken from the enterprise's programme loans with a guarantor
+disbursed in the application's year (the fee is charged for the loan's term):
+one loan gives its principal and term; several give their total principal and
+the longest term (a cap no lower than each loan's own). With no such loan the
+programme has no principal to cap against: the fee paid counts as it is and
+the trace says so. Beneficiaries: an enterprise's credit code for guarantee_fee
+and financing; a registered investor's code for investment_risk.
+
+The workflow that moves the subsidy budget (approve, reject, pay) is in
+:mod:`.budget`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from sqlalchemy import func, or_, select
+
+from ..context import Actor
+from ..db.models import InstitutionRow, LoanRow, SubsidyRow
+from ..db.uow import UnitOfWork
+from ..domain.errors import NotFound, ZkdError
+from ..domain.money import Fen, format_grouped, format_plain
+from ..domain.policy import Policy, PolicyVersion
+from ..domain.policy_trace import TraceStep
+from ..domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind, compute_subsidy
+from ..imports.uscc import uscc_error
+from . import verify
+from .params import active_policy
+
+
+class SubsidyStatus(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    PAID = "paid"
+    REJECTED = "rejected"
+
+
+STATUSES = tuple(s.value for s in SubsidyStatus)
+COUNTS_FOR_CAP = ("submitted", "approved", "paid")  # everything but rejected
+
+
+class SubsidyRecord(Protocol):
+    """One application as the importer reads it (``imports.records.SubsidyRow``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def beneficiary(self) -> str: ...
+    @property
+    def basis(self) -> Fen: ...
+    @property
+    def investee(self) -> str | None: ...
+    @property
+    def period(self) -> int: ...
+    @property
+    def reference(self) -> str: ...
+
+
+class SubsidyRefused(ZkdError):
+    """An application that cannot be filed; the message lists every reason."""
+
+
+def kind_zh(kind: str) -> str:
+    return SUBSIDY_KIND_ZH[SubsidyKind(kind)]
+
+
+def problems(uow: UnitOfWork, record: SubsidyRecord) -> list[str]:
+    """Why ``record`` cannot be filed (empty when it can), each reason in plain words."""
+    found: list[str] = []
+    try:
+        kind = SubsidyKind(str(record.kind))
+    except ValueError:
+        return [f"unknown subsidy kind {record.kind!r}"]
+    if record.basis <= 0:
+        found.append("the basis must be greater than 0")
+    if not str(record.reference).strip():
+        found.append("the reference (凭证号) is empty")
+    if kind is SubsidyKind.INVESTMENT_RISK:
+        row = uow.s.get(InstitutionRow, record.beneficiary)
+        if row is None or row.kind != "investor":
+            what = "not registered" if row is None else f"a {row.kind}"
+            found.append(f"beneficiary {record.beneficiary!r} must be a registered investment "
+                         f"institution (kind investor); it is {what}")
+        reason = uscc_error(record.investee or "")
+        if reason:
+            found.append(f"investee {record.investee!r}: {reason}")
+    else:
+        reason = uscc_error(record.beneficiary)
+        if reason:
+            found.append(f"beneficiary {record.beneficiary!r} must be an enterprise's credit "
+                         f"code: {reason}")
+        if record.investee:
+            found.append(f"an investee is given only for investment_risk, not for {kind.value}")
+    prior = uow.s.execute(select(SubsidyRow.id).where(
+        SubsidyRow.beneficiary == record.beneficiary, SubsidyRow.kind == kind.value,
+        SubsidyRow.reference == record.reference)).scalar_one_or_none()
+    if prior is not None:
+        found.append(f"reference {record.reference!r} is already filed for this beneficiary "
+                     f"and kind as subsidy #{prior}")
+    return found
+
+
+def cap_used(uow: UnitOfWork, kind: str, beneficiary: str, year: int,
+             statuses: Sequence[str] = COUNTS_FOR_CAP) -> Fen:
+    """What a beneficiary's applications of ``kind`` for ``year`` with ``statuses`` total."""
+    total = uow.s.execute(select(func.coalesce(func.sum(SubsidyRow.amount_fen), 0)).where(
+        SubsidyRow.kind == kind, SubsidyRow.beneficiary == beneficiary,
+        SubsidyRow.period_year == year, SubsidyRow.status.in_(statuses))).scalar_one()
+    return int(total)
+
+
+def guaranteed_loans(uow: UnitOfWork, credit_code: str, year: int) -> list[LoanRow]:
+    """The enterprise's programme loans with a guarantor disbursed in ``year``."""
+    return list(uow.s.execute(select(LoanRow).where(
+        LoanRow.credit_code == credit_code,
+        or_(LoanRow.guarantor_code.is_not(None), LoanRow.loan_type == "guaranteed"),
+        LoanRow.disbursed_on >= dt.date(year, 1, 1), LoanRow.disbursed_on <= dt.date(year, 12, 31),
+    ).order_by(LoanRow.disbursed_on, LoanRow.id)).scalars())
+
+
+def _guarantee_terms(uow: UnitOfWork, version: PolicyVersion, record: SubsidyRecord
+                     ) -> tuple[Fen | None, int | None, TraceStep | None]:
+    loans = guaranteed_loans(uow, record.beneficiary, record.period)
+    if not loans:
+        return None, None, None
+    principal = sum(loan.principal_fen for loan in loans)
+    days = max((loan.maturity_on - loan.disbursed_on).days for loan in loans)
+    listed = "; ".join(f"{loan.institution_code} {loan.loan_no} {format_grouped(loan.principal_fen)}"
+                       f" {(loan.maturity_on - loan.disbursed_on).days} days" for loan in loans)
+    note = (f"guaranteed programme loans disbursed in {record.period}: {listed}"
+            + (" — total principal, longest term" if len(loans) > 1 else ""))
+    p = version.subsidies.guarantee_fee
+    step = TraceStep("guaranteed_loans", p.source_of("fee_rate_cap"), version.version,
+                     record.basis, record.basis, note)
+    return principal, days, step
+
+
+def file_subsidy(uow: UnitOfWork, actor: Actor, record: SubsidyRecord, *, file_id: int,
+                 file_row: int, submitted_on: dt.date | None = None) -> SubsidyRow:
+    """Compute and store one application (status ``submitted``); flushed, not committed.
+
+    Args:
+        submitted_on: the filing date (default: the actor's today); it picks the policy version.
+
+    Raises:
+        SubsidyRefused: the row cannot be filed (see :func:`problems`).
+    """
+    reasons = problems(uow, record)
+    if reasons:
+        raise SubsidyRefused("; ".join(reasons))
+    on = submitted_on or actor.today()
+    policy = active_policy(uow)
+    version = policy.version_on(on)
+    kind = SubsidyKind(str(record.kind))
+    extra: list[TraceStep] = []
+    principal = days = None
+    if kind is SubsidyKind.GUARANTEE_FEE:
+        principal, days, step = _guarantee_terms(uow, version, record)
+        extra = [step] if step else []
+    used = cap_used(uow, kind.value, record.beneficiary, record.period)
+    result = compute_subsidy(version, kind, record.basis, granted_this_year=used,
+                             guaranteed_principal=principal, guarantee_days=days)
+    row = SubsidyRow(
+        kind=kind.value, beneficiary=record.beneficiary, basis_fen=record.basis,
+        investee=record.investee or None, period_year=record.period,
+        reference=record.reference, amount_fen=result.amount, status=SubsidyStatus.SUBMITTED.value,
+        policy_name=result.policy_name, policy_version=result.policy_version,
+        trace=trace_json((*extra, *result.steps)), submitted_on=on,
+        file_id=file_id, file_row=file_row,
+    )
+    uow.s.add(row)
+    uow.s.flush()
+    return row
+
+
+def trace_json(steps: Sequence[TraceStep]) -> str:
+    """The trace as stored: a JSON list of steps, amounts as ``"1234.50"`` strings."""
+    def amount(v: Fen | None) -> str | None:
+        return None if v is None else format_plain(v)
+
+    return json.dumps([
+        {"rule": s.rule, "clause": s.clause, "policy_version": s.policy_version,
+         "before": amount(s.before), "after": amount(s.after), "note": s.note,
+         "limit": amount(s.limit), "used": amount(s.used), "left": amount(s.left)}
+        for s in steps
+    ], ensure_ascii=False)
+
+
+# --- reading ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Subsidy:
+    """A stored application, as the register and ``zkd subsidies`` show it."""
+
+    id: int
+    kind: str
+    beneficiary: str
+    basis: Fen
+    investee: str | None
+    period: int
+    reference: str
+    amount: Fen
+    status: str
+    policy_name: str
+    policy_version: str
+    trace: tuple[dict[str, Any], ...]
+    submitted_on: dt.date
+    approved_on: dt.date | None
+    paid_on: dt.date | None
+    rejected_reason: str | None
+    decided_by: str | None
+    file_id: int
+    file_row: int
+
+    @property
+    def kind_zh(self) -> str:
+        return kind_zh(self.kind)
+
+
+def to_subsidy(row: SubsidyRow) -> Subsidy:
+    return Subsidy(
+        row.id, row.kind, row.beneficiary, row.basis_fen, row.investee, row.period_year,
+        row.reference, row.amount_fen, row.status, row.policy_name, row.policy_version,
+        tuple(json.loads(row.trace)), row.submitted_on, row.approved_on, row.paid_on,
+        row.rejected_reason, row.decided_by, row.file_id, row.file_row,
+    )
+
+
+def get_row(uow: UnitOfWork, subsidy_id: int) -> SubsidyRow:
+    row = uow.s.get(SubsidyRow, subsidy_id)
+    if row is None:
+        raise NotFound(f"no subsidy #{subsidy_id}")
+    return row
+
+
+def show(uow: UnitOfWork, subsidy_id: int) -> Subsidy:
+    return to_subsidy(get_row(uow, subsidy_id))
+
+
+def list_subsidies(uow: UnitOfWork, *, status: str | None = None, kind: str | None = None,
+                   year: int | None = None) -> list[Subsidy]:
+    """Applications in id order, filtered by status, kind and period year."""
+    stmt = select(SubsidyRow).order_by(SubsidyRow.id)
+    if status is not None:
+        stmt = stmt.where(SubsidyRow.status == status)
+    if kind is not None:
+        stmt = stmt.where(SubsidyRow.kind == kind)
+    if year is not None:
+        stmt = stmt.where(SubsidyRow.period_year == year)
+    return [to_subsidy(r) for r in uow.s.execute(stmt).scalars()]
+
+
+# --- verify ----------------------------------------------------------------------
+
+def cap_of(version: PolicyVersion, kind: str) -> Fen | None:
+    """The yearly cap per beneficiary for ``kind`` (None: guarantee_fee has no yearly cap)."""
+    if kind == SubsidyKind.FINANCING:
+        return version.subsidies.financing.cap_per_enterprise_year
+    if kind == SubsidyKind.INVESTMENT_RISK:
+        return version.subsidies.investment_risk.cap_per_institution_year
+    return None
+
+
+def _version(policy: Policy, name: str, version: str, on: dt.date) -> PolicyVersion:
+    p: Policy | None = policy
+    while p is not None:
+        for v in p.versions:
+            if p.name == name and v.version == version:
+                return v
+        p = p.predecessor
+    return policy.version_on(on)
+
+
+def check_caps(uow: UnitOfWork) -> list[str]:
+    """Verify: approved and paid subsidies stay within each beneficiary's yearly cap."""
+    policy = active_policy(uow)
+    groups: dict[tuple[str, str, int], list[SubsidyRow]] = {}
+    for row in uow.s.execute(select(SubsidyRow).where(
+            SubsidyRow.status.in_(("approved", "paid"))).order_by(SubsidyRow.id)).scalars():
+        groups.setdefault((row.kind, row.beneficiary, row.period_year), []).append(row)
+    found = []
+    for (kind, who, year), rows in sorted(groups.items()):
+        last = rows[-1]
+        cap = cap_of(_version(policy, last.policy_name, last.policy_version, last.submitted_on),
+                     kind)
+        total = sum(r.amount_fen for r in rows)
+        if cap is not None and total > cap:
+            found.append(f"{kind} subsidies to {who} for {year} total {format_grouped(total)}"
+                         f" approved or paid, above the cap {format_grouped(cap)}")
+    return found
+
+
+if check_caps not in verify.EXTRA_CHECKS:  # `zkd verify` re-checks the yearly caps
+    verify.EXTRA_CHECKS.append(check_caps)
