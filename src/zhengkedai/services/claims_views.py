@@ -210,9 +210,9 @@ def check_claims(uow: UnitOfWork) -> list[str]:
     ledger = LedgerRepo(uow)
     stored: dict[int, policies.StoredPolicy] = {}
     per_loan: dict[int, tuple[Fen, Fen | None, str]] = {}
-    shares = dict(uow.s.execute(
+    shares: dict[int, int] = {cid: int(total) for cid, total in uow.s.execute(
         select(RecoveryShareRow.claim_id, func.sum(RecoveryShareRow.share_fen))
-        .group_by(RecoveryShareRow.claim_id)).all())
+        .group_by(RecoveryShareRow.claim_id)).all()}
     for claim, loan in uow.s.execute(
         select(ClaimRow, LoanRow).join(LoanRow, LoanRow.id == ClaimRow.loan_id)
         .order_by(ClaimRow.id)
@@ -230,7 +230,7 @@ def check_claims(uow: UnitOfWork) -> list[str]:
             total, cap, _ = per_loan.get(loan.id, (0, None, ""))
             cap = min([*caps, *([cap] if cap is not None else [])], default=None)
             per_loan[loan.id] = (total + claim.amount_fen, cap, loan.loan_no)
-        owed = int(shares.get(claim.id) or 0)
+        owed = shares.get(claim.id, 0)
         paid = claim.amount_fen if claim.status == PAID else 0
         if owed > paid:
             problems.append(f"{name}: recovery shares {format_grouped(owed)} exceed what the "

@@ -181,23 +181,24 @@ def load_bundled(uow: UnitOfWork, actor: Actor, directory: Path | str | None = N
     folder = Path(directory) if directory is not None else default_policy_dir()
     policies = load_policy_dir(folder)  # checks every file and the predecessor order
     order = _dependency_order(policies)
-    notes: list[str] = []
+    loaded: list[str] = []
     for name in order:
         path = Path(policies[name].source)
         _row, new = store(uow, actor, path.read_text(encoding="utf-8"), path.name)
         if new:
-            notes.append(name)
+            loaded.append(name)
     current = uow.s.execute(
         select(PolicyVersionRow).where(PolicyVersionRow.active.is_(True))
     ).scalar_one_or_none()
     wanted = current.name if current is not None else DEFAULT_POLICY_NAME
     newest = newest_row(uow, wanted)
-    if newest is not None and (current is None or current.id != newest.id):
+    activated = newest is not None and (current is None or current.id != newest.id)
+    if activated:
         activate(uow, wanted)
-        notes.append(f"{wanted} active")
-    if not notes:
+    if not loaded and not activated:
         return None
-    return "Policies loaded: " + ", ".join(notes) + "."
+    return (f"Policies loaded: {', '.join(loaded) or 'none new'}"
+            + (f"; active: {wanted}." if activated else "."))
 
 
 def _dependency_order(policies: dict[str, Policy]) -> list[str]:
@@ -252,9 +253,9 @@ def describe(version: PolicyVersion) -> list[RuleLine]:
             out.append(RuleLine(where, rule.name, f"requires {rule.requires}", rule.clause, False))
         elif isinstance(rule, RatioStep):
             for tier in rule.tiers:
-                cond = " and ".join(c.describe() for c in tier.when) or "otherwise"
-                out.append(RuleLine(where, tier.label,
-                                    f"{format_ratio(tier.ratio)} when {cond}", tier.clause, False))
+                cond = " and ".join(c.describe() for c in tier.when)
+                value = f"{format_ratio(tier.ratio)} " + (f"when {cond}" if cond else "otherwise")
+                out.append(RuleLine(where, tier.label, value, tier.clause, False))
         elif isinstance(rule, CapPerLoanStep):
             out.append(RuleLine(where, rule.name, f"at most {format_grouped(rule.amount)} per loan",
                                 rule.clause, False))

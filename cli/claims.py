@@ -1,0 +1,262 @@
+"""Compensation claims: ``zkd claims list|show|approve|reject|pay|recovery-return|replay``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zhengkedai.domain.money import format_grouped, format_plain, parse_yuan
+from zhengkedai.services import claims_views, claims_workflow
+from zhengkedai.services.claims import STATUSES
+
+from .common import DATE, Column, db_options, emit, env, format_option, kv_table
+
+LIST_COLUMNS = [
+    Column("id", "id", "int"), Column("institution", "institution"),
+    Column("loan_no", "loan_no"), Column("loss_on", "loss date", "date"),
+    Column("loss", "loss", "amount"), Column("recovered_before", "recovered", "amount"),
+    Column("amount", "computed", "amount"), Column("status", "status"),
+    Column("policy", "policy"), Column("trace_summary", "rule trace"),
+]
+
+
+@click.group("claims")
+def claims_group() -> None:
+    """Compensation claims (损失补偿): submitted → approved → paid, or rejected.
+
+    A loss in an events file opens a claim; these commands review and pay it.
+
+    Example: zkd claims list --status submitted
+    """
+
+
+@claims_group.command("list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only claims in this state.")
+@click.option("--institution", metavar="CODE", help="Only this institution's claims.")
+@format_option("table", "json", "csv")
+@db_options
+def claims_list(status: str | None, institution: str | None, fmt: str) -> None:
+    """The claims register: id, institution, loan, loss, computed amount, status, rule trace.
+
+    Example: zkd claims list --status approved --institution ZZB --format csv
+    """
+    e = env()
+    with e.uow() as uow:
+        rows = [c.as_row() for c in claims_views.list_claims(uow, status, institution)]
+    emit(rows, LIST_COLUMNS, fmt)
+
+
+def _amount(text: str | None) -> str:
+    return "" if text is None else format_grouped(parse_yuan(text))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _json_detail(d: claims_views.ClaimDetail) -> dict[str, Any]:
+    amounts = {"loss", "recovered_before", "amount", "principal", "revenue_prev_year",
+               "recovery", "share"}
+
+    def conv(doc: dict[str, Any]) -> dict[str, Any]:
+        return {k: format_plain(v) if k in amounts and isinstance(v, int) else _plain(v)
+                for k, v in doc.items()}
+
+    return {**conv(d.summary.as_row()), **conv(d.claim), "loan": conv(d.loan),
+            "event": conv(d.event), "trace": d.trace,
+            "recovery_shares": [conv(s) for s in d.recovery_shares],
+            "entries": [conv(x) for x in d.entries]}
+
+
+@claims_group.command("show")
+@click.argument("claim_id", metavar="ID", type=int)
+@format_option("table", "json")
+@db_options
+def claims_show(claim_id: int, fmt: str) -> None:
+    """One claim with its full calculation trace, its loan, loss event, file and row.
+
+    Each trace step names its rule, source clause and policy version, the
+    amount before → after, and for a cap its limit, what was used and what was left.
+
+    Example: zkd claims show 12 --format json
+    """
+    e = env()
+    with e.uow() as uow:
+        d = claims_views.detail(uow, claim_id)
+    if fmt == "json":
+        click.echo(json.dumps(_json_detail(d), ensure_ascii=False, indent=2))
+        return
+    s, ln, ev, c = d.summary, d.loan, d.event, d.claim
+    click.echo(kv_table([
+        ("claim 补偿申请", f"#{s.id}  {s.status}"
+         + (f" ({c['rejected_reason']})" if c["rejected_reason"] else "")),
+        ("institution 合作机构", s.institution),
+        ("loan 贷款", f"{ln['loan_no']}  {ln['loan_type']}  principal "
+         f"{format_grouped(ln['principal'])}  disbursed {ln['disbursed_on']}"),
+        ("enterprise 企业", f"{ln['enterprise']}  {ln['credit_code']}"),
+        ("loss event 损失确认", f"event #{ev['event_id']} on {ev['occurred_on']}, "
+         f"{format_grouped(ev['loss'])}; file #{ev['file_id']} {ev['file']} row {ev['row']}"),
+        ("recovered before payment", format_grouped(s.recovered_before)),
+        ("compensation 补偿金额", format_grouped(s.amount)),
+        ("policy 政策", f"{s.policy} (stored #{c['policy_id']})"),
+        ("dates", f"submitted {c['submitted_on']}, approved {c['approved_on'] or '-'}, "
+         f"paid {c['paid_on'] or '-'}"),
+    ]))
+    click.echo("\nCalculation trace 计算过程")
+    for i, step in enumerate(d.trace, start=1):
+        click.echo(f"{i}. {step['rule']} [{step['policy_version']}]: "
+                   f"{_amount(step['before'])} → {_amount(step['after'])}")
+        click.echo(f"   {step['note']}")
+        if step["limit"] is not None:
+            click.echo(f"   cap {_amount(step['limit'])}, used {_amount(step['used'])}, "
+                       f"left {_amount(step['left'])}")
+        click.echo(f"   source: {step['clause']}")
+    if d.recovery_shares:
+        click.echo("\nRecoveries after payment 赔付后追偿")
+        for r in d.recovery_shares:
+            state = f"returned {r['returned_on']}" if r["returned_on"] else "owed"
+            click.echo(f"  {r['recovered_on']}  recovered {format_grouped(r['recovery'])}  "
+                       f"share {format_grouped(r['share'])}  {state}")
+    if d.entries:
+        click.echo("\nJournal entries 会计分录")
+        for x in d.entries:
+            click.echo(f"  #{x['seq']}  {x['date']}  {x['kind']}  {x['memo']}")
+
+
+@claims_group.command("approve")
+@click.argument("claim_id", metavar="ID", type=int)
+@click.option("--on", type=DATE, help="Approval date (default: today).")
+@db_options
+def claims_approve(claim_id: int, on: dt.date | None) -> None:
+    """Approve a submitted claim: its amount becomes a payable of the reserve.
+
+    A claim computed as 0.00 (not covered) is not approved; reject it instead.
+
+    Example: zkd claims approve 12 --on 2025-07-01
+    """
+    e = env()
+    actor = e.actor()
+    with e.uow() as uow:
+        claim = claims_workflow.approve(uow, actor, claim_id, on or actor.today())
+        uow.commit()
+    click.echo(f"Approved claim #{claim.id}: {format_grouped(claim.amount_fen)} payable to "
+               f"{claim.institution_code} (journal entry #{claim.approve_entry}).")
+
+
+@claims_group.command("reject")
+@click.argument("claim_id", metavar="ID", type=int)
+@click.option("--reason", required=True, help="Why, for the record and the statement.")
+@click.option("--on", type=DATE, help="Date of the reversal of an approval (default: today).")
+@db_options
+def claims_reject(claim_id: int, reason: str, on: dt.date | None) -> None:
+    """Reject a submitted or approved claim; an approval is reversed.
+
+    Example: zkd claims reject 12 --reason "暂停期间发放的贷款"
+    """
+    e = env()
+    with e.uow() as uow:
+        claim = claims_workflow.reject(uow, e.actor(), claim_id, reason, on)
+        uow.commit()
+    click.echo(f"Rejected claim #{claim.id}: {claim.rejected_reason}")
+
+
+@claims_group.command("pay")
+@click.argument("claim_id", metavar="ID", type=int)
+@click.option("--on", type=DATE, help="Payment date (default: today).")
+@click.option("--from", "bank", metavar="BANK",
+              help="Pay from this deposit bank only (default: see below).")
+@db_options
+def claims_pay(claim_id: int, on: dt.date | None, bank: str | None) -> None:
+    """Pay an approved claim from the reserve's cash.
+
+    Paid from the claiming bank's own reserve account if it covers the
+    amount, else from the deposit bank with the most cash, else split across
+    banks, most cash first. Refused, with the shortfall named, when the
+    reserve cannot cover it; the claim then stays approved.
+
+    Example: zkd claims pay 12 --on 2025-07-05
+    """
+    e = env()
+    actor = e.actor()
+    with e.uow() as uow:
+        entry = claims_workflow.pay(uow, actor, claim_id, on or actor.today(), bank)
+        uow.commit()
+    paid = {ln.account.rsplit(":", 1)[1]: -ln.amount for ln in entry.lines if ln.amount < 0}
+    click.echo(f"Paid claim #{claim_id}: " + ", ".join(
+        f"{format_grouped(a)} from {b}" for b, a in paid.items())
+        + f" on {entry.entry_date} (journal entry #{entry.seq}).")
+
+
+@claims_group.command("recovery-return")
+@click.argument("claim_id", metavar="ID", type=int)
+@click.option("--on", type=DATE, required=True, help="Date the money reached the reserve.")
+@click.option("--at", "bank", metavar="BANK",
+              help="Deposit bank receiving it (default: the institution, if a bank).")
+@db_options
+def claims_recovery_return(claim_id: int, on: dt.date, bank: str | None) -> None:
+    """Book the institution's return of the recovery shares it owes on a paid claim.
+
+    Example: zkd claims recovery-return 12 --on 2025-08-01 --at ZZB
+    """
+    e = env()
+    with e.uow() as uow:
+        done = claims_workflow.return_shares(uow, e.actor(), claim_id, on, bank)
+        uow.commit()
+    total = sum(ln.amount for x in done for ln in x.lines if ln.amount > 0)
+    click.echo(f"Returned {format_grouped(total)} on claim #{claim_id} into the reserve "
+               f"(journal entries {', '.join('#' + str(x.seq) for x in done)}).")
+
+
+@claims_group.command("replay")
+@click.option("--policy", "policy_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The policy file to recompute under.")
+@format_option("table", "json", "csv")
+@db_options
+def claims_replay(policy_file: Path, fmt: str) -> None:
+    """What if: every claim recomputed under another policy file; nothing is written.
+
+    Shows the old and new amount and the difference per claim, and totals
+    (rejected claims count in no total).
+
+    Example: zkd claims replay --policy templates/policies/henan-2025.toml
+    """
+    e = env()
+    with e.uow() as uow:
+        result = claims_views.replay(uow, policy_file.read_text(encoding="utf-8"),
+                                     str(policy_file))
+        uow.rollback()
+    rows = [{"id": ln.claim_id, "institution": ln.institution, "loan_no": ln.loan_no,
+             "status": ln.status, "old": ln.old, "new": ln.new, "difference": ln.difference,
+             "old_policy": ln.old_policy, "new_policy": ln.new_policy} for ln in result.lines]
+    cols = [Column("id", "id", "int"), Column("institution", "institution"),
+            Column("loan_no", "loan_no"), Column("status", "status"),
+            Column("old", "old", "amount"), Column("new", "new", "amount"),
+            Column("difference", "difference", "amount"), Column("old_policy", "old policy"),
+            Column("new_policy", "new policy")]
+    totals = {"total_old": result.total_old, "total_new": result.total_new,
+              "total_difference": result.total_new - result.total_old}
+    if fmt == "json":
+        emit(rows, cols, fmt, extra={"policy": result.policy_name, "file": result.source,
+                                     **{k: format_plain(v) for k, v in totals.items()}})
+        return
+    if fmt == "csv":
+        emit(rows + [{"id": None, "status": "total", "old": totals["total_old"],
+                      "new": totals["total_new"], "difference": totals["total_difference"]}],
+             cols, fmt)
+        return
+    click.echo(f"Replay under {result.policy_name} ({result.source}); nothing was written.")
+    emit(rows, cols, fmt)
+    click.echo("")
+    click.echo(kv_table([("total old", format_grouped(totals["total_old"])),
+                         ("total new", format_grouped(totals["total_new"])),
+                         ("difference", format_grouped(totals["total_difference"]))]))
+
+
+COMMANDS = [claims_group]

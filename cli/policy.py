@@ -1,0 +1,120 @@
+"""Policies: ``zkd policy list|show|activate|load``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from zhengkedai.services import policies
+
+from .common import DATE, Column, db_options, emit, env, format_option
+
+
+@click.group("policy")
+def policy_group() -> None:
+    """The compensation policies stored in the database, and which one is active.
+
+    Example: zkd policy show --on 2025-06-01
+    """
+
+
+@policy_group.command("list")
+@format_option("table", "json", "csv")
+@db_options
+def policy_list(fmt: str) -> None:
+    """Every stored policy content: name, source file, SHA-256, whether it is active.
+
+    Example: zkd policy list --format json
+    """
+    e = env()
+    with e.uow() as uow:
+        rows = [{"id": r.id, "name": r.name, "active": "yes" if r.active else "",
+                 "source_file": r.source_file, "sha256": r.sha256,
+                 "loaded_at": r.loaded_at.isoformat(timespec="seconds"),
+                 "loaded_by": r.loaded_by} for r in policies.list_stored(uow)]
+    emit(rows, [Column("id", "id", "int"), Column("name", "name"), Column("active", "active"),
+                Column("source_file", "source file"), Column("sha256", "sha256"),
+                Column("loaded_at", "loaded at"), Column("loaded_by", "loaded by")], fmt)
+
+
+@policy_group.command("show")
+@click.argument("name", required=False)
+@click.option("--on", type=DATE, help="The version in force on this date, e.g. a loan's "
+              "disbursement date (default: today).")
+@format_option("table", "json", "csv")
+@db_options
+def policy_show(name: str | None, on: dt.date | None, fmt: str) -> None:
+    """The rules in force: each claim rule and parameter, its value and source clause.
+
+    NAME defaults to the active policy. Parameters that no public text fixes
+    are marked as programme choices.
+
+    Example: zkd policy show henan-2025 --on 2025-06-01
+    """
+    e = env()
+    day = on or e.actor().today()
+    with e.uow() as uow:
+        stored = policies.by_name(uow, name) if name else policies.active(uow)
+        version = stored.policy.version_on(day)
+        lines = policies.describe(version)
+    rows = [{"section": r.section, "name": r.name, "value": r.value, "source": r.source,
+             "programme_choice": "programme choice" if r.programme_choice else ""}
+            for r in lines]
+    cols = [Column("section", "section"), Column("name", "rule / parameter"),
+            Column("value", "value"), Column("programme_choice", "choice"),
+            Column("source", "source clause")]
+    head = {"policy": stored.policy.name, "stored_id": stored.row_id, "on": day.isoformat(),
+            "version_policy": version.policy_name, "version": version.version,
+            "effective_from": version.effective_from.isoformat(), "title": version.title}
+    if fmt == "json":
+        emit(rows, cols, fmt, extra=head)
+        return
+    if fmt == "table":
+        click.echo(f"Policy {stored.policy.name} (stored #{stored.row_id}) on {day}: version "
+                   f"{version.policy_name}/{version.version}, in force from "
+                   f"{version.effective_from} — {version.title}")
+    emit(rows, cols, fmt)
+
+
+@policy_group.command("activate")
+@click.argument("name")
+@db_options
+def policy_activate(name: str) -> None:
+    """Make a stored policy the active one: claims opened from now on are computed by it.
+
+    Loans keep the rules in force on their disbursement date (新老划断) as far
+    as the policy's predecessors reach.
+
+    Example: zkd policy activate henan-2025
+    """
+    e = env()
+    with e.uow() as uow:
+        stored = policies.activate(uow, name)
+        uow.commit()
+    click.echo(f"Active policy: {stored.policy.name} (stored #{stored.row_id}).")
+
+
+@policy_group.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_options
+def policy_load(file: Path) -> None:
+    """Store a policy file in the database (checked first; storing it twice changes nothing).
+
+    It does not become active: use `zkd policy activate NAME`.
+
+    Example: zkd policy load my-policy.toml
+    """
+    e = env()
+    with e.uow() as uow:
+        row, new = policies.store(uow, e.actor(), file.read_text(encoding="utf-8"), file.name)
+        uow.commit()
+    if new:
+        click.echo(f"Stored policy {row.name} from {file.name} as #{row.id}.")
+    else:
+        click.echo(f"Policy {row.name} from {file.name} is already stored as #{row.id}; "
+                   "nothing changed.")
+
+
+COMMANDS = [policy_group]
