@@ -114,13 +114,25 @@ def build(uow: UnitOfWork, row: PolicyVersionRow, _seen: frozenset[str] = frozen
         raise PolicyError(f"stored policy {row.name}: predecessors form a cycle")
     pred_name = tomllib.loads(row.content).get("predecessor")
     known: dict[str, Policy] = {}
+    key: tuple[object, ...] = (row.id, row.sha256, row.source_file)
     if isinstance(pred_name, str):
         pred_row = newest_row(uow, pred_name)
         if pred_row is None:
             raise PolicyError(f"stored policy {row.name}: predecessor {pred_name} is not stored")
-        known[pred_name] = build(uow, pred_row, _seen | {row.name}).policy
-    policy = load_policy_text(row.content, f"{row.source_file} (stored #{row.id})", known=known)
+        pred = build(uow, pred_row, _seen | {row.name})
+        known[pred_name] = pred.policy
+        key += (pred.row_id, pred.sha256)
+    policy = _PARSED.get(key)
+    if policy is None:
+        # stored content never changes, so a parse is reused for the same rows (a file
+        # of many losses opens many claims under the same policy)
+        policy = load_policy_text(row.content, f"{row.source_file} (stored #{row.id})",
+                                  known=known)
+        _PARSED[key] = policy
     return StoredPolicy(row.id, policy, row.sha256, row.source_file, row.active)
+
+
+_PARSED: dict[tuple[object, ...], Policy] = {}
 
 
 def by_id(uow: UnitOfWork, row_id: int) -> StoredPolicy:
