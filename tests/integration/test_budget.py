@@ -91,7 +91,7 @@ def test_a_paid_subsidy_cannot_be_rejected_and_a_zero_one_cannot_be_approved(
     empty = filer("financing", "1.00", ref="R2")
     budget.approve(uow, actor, full.id, on=D(2025, 7, 2))
     budget.pay(uow, actor, full.id, on=D(2025, 7, 2))
-    with pytest.raises(ZkdError, match="is paid; only a submitted or approved"):
+    with pytest.raises(ZkdError, match="is paid; rejecting needs it submitted or approved"):
         budget.reject(uow, actor, full.id, reason="x")
     with pytest.raises(ZkdError, match="is 0.00 .* reject it instead"):
         budget.approve(uow, actor, empty.id)

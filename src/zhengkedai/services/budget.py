@@ -94,10 +94,10 @@ def _what(row: SubsidyRow) -> str:
             f"{row.period_year}年度，凭证 {row.reference}）")
 
 
-def _must_be(row: SubsidyRow, *allowed: str) -> None:
+def _must_be(row: SubsidyRow, action: str, *allowed: str) -> None:
     if row.status not in allowed:
-        raise ZkdError(f"subsidy #{row.id} is {row.status}; only a {' or '.join(allowed)} "
-                       "subsidy can do that")
+        raise ZkdError(f"subsidy #{row.id} is {row.status}; {action} needs it "
+                       f"{' or '.join(allowed)}")
 
 
 def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = None
@@ -109,7 +109,7 @@ def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | Non
             with the approved and paid ones (e.g. after a policy change).
     """
     row = subsidies.get_row(uow, subsidy_id)
-    _must_be(row, SubsidyStatus.SUBMITTED)
+    _must_be(row, "approving", SubsidyStatus.SUBMITTED)
     if row.amount_fen == 0:
         raise ZkdError(f"subsidy #{row.id} is 0.00 (its cap is used up); reject it instead")
     day = on or actor.today()
@@ -138,7 +138,7 @@ def reject(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, reason: str,
     if not reason.strip():
         raise ZkdError("a rejection needs a reason (--reason)")
     row = subsidies.get_row(uow, subsidy_id)
-    _must_be(row, SubsidyStatus.SUBMITTED, SubsidyStatus.APPROVED)
+    _must_be(row, "rejecting", SubsidyStatus.SUBMITTED, SubsidyStatus.APPROVED)
     day = on or actor.today()
     if row.status == SubsidyStatus.APPROVED and row.approve_entry is not None:
         ledger = LedgerRepo(uow)
@@ -159,7 +159,7 @@ def pay(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = 
             shortfall, and the subsidy stays approved.
     """
     row = subsidies.get_row(uow, subsidy_id)
-    _must_be(row, SubsidyStatus.APPROVED)
+    _must_be(row, "paying", SubsidyStatus.APPROVED)
     day = on or actor.today()
     if row.approved_on is not None and day < row.approved_on:
         raise ZkdError(f"subsidy #{row.id} was approved on {row.approved_on}; "
