@@ -37,6 +37,9 @@ class StateChecker:
         self.institutions = {r.code: r.kind for r in self.s.execute(select(InstitutionRow)).scalars()}
         # loan_no -> (loan id, disbursed_on, state, last event date) for loans this file touched
         self.loans: dict[str, tuple[int, dt.date, LoanState, dt.date | None]] = {}
+        # loan numbers of this file already checked: a repeat is the row parser's
+        # "repeated in this file" error, not "already filed" (the first may be written)
+        self.seen: set[str] = set()
 
     def _error(self, row: int, key: str, value: object, message: str) -> RowError:
         return RowError(self.file, row, self.labels.get(key, key), "" if value is None else str(value),
@@ -66,7 +69,7 @@ class StateChecker:
         errors = []
         for row, rec in batch:
             assert isinstance(rec, LoanRow)
-            if rec.loan_no in filed:
+            if rec.loan_no in filed and rec.loan_no not in self.seen:
                 errors.append(self._error(row, "loan_no", rec.loan_no,
                               f"loan {rec.loan_no} was already filed by {self.filer} "
                               f"(in {filed[rec.loan_no]})"))
@@ -77,6 +80,7 @@ class StateChecker:
             if rec.guarantor_code and self.institutions.get(rec.guarantor_code) != "guarantor":
                 errors.append(self._error(row, "guarantor_code", rec.guarantor_code,
                               f"{rec.guarantor_code} is not a registered guarantor"))
+            self.seen.add(rec.loan_no)
         return errors
 
     # --- events -----------------------------------------------------------

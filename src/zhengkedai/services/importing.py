@@ -1,15 +1,15 @@
 """``zkd submit``: a bank's loans or events file, or the staff's subsidy file, whole or not at all.
 
-Two passes over the file, both streaming (memory stays flat whatever its length):
-
-1. **check** — every row is parsed (``zhengkedai.imports``) and then checked
-   against the ledger's state in file order (:mod:`.import_rules`): a loan
-   number already filed, an unknown loan or another institution's, an event
-   before disbursement, in a closed month, or larger than the outstanding
-   principal. Every error of the file is collected;
-2. **write** — only when the check found nothing (and not ``--dry-run``): rows
-   are written in batches with SQLAlchemy Core inside the one transaction of
-   the command; a loss event opens its claim, a recovery adjusts or shares.
+One streaming pass over the file (memory stays flat whatever its length):
+every row is parsed (``zhengkedai.imports``) and, a batch at a time, checked
+against the ledger's state in file order (:mod:`.import_rules`): a loan number
+already filed, an unknown loan or another institution's, an event before
+disbursement, in a closed month, or larger than the outstanding principal.
+While no error has been seen (and not ``--dry-run``) each checked batch is
+written with SQLAlchemy Core inside the command's one transaction — a loss
+event opens its claim, a recovery adjusts it or makes a share owed. After the
+first error nothing more is written but checking goes on, so the user gets
+every error at once; the exception then rolls the transaction back.
 
 The accepted file is recorded with its SHA-256; the same bytes from the same
 filer again change nothing. Every loan, event and subsidy keeps its file and
@@ -34,7 +34,7 @@ from ..domain.loans import EventType, LoanState, apply_event
 from ..imports.eligibility import EligibilityRules
 from ..imports.parse import ENCODING_NAMES, ParsedFile, read_file
 from ..imports.readers import FileRejected
-from ..imports.records import EventRow, LoanRow, SubsidyRow
+from ..imports.records import EventRow, LoanRow, Record, SubsidyRow
 from ..imports.rowerrors import RowError
 from ..imports.schema import FILE_KIND_ZH, FileKind
 from .import_rules import StateChecker
@@ -119,20 +119,36 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
 
     checker = StateChecker(uow, parsed.kind, parsed.name, filer)
     errors = list(parsed.header_errors)
+    # One pass: each batch is checked, and written while the file is still clean.
+    # On the first error writing stops (checking goes on, to list every error)
+    # and the caller's transaction is rolled back, so nothing of the file remains.
+    writing = not dry_run and not errors
+    record = _file_record(uow, actor, parsed, filer, sha) if writing else None
+    writer = WRITERS[parsed.kind]
     count = 0
-    pending: list = []  # type: ignore[type-arg]
+    pending: list[tuple[int, Record]] = []
+
+    def flush() -> None:
+        nonlocal writing
+        errors.extend(checker.check(pending))
+        if errors:
+            writing = False
+        elif writing and record is not None:
+            writer(uow, actor, pending, record.id, filer, result)
+        pending.clear()
+
     for outcome in parsed.results():
         count += 1
         if outcome.errors:
             errors.extend(outcome.errors)
-        else:
+            writing = False
+        elif outcome.record is not None:
             pending.append((outcome.row, outcome.record))
         if len(pending) >= BATCH:
-            errors.extend(checker.check(pending))
-            pending = []
+            flush()
         if progress is not None and count % 500 == 0:
             progress(500)
-    errors.extend(checker.check(pending))
+    flush()
     if progress is not None:
         progress(count % 500)
     result.rows = count
@@ -141,10 +157,21 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         raise FileHasErrors(_rejection(parsed, result), result.errors)
     if count == 0:
         raise ZkdError(f"{parsed.name}: the file has a header but no rows; nothing to submit")
-    if dry_run:
-        return result
-    _write(uow, actor, parsed, result, filer, sha)
+    if record is not None:
+        record.row_count = count
+        result.file_id = record.id
+        uow.s.flush()
     return result
+
+
+def _file_record(uow: UnitOfWork, actor: Actor, parsed: ParsedFile, filer: str,
+                 sha: str) -> ImportFileRow:
+    record = ImportFileRow(filer=filer, kind=parsed.kind.value, filename=parsed.name,
+                           sha256=sha, encoding=parsed.encoding or "xlsx", row_count=0,
+                           accepted_at=actor.now(), operator=actor.operator)
+    uow.s.add(record)
+    uow.s.flush()
+    return record
 
 
 def _rejection(parsed: ParsedFile, result: SubmitResult) -> str:
@@ -170,25 +197,6 @@ def _filer(uow: UnitOfWork, parsed: ParsedFile, institution: str | None) -> str:
         raise ZkdError(f"institution {institution} is an {row.kind}; loans and events are filed "
                        "by banks, guarantors and insurers")
     return institution
-
-
-def _write(uow: UnitOfWork, actor: Actor, parsed: ParsedFile, result: SubmitResult,
-           filer: str, sha: str) -> None:
-    s = uow.s
-    record = ImportFileRow(filer=filer, kind=parsed.kind.value, filename=parsed.name,
-                           sha256=sha, encoding=parsed.encoding or "xlsx", row_count=result.rows,
-                           accepted_at=actor.now(), operator=actor.operator)
-    s.add(record)
-    s.flush()
-    result.file_id = record.id
-    writer = {
-        FileKind.LOANS: _write_loans,
-        FileKind.EVENTS: _write_events,
-        FileKind.SUBSIDIES: _write_subsidies,
-    }[parsed.kind]
-    for batch in parsed.batches(BATCH):
-        writer(uow, actor, batch, record.id, filer, result)
-    s.flush()
 
 
 def _write_loans(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
@@ -262,6 +270,13 @@ def _write_subsidies(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, f
         assert isinstance(rec, SubsidyRow)
         row = subsidies.file_subsidy(uow, actor, rec, file_id=file_id, file_row=number)
         result.subsidies.append((row.id, row.amount_fen))
+
+
+WRITERS = {
+    FileKind.LOANS: _write_loans,
+    FileKind.EVENTS: _write_events,
+    FileKind.SUBSIDIES: _write_subsidies,
+}
 
 
 def encoding_name(encoding: str | None) -> str:
