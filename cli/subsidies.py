@@ -27,7 +27,7 @@ COLUMNS = [
 MACHINE_ONLY = [
     Column("policy", "policy"), Column("submitted_on", "submitted", "date"),
     Column("approved_on", "approved", "date"), Column("paid_on", "paid", "date"),
-    Column("rejected_reason", "rejected because"), Column("source", "source"),
+    Column("rejected_on", "rejected", "date"), Column("rejected_reason", "rejected because"), Column("source", "source"),
     Column("trace", "trace"),
 ]
 
@@ -44,7 +44,7 @@ def _row(s: subsidies.Subsidy) -> dict[str, Any]:
             "period": s.period, "reference": s.reference, "basis": s.basis, "amount": s.amount,
             "status": s.status, "policy": f"{s.policy_name} {s.policy_version}",
             "submitted_on": s.submitted_on, "approved_on": s.approved_on, "paid_on": s.paid_on,
-            "rejected_reason": s.rejected_reason,
+            "rejected_on": s.rejected_on, "rejected_reason": s.rejected_reason,
             "source": f"file:{s.file_id} row:{s.file_row}", "trace": _trace_text(s.trace)}
 
 
@@ -102,6 +102,7 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
         ("submitted 受理", s.submitted_on.isoformat()),
         ("approved 批准", s.approved_on.isoformat() if s.approved_on else "-"),
         ("paid 支付", s.paid_on.isoformat() if s.paid_on else "-"),
+        ("rejected 驳回", s.rejected_on.isoformat() if s.rejected_on else "-"),
         ("rejected because 驳回原因", s.rejected_reason or "-"), ("source 来源", row["source"]),
     ]))
     click.echo("")

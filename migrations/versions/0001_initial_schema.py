@@ -159,15 +159,18 @@ def upgrade() -> None:
     sa.Column('submitted_on', sa.Date(), nullable=False),
     sa.Column('approved_on', sa.Date(), nullable=True),
     sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('rejected_on', sa.Date(), nullable=True),
     sa.Column('rejected_reason', sa.Text(), nullable=True),
     sa.Column('decided_by', sa.String(length=100), nullable=True),
     sa.Column('approve_entry', sa.Integer(), nullable=True),
     sa.Column('pay_entry', sa.Integer(), nullable=True),
+    sa.Column('reject_entry', sa.Integer(), nullable=True),
     sa.Column('file_id', sa.Integer(), nullable=False),
     sa.Column('file_row', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['approve_entry'], ['journal_entries.seq'], name=op.f('fk_subsidies_approve_entry_journal_entries')),
     sa.ForeignKeyConstraint(['file_id'], ['import_files.id'], name=op.f('fk_subsidies_file_id_import_files')),
     sa.ForeignKeyConstraint(['pay_entry'], ['journal_entries.seq'], name=op.f('fk_subsidies_pay_entry_journal_entries')),
+    sa.ForeignKeyConstraint(['reject_entry'], ['journal_entries.seq'], name=op.f('fk_subsidies_reject_entry_journal_entries')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subsidies')),
     sa.UniqueConstraint('beneficiary', 'kind', 'reference', name=op.f('uq_subsidies_beneficiary'))
     )

@@ -74,6 +74,7 @@ def test_rejecting_an_approved_subsidy_reverses_the_approval(filer, actor) -> No
     budget.approve(uow, actor, row.id, on=D(2025, 7, 2))
     s = budget.reject(uow, actor, row.id, reason="重复申报", on=D(2025, 7, 3))
     assert s.status == "rejected" and s.rejected_reason == "重复申报"
+    assert s.rejected_on == D(2025, 7, 3) and row.reject_entry == row.approve_entry + 1
     assert budget.status(uow, D(2025, 7, 31)).committed == 0
     reversal = LedgerRepo(uow).entry(row.approve_entry + 1)
     assert reversal.reverses == row.approve_entry
@@ -112,3 +113,17 @@ def test_verify_names_a_beneficiary_whose_approved_subsidies_pass_the_yearly_cap
     assert subsidies.check_caps(uow) == [
         f"financing subsidies to {a.beneficiary} for 2025 total 1,000,000.01 approved or paid,"
         " above the cap 1,000,000.00"]
+
+
+def test_the_register_of_a_month_holds_what_was_filed_approved_paid_or_rejected_in_it(
+        filer, actor) -> None:
+    uow = filer.uow
+    budget.deposit(uow, actor, y("1000000.00"), on=D(2025, 1, 3))
+    a = filer("financing", "100.00", ref="R1")  # filed 2025-07-01 (the frozen clock)
+    b = filer("financing", "100.00", ref="R2")
+    budget.approve(uow, actor, a.id, on=D(2025, 8, 5))
+    budget.pay(uow, actor, a.id, on=D(2025, 9, 1))
+    budget.reject(uow, actor, b.id, reason="x", on=D(2025, 9, 2))
+    ids = [[s.id for s in subsidies.register(uow, D(2025, m, 1), D(2025, m, 28))]
+           for m in (6, 7, 8, 9)]
+    assert ids == [[], [a.id, b.id], [a.id], [a.id, b.id]]

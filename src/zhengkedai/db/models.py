@@ -248,10 +248,13 @@ class SubsidyRow(Base):
     submitted_on: Mapped[dt.date] = mapped_column(Date)
     approved_on: Mapped[dt.date | None] = mapped_column(Date)
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    rejected_on: Mapped[dt.date | None] = mapped_column(Date)
     rejected_reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     approve_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
     pay_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+    # the reversal of the approval, when an approved subsidy is rejected
+    reject_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
     file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id"))
     file_row: Mapped[int] = mapped_column(Integer)
     __table_args__ = (UniqueConstraint("beneficiary", "kind", "reference"),)

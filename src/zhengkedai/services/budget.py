@@ -144,8 +144,11 @@ def reject(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, reason: str,
         ledger = LedgerRepo(uow)
         draft = reversal_of(ledger.entry(row.approve_entry), on=day,
                             memo=f"撤销批准{_what(row)}：{reason.strip()}")
-        ledger.post(dataclasses.replace(draft, idempotency_key=f"subsidy:{row.id}:reject"), actor)
+        entry = ledger.post(
+            dataclasses.replace(draft, idempotency_key=f"subsidy:{row.id}:reject"), actor)
+        row.reject_entry = entry.seq
     row.status, row.rejected_reason, row.decided_by = "rejected", reason.strip(), actor.operator
+    row.rejected_on = day
     uow.s.flush()
     return subsidies.to_subsidy(row)
 

@@ -230,6 +230,7 @@ class Subsidy:
     submitted_on: dt.date
     approved_on: dt.date | None
     paid_on: dt.date | None
+    rejected_on: dt.date | None
     rejected_reason: str | None
     decided_by: str | None
     file_id: int
@@ -245,7 +246,7 @@ def to_subsidy(row: SubsidyRow) -> Subsidy:
         row.id, row.kind, row.beneficiary, row.basis_fen, row.investee, row.period_year,
         row.reference, row.amount_fen, row.status, row.policy_name, row.policy_version,
         tuple(json.loads(row.trace)), row.submitted_on, row.approved_on, row.paid_on,
-        row.rejected_reason, row.decided_by, row.file_id, row.file_row,
+        row.rejected_on, row.rejected_reason, row.decided_by, row.file_id, row.file_row,
     )
 
 
@@ -258,6 +259,18 @@ def get_row(uow: UnitOfWork, subsidy_id: int) -> SubsidyRow:
 
 def show(uow: UnitOfWork, subsidy_id: int) -> Subsidy:
     return to_subsidy(get_row(uow, subsidy_id))
+
+
+def register(uow: UnitOfWork, first: dt.date, last: dt.date) -> list[Subsidy]:
+    """The subsidies register of a period: applications submitted, approved, paid or
+    rejected between ``first`` and ``last`` (inclusive), in id order."""
+    def within(column: Any) -> Any:
+        return column.between(first, last)
+
+    stmt = select(SubsidyRow).where(or_(
+        within(SubsidyRow.submitted_on), within(SubsidyRow.approved_on),
+        within(SubsidyRow.paid_on), within(SubsidyRow.rejected_on))).order_by(SubsidyRow.id)
+    return [to_subsidy(r) for r in uow.s.execute(stmt).scalars()]
 
 
 def list_subsidies(uow: UnitOfWork, *, status: str | None = None, kind: str | None = None,
