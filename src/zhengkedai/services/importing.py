@@ -130,6 +130,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
 
     def flush() -> None:
         nonlocal writing
+        if not pending:  # a file of exactly n×BATCH rows: no last batch to write
+            return
         errors.extend(checker.check(pending))
         if errors:
             writing = False
