@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl.cell.cell  # noqa: F401 - imported before any frozen clock: it keys formats by type
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
