@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .accounts import AccountCodeError, parse_account
 from .money import Fen, format_plain
@@ -156,11 +156,7 @@ def seal(draft: EntryDraft, *, seq: int, operator: str, created_at: dt.datetime,
         created_at=created_at.replace(tzinfo=None),
         prev_hash=prev_hash,
     )
-    return Entry(**{**_fields(entry), "hash": compute_hash(entry)})
-
-
-def _fields(entry: Entry) -> dict[str, object]:
-    return {name: getattr(entry, name) for name in Entry.__slots__}
+    return replace(entry, hash=compute_hash(entry))
 
 
 def reversal_of(entry: Entry, *, on: dt.date, memo: str) -> EntryDraft:
@@ -197,7 +193,7 @@ def verify_chain(entries: Iterable[Entry]) -> list[ChainProblem]:
             check_balanced(entry.lines)
         except UnbalancedEntry as exc:
             problems.append(ChainProblem(entry.seq, f"does not balance: {exc}"))
-        recomputed = compute_hash(Entry(**{**_fields(entry), "prev_hash": prev}))
+        recomputed = compute_hash(replace(entry, prev_hash=prev))
         if recomputed != entry.hash:
             problems.append(ChainProblem(entry.seq, "content does not match its hash"))
         prev = entry.hash

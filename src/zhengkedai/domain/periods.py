@@ -31,7 +31,8 @@ def first_day(period: str) -> dt.date:
 
 
 def last_day(period: str) -> dt.date:
-    return first_day(period) + relativedelta(months=1, days=-1)
+    end: dt.date = first_day(period) + relativedelta(months=1, days=-1)
+    return end
 
 
 def next_period(period: str) -> str:

@@ -10,6 +10,7 @@ touches is kept, so a repayment in row 9 sees the loss in row 4.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ from ..db.uow import UnitOfWork
 from ..domain.loans import EventRefused, EventType, LoanState, apply_event
 from ..domain.money import format_plain
 from ..domain.periods import period_of
-from ..imports.records import EventRow, LoanRow
+from ..imports.records import EventRow, LoanRow, Record
 from ..imports.records import SubsidyRow as SubsidyRecord
 from ..imports.rowerrors import RowError
 from ..imports.schema import FIELDS, FileKind
@@ -48,7 +49,7 @@ class StateChecker:
     def _closed(self, day: dt.date) -> bool:
         return period_of(day) in self.closed
 
-    def check(self, batch: list[tuple[int, object]]) -> list[RowError]:
+    def check(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
         if not batch:
             return []
         if self.kind is FileKind.LOANS:
@@ -59,9 +60,9 @@ class StateChecker:
 
     # --- loans ------------------------------------------------------------
 
-    def _loans(self, batch: list[tuple[int, object]]) -> list[RowError]:
-        numbers = {rec.loan_no for _, rec in batch}  # type: ignore[attr-defined]
-        filed = dict(self.s.execute(
+    def _loans(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
+        numbers = {rec.loan_no for _, rec in batch}  # type: ignore[union-attr]
+        filed: dict[str, str] = dict(self.s.execute(  # type: ignore[arg-type]
             select(LoanTable.loan_no, ImportFileRow.filename)
             .join(ImportFileRow, ImportFileRow.id == LoanTable.file_id)
             .where(LoanTable.institution_code == self.filer, LoanTable.loan_no.in_(numbers))
@@ -95,11 +96,11 @@ class StateChecker:
             .where(LoanTable.institution_code == self.filer, LoanTable.loan_no.in_(wanted))
         ).all()
         ids = [r.id for r in rows]
-        losses = dict(self.s.execute(
+        losses: dict[int, int] = dict(self.s.execute(  # type: ignore[arg-type]
             select(LoanEventRow.loan_id, func.sum(LoanEventRow.amount_fen))
             .where(LoanEventRow.loan_id.in_(ids), LoanEventRow.event == EventType.LOSS.value)
             .group_by(LoanEventRow.loan_id)).all()) if ids else {}
-        last = dict(self.s.execute(
+        last: dict[int, dt.date] = dict(self.s.execute(  # type: ignore[arg-type]
             select(LoanEventRow.loan_id, func.max(LoanEventRow.occurred_on))
             .where(LoanEventRow.loan_id.in_(ids)).group_by(LoanEventRow.loan_id)).all()) if ids else {}
         for r in rows:
@@ -111,8 +112,8 @@ class StateChecker:
             select(LoanTable.institution_code).where(LoanTable.loan_no == loan_no).limit(1)
         ).scalar_one_or_none()
 
-    def _events(self, batch: list[tuple[int, object]]) -> list[RowError]:
-        self._load({rec.loan_no for _, rec in batch})  # type: ignore[attr-defined]
+    def _events(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
+        self._load({rec.loan_no for _, rec in batch})  # type: ignore[union-attr]
         errors = []
         for row, rec in batch:
             assert isinstance(rec, EventRow)
@@ -148,8 +149,8 @@ class StateChecker:
 
     # --- subsidies ----------------------------------------------------------
 
-    def _subsidies(self, batch: list[tuple[int, object]]) -> list[RowError]:
-        refs = {rec.reference for _, rec in batch}  # type: ignore[attr-defined]
+    def _subsidies(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
+        refs = {rec.reference for _, rec in batch}  # type: ignore[union-attr]
         taken = set(self.s.execute(
             select(SubsidyRow.beneficiary, SubsidyRow.kind, SubsidyRow.reference)
             .where(SubsidyRow.reference.in_(refs))).tuples())

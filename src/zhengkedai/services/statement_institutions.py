@@ -9,6 +9,7 @@ each cap its claims have used.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ from ..domain.errors import NotFound
 from ..domain.loans import LOAN_TYPE_ZH, LoanType
 from ..domain.money import Fen
 from ..domain.policy_rules import CapPerLoanStep, RatioStep, claim_facts
-from ..domain.statement import StatementDoc
+from ..domain.statement import CellValue, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
 from . import institutions, portfolio
 from .claims import to_loan
@@ -99,7 +100,7 @@ def _status_text(uow: UnitOfWork, month: Month, code: str) -> str:
     return text
 
 
-def _claim_rows(month: Month, claims: list[ClaimRow]) -> list[dict[str, object]]:
+def _claim_rows(month: Month, claims: Sequence[ClaimRow]) -> list[dict[str, CellValue]]:
     groups: dict[str, list[int]] = {k: [0, 0, 0] for k in
                                     ("本月提交", "本月批准", "本月支付", "本月驳回", "累计已支付")}
 
@@ -129,7 +130,7 @@ def _claim_rows(month: Month, claims: list[ClaimRow]) -> list[dict[str, object]]
             for k, v in groups.items()]
 
 
-def _recoveries(uow: UnitOfWork, month: Month, claims: list[ClaimRow]) -> dict[str, object]:
+def _recoveries(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> dict[str, CellValue]:
     ids = [c.id for c in claims]
     owed = returned = 0
     if ids:
@@ -146,7 +147,7 @@ def _recoveries(uow: UnitOfWork, month: Month, claims: list[ClaimRow]) -> dict[s
             "recovery_outstanding": owed - returned}
 
 
-def _caps(uow: UnitOfWork, month: Month, claims: list[ClaimRow]) -> list[dict[str, object]]:
+def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dict[str, CellValue]]:
     """Cumulative use of the per-loan cap and the enterprise's full-compensation limit."""
     policy = active_policy(uow)
     per_loan: dict[int, Fen] = defaultdict(int)
@@ -156,7 +157,7 @@ def _caps(uow: UnitOfWork, month: Month, claims: list[ClaimRow]) -> list[dict[st
             continue
         per_loan[c.loan_id] += c.amount_fen
         loans[c.loan_id] = loans.get(c.loan_id) or uow.s.get(LoanRow, c.loan_id)  # type: ignore[assignment]
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, CellValue]] = []
     firm_losses: dict[str, Fen] = defaultdict(int)
     firm_limit: dict[str, Fen] = {}
     for loan_id, used in sorted(per_loan.items()):
@@ -187,6 +188,6 @@ def _caps(uow: UnitOfWork, month: Month, claims: list[ClaimRow]) -> list[dict[st
     return rows
 
 
-def _cap_row(label: str, limit: Fen, used: Fen) -> dict[str, object]:
+def _cap_row(label: str, limit: Fen, used: Fen) -> dict[str, CellValue]:
     return {"cap": label, "limit": limit, "used": used, "remaining": max(0, limit - used),
             "usage": percent(used, limit)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ from ..domain.accounts import is_cash_account
 from ..domain.ledger import Entry
 from ..domain.money import Fen
 from ..domain.policy_reserve import reserve_target, top_up_needed
-from ..domain.statement import StatementDoc
+from ..domain.statement import CellValue, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
 from . import portfolio
 from . import verify as verify_service
@@ -31,7 +32,7 @@ from .statement_common import Month, ratio_percent
 RESERVE_CASH = "reserve:cash:"
 
 # the other side of a reserve cash movement -> the statement line it belongs to
-_FLOW_LINE = {
+_FLOW_LINE: dict[str, Callable[[list[str]], str]] = {
     "contribution": lambda parts: "inflow_district" if parts[2:3] == ["district"] else "inflow_city",
     "interest_income": lambda parts: "inflow_interest",
     "recovery_receivable": lambda parts: "inflow_recovery",
@@ -56,7 +57,7 @@ def reserve_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     flows: dict[str, Fen] = defaultdict(int)
     bank_in: dict[str, Fen] = defaultdict(int)
     bank_out: dict[str, Fen] = defaultdict(int)
-    movements = []
+    movements: list[dict[str, CellValue]] = []
     running = dict(opening_by_bank)
     for entry in _month_entries(uow, month):
         cash = [ln for ln in entry.lines if ln.account.startswith(RESERVE_CASH)]
@@ -66,7 +67,8 @@ def reserve_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
             if is_cash_account(ln.account) or not ln.account.startswith("reserve:"):
                 continue
             parts = ln.account.split(":")
-            line = _FLOW_LINE.get(parts[1], lambda p: "other")(parts)
+            classify = _FLOW_LINE.get(parts[1])
+            line = classify(parts) if classify is not None else "other"
             flows[line] += -ln.amount
         for ln in cash:
             bank = ln.account[len(RESERVE_CASH):]
@@ -96,11 +98,11 @@ def reserve_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
         "committed": committed, "available": closing - committed,
     }
     banks = sorted(set(opening_by_bank) | set(closing_by_bank) | set(bank_in) | set(bank_out))
-    bank_rows = [{
+    bank_rows: list[dict[str, CellValue]] = [{
         "bank_code": b, "bank_name": names.get(b, b), "opening_balance": opening_by_bank.get(b, 0),
         "inflow": bank_in.get(b, 0), "outflow": bank_out.get(b, 0),
         "closing_balance": closing_by_bank.get(b, 0)} for b in banks]
-    totals = {"bank_code": "合计", "opening_balance": opening,
+    totals: dict[str, CellValue] = {"bank_code": "合计", "opening_balance": opening,
               "inflow": sum(bank_in.values()), "outflow": sum(bank_out.values()),
               "closing_balance": closing}
     notes = []
@@ -143,7 +145,7 @@ def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     entries = _month_entries(uow, month)
     debit: dict[str, Fen] = defaultdict(int)
     credit: dict[str, Fen] = defaultdict(int)
-    journal = []
+    journal: list[dict[str, CellValue]] = []
     for entry in entries:
         for n, ln in enumerate(entry.lines):
             (debit if ln.amount > 0 else credit)[ln.account] += abs(ln.amount)
@@ -157,25 +159,28 @@ def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
                 "operator": entry.operator if n == 0 else "",
                 "entry_hash": entry.hash[:16] if n == 0 else "",
             })
-    rows = []
-    totals = defaultdict(int)
+    rows: list[dict[str, CellValue]] = []
+    totals: dict[str, int] = defaultdict(int)
     for code in sorted(set(opening) | set(debit) | set(credit)):
         o = opening.get(code, 0)
         c = o + debit.get(code, 0) - credit.get(code, 0)
         od, oc = _split(o)
         cd, cc = _split(c)
-        row = {"account_code": code, "account_name": _short_name(names.get(code, code)),
+        row: dict[str, CellValue] = {
+               "account_code": code, "account_name": _short_name(names.get(code, code)),
                "opening_debit": od, "opening_credit": oc,
                "debit": debit.get(code) or None, "credit": credit.get(code) or None,
                "closing_debit": cd, "closing_credit": cc}
         for key in ("opening_debit", "opening_credit", "debit", "credit", "closing_debit",
                     "closing_credit"):
-            totals[key] += row[key] or 0  # type: ignore[operator]
+            value = row[key]
+            totals[key] += value if isinstance(value, int) else 0
         rows.append(row)
     head, count, verdict = _chain_at(uow, month, entries)
+    total_row: dict[str, CellValue] = {"account_code": "合计", **totals}
     sections = [
         section_from_layout(layout.section("balances"), rows=rows,
-                            totals={"account_code": "合计", **totals}),
+                            totals=total_row),
         section_from_layout(layout.section("journal"), rows=journal),
         section_from_layout(layout.section("chain"), values={
             "entries_total": count, "chain_head": head, "verification": verdict}),

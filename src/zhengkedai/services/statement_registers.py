@@ -24,12 +24,16 @@ from ..db.models import (
 )
 from ..db.uow import UnitOfWork
 from ..domain.money import Fen
-from ..domain.statement import StatementDoc
+from ..domain.statement import CellValue, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
 from .statement_common import STATUS_ZH, Month, percent, status_as_of, trace_lines
 
 SUBSIDY_KIND_ZH = {"guarantee_fee": "担保费补助", "financing": "融资补助",
                    "investment_risk": "投资风险补助"}
+
+
+def _totals(**values: CellValue) -> dict[str, CellValue]:
+    return values
 
 
 def _status(month: Month, row: ClaimRow | SubsidyRow) -> str | None:
@@ -48,7 +52,7 @@ def _alive(month: Month, row: ClaimRow | SubsidyRow, status: str | None) -> bool
 
 def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     layout = load_layout("claims")
-    rows = []
+    rows: list[dict[str, CellValue]] = []
     loss_total = comp_total = 0
     submitted = approved = paid = 0
     paid_amount = 0
@@ -87,8 +91,8 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
         section_from_layout(layout.section("summary"), values={
             "claims_submitted": submitted, "claims_approved": approved, "claims_paid": paid,
             "compensation_paid": paid_amount, "compensation_committed": committed}),
-        section_from_layout(layout.section("register"), rows=rows, totals={
-            "claim_id": "合计", "loss": loss_total, "compensation": comp_total}),
+        section_from_layout(layout.section("register"), rows=rows, totals=_totals(
+            claim_id="合计", loss=loss_total, compensation=comp_total)),
     ]
     notes = ["每笔补偿按贷款发放日有效的政策版本计算（新老划断）；计算过程列出每一步规则、条款和前后金额。"]
     return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
@@ -105,9 +109,10 @@ def subsidies_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     deposits = -sum(in_month.values())
     committed = -ledger.balance("budget:subsidy_payable", as_of=month.end)
     names = {r.code: r.name for r in uow.s.execute(select(InstitutionRow)).scalars()}
-    firms = dict(uow.s.execute(select(LoanRow.credit_code, LoanRow.enterprise_name)).all())
+    firms: dict[str, str] = {code: name for code, name in uow.s.execute(
+        select(LoanRow.credit_code, LoanRow.enterprise_name)).all()}
     by_kind: dict[str, list[Fen]] = defaultdict(lambda: [0, 0, 0, 0])
-    rows = []
+    rows: list[dict[str, CellValue]] = []
     paid_total = 0
     for sub in uow.s.execute(select(SubsidyRow).order_by(SubsidyRow.id)).scalars():
         status = _status(month, sub)
@@ -129,17 +134,17 @@ def subsidies_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
             "rate": rate, "amount": sub.amount_fen, "status": STATUS_ZH[status or "submitted"],
             "paid_on": sub.paid_on if month.by_end(sub.paid_on) else None,
         })
-    kind_rows = [{"kind": SUBSIDY_KIND_ZH.get(k, k), "count": v[0], "basis": v[1],
+    kind_rows: list[dict[str, CellValue]] = [{"kind": SUBSIDY_KIND_ZH.get(k, k), "count": v[0], "basis": v[1],
                   "amount": v[2], "paid": v[3]} for k, v in sorted(by_kind.items())]
     sections = [
         section_from_layout(layout.section("budget"), values={
             "opening_balance": opening, "deposits": deposits, "paid": paid_total,
             "closing_balance": closing, "committed": committed, "available": closing - committed}),
-        section_from_layout(layout.section("by_kind"), rows=kind_rows, totals={
-            "kind": "合计", "count": sum(v[0] for v in by_kind.values()),
-            "basis": sum(v[1] for v in by_kind.values()),
-            "amount": sum(v[2] for v in by_kind.values()),
-            "paid": sum(v[3] for v in by_kind.values())}),
+        section_from_layout(layout.section("by_kind"), rows=kind_rows, totals=_totals(
+            kind="合计", count=sum(v[0] for v in by_kind.values()),
+            basis=sum(v[1] for v in by_kind.values()),
+            amount=sum(v[2] for v in by_kind.values()),
+            paid=sum(v[3] for v in by_kind.values()))),
         section_from_layout(layout.section("register"), rows=rows),
     ]
     notes = ["补助比例为核定金额 ÷ 计算基数；费率与补助比例中无公开文件规定的，为项目默认参数（见政策文件）。"]
