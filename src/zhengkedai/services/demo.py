@@ -114,7 +114,24 @@ def _month_end(uow: UnitOfWork, actor: Actor, end: dt.date) -> Iterator[str]:
         yield f"  subsidy S{sub.id} ({sub.kind}) paid {format_grouped(sub.amount_fen)}"
 
 
+class _Calendar:
+    """The demo's clock: it walks through the sample year, so files are filed,
+    subsidies dated and months closed on the days they would be, and the same
+    demo gives the same statements, byte for byte."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(YEAR, 1, 1, 9, 0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def at(self, day: dt.date, hour: int) -> None:
+        self.now = dt.datetime.combine(day, dt.time(hour, 0))
+
+
 def run(out: Path, actor: Actor) -> Iterator[str]:
+    calendar = _Calendar()
+    actor = Actor(operator=actor.operator, clock=calendar)
     data = sample_dir()
     out.mkdir(parents=True, exist_ok=True)
     db = out / "demo.db"
@@ -125,6 +142,7 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
         setup.init_database(engine, actor)
         yield f"created {db} from {data}"
         with UnitOfWork(engine) as uow:
+            calendar.at(dt.date(YEAR, 1, 1), 9)
             for row in _csv(data / "institutions.csv"):
                 institutions.add(uow, actor, row["code"], row["name"], row["kind"])
             uow.commit()
@@ -134,9 +152,13 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
             yield f"{period}:"
             with UnitOfWork(engine) as uow:
                 for row in treasury:
-                    if period_of(dt.date.fromisoformat(row["date"])) == period:
+                    day = dt.date.fromisoformat(row["date"])
+                    if period_of(day) == period:
+                        calendar.at(day, 10)
                         yield "  " + _treasury(uow, actor, row)
                 uow.commit()
+            end = last_day(period)
+            calendar.at(end, 15)  # the month's files come in on its last day
             for path, filer in _month_files(data, period):
                 with UnitOfWork(engine) as uow:
                     result = importing.submit(uow, actor, path, institution=filer)
@@ -144,10 +166,12 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
                 yield f"  submitted {path.name}: {result.rows} row{'' if result.rows == 1 else 's'}"
                 for claim_id, amount in result.claims:
                     yield f"    claim C{claim_id} opened: {format_grouped(amount)}"
+            calendar.at(end, 17)
             with UnitOfWork(engine) as uow:
-                lines = list(_month_end(uow, actor, last_day(period)))
+                lines = list(_month_end(uow, actor, end))
                 uow.commit()
             yield from lines
+            calendar.at(end + dt.timedelta(days=1), 9)
             with UnitOfWork(engine) as uow:
                 closed = closing.close_month(uow, actor, period)
                 uow.commit()

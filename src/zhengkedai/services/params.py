@@ -1,11 +1,23 @@
-"""The policy in force for services: one function, so where it comes from can change in one place."""
+"""The policy in force for services: one function, so where it comes from is said in one place."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from ..db.models import PolicyVersionRow
 from ..db.uow import UnitOfWork
 from ..domain.policy import Policy, load_default_policy
 
 
 def active_policy(uow: UnitOfWork) -> Policy:
-    """The active policy (today: the bundled default; later: the one stored by `zkd init`)."""
-    return load_default_policy()
+    """The active policy stored by ``zkd init`` (or ``zkd policy activate``).
+
+    A database that holds no policy at all (one migrated without ``zkd init``)
+    gets the bundled default, so the figures never depend on a missing step.
+    """
+    from . import policies
+
+    stored = uow.s.execute(select(PolicyVersionRow.id).limit(1)).first()
+    if stored is None:
+        return load_default_policy()
+    return policies.active(uow).policy
