@@ -27,9 +27,7 @@ from ..domain.money import Fen
 from ..domain.statement import CellValue, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
 from .statement_common import STATUS_ZH, Month, percent, status_as_of, trace_lines
-
-SUBSIDY_KIND_ZH = {"guarantee_fee": "担保费补助", "financing": "融资补助",
-                   "investment_risk": "投资风险补助"}
+from .subsidies import kind_zh
 
 
 def _totals(**values: CellValue) -> dict[str, CellValue]:
@@ -127,14 +125,14 @@ def subsidies_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
         k[3] += paid_here
         rate: Decimal | None = percent(sub.amount_fen, sub.basis_fen)
         rows.append({
-            "subsidy_id": f"S{sub.id}", "kind": SUBSIDY_KIND_ZH.get(sub.kind, sub.kind),
+            "subsidy_id": f"S{sub.id}", "kind": kind_zh(sub.kind),
             "beneficiary": sub.beneficiary,
             "beneficiary_name": names.get(sub.beneficiary) or firms.get(sub.beneficiary, ""),
             "year": str(sub.period_year), "reference": sub.reference, "basis": sub.basis_fen,
             "rate": rate, "amount": sub.amount_fen, "status": STATUS_ZH[status or "submitted"],
             "paid_on": sub.paid_on if month.by_end(sub.paid_on) else None,
         })
-    kind_rows: list[dict[str, CellValue]] = [{"kind": SUBSIDY_KIND_ZH.get(k, k), "count": v[0], "basis": v[1],
+    kind_rows: list[dict[str, CellValue]] = [{"kind": kind_zh(k), "count": v[0], "basis": v[1],
                   "amount": v[2], "paid": v[3]} for k, v in sorted(by_kind.items())]
     sections = [
         section_from_layout(layout.section("budget"), values={
