@@ -23,6 +23,7 @@ from zhengkedai.domain.money import (
     ("0.01", 1),
     ("5000000", 500000000),
     (" 12 ", 1200),
+    ("¥ 1,234.50", 123450),
 ])
 def test_every_accepted_spelling_parses_to_exact_fen(text: str, fen: int) -> None:
     assert parse_yuan(text) == fen
@@ -57,3 +58,9 @@ def test_amounts_are_spelled_plain_for_machines_and_grouped_for_people() -> None
 def test_formatting_then_parsing_gives_the_same_fen(fen: int) -> None:
     assert parse_yuan(format_plain(fen)) == fen
     assert parse_yuan(format_grouped(fen)) == fen
+
+
+@pytest.mark.parametrize("text", ["1 234", "١٢٣", "12 345.00"])
+def test_spaces_inside_a_number_and_non_ascii_digits_are_refused(text: str) -> None:
+    with pytest.raises(AmountError):
+        parse_yuan(text)

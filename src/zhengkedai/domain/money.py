@@ -24,8 +24,10 @@ ROUNDING_RULE_ZH = "金额按四舍五入保留到分（每条规则计算结束
 ROUNDING_RULE_EN = "amounts are rounded half-up to the fen, once, at the end of each rule"
 
 _UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
-_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+# ASCII digits only (full-width ones are folded to ASCII first); `\d` would let
+# other scripts' digits through, which Decimal would then read
+_PLAIN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
 
 
 class AmountError(ValueError):
@@ -51,12 +53,12 @@ def parse_yuan(text: str, *, unit: Decimal = YUAN) -> Fen:
         AmountError: the text is not such an amount.
     """
     raw = unicodedata.normalize("NFKC", str(text)).strip()
-    s = raw.replace(" ", "")
+    s = raw
     for sign in ("¥", "￥", "CNY", "RMB"):
         if s.startswith(sign):
-            s = s[len(sign):]
+            s = s[len(sign):].lstrip()  # "¥ 1,234.50" as Excel's currency format shows it
     if s.startswith("-¥") or s.startswith("-￥"):
-        s = "-" + s[2:]
+        s = "-" + s[2:].lstrip()
     if not s:
         raise AmountError("empty amount")
     if "," in s:
