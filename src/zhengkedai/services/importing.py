@@ -18,10 +18,13 @@ row, so each figure traces back to the row that caused it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -88,6 +91,9 @@ def file_sha256(path: Path) -> str:
 def _eligibility(uow: UnitOfWork):  # type: ignore[no-untyped-def]
     policy = active_policy(uow)
 
+    # once per distinct date, not per row: a file has few dates, and finding
+    # the policy version in force was a tenth of the parse
+    @functools.lru_cache(maxsize=4096)
     def rules_on(day):  # type: ignore[no-untyped-def]
         e = policy.version_on(day).eligibility
         return EligibilityRules(division_prefix=e.division_prefix, revenue_limit=e.revenue_max)
@@ -206,24 +212,55 @@ def _filer(uow: UnitOfWork, parsed: ParsedFile, institution: str | None) -> str:
     return institution
 
 
+_LOAN_COLUMNS = ("institution_code", "loan_no", "enterprise_name", "credit_code", "district",
+                 "revenue_prev_year_fen", "high_tech", "profitable_two_years",
+                 "research_cooperation", "loan_type", "collateral_value_fen", "principal_fen",
+                 "annual_rate", "disbursed_on", "maturity_on", "guarantor_code",
+                 "guarantee_fee_fen", "outstanding_fen", "overdue_fen", "file_id", "file_row")
+_loan_values = itemgetter("loan_no", "enterprise_name", "credit_code", "district",
+                          "revenue_prev_year", "high_tech", "profitable_two_years",
+                          "research_cooperation", "loan_type", "collateral_value", "principal",
+                          "annual_rate", "disbursed_on", "maturity_on", "guarantor_code",
+                          "guarantee_fee")
+
+
 def _write_loans(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
                  result: SubmitResult) -> None:
+    # Tuples straight to the driver: SQLAlchemy's per-row parameter handling
+    # cost twice the insert itself. The values are converted by the columns'
+    # own bind processors (memoised: a batch has few distinct dates, rates and
+    # flags), so what is stored is what insert(LOANS) would store.
     rows = []
     for number, rec in batch:
         assert isinstance(rec, LoanRow)
-        rows.append({
-            "institution_code": filer, "loan_no": rec.loan_no,
-            "enterprise_name": rec.enterprise_name, "credit_code": rec.credit_code,
-            "district": rec.district, "revenue_prev_year_fen": rec.revenue_prev_year,
-            "high_tech": rec.high_tech, "profitable_two_years": rec.profitable_two_years,
-            "research_cooperation": rec.research_cooperation, "loan_type": rec.loan_type.value,
-            "collateral_value_fen": rec.collateral_value, "principal_fen": rec.principal,
-            "annual_rate": rec.annual_rate, "disbursed_on": rec.disbursed_on,
-            "maturity_on": rec.maturity_on, "guarantor_code": rec.guarantor_code,
-            "guarantee_fee_fen": rec.guarantee_fee, "outstanding_fen": rec.principal,
-            "overdue_fen": 0, "file_id": file_id, "file_row": number,
-        })
-    uow.s.execute(insert(LOANS), rows)
+        (no, name, code, district, revenue, high_tech, profitable, research, loan_type,
+         collateral, principal, rate, disbursed, maturity, guarantor, fee) = _loan_values(rec.__dict__)
+        rows.append((filer, no, name, code, district, revenue, high_tech, profitable, research,
+                     loan_type.value, collateral, principal, rate, disbursed, maturity, guarantor,
+                     fee, principal, 0, file_id, number))
+    conn = uow.s.connection()
+    dialect = conn.dialect
+    columns: list[Any] = list(zip(*rows))
+    for i, name in enumerate(_LOAN_COLUMNS):
+        process = LOANS.c[name].type._cached_bind_processor(dialect)
+        if process is not None:
+            memo: dict[Any, Any] = {}
+            columns[i] = [memo[v] if v in memo else memo.setdefault(v, process(v))
+                          for v in columns[i]]
+    rows = list(zip(*columns))
+    if dialect.name == "postgresql":
+        # COPY on the session's own connection: the same transaction, rolled
+        # back with it; several times faster than an executemany.
+        names = ", ".join(_LOAN_COLUMNS)
+        driver = conn.connection.driver_connection
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(f"COPY loans ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in _LOAN_COLUMNS)
+    conn.exec_driver_sql(f"INSERT INTO loans ({', '.join(_LOAN_COLUMNS)}) VALUES ({marks})",
+                         rows)
 
 
 def _write_events(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
