@@ -231,8 +231,8 @@ def speed(rows: int, work: Path, profile: bool, repeat: int) -> None:
 
     print()
     print(f"{rows:,} loan rows, best of {repeat}")
-    print(f"| database      | zkd submit rows/s | raw rows/s | ours ÷ raw |")
-    print(f"| ------------- | ----------------: | ---------: | ---------: |")
+    print("| database      | zkd submit rows/s | raw rows/s | ours ÷ raw |")
+    print("| ------------- | ----------------: | ---------: | ---------: |")
     for name, ours_rate, raw_rate in table:
         print(f"| {name:<13} | {ours_rate:>17,.0f} | {raw_rate:>10,.0f} | "
               f"{ours_rate / raw_rate:>9.2f}× |")

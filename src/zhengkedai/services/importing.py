@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from ..context import Actor
 from ..db.models import ImportFileRow, InstitutionRow, LoanEventRow
@@ -47,8 +47,8 @@ BATCH = 1000
 # Inserts go to the Core tables, not the ORM classes: an ORM bulk insert leaves
 # out None values and then runs one statement per run of rows with the same
 # columns, so a guarantor on every fifth loan made 400 statements of a batch.
-LOANS = LoanTable.__table__
-EVENTS = LoanEventRow.__table__
+LOANS = cast(Table, LoanTable.__table__)
+EVENTS = cast(Table, LoanEventRow.__table__)
 FILING_KINDS = ("bank", "guarantor", "insurer")
 
 Progress = Callable[[int], None]
@@ -240,14 +240,14 @@ def _write_loans(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer
                      fee, principal, 0, file_id, number))
     conn = uow.s.connection()
     dialect = conn.dialect
-    columns: list[Any] = list(zip(*rows))
+    columns: list[Any] = list(zip(*rows, strict=True))
     for i, name in enumerate(_LOAN_COLUMNS):
         process = LOANS.c[name].type._cached_bind_processor(dialect)
         if process is not None:
             memo: dict[Any, Any] = {}
             columns[i] = [memo[v] if v in memo else memo.setdefault(v, process(v))
                           for v in columns[i]]
-    rows = list(zip(*columns))
+    rows = list(zip(*columns, strict=True))
     if dialect.name == "postgresql":
         # COPY on the session's own connection: the same transaction, rolled
         # back with it; several times faster than an executemany.
