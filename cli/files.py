@@ -86,6 +86,10 @@ def _report(result: importing.SubmitResult) -> None:
     if result.dry_run:
         click.echo(f"{result.path.name}: {what}, {_rows(result.rows)}, all valid; "
                    "dry run: nothing was written.")
+        for _, amount in result.claims:
+            click.echo(f"  would open a claim: computed {format_grouped(amount)}")
+        for _, amount in result.subsidies:
+            click.echo(f"  would file a subsidy: computed {format_grouped(amount)}")
         return
     click.echo(f"Accepted {what} file {result.path.name}: {_rows(result.rows)} "
                f"(file #{result.file_id}).")

@@ -202,3 +202,26 @@ def test_an_error_after_the_first_written_batch_still_leaves_nothing_behind(cler
     fixed = write(tmp_path, "big_fixed.csv", "\n".join(lines[:-1]) + "\n")
     assert clerk("submit", str(fixed), "--institution", "ZZB").exit_code == 0
     assert counts(db_url) == (1, 1200, 0)
+
+
+def test_a_loan_number_repeated_a_thousand_rows_later_is_found_and_nothing_is_written(clerk, db_url, tmp_path) -> None:
+    lines = [LOAN_HEAD] + [loan_line(f"R{i}", i) for i in range(1, 1501)]
+    lines.append(loan_line("R7", 1501))            # repeats data row 7 (file row 8)
+    lines.append(loan_line("X1", 1502, principal="0"))  # refused ...
+    lines.append(loan_line("X1", 1503))            # ... and still the first X1
+    r = clerk("submit", str(write(tmp_path, "rep.csv", "\n".join(lines) + "\n")),
+              "--institution", "ZZB")
+    assert r.exit_code != 0
+    assert "rep.csv:1502" in r.stderr and "repeats row 8 of this file" in r.stderr
+    assert "rep.csv:1504" in r.stderr and "repeats row 1503 of this file" in r.stderr
+    assert counts(db_url) == (0, 0, 0)
+
+
+def test_a_dry_run_says_which_claims_it_would_open(clerk, db_url, tmp_path) -> None:
+    loans = write(tmp_path, "loans.csv", "\n".join([LOAN_HEAD, loan_line("L1", 1)]) + "\n")
+    assert clerk("submit", str(loans), "--institution", "ZZB").exit_code == 0
+    events = write(tmp_path, "ev.csv", EVENT_HEAD + "\nL1,损失确认,2025-06-20,\"500,000\",\n")
+    dry = clerk("submit", str(events), "--institution", "ZZB", "--dry-run")
+    assert dry.exit_code == 0 and "would open a claim: computed 400,000.00" in dry.output
+    assert counts(db_url) == (1, 1, 0)
+    assert json.loads(clerk("claims", "list", "--format", "json").output) == []

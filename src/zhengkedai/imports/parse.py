@@ -95,9 +95,14 @@ class ParsedFile:
                          f"(row {self.header.row})")
         return notes
 
-    def results(self) -> Iterator[RowResult]:
-        """Every non-empty data row's outcome, in file order (one pass over the file)."""
-        validator = RowValidator(self.name, self.header, self.rules_on)
+    def results(self, *, track_duplicates: bool = True) -> Iterator[RowResult]:
+        """Every non-empty data row's outcome, in file order (one pass over the file).
+
+        ``track_duplicates=False`` leaves the in-file repeat rules (loan number,
+        subsidy reference) to the caller, and memory flat however long the file.
+        """
+        validator = RowValidator(self.name, self.header, self.rules_on,
+                                 track_duplicates=track_duplicates)
         validate = validator.validate
         start = self.header.row
         for number, cells in self.source.rows():

@@ -55,8 +55,14 @@ class RowValidator:
     """Validates the rows of one file, in order, remembering what file-scope rules need."""
 
     def __init__(self, file_name: str, header: Header,
-                 rules_on: RulesOn = lambda _day: DEFAULT_RULES) -> None:
+                 rules_on: RulesOn = lambda _day: DEFAULT_RULES, *,
+                 track_duplicates: bool = True) -> None:
         self.file_name = file_name
+        # Remembering every loan number costs memory in proportion to the file; a
+        # caller that finds repeats another way (the import service, through the
+        # rows it has already written) turns this off to keep memory flat: then
+        # only refused rows' keys are remembered, since those are never written.
+        self.track_duplicates = track_duplicates
         self.header = header
         self.rules_on = rules_on
         self._columns: list[tuple[int, str, Callable[[Cell], Any], str, dict[str, Any]]] = [
@@ -102,6 +108,8 @@ class RowValidator:
         for key, message in self._rules(values, number):
             errors.append(self._error(number, key, message))
         if errors:
+            if not self.track_duplicates:
+                self._remember_refused(values, number)
             return errors
         return construct(self._model, values)  # type: ignore[no-any-return]
 
@@ -123,9 +131,22 @@ class RowValidator:
     def _once(self, key: Any, number: int) -> int | None:
         """The first row that had ``key``, or None (and remember this row)."""
         first = self._first_row.get(key)
-        if first is None:
+        if first is None and self.track_duplicates:
             self._first_row[key] = number
         return first
+
+    def _remember_refused(self, values: Values, number: int) -> None:
+        """Without full tracking, still remember the key of a refused row (it is not
+        written, so the caller cannot find it later): as many keys as errors."""
+        if self.header.kind is FileKind.LOANS:
+            key: Any = values.get("loan_no")
+        elif self.header.kind is FileKind.SUBSIDIES and all(
+                k in values for k in ("kind", "beneficiary", "reference")):
+            key = (values["kind"], values["beneficiary"], values["reference"])
+        else:
+            key = None
+        if key is not None:
+            self._first_row.setdefault(key, number)
 
     def _loan_rules(self, v: Values, number: int) -> Problems:
         problems: Problems = []

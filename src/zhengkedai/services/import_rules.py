@@ -2,9 +2,15 @@
 
 The row parsers (``zhengkedai.imports``) know a row; these rules know the
 books: what is already filed, which months are closed, each loan's outstanding
-principal as the earlier rows of the same file leave it. Each batch is looked
-up with one query per table, and the running state of every loan the file
-touches is kept, so a repayment in row 9 sees the loss in row 4.
+principal as the earlier rows of the same file leave it.
+
+The import service writes every valid row of a batch before the next batch is
+checked (and rolls everything back if any row had an error), so the database
+itself holds the file's earlier rows: a loan number repeated in the file is
+found by the same index probe that finds one filed last month, and a loan's
+running state is read back from its row. Only the current batch, and the keys
+of rows that were refused (and so not written), are held in memory — which
+stays flat however long the file is.
 """
 
 from __future__ import annotations
@@ -28,19 +34,18 @@ from ..imports.uscc import uscc_error
 
 
 class StateChecker:
-    def __init__(self, uow: UnitOfWork, kind: FileKind, file_name: str, filer: str) -> None:
+    def __init__(self, uow: UnitOfWork, kind: FileKind, file_name: str, filer: str,
+                 file_id: int) -> None:
         self.s = uow.s
         self.kind = kind
         self.file = file_name
         self.filer = filer
+        self.file_id = file_id  # this file's rows, once written, are found with this id
         self.closed = set(self.s.execute(select(MonthRow.period)).scalars())
         self.labels = {f.key: f.label() for f in FIELDS[kind]}
         self.institutions = {r.code: r.kind for r in self.s.execute(select(InstitutionRow)).scalars()}
-        # loan_no -> (loan id, disbursed_on, state, last event date) for loans this file touched
-        self.loans: dict[str, tuple[int, dt.date, LoanState, dt.date | None]] = {}
-        # loan numbers of this file already checked: a repeat is the row parser's
-        # "repeated in this file" error, not "already filed" (the first may be written)
-        self.seen: set[str] = set()
+        # keys of refused rows (not written, so not in the database): key -> row
+        self.refused: dict[object, int] = {}
 
     def _error(self, row: int, key: str, value: object, message: str) -> RowError:
         return RowError(self.file, row, self.labels.get(key, key), "" if value is None else str(value),
@@ -50,6 +55,7 @@ class StateChecker:
         return period_of(day) in self.closed
 
     def check(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
+        """Errors of ``batch``; its other rows are for the caller to write before the next batch."""
         if not batch:
             return []
         if self.kind is FileKind.LOANS:
@@ -58,18 +64,33 @@ class StateChecker:
             return self._events(batch)
         return self._subsidies(batch)
 
+    def _first_in_file(self, key: object, row: int, in_batch: dict[object, int],
+                       written: tuple[int, int, str] | None) -> int | None:
+        """The earlier row of this file with ``key``, if any (and remember this one)."""
+        first = in_batch.get(key) or self.refused.get(key)
+        if first is None and written is not None and written[0] == self.file_id:
+            first = written[1]
+        in_batch.setdefault(key, row)
+        return first
+
     # --- loans ------------------------------------------------------------
 
     def _loans(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
-        numbers = {rec.loan_no for _, rec in batch}  # type: ignore[union-attr]
-        filed = self._filed(numbers)
-        errors = []
+        filed = self._filed({rec.loan_no for _, rec in batch})  # type: ignore[union-attr]
+        errors: list[RowError] = []
+        in_batch: dict[object, int] = {}
         for row, rec in batch:
             assert isinstance(rec, LoanRow)
-            if rec.loan_no in filed and rec.loan_no not in self.seen:
+            before = len(errors)
+            where = filed.get(rec.loan_no)
+            first = self._first_in_file(rec.loan_no, row, in_batch, where)
+            if first is not None:
+                errors.append(self._error(row, "loan_no", rec.loan_no,
+                              f"loan number {rec.loan_no} repeats row {first} of this file"))
+            elif where is not None:
                 errors.append(self._error(row, "loan_no", rec.loan_no,
                               f"loan {rec.loan_no} was already filed by {self.filer} "
-                              f"(in {filed[rec.loan_no]})"))
+                              f"(in {where[2]}, row {where[1]})"))
             if self._closed(rec.disbursed_on):
                 errors.append(self._error(row, "disbursed_on", rec.disbursed_on,
                               f"month {period_of(rec.disbursed_on)} is closed; a loan disbursed "
@@ -77,54 +98,60 @@ class StateChecker:
             if rec.guarantor_code and self.institutions.get(rec.guarantor_code) != "guarantor":
                 errors.append(self._error(row, "guarantor_code", rec.guarantor_code,
                               f"{rec.guarantor_code} is not a registered guarantor"))
-            self.seen.add(rec.loan_no)
+            if len(errors) > before:
+                self.refused.setdefault(rec.loan_no, row)
         return errors
 
-    def _filed(self, numbers: set[str]) -> dict[str, str]:
-        """The file name of each of ``numbers`` already filed by the filer."""
+    def _filed(self, numbers: set[str]) -> dict[str, tuple[int, int, str]]:
+        """Where each of ``numbers`` was already filed by the filer: (file id, row, file name)."""
         if self.s.get_bind().dialect.name != "postgresql":
-            return dict(self.s.execute(  # type: ignore[arg-type]
-                select(LoanTable.loan_no, ImportFileRow.filename)
-                .join(ImportFileRow, ImportFileRow.id == LoanTable.file_id)
-                .where(LoanTable.institution_code == self.filer, LoanTable.loan_no.in_(numbers))
-            ).all())
-        # On PostgreSQL, `loan_no IN (...)` is a prepared statement after five
-        # batches, and its generic plan, made while the file's own rows were
-        # not yet counted, filtered every loan of the filer against the whole
-        # list: quadratic in the file's length (285 s for 100,000 rows). A
-        # scalar subquery per number is one probe of the unique index, whatever
-        # the statistics say.
-        wanted = (func.unnest(bindparam("numbers", sorted(numbers), type_=ARRAY(String)))
-                  .table_valued("no").render_derived(name="wanted"))
-        name = (select(ImportFileRow.filename)
-                .join(LoanTable, ImportFileRow.id == LoanTable.file_id)
-                .where(LoanTable.institution_code == self.filer, LoanTable.loan_no == wanted.c.no)
-                .scalar_subquery())
-        return {no: filename for no, filename in self.s.execute(select(wanted.c.no, name))
-                if filename is not None}
+            found = select(LoanTable.id).where(LoanTable.institution_code == self.filer,
+                                               LoanTable.loan_no.in_(numbers))
+            ids = list(self.s.execute(found).scalars())
+        else:
+            # On PostgreSQL, `loan_no IN (...)` is a prepared statement after five
+            # batches, and its generic plan, made while the file's own rows were
+            # not yet counted, filtered every loan of the filer against the whole
+            # list: quadratic in the file's length (285 s for 100,000 rows). A
+            # scalar subquery per number is one probe of the unique index,
+            # whatever the statistics say.
+            wanted = (func.unnest(bindparam("numbers", sorted(numbers), type_=ARRAY(String)))
+                      .table_valued("no").render_derived(name="wanted"))
+            probe = (select(LoanTable.id)
+                     .where(LoanTable.institution_code == self.filer,
+                            LoanTable.loan_no == wanted.c.no)
+                     .scalar_subquery())
+            ids = [i for i in self.s.execute(select(probe)).scalars() if i is not None]
+        if not ids:
+            return {}
+        rows = self.s.execute(
+            select(LoanTable.loan_no, LoanTable.file_id, LoanTable.file_row, ImportFileRow.filename)
+            .join(ImportFileRow, ImportFileRow.id == LoanTable.file_id)
+            .where(LoanTable.id.in_(ids)))
+        return {no: (fid, frow, name) for no, fid, frow, name in rows}
 
     # --- events -----------------------------------------------------------
 
-    def _load(self, numbers: set[str]) -> None:
-        wanted = numbers - set(self.loans)
-        if not wanted:
-            return
+    def _load(self, numbers: set[str]) -> dict[str, tuple[int, dt.date, LoanState, dt.date | None]]:
+        """Each loan's state as the database holds it now (earlier batches written)."""
         rows = self.s.execute(
             select(LoanTable.id, LoanTable.loan_no, LoanTable.disbursed_on,
                    LoanTable.outstanding_fen, LoanTable.overdue_fen)
-            .where(LoanTable.institution_code == self.filer, LoanTable.loan_no.in_(wanted))
+            .where(LoanTable.institution_code == self.filer, LoanTable.loan_no.in_(numbers))
         ).all()
         ids = [r.id for r in rows]
-        losses: dict[int, int] = dict(self.s.execute(  # type: ignore[arg-type]
+        if not ids:
+            return {}
+        losses = {loan_id: int(total) for loan_id, total in self.s.execute(
             select(LoanEventRow.loan_id, func.sum(LoanEventRow.amount_fen))
             .where(LoanEventRow.loan_id.in_(ids), LoanEventRow.event == EventType.LOSS.value)
-            .group_by(LoanEventRow.loan_id)).all()) if ids else {}
-        last: dict[int, dt.date] = dict(self.s.execute(  # type: ignore[arg-type]
+            .group_by(LoanEventRow.loan_id))}
+        last = {loan_id: day for loan_id, day in self.s.execute(
             select(LoanEventRow.loan_id, func.max(LoanEventRow.occurred_on))
-            .where(LoanEventRow.loan_id.in_(ids)).group_by(LoanEventRow.loan_id)).all()) if ids else {}
-        for r in rows:
-            state = LoanState(r.outstanding_fen, r.overdue_fen, int(losses.get(r.id, 0)))
-            self.loans[r.loan_no] = (r.id, r.disbursed_on, state, last.get(r.id))
+            .where(LoanEventRow.loan_id.in_(ids)).group_by(LoanEventRow.loan_id))}
+        return {r.loan_no: (r.id, r.disbursed_on,
+                            LoanState(r.outstanding_fen, r.overdue_fen, losses.get(r.id, 0)),
+                            last.get(r.id)) for r in rows}
 
     def _elsewhere(self, loan_no: str) -> str | None:
         return self.s.execute(
@@ -132,11 +159,11 @@ class StateChecker:
         ).scalar_one_or_none()
 
     def _events(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
-        self._load({rec.loan_no for _, rec in batch})  # type: ignore[union-attr]
-        errors = []
+        loans = self._load({rec.loan_no for _, rec in batch})  # type: ignore[union-attr]
+        errors: list[RowError] = []
         for row, rec in batch:
             assert isinstance(rec, EventRow)
-            known = self.loans.get(rec.loan_no)
+            known = loans.get(rec.loan_no)
             if known is None:
                 other = self._elsewhere(rec.loan_no)
                 why = (f"loan {rec.loan_no} was filed by another institution ({other}), "
@@ -159,24 +186,33 @@ class StateChecker:
             try:
                 new_state = apply_event(state, rec.event, rec.amount)
             except EventRefused as exc:
-                errors.append(self._error(row, "amount", format_plain(rec.amount),
-                                          str(exc)))
+                errors.append(self._error(row, "amount", format_plain(rec.amount), str(exc)))
                 continue
-            if len(errors) == before:
-                self.loans[rec.loan_no] = (loan_id, disbursed, new_state, rec.occurred_on)
+            if len(errors) == before:  # the row will be written: later rows see its effect
+                loans[rec.loan_no] = (loan_id, disbursed, new_state, rec.occurred_on)
         return errors
 
     # --- subsidies ----------------------------------------------------------
 
     def _subsidies(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
         refs = {rec.reference for _, rec in batch}  # type: ignore[union-attr]
-        taken = set(self.s.execute(
-            select(SubsidyRow.beneficiary, SubsidyRow.kind, SubsidyRow.reference)
-            .where(SubsidyRow.reference.in_(refs))).tuples())
-        errors = []
+        taken = {(b, k, r): (fid, frow, "") for b, k, r, fid, frow in self.s.execute(
+            select(SubsidyRow.beneficiary, SubsidyRow.kind, SubsidyRow.reference,
+                   SubsidyRow.file_id, SubsidyRow.file_row)
+            .where(SubsidyRow.reference.in_(refs)))}
+        errors: list[RowError] = []
+        in_batch: dict[object, int] = {}
         for row, rec in batch:
             assert isinstance(rec, SubsidyRecord)
-            if (rec.beneficiary, rec.kind.value, rec.reference) in taken:
+            before = len(errors)
+            key = (rec.beneficiary, rec.kind.value, rec.reference)
+            where = taken.get(key)
+            first = self._first_in_file(key, row, in_batch, where)
+            if first is not None:
+                errors.append(self._error(row, "reference", rec.reference,
+                              f"reference {rec.reference} repeats row {first} for the same "
+                              f"beneficiary and {rec.kind.value}"))
+            elif where is not None:
                 errors.append(self._error(row, "reference", rec.reference,
                               f"voucher {rec.reference} was already filed for {rec.beneficiary} "
                               f"({rec.kind.value})"))
@@ -188,4 +224,6 @@ class StateChecker:
             elif (why := uscc_error(rec.beneficiary)) is not None:
                 errors.append(self._error(row, "beneficiary", rec.beneficiary,
                               f"an enterprise's unified social credit code is needed: {why}"))
+            if len(errors) > before:
+                self.refused.setdefault(key, row)
         return errors

@@ -3,13 +3,14 @@
 One streaming pass over the file (memory stays flat whatever its length):
 every row is parsed (``zhengkedai.imports``) and, a batch at a time, checked
 against the ledger's state in file order (:mod:`.import_rules`): a loan number
-already filed, an unknown loan or another institution's, an event before
-disbursement, in a closed month, or larger than the outstanding principal.
-While no error has been seen (and not ``--dry-run``) each checked batch is
-written with SQLAlchemy Core inside the command's one transaction — a loss
-event opens its claim, a recovery adjusts it or makes a share owed. After the
-first error nothing more is written but checking goes on, so the user gets
-every error at once; the exception then rolls the transaction back.
+already filed or repeated in the file, an unknown loan or another
+institution's, an event before disbursement, in a closed month, or larger than
+the outstanding principal. The valid rows of each batch are then written with
+SQLAlchemy Core inside the command's one transaction — a loss event opens its
+claim, a recovery adjusts it or makes a share owed — so the next batch is
+checked against the books as the file leaves them. Checking goes on to the
+end, so the user gets every error at once; then any error (or ``--dry-run``)
+rolls the whole transaction back and nothing of the file remains.
 
 The accepted file is recorded with its SHA-256; the same bytes from the same
 filer again change nothing. Every loan, event and subsidy keeps its file and
@@ -128,33 +129,33 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         result.duplicate_of = earlier
         return result
 
-    checker = StateChecker(uow, parsed.kind, parsed.name, filer)
+    # One pass. Each batch is checked and its valid rows written at once, so the
+    # next batch is checked against the books as the file leaves them (repeats
+    # in the file are found in the database, and memory stays flat). Any error,
+    # or a dry run, ends in a rollback of the caller's transaction: nothing of
+    # the file remains, and every error has been listed.
+    record = _file_record(uow, actor, parsed, filer, sha)
+    checker = StateChecker(uow, parsed.kind, parsed.name, filer, record.id)
     errors = list(parsed.header_errors)
-    # One pass: each batch is checked, and written while the file is still clean.
-    # On the first error writing stops (checking goes on, to list every error)
-    # and the caller's transaction is rolled back, so nothing of the file remains.
-    writing = not dry_run and not errors
-    record = _file_record(uow, actor, parsed, filer, sha) if writing else None
     writer = WRITERS[parsed.kind]
     count = 0
     pending: list[tuple[int, Record]] = []
 
     def flush() -> None:
-        nonlocal writing
         if not pending:  # a file of exactly n×BATCH rows: no last batch to write
             return
-        errors.extend(checker.check(pending))
-        if errors:
-            writing = False
-        elif writing and record is not None:
-            writer(uow, actor, pending, record.id, filer, result)
+        found = checker.check(pending)
+        errors.extend(found)
+        refused = {e.row for e in found}
+        valid = [p for p in pending if p[0] not in refused]
+        if valid:
+            writer(uow, actor, valid, record.id, filer, result)
         pending.clear()
 
-    for outcome in parsed.results():
+    for outcome in parsed.results(track_duplicates=False):
         count += 1
         if outcome.errors:
             errors.extend(outcome.errors)
-            writing = False
         elif outcome.record is not None:
             pending.append((outcome.row, outcome.record))
         if len(pending) >= BATCH:
@@ -170,10 +171,12 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         raise FileHasErrors(_rejection(parsed, result), result.errors)
     if count == 0:
         raise ZkdError(f"{parsed.name}: the file has a header but no rows; nothing to submit")
-    if record is not None:
-        record.row_count = count
-        result.file_id = record.id
-        uow.s.flush()
+    if dry_run:
+        uow.rollback()  # it was all checked by writing it; keep none of it
+        return result
+    record.row_count = count
+    result.file_id = record.id
+    uow.s.flush()
     return result
 
 
