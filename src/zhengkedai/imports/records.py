@@ -15,26 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.loans import Enterprise, EventType, Loan, LoanType
 from ..domain.money import Fen
-
-
-class SubsidyKind(StrEnum):
-    GUARANTEE_FEE = "guarantee_fee"  # 担保费补助
-    FINANCING = "financing"  # 融资补助
-    INVESTMENT_RISK = "investment_risk"  # 投资风险补助
-
-
-SUBSIDY_KIND_ZH = {
-    SubsidyKind.GUARANTEE_FEE: "担保费补助",
-    SubsidyKind.FINANCING: "融资补助",
-    SubsidyKind.INVESTMENT_RISK: "投资风险补助",
-}
+from ..domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind  # noqa: F401 - re-exported
 
 NonNegativeFen = Annotated[Fen, Field(ge=0, strict=True)]
 PositiveFen = Annotated[Fen, Field(gt=0, strict=True)]
