@@ -13,7 +13,7 @@ from zhengkedai.domain.money import format_grouped, format_plain, parse_yuan
 from zhengkedai.services import claims_views, claims_workflow
 from zhengkedai.services.claims import STATUSES
 
-from .common import DATE, Column, db_options, emit, env, format_option, kv_table
+from .common import CLAIM_ID, DATE, Column, db_options, emit, env, format_option, kv_table
 
 LIST_COLUMNS = [
     Column("id", "id", "int"), Column("institution", "institution"),
@@ -75,7 +75,7 @@ def _json_detail(d: claims_views.ClaimDetail) -> dict[str, Any]:
 
 
 @claims_group.command("show")
-@click.argument("claim_id", metavar="ID", type=int)
+@click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @format_option("table", "json")
 @db_options
 def claims_show(claim_id: int, fmt: str) -> None:
@@ -130,7 +130,7 @@ def claims_show(claim_id: int, fmt: str) -> None:
 
 
 @claims_group.command("approve")
-@click.argument("claim_id", metavar="ID", type=int)
+@click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @click.option("--on", type=DATE, help="Approval date (default: today).")
 @db_options
 def claims_approve(claim_id: int, on: dt.date | None) -> None:
@@ -150,7 +150,7 @@ def claims_approve(claim_id: int, on: dt.date | None) -> None:
 
 
 @claims_group.command("reject")
-@click.argument("claim_id", metavar="ID", type=int)
+@click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @click.option("--reason", required=True, help="Why, for the record and the statement.")
 @click.option("--on", type=DATE, help="Date of the reversal of an approval (default: today).")
 @db_options
@@ -167,7 +167,7 @@ def claims_reject(claim_id: int, reason: str, on: dt.date | None) -> None:
 
 
 @claims_group.command("pay")
-@click.argument("claim_id", metavar="ID", type=int)
+@click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @click.option("--on", type=DATE, help="Payment date (default: today).")
 @click.option("--from", "bank", metavar="BANK",
               help="Pay from this deposit bank only (default: see below).")
@@ -194,7 +194,7 @@ def claims_pay(claim_id: int, on: dt.date | None, bank: str | None) -> None:
 
 
 @claims_group.command("recovery-return")
-@click.argument("claim_id", metavar="ID", type=int)
+@click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @click.option("--on", type=DATE, required=True, help="Date the money reached the reserve.")
 @click.option("--at", "bank", metavar="BANK",
               help="Deposit bank receiving it (default: the institution, if a bank).")

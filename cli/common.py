@@ -112,8 +112,29 @@ class DateType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+class RecordIdType(click.ParamType):
+    """A claim or subsidy number as people write it: ``12``, ``#12`` or ``C12`` / ``S12``."""
+
+    name = "ID"
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lstrip("#")
+        if text[:1].upper() == self.prefix:
+            text = text[1:]
+        if not text.isdigit() or not text.isascii():
+            self.fail(f"{value!r} is not a number like 12, #12 or {self.prefix}12", param, ctx)
+        return int(text)
+
+
 AMOUNT = AmountType()
 DATE = DateType()
+CLAIM_ID = RecordIdType("C")
+SUBSIDY_ID = RecordIdType("S")
 
 
 # --- output ----------------------------------------------------------------

@@ -47,6 +47,10 @@ class ZkdGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Error: interrupted; nothing was written", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # the reader of our output went away (`zkd claims list | head`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except Exception as exc:  # the last guard: one line, never a traceback
             if os.environ.get("ZKD_DEBUG"):
                 raise

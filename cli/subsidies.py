@@ -16,7 +16,7 @@ from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.subsidy_rules import SubsidyKind
 from zhengkedai.services import budget, subsidies
 
-from .common import DATE, Column, db_options, emit, env, format_option, kv_table
+from .common import DATE, SUBSIDY_ID, Column, db_options, emit, env, format_option, kv_table
 
 COLUMNS = [
     Column("id", "id", "int"), Column("kind", "kind"), Column("beneficiary", "beneficiary"),
@@ -75,7 +75,7 @@ def subsidies_list(status: str | None, kind: str | None, year: int | None, fmt: 
 
 
 @subsidies_group.command("show")
-@click.argument("subsidy_id", metavar="ID", type=int)
+@click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
 @format_option("table", "json")
 @db_options
 def subsidies_show(subsidy_id: int, fmt: str) -> None:
@@ -113,7 +113,7 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
 
 
 @subsidies_group.command("approve")
-@click.argument("subsidy_id", metavar="ID", type=int)
+@click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
 @click.option("--on", type=DATE, help="Approval date (default: today).")
 @db_options
 def subsidies_approve(subsidy_id: int, on: dt.date | None) -> None:
@@ -130,7 +130,7 @@ def subsidies_approve(subsidy_id: int, on: dt.date | None) -> None:
 
 
 @subsidies_group.command("reject")
-@click.argument("subsidy_id", metavar="ID", type=int)
+@click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
 @click.option("--reason", required=True, help="Why (kept with the subsidy and the reversal).")
 @click.option("--on", type=DATE, help="Date of the reversal of an approval (default: today).")
 @db_options
@@ -149,7 +149,7 @@ def subsidies_reject(subsidy_id: int, reason: str, on: dt.date | None) -> None:
 
 
 @subsidies_group.command("pay")
-@click.argument("subsidy_id", metavar="ID", type=int)
+@click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
 @click.option("--on", type=DATE, help="Payment date (default: today).")
 @db_options
 def subsidies_pay(subsidy_id: int, on: dt.date | None) -> None:
