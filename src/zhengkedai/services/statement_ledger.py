@@ -11,37 +11,43 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 
 from sqlalchemy import select
 
 from ..db.ledger_repo import LedgerRepo
 from ..db.models import InstitutionRow
 from ..db.uow import UnitOfWork
-from ..domain.accounts import is_cash_account
-from ..domain.ledger import Entry
+from ..domain.ledger import Entry, Line
 from ..domain.money import Fen
 from ..domain.policy_reserve import reserve_target, top_up_needed
 from ..domain.statement import CellValue, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
-from . import portfolio
+from . import portfolio, reserve
 from . import verify as verify_service
 from .params import active_policy
 from .statement_common import Month, ratio_percent
 
 RESERVE_CASH = "reserve:cash:"
 
-# the other side of a reserve cash movement -> the statement line it belongs to
-_FLOW_LINE: dict[str, Callable[[list[str]], str]] = {
-    "contribution": lambda parts: "inflow_district" if parts[2:3] == ["district"] else "inflow_city",
-    "interest_income": lambda parts: "inflow_interest",
-    "recovery_receivable": lambda parts: "inflow_recovery",
-    "recovery_income": lambda parts: "inflow_recovery",
-    "compensation_payable": lambda parts: "outflow_compensation",
-    "compensation_expense": lambda parts: "outflow_compensation",
-    "fee_expense": lambda parts: "outflow_management_fee",
-    "fee_payable": lambda parts: "outflow_management_fee",
+# a reserve cash movement's kind (reserve.movement_kind) -> the statement line it belongs to;
+# transfers between deposit banks belong to no line: they move no total
+_SUMMARY_LINE = {
+    "interest": "inflow_interest",
+    "recovery": "inflow_recovery",
+    "compensation": "outflow_compensation",
+    "management_fee": "outflow_management_fee",
 }
+
+
+def _summary_line(entry: Entry, cash_line: Line) -> str | None:
+    kind = reserve.movement_kind(entry, cash_line)
+    if kind == "deposit":
+        district = any(ln.account.startswith("reserve:contribution:district")
+                       for ln in entry.lines)
+        return "inflow_district" if district else "inflow_city"
+    if kind in ("transfer_in", "transfer_out"):
+        return None
+    return _SUMMARY_LINE.get(kind, "other")
 
 
 def _month_entries(uow: UnitOfWork, month: Month) -> list[Entry]:
@@ -52,25 +58,20 @@ def reserve_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     ledger = LedgerRepo(uow)
     layout = load_layout("reserve")
     names = {r.code: r.name for r in uow.s.execute(select(InstitutionRow)).scalars()}
-    opening_by_bank = _cash_by_bank(ledger.balances(prefix=RESERVE_CASH, as_of=_day_before(month)))
-    closing_by_bank = _cash_by_bank(ledger.balances(prefix=RESERVE_CASH, as_of=month.end))
+    opening_by_bank = reserve.balances_by_bank(uow, _day_before(month))
+    closing_by_bank = reserve.balances_by_bank(uow, month.end)
     flows: dict[str, Fen] = defaultdict(int)
     bank_in: dict[str, Fen] = defaultdict(int)
     bank_out: dict[str, Fen] = defaultdict(int)
     movements: list[dict[str, CellValue]] = []
     running = dict(opening_by_bank)
     for entry in _month_entries(uow, month):
-        cash = [ln for ln in entry.lines if ln.account.startswith(RESERVE_CASH)]
-        if not cash:
-            continue
         for ln in entry.lines:
-            if is_cash_account(ln.account) or not ln.account.startswith("reserve:"):
+            if not ln.account.startswith(RESERVE_CASH):
                 continue
-            parts = ln.account.split(":")
-            classify = _FLOW_LINE.get(parts[1])
-            line = classify(parts) if classify is not None else "other"
-            flows[line] += -ln.amount
-        for ln in cash:
+            line = _summary_line(entry, ln)
+            if line is not None:
+                flows[line] += ln.amount
             bank = ln.account[len(RESERVE_CASH):]
             running[bank] = running.get(bank, 0) + ln.amount
             (bank_in if ln.amount > 0 else bank_out)[bank] += abs(ln.amount)
@@ -122,10 +123,6 @@ def reserve_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
 
 def _day_before(month: Month) -> dt.date:
     return month.start - dt.timedelta(days=1)
-
-
-def _cash_by_bank(balances: dict[str, Fen]) -> dict[str, Fen]:
-    return {code[len(RESERVE_CASH):]: bal for code, bal in sorted(balances.items())}
 
 
 def _split(balance: Fen) -> tuple[Fen | None, Fen | None]:
