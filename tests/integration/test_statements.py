@@ -114,3 +114,35 @@ def test_statement_and_verify_pack_commands(zkd_frozen, tmp_path) -> None:
     pdf.write_bytes(pdf.read_bytes() + b"%")
     bad = zkd("verify", "--pack", str(out))
     assert bad.exit_code == 1 and "2025-01_reserve.pdf" in bad.stderr
+
+
+def test_a_closed_month_keeps_its_statements_when_a_later_recovery_lowers_its_claim(uow, actor, clock) -> None:
+    from sqlalchemy import text
+
+    from zhengkedai.services import claims
+    from zhengkedai.services import verify as verify_service
+
+    f.bank(uow, actor)
+    f.fund_reserve(uow, actor, 3_000_000_000, on=dt.date(2025, 1, 2), ref="A")
+    loan = f.loan(uow, actor, principal=200_000_000, disbursed_on=dt.date(2025, 1, 10))
+    loss = f.event(uow, actor, loan, "loss", 100_000_000, dt.date(2025, 1, 20))
+    claim = claims.open_claim(uow, actor, loss)
+    assert claim.amount_fen == 80_000_000
+    clock.now = dt.datetime(2025, 2, 1, 9)
+    closing.close_month(uow, actor, "2025-01")
+    uow.commit()
+    january = packs.build_pack(uow, actor, "2025-01", fmt="json")
+    recovery = f.event(uow, actor, loan, "recovery", 10_000_000, dt.date(2025, 2, 10))
+    claims.record_recovery(uow, actor, recovery)
+    uow.commit()
+    assert claim.amount_fen == 72_000_000  # lowered in February, before payment
+    again = packs.build_pack(uow, actor, "2025-01", fmt="json")
+    assert again.files == january.files
+    register = json.loads(again.files["2025-01_claims.json"])
+    rows = next(s for s in register["sections"] if s["key"] == "register")["rows"]
+    assert rows[0]["compensation"] == "800000.00"
+    assert verify_service.verify(uow).ok
+    uow.s.execute(text("UPDATE statement_archive SET content = replace(content, '800000', '900000')"))
+    uow.commit()
+    report = verify_service.verify(uow)
+    assert any("changed after its month was closed" in p for p in report.problems)

@@ -93,6 +93,22 @@ class MonthRow(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
 
 
+class StatementArchiveRow(Base):
+    """A closed month's statement as the close computed it (JSON, see statement_codec).
+
+    A closed month's statements are rendered from these rows, so they are the
+    same bytes whenever they are generated; ``sha256`` lets verify see a change.
+    """
+
+    __tablename__ = "statement_archive"
+    period: Mapped[str] = mapped_column(ForeignKey("months.period"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str | None] = mapped_column(String(32))
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
 # --- institutions and policy ---------------------------------------------------
 
 class InstitutionRow(Base):

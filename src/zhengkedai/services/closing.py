@@ -6,14 +6,16 @@ A close, all in one transaction under the ledger lock:
 - records each institution's outstanding and overdue principal at the month's
   end and whether its overdue ratio is above the policy threshold — which
   suspends it from the next month's first day (SPEC 6);
-- records the chain head at the close, so a closed month's statements can be
-  regenerated to the same bytes and checked against the ledger.
+- records the chain head at the close, and keeps the month's five statements
+  as the close computes them, so a closed month's statements are regenerated
+  to the same bytes whatever later months change, and checked against the ledger.
 After it, the ledger refuses any entry dated in the month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,11 +29,13 @@ from ..db.models import (
     LoanEventRow,
     LoanRow,
     MonthRow,
+    StatementArchiveRow,
 )
 from ..db.uow import UnitOfWork
 from ..domain.errors import ZkdError
 from ..domain.periods import first_day, last_day, next_period, parse_period, period_of
 from ..domain.policy_reserve import is_suspended, overdue_ratio
+from ..domain.statement_codec import encode
 from . import portfolio
 from .params import active_policy
 
@@ -115,8 +119,21 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
     uow.s.add(MonthRow(period=period, closed_at=closed_at, closed_by=actor.operator,
                        chain_head=head.last_hash, last_seq=head.last_seq))
     uow.s.flush()
+    _archive_statements(uow, actor, period)
     return CloseResult(period, closed_at, head.last_hash, head.last_seq, tuple(results),
                        threshold)
+
+
+def _archive_statements(uow: UnitOfWork, actor: Actor, period: str) -> None:
+    """Keep the month's statements as the close computes them (see statement_codec)."""
+    from .statements import build_statements
+
+    for position, doc in enumerate(build_statements(uow, actor, period), start=1):
+        content = encode(doc)
+        uow.s.add(StatementArchiveRow(
+            period=period, position=position, kind=doc.kind, subject=doc.subject,
+            content=content, sha256=hashlib.sha256(content.encode("utf-8")).hexdigest()))
+    uow.s.flush()
 
 
 def closed_month(uow: UnitOfWork, period: str) -> MonthRow | None:

@@ -4,16 +4,28 @@
 them to PDF, CSV and JSON is ``zhengkedai.render``'s job and writing files the
 CLI's. Every figure is as of the month's end: entries dated in the month,
 claims and subsidies by their own dates (submitted, approved, paid), loans by
-their events up to the last day — so a closed month, which takes no new
-entries, gives the same figures (and, with the close time as generation time,
-the same bytes) every time.
+their events up to the last day.
+
+A month's close keeps its statements as computed then (``statement_archive``,
+see :mod:`..domain.statement_codec`); a closed month's statements are those,
+so they are the same bytes whenever they are generated, even after later
+months lower a claim or reject a subsidy. ``zkd verify`` checks that none of
+the kept statements has changed since.
 """
 
 from __future__ import annotations
 
+import hashlib
+
+from sqlalchemy import select
+
 from ..context import Actor
+from ..db.models import StatementArchiveRow
 from ..db.uow import UnitOfWork
+from ..domain.errors import NotFound
 from ..domain.statement import StatementDoc
+from ..domain.statement_codec import decode
+from . import verify as verify_service
 from .statement_common import month_of
 from .statement_institutions import institution_statements
 from .statement_ledger import reserve_statement, trial_balance_statement
@@ -22,8 +34,20 @@ from .statement_registers import claims_statement, subsidies_statement
 
 def build_statements(uow: UnitOfWork, actor: Actor, period: str, *,
                      institution: str | None = None) -> list[StatementDoc]:
-    """All statements of ``period``; with ``institution``, only that institution's."""
+    """All statements of ``period``; with ``institution``, only that institution's.
+
+    A closed month's come from what its close kept; an open month's are computed now.
+    """
     month = month_of(uow, actor, period)
+    if not month.draft:
+        archived = archived_statements(uow, month.period)
+        if archived:
+            if institution is None:
+                return archived
+            mine = [d for d in archived if d.kind == "institution" and d.subject == institution]
+            if not mine:
+                raise NotFound(f"no statement for institution {institution!r} in {month.period}")
+            return mine
     docs = institution_statements(uow, month, only=institution)
     if institution is not None:
         return docs
@@ -34,3 +58,24 @@ def build_statements(uow: UnitOfWork, actor: Actor, period: str, *,
         subsidies_statement(uow, month),
         trial_balance_statement(uow, month),
     ]
+
+
+def archived_statements(uow: UnitOfWork, period: str) -> list[StatementDoc]:
+    """The statements the close of ``period`` kept, in order; [] for an open month."""
+    rows = uow.s.execute(select(StatementArchiveRow).where(StatementArchiveRow.period == period)
+                         .order_by(StatementArchiveRow.position)).scalars()
+    return [decode(row.content) for row in rows]
+
+
+def check_archive(uow: UnitOfWork) -> list[str]:
+    """Each kept statement still has the content its SHA-256 was taken of."""
+    problems = []
+    for row in uow.s.execute(select(StatementArchiveRow).order_by(
+            StatementArchiveRow.period, StatementArchiveRow.position)).scalars():
+        if hashlib.sha256(row.content.encode("utf-8")).hexdigest() != row.sha256:
+            problems.append(f"statement {row.period} #{row.position} ({row.kind}) was changed "
+                            "after its month was closed")
+    return problems
+
+
+verify_service.EXTRA_CHECKS.append(check_archive)

@@ -85,3 +85,4 @@ def _negative_cash(entries: list) -> list[str]:  # type: ignore[type-arg]
     return problems
 from . import claims_views as _claims_views  # noqa: E402,F401  (registers check_claims)
 from . import reserve_fee, subsidies  # noqa: E402,F401,I001  (register check_fees, check_caps)
+from . import statements as _statements  # noqa: E402,F401,I001  (registers check_archive)
