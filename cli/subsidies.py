@@ -42,7 +42,7 @@ def _trace_text(steps: tuple[dict[str, Any], ...]) -> str:
 def _row(s: subsidies.Subsidy) -> dict[str, Any]:
     return {"id": s.id, "kind": s.kind, "beneficiary": s.beneficiary, "investee": s.investee,
             "period": s.period, "reference": s.reference, "basis": s.basis, "amount": s.amount,
-            "status": s.status, "policy": f"{s.policy_name} {s.policy_version}",
+            "status": s.status, "policy": f"{s.policy_name}/{s.policy_version}",
             "submitted_on": s.submitted_on, "approved_on": s.approved_on, "paid_on": s.paid_on,
             "rejected_on": s.rejected_on, "rejected_reason": s.rejected_reason,
             "source": f"file:{s.file_id} row:{s.file_row}", "trace": _trace_text(s.trace)}
