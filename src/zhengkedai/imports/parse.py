@@ -25,16 +25,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .columns import is_blank
 from .eligibility import DEFAULT_RULES, EligibilityRules
 from .headers import Header, find_header
-from .readers import FileRejected, Source, open_source
-from .records import Record
+from .readers import Cell, FileRejected, Source, open_source
+from .records import Record, construct
 from .rowerrors import RowError
-from .schema import FileKind
+from .schema import RECORD_TYPES, FileKind
 from .validate import RowValidator, RulesOn
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "gb18030": "GB18030"}
@@ -53,6 +55,56 @@ class RowResult(NamedTuple):
     row: int
     record: Record | None
     errors: tuple[RowError, ...]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive data rows of a file, validated together (see :meth:`ParsedFile.chunks`).
+
+    ``columns`` maps each field key, in a record's field order, to the values
+    of the valid rows ``rows``; ``errors`` are the other rows' errors, in file
+    order; ``read`` counts the non-empty data rows of the chunk.
+    """
+
+    read: int
+    rows: list[int]
+    columns: dict[str, list[Any]]
+    errors: list[RowError]
+    model: type[Record]
+
+    def records(self) -> list[ParsedRow]:
+        """The valid rows as records, in file order."""
+        model, keys = self.model, list(self.columns)
+        if not keys:
+            return [ParsedRow(row, construct(model, {})) for row in self.rows]
+        return [ParsedRow(row, construct(model, dict(zip(keys, values, strict=True))))
+                for row, values in zip(self.rows, zip(*self.columns.values(), strict=True),
+                                       strict=True)]
+
+    def results(self) -> Iterator[RowResult]:
+        """Each row's outcome, in file order."""
+        refused = [RowResult(row, None, tuple(errors))
+                   for row, errors in groupby(self.errors, key=attrgetter("row"))]
+        i, end = 0, len(refused)
+        for row, record in self.records():
+            while i < end and refused[i].row < row:
+                yield refused[i]
+                i += 1
+            yield RowResult(row, record, ())
+        yield from refused[i:]
+
+
+def _data(first: int, rows: list[list[Cell]], header_row: int) -> tuple[list[int], list[list[Cell]]]:
+    """The numbers and cells of the rows below the header that are not blank."""
+    numbers = range(first, first + len(rows))
+    keep = [i for i, cells in enumerate(rows)
+            if numbers[i] > header_row
+            and not (not cells or (cells[0] is None or cells[0].__class__ is str
+                                   and (not cells[0] or cells[0].isspace()))
+                     and is_blank(cells))]
+    if len(keep) == len(rows):
+        return list(numbers), rows
+    return [numbers[i] for i in keep], [rows[i] for i in keep]
 
 
 @dataclass(frozen=True)
@@ -101,18 +153,24 @@ class ParsedFile:
         ``track_duplicates=False`` leaves the in-file repeat rules (loan number,
         subsidy reference) to the caller, and memory flat however long the file.
         """
+        for chunk in self.chunks(track_duplicates=track_duplicates):
+            yield from chunk.results()
+
+    def chunks(self, size: int = 1000, *, track_duplicates: bool = True) -> Iterator[Chunk]:
+        """The rows of :meth:`results`, read and validated ``size`` file rows at a time.
+
+        Each chunk holds its valid rows as columns (no record per row until
+        :meth:`Chunk.records` is asked for) and the other rows' errors; the
+        outcomes are exactly those of :meth:`results`.
+        """
         validator = RowValidator(self.name, self.header, self.rules_on,
                                  track_duplicates=track_duplicates)
-        validate = validator.validate
+        model = RECORD_TYPES[self.kind]
         start = self.header.row
-        for number, cells in self.source.rows():
-            if number <= start or is_blank(cells):
-                continue
-            outcome = validate(number, cells)
-            if isinstance(outcome, list):
-                yield RowResult(number, None, tuple(outcome))
-            else:
-                yield RowResult(number, outcome, ())
+        for first, raw in self.source.row_chunks(size):
+            numbers, rows = _data(first, raw, start)
+            checked = validator.validate_rows(numbers, rows)
+            yield Chunk(len(rows), checked.rows, checked.columns, checked.errors, model)
 
     def check(self, max_errors: int | None = None) -> list[RowError]:
         """Every error of the file (header first, then rows), reading it all; [] when clean.

@@ -20,8 +20,8 @@ row a reader can yield.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from .columns import CellError, is_empty
 from .eligibility import DEFAULT_RULES, EligibilityRules, eligibility_errors, registration_error
@@ -49,6 +49,19 @@ _CACHE_SIZE = 4096
 
 Values = dict[str, Any]
 Problems = list[tuple[str, str]]  # (column key, message)
+
+
+class Checked(NamedTuple):
+    """Several rows validated at once: the valid ones as columns, the others' errors.
+
+    ``columns`` maps each field key, in the order of a record's fields, to the
+    values of the valid rows (``rows``, in file order); ``errors`` are the
+    refused rows' errors, in file order.
+    """
+
+    rows: list[int]
+    columns: dict[str, list[Any]]
+    errors: list[RowError]
 
 
 class RowValidator:
@@ -80,6 +93,14 @@ class RowValidator:
         }[header.kind]
         self._first_row: dict[Any, int] = {}
         self._cells: list[Cell] = []
+        # a record's field order: absent optional columns first, then the file's
+        self.keys: tuple[str, ...] = (*self._defaults, *(b.field.key for b in header.columns))
+        self._row_rules: Callable[[dict[str, list[Any]], list[int], set[int]], None] | None = {
+            FileKind.LOANS: self._loan_rules_columns,
+            FileKind.EVENTS: self._event_rules_columns,
+            FileKind.SUBSIDIES: None,  # stateful and rewriting: row by row
+        }[header.kind]
+        self._eligible: dict[tuple[str, int, dt.date], bool] = {}
 
     def validate(self, number: int, cells: list[Cell]) -> Record | list[RowError]:
         """The row's record, or its errors (never empty)."""
@@ -112,6 +133,143 @@ class RowValidator:
                 self._remember_refused(values, number)
             return errors
         return construct(self._model, values)  # type: ignore[no-any-return]
+
+    def validate_rows(self, numbers: Sequence[int], rows: Sequence[list[Cell]]) -> Checked:
+        """:meth:`validate` of each row in order, a column at a time.
+
+        The outcome (every error, in order) and what the validator remembers
+        afterwards are those of calling :meth:`validate` on each row in turn.
+        Each column's distinct texts are parsed once, and the row rules run
+        over whole columns; a row that fails anything, or whose shape is
+        unusual, is handed to :meth:`validate` itself, so its errors are
+        exactly that method's.
+        """
+        keys = self.keys
+        n = len(rows)
+        lengths = set(map(len, rows))
+        if n == 0 or len(lengths) != 1 or self._row_rules is None:
+            return self._one_by_one(numbers, rows)
+        (length,) = lengths
+        cells_by_column = list(zip(*rows, strict=True)) if length else []
+        bad: set[int] = set()
+        columns: dict[str, list[Any]] = {k: [v] * n for k, v in self._defaults.items()}
+        for i in range(self.header.width, length):  # cells right of the last header
+            extra = cells_by_column[i]
+            if not all(map(is_empty, extra)):
+                bad.update(p for p, cell in enumerate(extra) if not is_empty(cell))
+        for index, key, parse, _header, cache in self._columns:
+            column = cells_by_column[index] if index < length else (None,) * n
+            try:
+                distinct: dict[Any, Any] = dict.fromkeys(column)
+            except TypeError:  # an unhashable cell (a signalling NaN): no shortcuts
+                return self._one_by_one(numbers, rows)
+            if all(cell is None or cell.__class__ is str for cell in distinct):
+                # text (or nothing): each distinct text parsed once; parsers are
+                # pure, so this is what parsing each cell gives
+                failed = False
+                for cell in distinct:
+                    value = cache.get(cell, _MISS) if cell is not None else _MISS
+                    if value is _MISS:
+                        try:
+                            value = parse(cell)
+                        except CellError:
+                            value, failed = _MISS, True
+                        else:
+                            if cell is not None and len(cache) < _CACHE_SIZE:
+                                cache[cell] = value
+                    distinct[cell] = value
+                values = list(map(distinct.__getitem__, column))
+            else:
+                # XLSX cells: 1, True and Decimal(1) are equal keys, so no sharing
+                values, failed = [], False
+                for cell in column:
+                    try:
+                        values.append(parse(cell))
+                    except CellError:
+                        values.append(_MISS)
+                        failed = True
+            if failed:
+                bad.update(p for p, value in enumerate(values) if value is _MISS)
+            columns[key] = values
+        self._row_rules(columns, list(range(n)) if not bad else
+                        [p for p in range(n) if p not in bad], bad)
+        columns = {k: columns[k] for k in keys if k in columns}
+        key_column = self._key_column()
+        if not bad:
+            # no row handed to validate() below has remembered anything in
+            # between, so the in-file repeat rule can run over the whole column;
+            # the repeats found are handed over after, which remembers nothing new
+            if key_column is not None and self.track_duplicates:
+                seen = map(self._first_row.setdefault, columns[key_column], numbers)
+                bad.update(p for p, (first, number) in enumerate(zip(seen, numbers, strict=True))
+                           if first != number)
+            elif key_column is not None and self._first_row:
+                first_row = self._first_row
+                bad.update(p for p, k in enumerate(columns[key_column]) if k in first_row)
+            if not bad:
+                return Checked(list(numbers), columns, [])
+            check_once = False
+        else:
+            # rows handed over remember keys: the repeat rule runs strictly in order
+            check_once = key_column is not None
+        once = self._once
+        key_values = columns[key_column] if key_column is not None else []
+        validate = self.validate
+        valid: list[int] = []
+        errors: list[RowError] = []
+        for p in range(n):
+            if p in bad or (check_once and once(key_values[p], numbers[p]) is not None):
+                outcome = validate(numbers[p], rows[p])
+                if isinstance(outcome, list):
+                    errors.extend(outcome)
+                    continue
+            valid.append(p)
+        return Checked([numbers[p] for p in valid],
+                       {k: [v[p] for p in valid] for k, v in columns.items()}, errors)
+
+    def _one_by_one(self, numbers: Sequence[int], rows: Sequence[list[Cell]]) -> Checked:
+        valid: list[int] = []
+        records: list[Values] = []
+        errors: list[RowError] = []
+        for number, cells in zip(numbers, rows, strict=True):
+            outcome = self.validate(number, cells)
+            if isinstance(outcome, list):
+                errors.extend(outcome)
+            else:
+                valid.append(number)
+                records.append(outcome.__dict__)
+        keys = [k for k in self.keys if records and k in records[0]]
+        return Checked(valid, {k: [r[k] for r in records] for k in keys}, errors)
+
+    def _key_column(self) -> str | None:
+        """The column of the in-file repeat rule of a column-wise kind, if bound."""
+        if self.header.kind is FileKind.LOANS and "loan_no" in self._headers:
+            return "loan_no"
+        return None
+
+    def _loan_rules_columns(self, c: dict[str, list[Any]], good: list[int], bad: set[int]) -> None:
+        """The pure rules of :meth:`_loan_rules` over columns: rows breaking one join ``bad``."""
+        if "disbursed_on" in c and "maturity_on" in c:
+            disbursed, maturity = c["disbursed_on"], c["maturity_on"]
+            bad.update(p for p in good if maturity[p] <= disbursed[p])
+        if "credit_code" in c and "revenue_prev_year" in c and "disbursed_on" in c:
+            codes, revenues, days = c["credit_code"], c["revenue_prev_year"], c["disbursed_on"]
+            eligible, rules_on = self._eligible, self.rules_on
+            if len(eligible) > _CACHE_SIZE:
+                eligible.clear()
+            for p in good:
+                key = (codes[p], revenues[p], days[p])
+                ok = eligible.get(key)
+                if ok is None:
+                    ok = eligible[key] = not eligibility_errors(*key[:2], rules_on(key[2]))
+                if not ok:
+                    bad.add(p)
+
+    def _event_rules_columns(self, c: dict[str, list[Any]], good: list[int],
+                             bad: set[int]) -> None:
+        if "event" in c and "amount" in c:
+            events, amounts = c["event"], c["amount"]
+            bad.update(p for p in good if amounts[p] == 0 and amount_rule_error(events[p], 0))
 
     def _error(self, number: int, key: str, message: str) -> RowError:
         header = self._headers.get(key, key)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ARRAY, String, bindparam, func, select
 
@@ -26,7 +27,7 @@ from ..db.uow import UnitOfWork
 from ..domain.loans import EventRefused, EventType, LoanState, apply_event
 from ..domain.money import format_plain
 from ..domain.periods import period_of
-from ..imports.records import EventRow, LoanRow, Record
+from ..imports.records import EventRow, LoanRow, Record, construct
 from ..imports.records import SubsidyRow as SubsidyRecord
 from ..imports.rowerrors import RowError
 from ..imports.schema import FIELDS, FileKind
@@ -52,7 +53,7 @@ class StateChecker:
                         message)
 
     def _closed(self, day: dt.date) -> bool:
-        return period_of(day) in self.closed
+        return bool(self.closed) and period_of(day) in self.closed
 
     def check(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
         """Errors of ``batch``; its other rows are for the caller to write before the next batch."""
@@ -75,8 +76,34 @@ class StateChecker:
 
     # --- loans ------------------------------------------------------------
 
-    def _loans(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
-        filed = self._filed({rec.loan_no for _, rec in batch})  # type: ignore[union-attr]
+    def check_loans(self, rows: list[int], columns: dict[str, list[Any]]) -> list[RowError]:
+        """:meth:`check` of a loans batch held as columns (field key -> values, one per row).
+
+        Over whole columns, a batch that breaks none of the rules costs a few
+        set operations; if any row might break one, the rows are checked one
+        by one by :meth:`_loans`, so every error is that method's.
+        """
+        if not rows:
+            return []
+        numbers = columns["loan_no"]
+        distinct = set(numbers)
+        filed = self._filed(distinct)
+        days = set(columns["disbursed_on"])
+        institutions = self.institutions
+        if (not filed and len(distinct) == len(numbers) and distinct.isdisjoint(self.refused)
+                and not any(self._closed(day) for day in days)
+                and all(not code or institutions.get(code) == "guarantor"
+                        for code in set(columns["guarantor_code"]))):
+            return []
+        keys = list(columns)
+        batch = [(row, construct(LoanRow, dict(zip(keys, values, strict=True))))
+                 for row, values in zip(rows, zip(*columns.values(), strict=True), strict=True)]
+        return self._loans(batch, filed)
+
+    def _loans(self, batch: Sequence[tuple[int, Record]],
+               filed: dict[str, tuple[int, int, str]] | None = None) -> list[RowError]:
+        if filed is None:
+            filed = self._filed({rec.loan_no for _, rec in batch})  # type: ignore[union-attr]
         errors: list[RowError] = []
         in_batch: dict[object, int] = {}
         for row, rec in batch:
@@ -104,6 +131,20 @@ class StateChecker:
 
     def _filed(self, numbers: set[str]) -> dict[str, tuple[int, int, str]]:
         """Where each of ``numbers`` was already filed by the filer: (file id, row, file name)."""
+        if not numbers:
+            return {}
+        if self.s.get_bind().dialect.name == "sqlite":
+            # SQLite's planner probes the (institution_code, loan_no) index for
+            # each number of the list; the driver gets the statement directly,
+            # since compiling an expanding IN of a thousand numbers per batch
+            # cost more than running it
+            marks = ", ".join("?" * len(numbers))
+            found_rows = self.s.connection().exec_driver_sql(
+                "SELECT loans.loan_no, loans.file_id, loans.file_row, import_files.filename "
+                "FROM loans JOIN import_files ON import_files.id = loans.file_id "
+                f"WHERE loans.institution_code = ? AND loans.loan_no IN ({marks})",
+                (self.filer, *numbers))
+            return {no: (fid, frow, name) for no, fid, frow, name in found_rows}
         if self.s.get_bind().dialect.name != "postgresql":
             found = select(LoanTable.id).where(LoanTable.institution_code == self.filer,
                                                LoanTable.loan_no.in_(numbers))

@@ -23,7 +23,6 @@ import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,11 +35,11 @@ from ..db.uow import UnitOfWork
 from ..domain.errors import InputRejected, ZkdError
 from ..domain.loans import EventType, LoanState, apply_event
 from ..imports.eligibility import EligibilityRules
-from ..imports.parse import ENCODING_NAMES, ParsedFile, read_file
+from ..imports.parse import ENCODING_NAMES, Chunk, ParsedFile, read_file
 from ..imports.readers import FileRejected
-from ..imports.records import EventRow, LoanRow, Record, SubsidyRow
+from ..imports.records import EventRow, SubsidyRow
 from ..imports.rowerrors import RowError
-from ..imports.schema import FILE_KIND_ZH, FileKind
+from ..imports.schema import FILE_KIND_ZH, RECORD_TYPES, FileKind
 from .import_rules import StateChecker
 from .params import active_policy
 
@@ -137,32 +136,42 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     record = _file_record(uow, actor, parsed, filer, sha)
     checker = StateChecker(uow, parsed.kind, parsed.name, filer, record.id)
     errors = list(parsed.header_errors)
-    writer = WRITERS[parsed.kind]
     count = 0
-    pending: list[tuple[int, Record]] = []
+    pending = _Pending()
 
-    def flush() -> None:
-        if not pending:  # a file of exactly n×BATCH rows: no last batch to write
+    def flush(rows: list[int], columns: dict[str, list[Any]]) -> None:
+        if not rows:  # a file of exactly n×BATCH rows: no last batch to write
             return
-        found = checker.check(pending)
+        if parsed.kind is FileKind.LOANS:
+            # columns straight through: no record per row (see _write_loan_columns)
+            found = checker.check_loans(rows, columns)
+            errors.extend(found)
+            if found:
+                rows, columns = _without({e.row for e in found}, rows, columns)
+            if rows:
+                _write_loan_columns(uow, rows, columns, record.id, filer)
+            return
+        batch = _records(parsed, rows, columns)
+        found = checker.check(batch)
         errors.extend(found)
         refused = {e.row for e in found}
-        valid = [p for p in pending if p[0] not in refused]
+        valid = [p for p in batch if p[0] not in refused]
         if valid:
-            writer(uow, actor, valid, record.id, filer, result)
-        pending.clear()
+            WRITERS[parsed.kind](uow, actor, valid, record.id, filer, result)
 
-    for outcome in parsed.results(track_duplicates=False):
-        count += 1
-        if outcome.errors:
-            errors.extend(outcome.errors)
-        elif outcome.record is not None:
-            pending.append((outcome.row, outcome.record))
-        if len(pending) >= BATCH:
-            flush()
-        if progress is not None and count % 500 == 0:
-            progress(500)
-    flush()
+    # Read and validate a chunk of rows at a time; check and write in batches
+    # of BATCH valid rows, as a row-by-row loop would (the ledger rules see the
+    # same batches, so they find the same repeats).
+    for chunk in parsed.chunks(BATCH, track_duplicates=False):
+        errors.extend(chunk.errors)
+        pending.add(chunk.rows, chunk.columns)
+        while len(pending.rows) >= BATCH:
+            flush(*pending.take(BATCH))
+        if progress is not None:
+            for _ in range((count + chunk.read) // 500 - count // 500):
+                progress(500)
+        count += chunk.read
+    flush(*pending.take(len(pending.rows)))
     if progress is not None:
         progress(count % 500)
     result.rows = count
@@ -178,6 +187,45 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     result.file_id = record.id
     uow.s.flush()
     return result
+
+
+class _Pending:
+    """Valid rows read but not yet checked, as columns."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.columns: dict[str, list[Any]] = {}
+
+    def add(self, rows: list[int], columns: dict[str, list[Any]]) -> None:
+        if not rows:
+            return
+        if not self.rows:
+            self.rows, self.columns = rows, columns
+            return
+        self.rows = self.rows + rows
+        self.columns = {k: v + columns[k] for k, v in self.columns.items()}
+
+    def take(self, n: int) -> tuple[list[int], dict[str, list[Any]]]:
+        """The first ``n`` rows (all of them when fewer), removed."""
+        if n >= len(self.rows):
+            taken = self.rows, self.columns
+            self.rows, self.columns = [], {}
+            return taken
+        taken = self.rows[:n], {k: v[:n] for k, v in self.columns.items()}
+        self.rows = self.rows[n:]
+        self.columns = {k: v[n:] for k, v in self.columns.items()}
+        return taken
+
+
+def _without(refused: set[int], rows: list[int],
+             columns: dict[str, list[Any]]) -> tuple[list[int], dict[str, list[Any]]]:
+    keep = [i for i, row in enumerate(rows) if row not in refused]
+    return [rows[i] for i in keep], {k: [v[i] for i in keep] for k, v in columns.items()}
+
+
+def _records(parsed: ParsedFile, rows: list[int], columns: dict[str, list[Any]]) -> list[Any]:
+    """``(row, record)`` pairs of valid rows held as columns."""
+    return Chunk(len(rows), rows, columns, [], RECORD_TYPES[parsed.kind]).records()
 
 
 def _file_record(uow: UnitOfWork, actor: Actor, parsed: ParsedFile, filer: str,
@@ -220,37 +268,44 @@ _LOAN_COLUMNS = ("institution_code", "loan_no", "enterprise_name", "credit_code"
                  "research_cooperation", "loan_type", "collateral_value_fen", "principal_fen",
                  "annual_rate", "disbursed_on", "maturity_on", "guarantor_code",
                  "guarantee_fee_fen", "outstanding_fen", "overdue_fen", "file_id", "file_row")
-_loan_values = itemgetter("loan_no", "enterprise_name", "credit_code", "district",
-                          "revenue_prev_year", "high_tech", "profitable_two_years",
-                          "research_cooperation", "loan_type", "collateral_value", "principal",
-                          "annual_rate", "disbursed_on", "maturity_on", "guarantor_code",
-                          "guarantee_fee")
+_LOAN_FIELDS = ("loan_no", "enterprise_name", "credit_code", "district", "revenue_prev_year",
+                "high_tech", "profitable_two_years", "research_cooperation", "loan_type",
+                "collateral_value", "principal", "annual_rate", "disbursed_on", "maturity_on",
+                "guarantor_code", "guarantee_fee")
 
 
 def _write_loans(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
                  result: SubmitResult) -> None:
+    rows = [number for number, _ in batch]
+    columns = {k: [rec.__dict__[k] for _, rec in batch] for k in _LOAN_FIELDS}
+    _write_loan_columns(uow, rows, columns, file_id, filer)
+
+
+def _write_loan_columns(uow: UnitOfWork, rows: list[int], columns: dict[str, list[Any]],
+                        file_id: int, filer: str) -> None:
+    """Insert valid loans given as columns (field key -> values, one per row of ``rows``).
+
+    The loans path builds no record per row: the validator's columns go
+    straight to the driver, which is what the records' only use here was.
+    """
     # Tuples straight to the driver: SQLAlchemy's per-row parameter handling
     # cost twice the insert itself. The values are converted by the columns'
-    # own bind processors (memoised: a batch has few distinct dates, rates and
-    # flags), so what is stored is what insert(LOANS) would store.
-    rows = []
-    for number, rec in batch:
-        assert isinstance(rec, LoanRow)
-        (no, name, code, district, revenue, high_tech, profitable, research, loan_type,
-         collateral, principal, rate, disbursed, maturity, guarantor, fee) = _loan_values(rec.__dict__)
-        rows.append((filer, no, name, code, district, revenue, high_tech, profitable, research,
-                     loan_type.value, collateral, principal, rate, disbursed, maturity, guarantor,
-                     fee, principal, 0, file_id, number))
+    # own bind processors, once per distinct value (a batch has few distinct
+    # dates, rates and flags), so what is stored is what insert(LOANS) would store.
+    n = len(rows)
+    principal = columns["principal"]
+    types = {t: t.value for t in set(columns["loan_type"])}
+    values: list[Any] = [[filer] * n, *(columns[k] for k in _LOAN_FIELDS),
+                         principal, [0] * n, [file_id] * n, rows]
+    values[9] = [types[t] for t in columns["loan_type"]]  # position of loan_type
     conn = uow.s.connection()
     dialect = conn.dialect
-    columns: list[Any] = list(zip(*rows, strict=True))
     for i, name in enumerate(_LOAN_COLUMNS):
         process = LOANS.c[name].type._cached_bind_processor(dialect)
         if process is not None:
-            memo: dict[Any, Any] = {}
-            columns[i] = [memo[v] if v in memo else memo.setdefault(v, process(v))
-                          for v in columns[i]]
-    rows = list(zip(*columns, strict=True))
+            memo = {v: process(v) for v in set(values[i])}
+            values[i] = list(map(memo.__getitem__, values[i]))
+    tuples = list(zip(*values, strict=True))
     if dialect.name == "postgresql":
         # COPY on the session's own connection: the same transaction, rolled
         # back with it; several times faster than an executemany.
@@ -258,12 +313,12 @@ def _write_loans(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer
         driver = conn.connection.driver_connection
         with driver.cursor() as cursor:  # type: ignore[union-attr]
             with cursor.copy(f"COPY loans ({names}) FROM STDIN") as copy:
-                for row in rows:
+                for row in tuples:
                     copy.write_row(row)
         return
     marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in _LOAN_COLUMNS)
     conn.exec_driver_sql(f"INSERT INTO loans ({', '.join(_LOAN_COLUMNS)}) VALUES ({marks})",
-                         rows)
+                         tuples)
 
 
 def _write_events(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
