@@ -119,6 +119,10 @@ class Code(Column[str]):
     describe: str = "code without spaces"
 
     def parse(self, cell: Cell) -> str:
+        if (cell.__class__ is str and cell.isascii() and cell.isprintable()
+                and " " not in cell and 0 < len(cell) <= self.max_length):
+            # the common case: printable ASCII without a space has no whitespace at all
+            return cell
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
             raise CellError(EMPTY)
         s = _text(cell)

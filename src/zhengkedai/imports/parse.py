@@ -96,15 +96,16 @@ class Chunk:
 
 def _data(first: int, rows: list[list[Cell]], header_row: int) -> tuple[list[int], list[list[Cell]]]:
     """The numbers and cells of the rows below the header that are not blank."""
-    numbers = range(first, first + len(rows))
+    if first <= header_row:
+        skip = header_row - first + 1
+        return _data(header_row + 1, rows[skip:], header_row) if skip < len(rows) else ([], [])
+    # a row whose first cell has text is not blank: the test for nearly every row
     keep = [i for i, cells in enumerate(rows)
-            if numbers[i] > header_row
-            and not (not cells or (cells[0] is None or cells[0].__class__ is str
-                                   and (not cells[0] or cells[0].isspace()))
-                     and is_blank(cells))]
+            if cells and (c := cells[0]).__class__ is str and c and not c.isspace()
+            or not is_blank(cells)]
     if len(keep) == len(rows):
-        return list(numbers), rows
-    return [numbers[i] for i in keep], [rows[i] for i in keep]
+        return list(range(first, first + len(rows))), rows
+    return [first + i for i in keep], [rows[i] for i in keep]
 
 
 @dataclass(frozen=True)
@@ -166,10 +167,10 @@ class ParsedFile:
         validator = RowValidator(self.name, self.header, self.rules_on,
                                  track_duplicates=track_duplicates)
         model = RECORD_TYPES[self.kind]
-        start = self.header.row
+        start, text = self.header.row, self.source.format == "csv"
         for first, raw in self.source.row_chunks(size):
             numbers, rows = _data(first, raw, start)
-            checked = validator.validate_rows(numbers, rows)
+            checked = validator.validate_rows(numbers, rows, text=text)
             yield Chunk(len(rows), checked.rows, checked.columns, checked.errors, model)
 
     def check(self, max_errors: int | None = None) -> list[RowError]:

@@ -20,6 +20,7 @@ row a reader can yield.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -101,6 +102,7 @@ class RowValidator:
             FileKind.SUBSIDIES: None,  # stateful and rewriting: row by row
         }[header.kind]
         self._eligible: dict[tuple[str, int, dt.date], bool] = {}
+        self._wide: set[int] = set()  # positions of columns seen to be mostly distinct
 
     def validate(self, number: int, cells: list[Cell]) -> Record | list[RowError]:
         """The row's record, or its errors (never empty)."""
@@ -134,7 +136,8 @@ class RowValidator:
             return errors
         return construct(self._model, values)  # type: ignore[no-any-return]
 
-    def validate_rows(self, numbers: Sequence[int], rows: Sequence[list[Cell]]) -> Checked:
+    def validate_rows(self, numbers: Sequence[int], rows: Sequence[list[Cell]], *,
+                      text: bool = False) -> Checked:
         """:meth:`validate` of each row in order, a column at a time.
 
         The outcome (every error, in order) and what the validator remembers
@@ -142,7 +145,7 @@ class RowValidator:
         Each column's distinct texts are parsed once, and the row rules run
         over whole columns; a row that fails anything, or whose shape is
         unusual, is handed to :meth:`validate` itself, so its errors are
-        exactly that method's.
+        exactly that method's. ``text`` says every cell is ``str`` (a CSV file).
         """
         keys = self.keys
         n = len(rows)
@@ -159,11 +162,19 @@ class RowValidator:
                 bad.update(p for p, cell in enumerate(extra) if not is_empty(cell))
         for index, key, parse, _header, cache in self._columns:
             column = cells_by_column[index] if index < length else (None,) * n
+            if index in self._wide and text:
+                # a column of (nearly) all-different texts, such as the loan
+                # number: sharing buys nothing, parse each cell
+                try:
+                    columns[key] = list(map(parse, column))
+                    continue
+                except CellError:
+                    pass  # find which, below
             try:
                 distinct: dict[Any, Any] = dict.fromkeys(column)
             except TypeError:  # an unhashable cell (a signalling NaN): no shortcuts
                 return self._one_by_one(numbers, rows)
-            if all(cell is None or cell.__class__ is str for cell in distinct):
+            if text or all(cell is None or cell.__class__ is str for cell in distinct):
                 # text (or nothing): each distinct text parsed once; parsers are
                 # pure, so this is what parsing each cell gives
                 failed = False
@@ -179,6 +190,10 @@ class RowValidator:
                                 cache[cell] = value
                     distinct[cell] = value
                 values = list(map(distinct.__getitem__, column))
+                if n >= 100 and 2 * len(distinct) > n:
+                    self._wide.add(index)
+                else:
+                    self._wide.discard(index)
             else:
                 # XLSX cells: 1, True and Decimal(1) are equal keys, so no sharing
                 values, failed = [], False
@@ -249,21 +264,31 @@ class RowValidator:
 
     def _loan_rules_columns(self, c: dict[str, list[Any]], good: list[int], bad: set[int]) -> None:
         """The pure rules of :meth:`_loan_rules` over columns: rows breaking one join ``bad``."""
+        every = len(good) == len(next(iter(c.values()), ()))
         if "disbursed_on" in c and "maturity_on" in c:
             disbursed, maturity = c["disbursed_on"], c["maturity_on"]
-            bad.update(p for p in good if maturity[p] <= disbursed[p])
+            if not every or any(map(operator.le, maturity, disbursed)):
+                bad.update(p for p in good if maturity[p] <= disbursed[p])
         if "credit_code" in c and "revenue_prev_year" in c and "disbursed_on" in c:
             codes, revenues, days = c["credit_code"], c["revenue_prev_year"], c["disbursed_on"]
-            eligible, rules_on = self._eligible, self.rules_on
+            keys = (list(zip(codes, revenues, days, strict=True)) if every
+                    else [(codes[p], revenues[p], days[p]) for p in good])
+            eligible = self._eligible
             if len(eligible) > _CACHE_SIZE:
                 eligible.clear()
-            for p in good:
-                key = (codes[p], revenues[p], days[p])
-                ok = eligible.get(key)
-                if ok is None:
-                    ok = eligible[key] = not eligibility_errors(*key[:2], rules_on(key[2]))
-                if not ok:
-                    bad.add(p)
+            oks = list(map(eligible.get, keys))
+            if None in oks:
+                rules_on = self.rules_on
+                for i, ok in enumerate(oks):
+                    if ok is None:
+                        code, revenue, day = key = keys[i]
+                        ok = eligible.get(key)  # an earlier row of this batch
+                        if ok is None:
+                            ok = eligible[key] = not eligibility_errors(code, revenue,
+                                                                        rules_on(day))
+                        oks[i] = ok
+            if not all(oks):
+                bad.update(p for p, ok in zip(good, oks, strict=True) if not ok)
 
     def _event_rules_columns(self, c: dict[str, list[Any]], good: list[int],
                              bad: set[int]) -> None:

@@ -138,18 +138,19 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     errors = list(parsed.header_errors)
     count = 0
     pending = _Pending()
+    loans = _LoanWriter(uow, record.id, filer) if parsed.kind is FileKind.LOANS else None
 
     def flush(rows: list[int], columns: dict[str, list[Any]]) -> None:
         if not rows:  # a file of exactly n×BATCH rows: no last batch to write
             return
-        if parsed.kind is FileKind.LOANS:
-            # columns straight through: no record per row (see _write_loan_columns)
+        if loans is not None:
+            # columns straight through: no record per row (see _LoanWriter)
             found = checker.check_loans(rows, columns)
             errors.extend(found)
             if found:
                 rows, columns = _without({e.row for e in found}, rows, columns)
             if rows:
-                _write_loan_columns(uow, rows, columns, record.id, filer)
+                loans.write(rows, columns)
             return
         batch = _records(parsed, rows, columns)
         found = checker.check(batch)
@@ -278,47 +279,56 @@ def _write_loans(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer
                  result: SubmitResult) -> None:
     rows = [number for number, _ in batch]
     columns = {k: [rec.__dict__[k] for _, rec in batch] for k in _LOAN_FIELDS}
-    _write_loan_columns(uow, rows, columns, file_id, filer)
+    _LoanWriter(uow, file_id, filer).write(rows, columns)
 
 
-def _write_loan_columns(uow: UnitOfWork, rows: list[int], columns: dict[str, list[Any]],
-                        file_id: int, filer: str) -> None:
-    """Insert valid loans given as columns (field key -> values, one per row of ``rows``).
+class _LoanWriter:
+    """Inserts valid loans given as columns (field key -> values, one per row).
 
     The loans path builds no record per row: the validator's columns go
-    straight to the driver, which is what the records' only use here was.
+    straight to the driver, which is all the records were used for here.
+    Tuples go to the driver, not through SQLAlchemy, whose per-row parameter
+    handling cost twice the insert itself. Values are converted by the
+    ``loans`` columns' own bind processors, once per distinct value for the
+    whole file (few distinct dates, rates and flags), so what is stored is
+    what ``insert(LOANS)`` would store.
     """
-    # Tuples straight to the driver: SQLAlchemy's per-row parameter handling
-    # cost twice the insert itself. The values are converted by the columns'
-    # own bind processors, once per distinct value (a batch has few distinct
-    # dates, rates and flags), so what is stored is what insert(LOANS) would store.
-    n = len(rows)
-    principal = columns["principal"]
-    types = {t: t.value for t in set(columns["loan_type"])}
-    values: list[Any] = [[filer] * n, *(columns[k] for k in _LOAN_FIELDS),
-                         principal, [0] * n, [file_id] * n, rows]
-    values[9] = [types[t] for t in columns["loan_type"]]  # position of loan_type
-    conn = uow.s.connection()
-    dialect = conn.dialect
-    for i, name in enumerate(_LOAN_COLUMNS):
-        process = LOANS.c[name].type._cached_bind_processor(dialect)
-        if process is not None:
-            memo = {v: process(v) for v in set(values[i])}
-            values[i] = list(map(memo.__getitem__, values[i]))
-    tuples = list(zip(*values, strict=True))
-    if dialect.name == "postgresql":
-        # COPY on the session's own connection: the same transaction, rolled
-        # back with it; several times faster than an executemany.
+
+    def __init__(self, uow: UnitOfWork, file_id: int, filer: str) -> None:
+        self.conn = uow.s.connection()
+        dialect = self.conn.dialect
+        self.postgresql = dialect.name == "postgresql"
+        self.file_id, self.filer = file_id, filer
+        self.processors: list[tuple[int, Any, dict[Any, Any]]] = [(i, process, {}) for i, name in enumerate(_LOAN_COLUMNS)
+                           if (process := LOANS.c[name].type._cached_bind_processor(dialect))]
         names = ", ".join(_LOAN_COLUMNS)
-        driver = conn.connection.driver_connection
-        with driver.cursor() as cursor:  # type: ignore[union-attr]
-            with cursor.copy(f"COPY loans ({names}) FROM STDIN") as copy:
-                for row in tuples:
-                    copy.write_row(row)
-        return
-    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in _LOAN_COLUMNS)
-    conn.exec_driver_sql(f"INSERT INTO loans ({', '.join(_LOAN_COLUMNS)}) VALUES ({marks})",
-                         tuples)
+        marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in _LOAN_COLUMNS)
+        self.sql = (f"COPY loans ({names}) FROM STDIN" if self.postgresql
+                    else f"INSERT INTO loans ({names}) VALUES ({marks})")
+
+    def write(self, rows: list[int], columns: dict[str, list[Any]]) -> None:
+        n = len(rows)
+        types = {t: t.value for t in set(columns["loan_type"])}
+        values: list[Any] = [[self.filer] * n, *(columns[k] for k in _LOAN_FIELDS),
+                             columns["principal"], [0] * n, [self.file_id] * n, rows]
+        values[9] = [types[t] for t in values[9]]  # loan_type, stored by its value
+        for i, process, memo in self.processors:
+            if len(memo) > 4096:
+                memo.clear()
+            for v in set(values[i]).difference(memo):
+                memo[v] = process(v)
+            values[i] = list(map(memo.__getitem__, values[i]))
+        tuples = list(zip(*values, strict=True))
+        if self.postgresql:
+            # COPY on the session's own connection: the same transaction, rolled
+            # back with it; several times faster than an executemany.
+            driver = self.conn.connection.driver_connection
+            with driver.cursor() as cursor:  # type: ignore[union-attr]
+                with cursor.copy(self.sql) as copy:
+                    for row in tuples:
+                        copy.write_row(row)
+            return
+        self.conn.exec_driver_sql(self.sql, tuples)
 
 
 def _write_events(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
