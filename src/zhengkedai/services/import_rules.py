@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, String, bindparam, func, select
+from sqlalchemy import func, select
 
 from ..db.models import ImportFileRow, InstitutionRow, LoanEventRow, MonthRow, SubsidyRow
 from ..db.models import LoanRow as LoanTable
@@ -155,14 +155,13 @@ class StateChecker:
             # not yet counted, filtered every loan of the filer against the whole
             # list: quadratic in the file's length (285 s for 100,000 rows). A
             # scalar subquery per number is one probe of the unique index,
-            # whatever the statistics say.
-            wanted = (func.unnest(bindparam("numbers", sorted(numbers), type_=ARRAY(String)))
-                      .table_valued("no").render_derived(name="wanted"))
-            probe = (select(LoanTable.id)
-                     .where(LoanTable.institution_code == self.filer,
-                            LoanTable.loan_no == wanted.c.no)
-                     .scalar_subquery())
-            ids = [i for i in self.s.execute(select(probe)).scalars() if i is not None]
+            # whatever the statistics say. It goes to the driver as SQL text:
+            # building and compiling the statement per batch cost four times
+            # the 2-3 ms the server spends on it.
+            ids = [i for (i,) in self.s.connection().exec_driver_sql(
+                "SELECT (SELECT loans.id FROM loans WHERE loans.institution_code = %(filer)s "
+                "AND loans.loan_no = wanted.no) FROM unnest(%(numbers)s::VARCHAR[]) AS wanted(no)",
+                {"filer": self.filer, "numbers": sorted(numbers)}) if i is not None]
         if not ids:
             return {}
         rows = self.s.execute(
