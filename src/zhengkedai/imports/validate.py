@@ -14,7 +14,9 @@ service's, not this module's.
 
 Invariant: :meth:`RowValidator.validate` returns a record that satisfies its
 model's validation, or a non-empty list of errors; it raises nothing for any
-row a reader can yield.
+row a reader can yield. :meth:`RowValidator.validate_rows` does the same for
+many rows a column at a time (each distinct text parsed once), handing any
+row that fails to ``validate`` itself, so errors and their order are the same.
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ class StateChecker:
         days = set(columns["disbursed_on"])
         institutions = self.institutions
         if (not filed and len(distinct) == len(numbers) and distinct.isdisjoint(self.refused)
-                and not any(self._closed(day) for day in days)
+                and not (self.closed and any(self._closed(day) for day in days))
                 and all(not code or institutions.get(code) == "guarantor"
                         for code in set(columns["guarantor_code"]))):
             return []
