@@ -225,3 +225,37 @@ def test_a_dry_run_says_which_claims_it_would_open(clerk, db_url, tmp_path) -> N
     assert dry.exit_code == 0 and "would open a claim: computed 400,000.00" in dry.output
     assert counts(db_url) == (1, 1, 0)
     assert json.loads(clerk("claims", "list", "--format", "json").output) == []
+
+
+def _submit_in_another_process(url: str, path: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
+    from zhengkedai.context import Actor
+    from zhengkedai.services import importing
+
+    engine = make_engine(url)
+    barrier.wait()
+    try:
+        with UnitOfWork(engine) as uow:
+            result = importing.submit(uow, Actor(operator="clerk"), Path(path), institution="ZZB")
+            uow.commit()
+        results.put("duplicate" if result.duplicate_of is not None else "accepted")
+    except Exception as exc:  # noqa: BLE001
+        results.put(f"error: {exc!r}")
+    finally:
+        engine.dispose()
+
+
+def test_the_same_file_submitted_twice_at_once_is_accepted_once(clerk, db_url, tmp_path) -> None:
+    import multiprocessing as mp
+
+    lines = [LOAN_HEAD] + [loan_line(f"P{i}", i) for i in range(1, 301)]
+    path = write(tmp_path, "twice.csv", "\n".join(lines) + "\n")
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_submit_in_another_process, args=(db_url, str(path), barrier, results))
+             for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert sorted(results.get(timeout=5) for _ in procs) == ["accepted", "duplicate"]
+    assert counts(db_url) == (1, 300, 0)

@@ -121,6 +121,9 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     result.notes = parsed.notes
     filer = _filer(uow, parsed, institution)
     sha = file_sha256(path)
+    # One import at a time, like every posting: a second `zkd submit` of the same
+    # file waits here, then finds the first one's record and changes nothing.
+    uow.lock_ledger()
     earlier = uow.s.execute(
         select(ImportFileRow).where(ImportFileRow.sha256 == sha, ImportFileRow.filer == filer)
     ).scalar_one_or_none()
