@@ -78,9 +78,16 @@ def institution_list(on: dt.date | None, fmt: str) -> None:
     rows = [{"code": i.code, "name": i.name, "kind": i.kind.value, "status":
              "active" if i.suspended_since is None else "suspended",
              "suspended_since": i.suspended_since} for i in items]
-    emit(rows, [Column("code", "code"), Column("name", "name"), Column("kind", "kind"),
-                Column("status", "status"), Column("suspended_since", "suspended since", "date")],
-         fmt)
+    if fmt == "table":  # people read one status: "active" or "suspended since 2025-06-01"
+        for row, item in zip(rows, items, strict=True):
+            row["status"] = item.status
+        columns = [Column("code", "code"), Column("name", "name"), Column("kind", "kind"),
+                   Column("status", "status")]
+    else:
+        columns = [Column("code", "code"), Column("name", "name"), Column("kind", "kind"),
+                   Column("status", "status"),
+                   Column("suspended_since", "suspended since", "date")]
+    emit(rows, columns, fmt)
 
 
 @click.command()

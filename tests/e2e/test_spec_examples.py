@@ -95,6 +95,8 @@ def test_every_compensation_example_of_the_spec(office, tmp_path) -> None:
     }
     shown = zkd("claims", "show", str(claims(zkd)["Y2"]["id"])).output
     assert "institution_active" in shown
+    listed = zkd("institution", "list", "--on", "2025-02-15").output
+    assert "suspended since 2025-02-01" in listed
 
 
 def test_recoveries_before_and_after_payment(office, tmp_path) -> None:
