@@ -196,7 +196,7 @@ def _pagesize(orientation: Orientation | str) -> tuple[float, float]:
     return landscape(A4) if orientation == "landscape" else A4
 
 
-def _frame_width(orientation: Orientation) -> float:
+def _frame_width(orientation: Orientation) -> float:  # float-ok: layout points, not money
     return _pagesize(orientation)[0] - 2 * MARGIN_X
 
 

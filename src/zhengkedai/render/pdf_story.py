@@ -58,7 +58,7 @@ class Styles:
 def make_styles(font: str) -> Styles:
     """The default styles: 16 pt title, 11 pt headings, 8.5 pt prose."""
 
-    def style(name: str, size: float, **kw: object) -> ParagraphStyle:
+    def style(name: str, size: float, **kw: object) -> ParagraphStyle:  # float-ok: layout points, not money
         return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.35,
                               wordWrap="CJK", **kw)
 
@@ -73,13 +73,13 @@ def make_styles(font: str) -> Styles:
     )
 
 
-def _para(text: str, font: str, size: float, align: Alignment) -> Paragraph:
+def _para(text: str, font: str, size: float, align: Alignment) -> Paragraph:  # float-ok: layout points, not money
     style = ParagraphStyle(f"cell-{align}-{size}", fontName=font, fontSize=size,
                            leading=size * 1.25, alignment=_ALIGN[align], wordWrap="CJK")
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
-def column_widths(table: DataTable, width: float, font: str, size: float) -> list[float] | None:
+def column_widths(table: DataTable, width: float, font: str, size: float) -> list[float] | None:  # float-ok: layout points, not money
     """Widths summing to ``width``, in the manner of an HTML table's automatic layout.
 
     Each column gets at least its minimum (the widest figure, date or code — what
@@ -129,7 +129,7 @@ def _unbreakable(line: str) -> list[str]:
     return re.findall(r"[\x21-\x7e\uff01-\uff5e]+", line)
 
 
-def data_table(table: DataTable, width: float, font: str) -> Table:
+def data_table(table: DataTable, width: float, font: str) -> Table:  # float-ok: layout points, not money
     """A ruled table: header repeated on each page, figures right-aligned, totals ruled."""
     for size in _FONT_STEPS:
         widths = column_widths(table, width, font, size)
@@ -170,12 +170,12 @@ def _total_rule(row: int) -> list[tuple[object, ...]]:
     ]
 
 
-def _cell(column: Column, value: object, font: str, size: float) -> object:
+def _cell(column: Column, value: object, font: str, size: float) -> object:  # float-ok: layout points, not money
     text = display(column.kind, value)  # type: ignore[arg-type]
     return _para(text, font, size, column.align) if column.kind == "text" else text
 
 
-def fields_table(fields: tuple[Field, ...], width: float, font: str) -> Table:
+def fields_table(fields: tuple[Field, ...], width: float, font: str) -> Table:  # float-ok: layout points, not money
     """A two-column key/value block, labels left, figures right; subtotal lines ruled."""
     size = _FONT_STEPS[0] + 0.5
     label_w = min(width * 0.4, 62 * mm)
@@ -210,7 +210,7 @@ def title_block(doc: StatementDoc, styles: Styles) -> list[Flowable]:
     return out
 
 
-def section_flowables(section: Section, width: float, styles: Styles) -> list[Flowable]:
+def section_flowables(section: Section, width: float, styles: Styles) -> list[Flowable]:  # float-ok: layout points, not money
     """Heading, body and paragraphs of one section; the heading stays with its body."""
     heading = Paragraph(escape(section.heading), styles.heading)
     out: list[Flowable] = []
@@ -227,7 +227,7 @@ def section_flowables(section: Section, width: float, styles: Styles) -> list[Fl
     return [CondPageBreak(30 * mm), heading, *out]
 
 
-def closing_flowables(doc: StatementDoc, width: float, styles: Styles) -> list[Flowable]:
+def closing_flowables(doc: StatementDoc, width: float, styles: Styles) -> list[Flowable]:  # float-ok: layout points, not money
     """Footnotes (注) then the signature line 编制 / 复核 / 审核, kept on one page."""
     notes: list[Flowable] = [Spacer(1, 4 * mm), Paragraph("注：", styles.body)]
     notes += [Paragraph(f"{i}. {escape(n)}", styles.note) for i, n in enumerate(doc.footnotes, 1)]
