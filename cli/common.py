@@ -106,7 +106,7 @@ class DateType(click.ParamType):
                 ) -> dt.date:
         if isinstance(value, dt.date):
             return value
-        try:
+        try:  # the same rule as a date cell in a bank's file (SPEC 2)
             return parse_date_text(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)

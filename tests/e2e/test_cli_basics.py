@@ -63,7 +63,11 @@ def test_a_bad_amount_or_date_on_the_command_line_is_refused(zkd) -> None:
     r = zkd("reserve", "deposit", "1.2.3", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
     assert r.exit_code == 2 and "not a number" in r.stderr
     r = zkd("reserve", "deposit", "1", "--source", "city", "--at", "ZZB", "--on", "2025-02-30")
-    assert r.exit_code == 2 and "not a real date" in r.stderr
+    assert r.exit_code == 2 and "not a calendar date" in r.stderr
+    r = zkd("reserve", "deposit", "1", "--source", "city", "--at", "ZZB", "--on", "2025.2.3")
+    assert r.exit_code == 2 and "not a date like 2025-06-01" in r.stderr  # as in a file (SPEC 2)
+    r = zkd("reserve", "deposit", "1", "--source", "city", "--at", "ZZB", "--on", "2025年2月3日")
+    assert r.exit_code == 0, r.stderr
 
 
 def test_verify_passes_then_fails_after_a_stored_line_is_changed(zkd, db_url) -> None:

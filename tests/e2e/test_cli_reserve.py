@@ -101,6 +101,6 @@ def test_reserve_refusals_are_one_line_errors(banks) -> None:
     one_error(zkd("reserve", "fee", "1", "--on", "2025-02-01", "--at", "NOPE"),
               "no institution 'NOPE'")
     r = zkd("reserve", "fee", "1", "--on", "2025-02-30")
-    assert r.exit_code == 2 and "not a real date" in r.stderr
+    assert r.exit_code == 2 and "not a calendar date" in r.stderr
     doc = json.loads(zkd("reserve", "status", "--on", "2025-12-31", "--format", "json").output)
     assert doc["balance"] == "36500000.00"

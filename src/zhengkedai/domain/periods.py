@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from dateutil.relativedelta import relativedelta
 
@@ -43,18 +44,26 @@ def previous_period(period: str) -> str:
     return period_of(first_day(period) - relativedelta(months=1))
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+# SPEC 2: 2025-06-01, 2025/6/1, 2025年6月1日 (a time of midnight, as spreadsheets
+# append to dates, is allowed). Nothing else: 2025.6.1 or 6/1/2025 need a guess.
+_DATE = re.compile(r"(\d{4})\s*(?:[-/]\s*(\d{1,2})\s*[-/]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
+                   r"(?:\s+0{1,2}:00(?::00)?)?")
 
 
 def parse_date_text(text: str) -> dt.date:
-    """``2025-06-01``, ``2025/6/1``, ``2025.6.1`` or ``2025年6月1日`` as a date."""
-    import unicodedata
+    """A date as SPEC 2 spells it, in files and on the command line alike.
 
-    s = unicodedata.normalize("NFKC", text).strip()
-    m = _DATE.match(s)
-    if not m:
-        raise PeriodError(f"{text!r} is not a date; expected e.g. 2025-06-01, 2025/6/1, 2025年6月1日")
+    Raises:
+        PeriodError: not one of the spellings, or not a calendar date.
+    """
+    s = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    s = s.strip()
+    m = _DATE.fullmatch(s)
+    if m is None:
+        raise PeriodError(f"{s!r} is not a date like 2025-06-01, 2025/6/1 or 2025年6月1日")
+    year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
     try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError as exc:
-        raise PeriodError(f"{text!r} is not a real date: {exc}") from None
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise PeriodError(f"{s!r} is not a calendar date") from None

@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from ..domain import money
 from ..domain.money import AmountError, Fen
+from ..domain.periods import PeriodError, parse_date_text
 from .readers import Cell
 from .uscc import normalize_uscc, uscc_error
 
@@ -32,8 +33,6 @@ E = TypeVar("E", bound=Enum)
 
 _FAST_AMOUNT = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,15})(?:\.([0-9]{1,2}))?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DATE = re.compile(r"(\d{4})\s*(?:[-/]\s*(\d{1,2})\s*[-/]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
-                   r"(?:\s+0{1,2}:00(?::00)?)?")
 _INNER_SPACE = re.compile(r"\s")
 _PERCENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
@@ -272,15 +271,10 @@ class Date(Column[dt.date]):
                 return dt.date.fromisoformat(cell)
             except ValueError:
                 raise CellError(f"{cell!r} is not a calendar date") from None
-        s = _text(cell)
-        m = _DATE.fullmatch(s)
-        if m is None:
-            raise CellError(f"{s!r} is not a date like 2025-06-01, 2025/6/1 or 2025年6月1日")
-        year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
         try:
-            return dt.date(int(year), int(month), int(day))
-        except ValueError:
-            raise CellError(f"{s!r} is not a calendar date") from None
+            return parse_date_text(cell)
+        except PeriodError as exc:
+            raise CellError(str(exc)) from None
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 60 is Excel's phantom 1900-02-29
