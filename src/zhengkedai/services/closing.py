@@ -36,7 +36,7 @@ from ..domain.errors import ZkdError
 from ..domain.periods import first_day, last_day, next_period, parse_period, period_of
 from ..domain.policy_reserve import is_suspended, overdue_ratio
 from ..domain.statement_codec import encode
-from . import portfolio
+from . import institutions, portfolio
 from .params import active_policy
 
 
@@ -103,7 +103,7 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
     figures = portfolio.by_institution(uow, end)
     results = []
     codes = uow.s.execute(
-        select(InstitutionRow.code).where(InstitutionRow.kind.in_(("bank", "guarantor", "insurer")))
+        select(InstitutionRow.code).where(InstitutionRow.kind.in_(institutions.FILING_KINDS))
         .order_by(InstitutionRow.code)
     ).scalars()
     for code in codes:

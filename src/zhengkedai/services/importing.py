@@ -40,6 +40,7 @@ from ..imports.readers import FileRejected
 from ..imports.records import EventRow, SubsidyRow
 from ..imports.rowerrors import RowError
 from ..imports.schema import FILE_KIND_ZH, RECORD_TYPES, FileKind
+from . import institutions
 from .import_rules import StateChecker
 from .params import active_policy
 
@@ -49,7 +50,6 @@ BATCH = 1000
 # columns, so a guarantor on every fifth loan made 400 statements of a batch.
 LOANS = cast(Table, LoanTable.__table__)
 EVENTS = cast(Table, LoanEventRow.__table__)
-FILING_KINDS = ("bank", "guarantor", "insurer")
 
 Progress = Callable[[int], None]
 
@@ -261,7 +261,7 @@ def _filer(uow: UnitOfWork, parsed: ParsedFile, institution: str | None) -> str:
     row = uow.s.get(InstitutionRow, institution)
     if row is None:
         raise ZkdError(f"no institution {institution!r}; register it with `zkd institution add`")
-    if row.kind not in FILING_KINDS:
+    if row.kind not in institutions.FILING_KINDS:
         raise ZkdError(f"institution {institution} is an {row.kind}; loans and events are filed "
                        "by banks, guarantors and insurers")
     return institution

@@ -36,6 +36,10 @@ KIND_ZH = {
     InstitutionKind.INVESTOR: "投资机构",
 }
 
+# the kinds that file loans and post-loan events (and are closed month by month)
+FILING_KINDS = (InstitutionKind.BANK.value, InstitutionKind.GUARANTOR.value,
+                InstitutionKind.INSURER.value)
+
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 

@@ -34,14 +34,10 @@ from .closing import closed_month
 from .params import active_policy
 from .statement_common import Month, percent, ratio_percent, status_as_of
 
-KIND_ZH = {"bank": "合作银行", "guarantor": "合作担保机构", "insurer": "保险机构",
-           "investor": "投资机构"}
-FILING_KINDS = ("bank", "guarantor", "insurer")
-
 
 def institution_statements(uow: UnitOfWork, month: Month, *, only: str | None = None
                            ) -> list[StatementDoc]:
-    stmt = select(InstitutionRow).where(InstitutionRow.kind.in_(FILING_KINDS))
+    stmt = select(InstitutionRow).where(InstitutionRow.kind.in_(institutions.FILING_KINDS))
     if only is not None:
         if uow.s.get(InstitutionRow, only) is None:
             raise NotFound(f"no institution {only!r}")
@@ -61,7 +57,7 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, states: dict
     filed = [row for row, _ in mine if month.within(row.disbursed_on)]
     profile = {
         "institution_code": inst.code, "institution_name": inst.name,
-        "institution_kind": KIND_ZH.get(inst.kind, inst.kind),
+        "institution_kind": institutions.KIND_ZH[institutions.InstitutionKind(inst.kind)],
         "loans_filed_count": len(filed), "loans_filed_amount": sum(r.principal_fen for r in filed),
         "outstanding_principal": outstanding, "overdue_principal": overdue,
         "overdue_ratio": percent(overdue, outstanding),
