@@ -27,8 +27,10 @@ class InstitutionFigures:
     overdue: Fen
 
 
-def loan_states(uow: UnitOfWork, on: dt.date, institution: str | None = None
-                ) -> dict[int, tuple[LoanRow, LoanState]]:
+LoanStates = dict[int, tuple[LoanRow, LoanState]]
+
+
+def loan_states(uow: UnitOfWork, on: dt.date, institution: str | None = None) -> LoanStates:
     """Each loan disbursed by ``on`` with its state at the end of ``on``."""
     stmt = select(LoanRow).where(LoanRow.disbursed_on <= on)
     if institution is not None:

@@ -35,19 +35,20 @@ from .params import active_policy
 from .statement_common import Month, percent, ratio_percent, status_as_of
 
 
-def institution_statements(uow: UnitOfWork, month: Month, *, only: str | None = None
-                           ) -> list[StatementDoc]:
+def institution_statements(uow: UnitOfWork, month: Month, states: portfolio.LoanStates, *,
+                           only: str | None = None) -> list[StatementDoc]:
+    """One statement per filing institution (or only ``only``'s), from the month-end ``states``."""
     stmt = select(InstitutionRow).where(InstitutionRow.kind.in_(institutions.FILING_KINDS))
     if only is not None:
         if uow.s.get(InstitutionRow, only) is None:
             raise NotFound(f"no institution {only!r}")
         stmt = select(InstitutionRow).where(InstitutionRow.code == only)
-    states = portfolio.loan_states(uow, month.end)
     return [_statement(uow, month, inst, states)
             for inst in uow.s.execute(stmt.order_by(InstitutionRow.code)).scalars()]
 
 
-def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, states: dict) -> StatementDoc:  # type: ignore[type-arg]
+def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
+               states: portfolio.LoanStates) -> StatementDoc:
     layout = load_layout("institution")
     version = active_policy(uow).version_on(month.end)
     threshold = version.suspension.overdue_ratio_max
@@ -55,7 +56,7 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, states: dict
     outstanding = sum(st.outstanding for _, st in mine)
     overdue = sum(st.overdue for _, st in mine)
     filed = [row for row, _ in mine if month.within(row.disbursed_on)]
-    profile = {
+    profile: dict[str, CellValue] = {
         "institution_code": inst.code, "institution_name": inst.name,
         "institution_kind": institutions.KIND_ZH[institutions.InstitutionKind(inst.kind)],
         "loans_filed_count": len(filed), "loans_filed_amount": sum(r.principal_fen for r in filed),
@@ -67,6 +68,9 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, states: dict
     claims = uow.s.execute(
         select(ClaimRow).where(ClaimRow.institution_code == inst.code).order_by(ClaimRow.id)
     ).scalars().all()
+    loan_totals: dict[str, CellValue] = {
+        "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
+        "outstanding": outstanding, "overdue": overdue}
     sections = [
         section_from_layout(layout.section("profile"), values=profile),
         section_from_layout(layout.section("claims"), rows=_claim_rows(month, claims)),
@@ -78,8 +82,7 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, states: dict
             "outstanding": st.outstanding, "overdue": st.overdue,
             "disbursed_on": row.disbursed_on, "maturity_on": row.maturity_on,
         } for row, st in sorted(mine, key=lambda p: (p[0].disbursed_on, p[0].loan_no))],
-            totals={"loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
-                    "outstanding": outstanding, "overdue": overdue}),
+            totals=loan_totals),
     ]
     return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
                            sections=sections, draft=month.draft,

@@ -54,7 +54,9 @@ def _month_entries(uow: UnitOfWork, month: Month) -> list[Entry]:
     return list(LedgerRepo(uow).entries(since=month.start, until=month.end))
 
 
-def reserve_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
+def reserve_statement(uow: UnitOfWork, month: Month, states: portfolio.LoanStates
+                      ) -> StatementDoc:
+    """The reserve statement; ``states`` are the loans at the month's end (for the target)."""
     ledger = LedgerRepo(uow)
     layout = load_layout("reserve")
     names = {r.code: r.name for r in uow.s.execute(select(InstitutionRow)).scalars()}
@@ -90,7 +92,7 @@ def reserve_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     outflows = {k: -flows.get(k, 0) for k in outflow_keys}
     committed = -sum(ledger.balances(prefix="reserve:compensation_payable:",
                                      as_of=month.end).values())
-    outstanding = portfolio.total_outstanding(uow, month.end)
+    outstanding = sum(state.outstanding for _, state in states.values())
     ratio = active_policy(uow).version_on(month.end).reserve.target_ratio
     target = reserve_target(outstanding, ratio)
     summary = {

@@ -25,6 +25,7 @@ from ..db.uow import UnitOfWork
 from ..domain.errors import NotFound
 from ..domain.statement import StatementDoc
 from ..domain.statement_codec import decode
+from . import portfolio
 from . import verify as verify_service
 from .statement_common import month_of
 from .statement_institutions import institution_statements
@@ -48,11 +49,13 @@ def build_statements(uow: UnitOfWork, actor: Actor, period: str, *,
             if not mine:
                 raise NotFound(f"no statement for institution {institution!r} in {month.period}")
             return mine
-    docs = institution_statements(uow, month, only=institution)
+    # every loan's month-end state, replayed from its events once for all statements
+    states = portfolio.loan_states(uow, month.end, institution)
+    docs = institution_statements(uow, month, states, only=institution)
     if institution is not None:
         return docs
     return [
-        reserve_statement(uow, month),
+        reserve_statement(uow, month, states),
         *docs,
         claims_statement(uow, month),
         subsidies_statement(uow, month),
