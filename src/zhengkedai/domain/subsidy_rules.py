@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from .money import Fen, apply_ratio, format_grouped, round_half_up
 from .policy import PolicyVersion
-from .policy_params import format_ratio
+from .policy_params import FinancingSubsidy, InvestmentRiskSubsidy, format_ratio
 from .policy_trace import SubsidyComputation, TraceStep, cap_step
 
 DAYS_PER_YEAR = 365
@@ -103,48 +103,46 @@ def guarantee_fee_subsidy(
     )
 
 
+def _rate_then_yearly_cap(
+    version: PolicyVersion,
+    kind: SubsidyKind,
+    params: FinancingSubsidy | InvestmentRiskSubsidy,
+    cap_key: str,
+    cap: Fen,
+    basis: Fen,
+    granted_this_year: Fen,
+    basis_label: str,
+    cap_label: str,
+) -> SubsidyComputation:
+    """The two capped subsidies: the rate on the basis, then what the yearly cap has left."""
+    _check(basis, granted_this_year)
+    v = version.version
+    rate = _rate_step("rate", params.source_of("rate"), v, basis, params.rate, basis_label)
+    capped = cap_step(cap_key, params.source_of(cap_key), v, rate.after, cap, granted_this_year,
+                      cap_label)
+    return SubsidyComputation(kind.value, capped.after, version.policy_name, v, (rate, capped))
+
+
 def financing_subsidy(
     version: PolicyVersion, basis: Fen, *, granted_this_year: Fen = 0
 ) -> SubsidyComputation:
     """Subsidy on interest paid or investment received, within the enterprise's yearly cap."""
-    _check(basis, granted_this_year)
     p = version.subsidies.financing
-    v = version.version
-    rate = _rate_step("rate", p.source_of("rate"), v, basis, p.rate, "basis")
-    cap = cap_step(
-        "cap_per_enterprise_year",
-        p.source_of("cap_per_enterprise_year"),
-        v,
-        rate.after,
-        p.cap_per_enterprise_year,
-        granted_this_year,
-        "per-enterprise yearly cap",
-    )
-    return SubsidyComputation(
-        SubsidyKind.FINANCING.value, cap.after, version.policy_name, v, (rate, cap)
-    )
+    return _rate_then_yearly_cap(
+        version, SubsidyKind.FINANCING, p, "cap_per_enterprise_year",
+        p.cap_per_enterprise_year, basis, granted_this_year, "basis",
+        "per-enterprise yearly cap")
 
 
 def investment_risk_subsidy(
     version: PolicyVersion, basis: Fen, *, granted_this_year: Fen = 0
 ) -> SubsidyComputation:
     """Subsidy on a realised investment loss, within the institution's yearly cap."""
-    _check(basis, granted_this_year)
     p = version.subsidies.investment_risk
-    v = version.version
-    rate = _rate_step("rate", p.source_of("rate"), v, basis, p.rate, "realised loss")
-    cap = cap_step(
-        "cap_per_institution_year",
-        p.source_of("cap_per_institution_year"),
-        v,
-        rate.after,
-        p.cap_per_institution_year,
-        granted_this_year,
-        "per-institution yearly cap",
-    )
-    return SubsidyComputation(
-        SubsidyKind.INVESTMENT_RISK.value, cap.after, version.policy_name, v, (rate, cap)
-    )
+    return _rate_then_yearly_cap(
+        version, SubsidyKind.INVESTMENT_RISK, p, "cap_per_institution_year",
+        p.cap_per_institution_year, basis, granted_this_year, "realised loss",
+        "per-institution yearly cap")
 
 
 def compute_subsidy(
