@@ -105,6 +105,7 @@ class RowValidator:
         }[header.kind]
         self._eligible: dict[tuple[str, int, dt.date], bool] = {}
         self._wide: set[int] = set()  # positions of columns seen to be mostly distinct
+        self._missed: set[int] = set()  # positions whose cells were not all in the cache
 
     def validate(self, number: int, cells: list[Cell]) -> Record | list[RowError]:
         """The row's record, or its errors (never empty)."""
@@ -172,6 +173,17 @@ class RowValidator:
                     continue
                 except CellError:
                     pass  # find which, below
+            if text and cache and index not in self._wide:
+                # every text seen (and parsed) before: one pass, no sharing to find;
+                # a column that missed last time waits a chunk before trying again
+                if index in self._missed:
+                    self._missed.discard(index)
+                else:
+                    try:
+                        columns[key] = list(map(cache.__getitem__, column))
+                        continue
+                    except KeyError:
+                        self._missed.add(index)
             try:
                 distinct: dict[Any, Any] = dict.fromkeys(column)
             except TypeError:  # an unhashable cell (a signalling NaN): no shortcuts
