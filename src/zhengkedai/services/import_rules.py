@@ -76,24 +76,34 @@ class StateChecker:
 
     # --- loans ------------------------------------------------------------
 
+    def loans_clean_but_for_filed(self, columns: dict[str, list[Any]]) -> bool:
+        """Whether a loans batch (as columns) breaks no rule but perhaps "already filed".
+
+        That one rule needs the database; the unique index on
+        ``(institution_code, loan_no)`` enforces it on write, so a batch that
+        passes here can be written optimistically (see the import service)
+        and checked by :meth:`check_loans` only if the write is refused.
+        """
+        numbers = columns["loan_no"]
+        distinct = set(numbers)
+        institutions = self.institutions
+        return (len(distinct) == len(numbers) and distinct.isdisjoint(self.refused)
+                and not (self.closed and any(self._closed(day)
+                                             for day in set(columns["disbursed_on"])))
+                and all(not code or institutions.get(code) == "guarantor"
+                        for code in set(columns["guarantor_code"])))
+
     def check_loans(self, rows: list[int], columns: dict[str, list[Any]]) -> list[RowError]:
         """:meth:`check` of a loans batch held as columns (field key -> values, one per row).
 
-        Over whole columns, a batch that breaks none of the rules costs a few
-        set operations; if any row might break one, the rows are checked one
-        by one by :meth:`_loans`, so every error is that method's.
+        Over whole columns, a batch that breaks none of the rules costs one
+        lookup and a few set operations; if any row might break one, the rows
+        are checked one by one by :meth:`_loans`, so every error is that method's.
         """
         if not rows:
             return []
-        numbers = columns["loan_no"]
-        distinct = set(numbers)
-        filed = self._filed(distinct)
-        days = set(columns["disbursed_on"])
-        institutions = self.institutions
-        if (not filed and len(distinct) == len(numbers) and distinct.isdisjoint(self.refused)
-                and not (self.closed and any(self._closed(day) for day in days))
-                and all(not code or institutions.get(code) == "guarantor"
-                        for code in set(columns["guarantor_code"]))):
+        filed = self._filed(set(columns["loan_no"]))
+        if not filed and self.loans_clean_but_for_filed(columns):
             return []
         keys = list(columns)
         batch = [(row, construct(LoanRow, dict(zip(keys, values, strict=True))))
