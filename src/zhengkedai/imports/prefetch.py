@@ -36,6 +36,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 MIN_BYTES = 2 << 20  # about 12,000 loan rows of CSV
+PIPE_BYTES = 1 << 20  # the most Linux allows a pipe by default; about ten loans batches
 
 _ITEM, _END, _FAILED = 0, 1, 2
 
@@ -62,6 +63,12 @@ def ahead(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
     """
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
+    import fcntl  # Linux only, like the rest of this path (see worth_it)
+
+    try:  # room for a few batches in the pipe, so the two sides rarely wait for each other
+        fcntl.fcntl(writer.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except OSError:
+        pass  # the system's limit is lower: the default size works, a little slower
     child = context.Process(target=_produce, args=(produce, writer), daemon=True,
                             name="zkd-reader")
     child.start()
