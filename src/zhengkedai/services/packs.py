@@ -21,7 +21,6 @@ from ..db.uow import UnitOfWork
 from ..domain.errors import ZkdError
 from ..domain.ledger import GENESIS_HASH
 from ..domain.statement import StatementDoc
-from ..render.pdf import render_pdf
 from ..render.tabular import render_csv, render_json
 from . import verify as verify_service
 from .closing import closed_month
@@ -48,6 +47,8 @@ def manifest_name(period: str) -> str:
 
 def render(doc: StatementDoc, fmt: str) -> bytes:
     if fmt == "pdf":
+        from ..render.pdf import render_pdf  # reportlab: only when a PDF is written
+
         return render_pdf(doc)
     if fmt == "csv":
         return render_csv(doc)
