@@ -79,6 +79,7 @@ def ahead(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
             try:
                 tag, item = pickle.loads(reader.recv_bytes())
             except EOFError:
+                child.join(5)  # its end of the pipe closes a moment before it is reaped
                 raise ReaderDied(f"the process reading the file stopped "
                                  f"(exit code {child.exitcode}); nothing was written") from None
             if tag == _ITEM:
