@@ -247,3 +247,58 @@ def test_opening_the_claim_of_a_loss_twice_returns_the_same_claim(books, actor) 
     claim = loss_claim(books, actor, "1,000,000.00")
     event = books.s.get(LoanEventRow, claim.loss_event_id)
     assert claims.open_claim(books, actor, event).id == claim.id
+
+
+# --- losses filed late with an earlier date (filing order, not date order) ---------
+
+def test_a_loss_filed_late_with_an_earlier_date_counts_the_losses_filed_before_it(
+        books, actor) -> None:  # type: ignore[no-untyped-def]
+    # A's loss (2,000,000, 10 March) is filed first: 100%. B's (2,000,000, dated
+    # 5 March) is filed after it: with A's, the firm's losses are 4,000,000, so 80%.
+    # By date, B would have seen no earlier loss and both would get 100%: 4,000,000
+    # in full, past the 3,000,000 the rule allows.
+    a = loss_claim(books, actor, "2,000,000.00", loan_no="A", on=dt.date(2025, 3, 10),
+                   **HIGH_TECH)
+    b = loss_claim(books, actor, "2,000,000.00", loan_no="B", on=dt.date(2025, 3, 5),
+                   **HIGH_TECH)
+    assert (a.amount_fen, b.amount_fen) == (y("2,000,000"), y("1,600,000"))
+    assert "4,000,000.00" in steps(b)[-2]["note"]
+
+
+def henan_books(uow, actor):  # type: ignore[no-untyped-def]
+    """henan-2025 active; ZZB held 400,000,000.00 at the end of 2024 (2% = 8,000,000.00)."""
+    policies.activate(uow, "henan-2025")
+    f.loan(uow, actor, loan_no="OLD", principal=y("400,000,000"), disbursed_on=dt.date(2024, 6, 1),
+           enterprise_seq=9)
+    return uow
+
+
+def henan_claim(uow, actor, loan_no: str, loss: str, on: dt.date, *,  # type: ignore[no-untyped-def]
+                disbursed_on: dt.date = dt.date(2025, 6, 10)):
+    # revenue 50M: henan's 50% tier; a collateral loan
+    loan = f.loan(uow, actor, loan_no=loan_no, principal=y("20,000,000"),
+                  disbursed_on=disbursed_on, enterprise_seq=len(loan_no) + ord(loan_no[-1]))
+    return claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", y(loss), on))
+
+
+def test_a_back_dated_loss_under_henan_2025_finds_the_year_s_cap_already_used(
+        books, actor) -> None:  # type: ignore[no-untyped-def]
+    henan_books(books, actor)
+    first = henan_claim(books, actor, "H1", "10,000,000", dt.date(2025, 7, 20))   # 50%: 5,000,000
+    # filed second, dated before the first: only 3,000,000 of the 8,000,000 is left
+    second = henan_claim(books, actor, "H2", "10,000,000", dt.date(2025, 7, 5))
+    assert (first.amount_fen, second.amount_fen) == (y("5,000,000"), y("3,000,000"))
+    cap = next(s for s in steps(second) if s["rule"] == "cap_per_institution_year")
+    assert (cap["limit"], cap["used"]) == ("8000000.00", "5000000.00")
+
+
+def test_a_claim_under_the_older_rules_neither_uses_nor_is_held_to_henan_s_yearly_cap(
+        books, actor) -> None:  # type: ignore[no-untyped-def]
+    henan_books(books, actor)
+    # disbursed before 2025-06-01: zhengzhou-2019 rules (新老划断), 80%, no yearly cap
+    old = henan_claim(books, actor, "Z1", "10,000,000", dt.date(2025, 7, 1),
+                      disbursed_on=dt.date(2025, 5, 31))
+    new = henan_claim(books, actor, "H1", "10,000,000", dt.date(2025, 7, 2))
+    assert (old.policy_name, old.amount_fen) == ("zhengzhou-2019", y("5,000,000"))
+    cap = next(s for s in steps(new) if s["rule"] == "cap_per_institution_year")
+    assert cap["used"] == "0.00" and new.amount_fen == y("5,000,000")

@@ -12,15 +12,21 @@ Facts passed to the engine, for a loss event E on loan L of institution I:
 - eligibility of L's enterprise on the disbursement date (the version's
   ``eligibility`` parameters) and whether I was suspended on that date;
 - the enterprise's other confirmed losses: every loss event on any loan with
-  the same credit code (any institution) *before E*, each net of the
+  the same credit code (any institution) *filed before E*, each net of the
   recoveries before payment recorded on its claim;
-- compensation already granted on L: claims on L before E, not rejected;
+- compensation already granted on L: claims on L filed before E, not rejected;
 - for a yearly institution cap: the claims of I whose loss fell in E's year,
-  before E, not rejected, and I's outstanding programme principal at the
-  end of the previous year.
+  filed before E, not rejected, and computed under a policy version that has
+  the cap (新老划断: a loan under older rules neither is capped by it nor uses
+  it up), and I's outstanding programme principal at the end of the previous
+  year.
 
-"Before E" orders losses by (date, event id), so recomputing a claim later
-(after a recovery, or in a replay) sees the same facts as when it was opened.
+"Filed before E" is the order of the loss events' ids, whatever their dates. A
+loss filed late with an earlier date therefore counts everything already
+filed, so it cannot reopen a threshold or a cap that earlier claims have used
+up (ordering by date let it: two back-dated claims could each see the other
+as "later"). Recomputing a claim (after a recovery, or in a replay) sees the
+same facts as when it was opened.
 
 A recovery (:func:`record_recovery`) goes to the loan's latest claim, not
 rejected, whose loss is on or before the recovery date. While that claim is
@@ -38,7 +44,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from ..context import Actor
 from ..db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
@@ -47,6 +53,7 @@ from ..domain.compensation import InstitutionYear, compute_claim, recovery_share
 from ..domain.errors import ZkdError
 from ..domain.loans import Enterprise, EventType, Loan, LoanType
 from ..domain.money import Fen, format_plain
+from ..domain.policy import PolicyError, PolicyVersion
 from ..domain.policy_rules import CapPerInstitutionYearStep
 from ..domain.policy_trace import ClaimComputation, TraceStep
 from . import claims_entries as entries
@@ -79,9 +86,8 @@ def to_loan(row: LoanRow) -> Loan:
 
 
 def _before(event: LoanEventRow):  # type: ignore[no-untyped-def]
-    """SQL: loss events ordered before ``event`` by (date, id)."""
-    return or_(LoanEventRow.occurred_on < event.occurred_on,
-               and_(LoanEventRow.occurred_on == event.occurred_on, LoanEventRow.id < event.id))
+    """SQL: events filed before ``event`` (see the module docstring)."""
+    return LoanEventRow.id < event.id
 
 
 def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
@@ -98,7 +104,7 @@ def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
     version = stored.policy.version_on(loan.disbursed_on)
 
     def amount_of(claim: ClaimRow) -> Fen:
-        return amounts.get(claim.id, claim.amount_fen) if amounts else claim.amount_fen
+        return amounts.get(claim.id, claim.amount_fen) if amounts is not None else claim.amount_fen
 
     others = s.execute(
         select(LoanEventRow.amount_fen, ClaimRow.recovered_before_fen)
@@ -112,16 +118,21 @@ def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
                .where(ClaimRow.status != REJECTED, _before(event)))
     on_loan = s.execute(earlier.where(ClaimRow.loan_id == loan_row.id)).scalars().all()
     usage = None
-    if any(isinstance(r, CapPerInstitutionYearStep) for r in version.claim_rules):
+    if has_yearly_cap(version):
         year = event.occurred_on.year
-        same_year = s.execute(earlier.where(
-            ClaimRow.institution_code == loan_row.institution_code,
-            LoanEventRow.occurred_on >= dt.date(year, 1, 1),
-            LoanEventRow.occurred_on <= dt.date(year, 12, 31),
-        )).scalars().all()
+        same_year = s.execute(
+            earlier.add_columns(LoanRow.disbursed_on)
+            .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
+            .where(ClaimRow.institution_code == loan_row.institution_code,
+                   LoanEventRow.occurred_on >= dt.date(year, 1, 1),
+                   LoanEventRow.occurred_on <= dt.date(year, 12, 31))
+        ).all()
+        capped = [claim for claim, disbursed in same_year
+                  if under_yearly_cap(uow, claim, disbursed,
+                                   what_if=stored if amounts is not None else None)]
         figures = portfolio.by_institution(uow, dt.date(year - 1, 12, 31))
         prior = figures.get(loan_row.institution_code)
-        usage = InstitutionYear(sum(amount_of(c) for c in same_year),
+        usage = InstitutionYear(sum(amount_of(c) for c in capped),
                                 prior.outstanding if prior else 0)
     return compute_claim(
         stored.policy, loan, event.amount_fen,
@@ -133,6 +144,24 @@ def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
         loan_compensated_before=sum(amount_of(c) for c in on_loan),
         institution_year=usage,
     )
+
+
+def has_yearly_cap(version: PolicyVersion) -> bool:
+    return any(isinstance(r, CapPerInstitutionYearStep) for r in version.claim_rules)
+
+
+def under_yearly_cap(uow: UnitOfWork, claim: ClaimRow, disbursed_on: dt.date, *,
+                     what_if: policies.StoredPolicy | None = None) -> bool:
+    """Whether ``claim`` was computed under a version with a yearly institution cap.
+
+    That is the version its stored policy (or, in a replay, the policy being
+    tried) gives the loan's disbursement date.
+    """
+    stored = what_if or policies.by_id(uow, claim.policy_id)
+    try:
+        return has_yearly_cap(stored.policy.version_on(disbursed_on))
+    except PolicyError:
+        return False
 
 
 def _money(v: Fen | None) -> str | None:

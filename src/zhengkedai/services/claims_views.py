@@ -182,7 +182,7 @@ def replay(uow: UnitOfWork, text: str, source: str) -> ReplayResult:
         select(ClaimRow, LoanRow, LoanEventRow)
         .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-        .order_by(LoanEventRow.occurred_on, LoanEventRow.id)
+        .order_by(LoanEventRow.id)  # filing order, as claims are computed
     ).all()
     amounts: dict[int, Fen] = {}
     lines = []
