@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.services import closing
 
 from .common import Column, db_options, emit, env, format_option
@@ -39,12 +40,24 @@ def close(period: str, fmt: str) -> None:
         click.echo(f"Closed {result.period} (chain head {result.chain_head[:16]}…, "
                    f"entry #{result.last_seq}); suspension above "
                    f"{result.threshold * 100:.2f}% overdue.")
+    recomputed = [{"claim_id": r.claim_id, "institution": r.institution, "loan_no": r.loan_no,
+                   "status": r.status, "amount_before": format_plain(r.amount_before),
+                   "amount_after": format_plain(r.amount_after), "changed": r.changed}
+                  for r in result.recomputed]
     emit(rows, cols, fmt, extra={"period": result.period, "closed_at":
-                                 result.closed_at.isoformat(), "chain_head": result.chain_head}
+                                 result.closed_at.isoformat(), "chain_head": result.chain_head,
+                                 "recomputed_claims": recomputed}
          if fmt == "json" else None)
     suspended = [i.code for i in result.institutions if i.suspended_next_month]
     if suspended and fmt == "table":
         click.echo(f"Suspended from the 1st of next month: {', '.join(suspended)}", err=True)
+    for r in result.recomputed if fmt == "table" else ():
+        what = (f"claim #{r.claim_id} ({r.institution}, loan {r.loan_no}, {r.status}): "
+                f"{format_grouped(r.amount_before)} -> {format_grouped(r.amount_after)}")
+        click.echo(f"Recomputed {what}, the institution's status having changed"
+                   if r.changed else
+                   f"Warning: {what} by the new status, but it was paid before this close; "
+                   "it stands as paid", err=True)
 
 
 COMMANDS = [close]

@@ -6,8 +6,10 @@ import pytest
 
 from tests import factories as f
 from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.models import ClaimRow
 from zhengkedai.domain.errors import InvariantViolation, ZkdError
-from zhengkedai.services import closing, institutions
+from zhengkedai.services import claims, closing, institutions, policies, verify
+from zhengkedai.services import claims_workflow as wf
 
 
 def test_an_institution_above_five_percent_overdue_is_suspended_from_next_month(uow, actor, clock) -> None:
@@ -68,3 +70,59 @@ def test_close_command_prints_the_ratios_and_refuses_a_second_close(zkd_frozen) 
     assert "Closed 2025-01" in r.output and "ZZB" in r.output
     again = zkd("close", "2025-01")
     assert again.exit_code == 1 and again.stderr.startswith("Error: month 2025-01 was closed")
+
+
+def test_a_claim_opened_before_the_close_that_suspends_its_bank_is_computed_again(
+        uow, actor, clock) -> None:
+    """A loan disbursed in April is filed, and its loss claimed and approved, before
+    March is closed. The March close suspends the bank from 1 April: the loan was
+    disbursed while suspended, so the claim is 0.00, its approval reversed."""
+    f.bank(uow, actor)
+    f.fund_reserve(uow, actor, 100_000_000, on=dt.date(2025, 1, 2))
+    policies.load_bundled(uow, actor)
+    old = f.loan(uow, actor, loan_no="A", principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
+    f.event(uow, actor, old, "overdue", 10_000_000, dt.date(2025, 3, 20))  # 6.7% of 150,000,000
+    clock.now = dt.datetime(2025, 3, 1, 9)
+    closing.close_month(uow, actor, "2025-01")
+    closing.close_month(uow, actor, "2025-02")
+    late = f.loan(uow, actor, loan_no="S7", principal=50_000_000, disbursed_on=dt.date(2025, 4, 15),
+                  enterprise_seq=2)
+    covered = f.loan(uow, actor, loan_no="S6", principal=50_000_000,
+                     disbursed_on=dt.date(2025, 3, 31), enterprise_seq=3)
+    claim = claims.open_claim(uow, actor, f.event(uow, actor, late, "loss", 50_000_000,
+                                                  dt.date(2025, 4, 20)))
+    kept = claims.open_claim(uow, actor, f.event(uow, actor, covered, "loss", 10_000_000,
+                                                 dt.date(2025, 4, 21)))
+    assert (claim.amount_fen, kept.amount_fen) == (40_000_000, 8_000_000)  # 80%: ZZB active so far
+    clock.now = dt.datetime(2025, 4, 25, 9)
+    wf.approve(uow, actor, claim.id, dt.date(2025, 4, 22))
+
+    result = closing.close_month(uow, actor, "2025-03")
+    uow.commit()
+    assert [(r.claim_id, r.amount_before, r.amount_after, r.changed) for r in result.recomputed] == [
+        (claim.id, 40_000_000, 0, True)]
+    claim = uow.s.get(ClaimRow, claim.id)
+    assert (claim.amount_fen, claim.status, claim.approve_entry) == (0, "submitted", None)
+    assert '"rule": "institution_active"' in claim.trace and "suspended" in claim.trace
+    assert uow.s.get(ClaimRow, kept.id).amount_fen == 8_000_000  # disbursed in March: covered
+    assert verify.verify(uow).ok
+
+
+def test_a_close_that_reinstates_a_bank_restores_a_claim_opened_while_it_was_suspended(
+        uow, actor, clock) -> None:
+    f.bank(uow, actor)
+    policies.load_bundled(uow, actor)
+    old = f.loan(uow, actor, loan_no="A", principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
+    f.event(uow, actor, old, "overdue", 6_000_000, dt.date(2025, 1, 20))
+    clock.now = dt.datetime(2025, 2, 1, 9)
+    closing.close_month(uow, actor, "2025-01")        # suspended from 1 February
+    f.event(uow, actor, old, "overdue", 0, dt.date(2025, 2, 10))
+    late = f.loan(uow, actor, loan_no="B", principal=10_000_000, disbursed_on=dt.date(2025, 3, 3),
+                  enterprise_seq=2)
+    claim = claims.open_claim(uow, actor, f.event(uow, actor, late, "loss", 1_000_000,
+                                                  dt.date(2025, 3, 5)))
+    assert claim.amount_fen == 0                       # still suspended, as far as anyone knew
+    clock.now = dt.datetime(2025, 3, 6, 9)
+    result = closing.close_month(uow, actor, "2025-02")  # back under 5%: active from 1 March
+    assert [(r.amount_before, r.amount_after) for r in result.recomputed] == [(0, 800_000)]
+    assert uow.s.get(ClaimRow, claim.id).amount_fen == 800_000

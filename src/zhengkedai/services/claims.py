@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -302,3 +302,60 @@ def _share_after_payment(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: 
         row.owed_entry = entries.post_share_owed(uow, actor, claim, event, share).seq
         uow.s.flush()
     return RecoveryOutcome(claim.id, "share_owed", claim.amount_fen, claim.amount_fen, share)
+
+
+# --- a close that changes an institution's status -----------------------------
+
+@dataclass(frozen=True)
+class Recomputed:
+    """A claim computed again because a close changed its institution's status."""
+
+    claim_id: int
+    institution: str
+    loan_no: str
+    status: str
+    amount_before: Fen
+    amount_after: Fen
+    changed: bool  # False for a paid claim: it stands, and is reported
+
+
+def recompute_after_close(uow: UnitOfWork, actor: Actor, period: str, since: dt.date,
+                          codes: Sequence[str], why: Mapping[str, str]) -> list[Recomputed]:
+    """Compute again the claims on ``codes``' loans disbursed on or after ``since``.
+
+    The close of ``period`` has just decided those institutions' status from
+    ``since`` (the next month's first day) differently from what the claims
+    assumed when they were opened: a loan disbursed after a month's end is
+    filed, and its loss claimed, before that month is closed. Unpaid claims
+    take the new amount (an approved one's approval is reversed and, above
+    0.00, posted again, dated today); a paid claim is left as paid and
+    reported, for staff to recover by hand.
+    """
+    rows = uow.s.execute(
+        select(ClaimRow, LoanRow, LoanEventRow)
+        .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
+        .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
+        .where(ClaimRow.institution_code.in_(codes), LoanRow.disbursed_on >= since,
+               ClaimRow.status != REJECTED)
+        .order_by(LoanEventRow.id)
+    ).all()
+    out: list[Recomputed] = []
+    for claim, loan_row, event in rows:
+        comp = compute(uow, policies.by_id(uow, claim.policy_id), event, loan_row,
+                       claim.recovered_before_fen)
+        before = claim.amount_fen
+        if comp.amount == before:
+            continue
+        if claim.status == PAID:
+            out.append(Recomputed(claim.id, claim.institution_code, loan_row.loan_no, PAID,
+                                  before, comp.amount, changed=False))
+            continue
+        _set_computation(claim, comp)
+        uow.s.flush()
+        if claim.status == APPROVED:
+            assert claim.approved_on is not None
+            entries.readjust_after_close(uow, actor, claim, max(actor.today(), claim.approved_on),
+                                         period, why[claim.institution_code])
+        out.append(Recomputed(claim.id, claim.institution_code, loan_row.loan_no, claim.status,
+                              before, comp.amount, changed=True))
+    return out

@@ -7,13 +7,16 @@ Entries (amounts in fen, the reserve's accounts):
   line per paying deposit bank);
 - recovery share owed: Dr ``reserve:recovery_receivable:<INST>`` / Cr ``reserve:recovery_income``;
 - recovery share returned: Dr ``reserve:cash:<BANK>`` / Cr ``reserve:recovery_receivable:<INST>``;
-- a rejection, or a recovery that lowers an approved claim, reverses the
-  approval entry (:func:`~zhengkedai.domain.ledger.reversal_of`); the lowered
-  claim then gets a new approval entry.
+- a rejection, a recovery that lowers an approved claim, or a month close
+  that suspends (or reinstates) the claim's institution from a date before
+  the loan's disbursement, reverses the approval entry
+  (:func:`~zhengkedai.domain.ledger.reversal_of`); the recomputed claim then
+  gets a new approval entry (none at 0.00).
 
 Every idempotency key derives from the claim or the recovery event
 (``claim:12:approve``, ``claim:12:pay``, ``claim:12:reject``,
-``claim:12:recovery:41:reverse``, ``recovery:41:owed``, ``recovery:41:returned``),
+``claim:12:recovery:41:reverse``, ``claim:12:close:2025-03:reverse``,
+``recovery:41:owed``, ``recovery:41:returned``),
 so repeating a step posts nothing twice. Every source reference names the
 claim, the event, its file and row (``claim:12 event:40 file:3 row:17``), so a
 payout traces back to the bank's file row. Memos are Chinese, for the PDF journal.
@@ -106,6 +109,29 @@ def readjust_approval(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: Loa
             memo=f"重新批准损失补偿 {_what(uow, claim)}（扣除赔付前追偿回收），"
                  f"金额{format_grouped(claim.amount_fen)}元",
         ).seq
+    uow.s.flush()
+
+
+def readjust_after_close(uow: UnitOfWork, actor: Actor, claim: ClaimRow, on: dt.date,
+                         period: str, why: str) -> None:
+    """A close changed an approved claim's amount: reverse the approval, approve the new one.
+
+    ``why`` says what the close of ``period`` found (a suspension or a
+    reinstatement). A claim now at 0.00 keeps no approval: it goes back to
+    ``submitted``, for staff to reject with the reason.
+    """
+    if claim.approve_entry is not None:
+        reverse(uow, actor, claim.approve_entry, on, key=f"claim:{claim.id}:close:{period}:reverse",
+                memo=f"冲销损失补偿批准 {_what(uow, claim)}：{period}月结{why}")
+    claim.approve_entry = None
+    if claim.amount_fen > 0:
+        claim.approve_entry = post_approval(
+            uow, actor, claim, on, key=f"claim:{claim.id}:close:{period}:approve",
+            memo=f"重新批准损失补偿 {_what(uow, claim)}（{period}月结{why}），"
+                 f"金额{format_grouped(claim.amount_fen)}元",
+        ).seq
+    else:
+        claim.status, claim.approved_on = "submitted", None
     uow.s.flush()
 
 

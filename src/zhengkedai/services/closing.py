@@ -6,6 +6,9 @@ A close, all in one transaction under the ledger lock:
 - records each institution's outstanding and overdue principal at the month's
   end and whether its overdue ratio is above the policy threshold — which
   suspends it from the next month's first day (SPEC 6);
+- computes again the claims on loans disbursed after the month whose
+  institution's status from the next month that decision changed (they were
+  opened before the close, under the previous close's status);
 - records the chain head at the close, and keeps the month's five statements
   as the close computes them, so a closed month's statements are regenerated
   to the same bytes whatever later months change, and checked against the ledger.
@@ -36,7 +39,7 @@ from ..domain.errors import ZkdError
 from ..domain.periods import first_day, last_day, next_period, parse_period, period_of
 from ..domain.policy_reserve import is_suspended, overdue_ratio
 from ..domain.statement_codec import encode
-from . import institutions, portfolio
+from . import claims, institutions, portfolio
 from .params import active_policy
 
 
@@ -57,6 +60,7 @@ class CloseResult:
     last_seq: int
     institutions: tuple[InstitutionClose, ...]
     threshold: Decimal
+    recomputed: tuple[claims.Recomputed, ...] = ()
 
 
 def first_active_period(uow: UnitOfWork) -> str | None:
@@ -106,10 +110,15 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
         select(InstitutionRow.code).where(InstitutionRow.kind.in_(institutions.FILING_KINDS))
         .order_by(InstitutionRow.code)
     ).scalars()
+    since = first_day(next_period(period))
+    changed: dict[str, str] = {}  # institution -> what the close found, for the memos
     for code in codes:
         f = figures.get(code)
         outstanding, overdue = (f.outstanding, f.overdue) if f else (0, 0)
         suspended = is_suspended(outstanding, overdue, threshold)
+        if suspended != institutions.is_suspended(uow, code, first_day(period)):
+            changed[code] = (f"认定{code}自{since}起暂停" if suspended
+                             else f"认定{code}自{since}起恢复")
         uow.s.add(InstitutionMonthRow(period=period, institution_code=code,
                                       outstanding_fen=outstanding, overdue_fen=overdue,
                                       suspended=suspended))
@@ -119,9 +128,13 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
     uow.s.add(MonthRow(period=period, closed_at=closed_at, closed_by=actor.operator,
                        chain_head=head.last_hash, last_seq=head.last_seq))
     uow.s.flush()
+    # claims on loans disbursed after the month, opened before this close, assumed
+    # the status the previous close gave; where that changed, they are computed again
+    recomputed = (claims.recompute_after_close(uow, actor, period, since, sorted(changed), changed)
+                  if changed else [])
     _archive_statements(uow, actor, period)
     return CloseResult(period, closed_at, head.last_hash, head.last_seq, tuple(results),
-                       threshold)
+                       threshold, tuple(recomputed))
 
 
 def _archive_statements(uow: UnitOfWork, actor: Actor, period: str) -> None:
