@@ -302,3 +302,17 @@ def test_a_claim_under_the_older_rules_neither_uses_nor_is_held_to_henan_s_yearl
     assert (old.policy_name, old.amount_fen) == ("zhengzhou-2019", y("5,000,000"))
     cap = next(s for s in steps(new) if s["rule"] == "cap_per_institution_year")
     assert cap["used"] == "0.00" and new.amount_fen == y("5,000,000")
+
+
+def test_verify_names_an_institution_whose_claims_of_a_year_pass_henan_s_yearly_cap(
+        books, actor) -> None:  # type: ignore[no-untyped-def]
+    henan_books(books, actor)
+    first = henan_claim(books, actor, "H1", "10,000,000", dt.date(2025, 7, 20))  # 5,000,000
+    second = henan_claim(books, actor, "H2", "10,000,000", dt.date(2025, 7, 21))  # the 3,000,000 left
+    assert verify_service.verify(books).ok
+    second.amount_fen = y("3,000,000.01")  # changed behind the engine's back
+    books.s.flush()
+    problems = verify_service.verify(books).problems
+    assert any("institution ZZB: claims of 2025 under a yearly cap total 8,000,000.01, above "
+               "that cap, 8,000,000.00" in p for p in problems), problems
+    assert first.amount_fen == y("5,000,000")

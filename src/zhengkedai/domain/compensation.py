@@ -161,22 +161,30 @@ def _institution_cap(
             f"claim on loan {loan.loan_no}: policy version {v} caps compensation per institution"
             " and year; the institution's cap usage (InstitutionYear) is needed"
         )
-    limits: list[Fen] = []
     parts: list[str] = []
     if rule.amount is not None:
-        limits.append(rule.amount)
         parts.append(format_grouped(rule.amount))
     if rule.ratio_of_prior_year_balance is not None:
         by_balance = apply_ratio(usage.prior_year_balance, rule.ratio_of_prior_year_balance)
-        limits.append(by_balance)
         parts.append(
             f"{format_ratio(rule.ratio_of_prior_year_balance)} × prior-year balance"
             f" {format_grouped(usage.prior_year_balance)} = {format_grouped(by_balance)}"
         )
     what = f"per-institution yearly cap min({'; '.join(parts)}) ="
     return cap_step(
-        rule.name, rule.clause, v, amount, min(limits), usage.compensated_this_year, what
+        rule.name, rule.clause, v, amount, institution_year_limit(rule, usage.prior_year_balance),
+        usage.compensated_this_year, what,
     )
+
+
+def institution_year_limit(rule: CapPerInstitutionYearStep, prior_year_balance: Fen) -> Fen:
+    """What ``rule`` lets an institution be compensated in a year, given its prior-year balance."""
+    limits: list[Fen] = []
+    if rule.amount is not None:
+        limits.append(rule.amount)
+    if rule.ratio_of_prior_year_balance is not None:
+        limits.append(apply_ratio(prior_year_balance, rule.ratio_of_prior_year_balance))
+    return min(limits)
 
 
 def _result(version: PolicyVersion, amount: Fen, steps: list[TraceStep]) -> ClaimComputation:

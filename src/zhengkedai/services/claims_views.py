@@ -9,6 +9,7 @@ but count in no total.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,12 @@ from sqlalchemy import func, select
 from ..db.ledger_repo import LedgerRepo
 from ..db.models import ClaimRow, EntryRow, ImportFileRow, LoanEventRow, LoanRow, RecoveryShareRow
 from ..db.uow import UnitOfWork
+from ..domain.compensation import institution_year_limit
 from ..domain.money import Fen, format_grouped, parse_yuan
 from ..domain.policy import PolicyError, load_policy_text
-from ..domain.policy_rules import CapPerLoanStep
+from ..domain.policy_rules import CapPerInstitutionYearStep, CapPerLoanStep
 from . import claims_entries as entries
-from . import policies, verify
+from . import policies, portfolio, verify
 from .claims import APPROVED, PAID, REJECTED, compute
 from .claims_workflow import get
 
@@ -204,17 +206,23 @@ def replay(uow: UnitOfWork, text: str, source: str) -> ReplayResult:
 # --- what `zkd verify` checks about claims ------------------------------------
 
 def check_claims(uow: UnitOfWork) -> list[str]:
-    """Every claim within its loss and its policy version's per-loan cap; shares within
-    what was paid; approved and paid claims' journal entries matching their amounts."""
+    """Every claim within its loss and its policy version's per-loan cap; each
+    institution's claims of a year within a yearly cap, where their version has
+    one; shares within what was paid; approved and paid claims' journal entries
+    matching their amounts."""
     problems: list[str] = []
     ledger = LedgerRepo(uow)
     stored: dict[int, policies.StoredPolicy] = {}
     per_loan: dict[int, tuple[Fen, Fen | None, str]] = {}
+    per_year: dict[tuple[str, int], tuple[Fen, Fen]] = {}  # (institution, year) -> total, limit
+    balances: dict[int, dict[str, Fen]] = {}  # year -> institution -> prior-year balance
     shares: dict[int, int] = {cid: int(total) for cid, total in uow.s.execute(
         select(RecoveryShareRow.claim_id, func.sum(RecoveryShareRow.share_fen))
         .group_by(RecoveryShareRow.claim_id)).all()}
-    for claim, loan in uow.s.execute(
-        select(ClaimRow, LoanRow).join(LoanRow, LoanRow.id == ClaimRow.loan_id)
+    for claim, loan, loss_on in uow.s.execute(
+        select(ClaimRow, LoanRow, LoanEventRow.occurred_on)
+        .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
+        .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
         .order_by(ClaimRow.id)
     ).all():
         name = f"claim #{claim.id} (loan {loan.loan_no})"
@@ -230,6 +238,17 @@ def check_claims(uow: UnitOfWork) -> list[str]:
             total, cap, _ = per_loan.get(loan.id, (0, None, ""))
             cap = min([*caps, *([cap] if cap is not None else [])], default=None)
             per_loan[loan.id] = (total + claim.amount_fen, cap, loan.loan_no)
+            for rule in version.claim_rules:
+                if isinstance(rule, CapPerInstitutionYearStep):
+                    year = loss_on.year
+                    if year not in balances:
+                        balances[year] = {code: f.outstanding for code, f in portfolio.by_institution(
+                            uow, dt.date(year - 1, 12, 31)).items()}
+                    limit = institution_year_limit(
+                        rule, balances[year].get(claim.institution_code, 0))
+                    key = (claim.institution_code, year)
+                    total, known = per_year.get(key, (0, limit))
+                    per_year[key] = (total + claim.amount_fen, min(known, limit))
         owed = shares.get(claim.id, 0)
         paid = claim.amount_fen if claim.status == PAID else 0
         if owed > paid:
@@ -252,6 +271,10 @@ def check_claims(uow: UnitOfWork) -> list[str]:
         if cap is not None and total > cap:
             problems.append(f"loan {loan_no}: claims total {format_grouped(total)}, above the "
                             f"per-loan cap {format_grouped(cap)}")
+    for (code, year), (total, limit) in sorted(per_year.items()):
+        if total > limit:
+            problems.append(f"institution {code}: claims of {year} under a yearly cap total "
+                            f"{format_grouped(total)}, above that cap, {format_grouped(limit)}")
     return problems
 
 

@@ -199,7 +199,7 @@ def _chain_at(uow: UnitOfWork, month: Month, entries: list[Entry]) -> tuple[str,
 
     closed = closed_month(uow, month.period)
     report = verify_service.verify(uow, upto_seq=closed.last_seq if closed else None)
-    verdict = "通过：哈希链完整，凭证借贷平衡，资金余额无负数" if report.ok else \
+    verdict = "通过：哈希链完整，凭证借贷平衡，资金余额无负数，补偿与补助未超上限" if report.ok else \
         "未通过：" + "；".join(report.problems[:3])
     return report.head_hash, report.entries, verdict
 
