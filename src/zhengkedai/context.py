@@ -10,6 +10,19 @@ from dataclasses import dataclass, field
 
 Clock = Callable[[], dt.datetime]
 
+# The programme's business day is Zhengzhou's: China Standard Time, UTC+8 all
+# year (no daylight saving since 1991). Moments are stored as naive UTC; "today"
+# (the default of every --on date, a subsidy's filing date, whether a month has
+# ended) and the times printed on statements are Zhengzhou's.
+PROGRAMME_TZ = dt.timezone(dt.timedelta(hours=8), "UTC+8")
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """A stored moment (naive UTC) as Zhengzhou's time, with its +08:00 offset."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(PROGRAMME_TZ)
+
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -39,4 +52,5 @@ class Actor:
         return moment
 
     def today(self) -> dt.date:
-        return self.now().date()
+        """Today in Zhengzhou (at 07:30 there it is still yesterday in UTC)."""
+        return local_time(self.now()).date()

@@ -45,7 +45,7 @@ def test_exactly_five_percent_overdue_is_not_suspended_and_a_later_close_reinsta
 def test_months_close_in_order_once_and_only_after_they_end(uow, actor, clock) -> None:
     f.bank(uow, actor)
     f.fund_reserve(uow, actor, 1000, on=dt.date(2025, 1, 2))
-    clock.now = dt.datetime(2025, 3, 31, 23)
+    clock.now = dt.datetime(2025, 3, 31, 15, 59)  # 23:59 in Zhengzhou
     with pytest.raises(ZkdError, match="has not ended"):
         closing.close_month(uow, actor, "2025-03")
     with pytest.raises(ZkdError, match="close 2025-01 first"):

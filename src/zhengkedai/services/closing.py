@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ..context import Actor
+from ..context import Actor, local_time
 from ..db.models import (
     EntryRow,
     InstitutionMonthRow,
@@ -93,7 +93,8 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
     head = uow.lock_ledger()
     existing = uow.s.get(MonthRow, period)
     if existing is not None:
-        raise ZkdError(f"month {period} was closed at {existing.closed_at:%Y-%m-%d %H:%M} "
+        raise ZkdError(f"month {period} was closed at "
+                       f"{local_time(existing.closed_at):%Y-%m-%d %H:%M} (UTC+8) "
                        f"by {existing.closed_by}")
     end = last_day(period)
     if actor.today() <= end:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..context import Actor
+from ..context import PROGRAMME_TZ, Actor
 from ..db.engine import make_engine
 from ..db.models import ClaimRow, RecoveryShareRow, SubsidyRow
 from ..db.uow import UnitOfWork
@@ -123,7 +123,7 @@ class _Calendar:
         self.now = dt.datetime(YEAR, 1, 1, 9, 0)
 
     def __call__(self) -> dt.datetime:
-        return self.now
+        return self.now.replace(tzinfo=PROGRAMME_TZ)  # Zhengzhou's office hours
 
     def at(self, day: dt.date, hour: int) -> None:
         self.now = dt.datetime.combine(day, dt.time(hour, 0))

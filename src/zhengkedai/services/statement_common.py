@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..context import Actor
+from ..context import Actor, local_time
 from ..db.uow import UnitOfWork
 from ..domain.money import Fen, format_grouped, parse_yuan
 from ..domain.periods import first_day, last_day, parse_period
@@ -39,7 +39,7 @@ def month_of(uow: UnitOfWork, actor: Actor, period: str) -> Month:
         period=period,
         start=first_day(period),
         end=last_day(period),
-        generated_at=closed.closed_at if closed else actor.now(),
+        generated_at=local_time(closed.closed_at if closed else actor.now()),
         draft=closed is None,
     )
 
