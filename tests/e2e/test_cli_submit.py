@@ -259,3 +259,33 @@ def test_the_same_file_submitted_twice_at_once_is_accepted_once(clerk, db_url, t
         p.join(120)
     assert sorted(results.get(timeout=5) for _ in procs) == ["accepted", "duplicate"]
     assert counts(db_url) == (1, 300, 0)
+
+
+SUB_HEAD = "补助类型,受益方,计算基数,被投企业,所属年度,凭证号"
+
+
+@pytest.mark.parametrize(("name", "head", "rows", "institution", "header_problem"), [
+    ("loans.csv", LOAN_HEAD.replace("贷款金额", "贷款金额(千元)"),
+     [loan_line("H1", 1), loan_line("H2", 2, disbursed="2025-13-01")], "ZZB", "贷款金额(千元)"),
+    ("events.csv", "贷款编号,事件类型,发生日期,备注",
+     ["L1,还款,2025-03-01,", "L1,还款,2025-13-01,"], "ZZB", "金额 (amount)"),
+    ("subsidies.csv", SUB_HEAD.replace(",凭证号", ""),
+     [f"担保费补助,{make_uscc('410100', 1)},100,,2025", f"担保费补助,{make_uscc('410100', 2)},x,,2025"],
+     None, "凭证号 (reference)"),
+], ids=["loans", "events", "subsidies"])
+def test_a_header_problem_rejects_the_file_with_every_row_error_too(
+        clerk, db_url, tmp_path, name, head, rows, institution, header_problem) -> None:
+    path = write(tmp_path, name, "\n".join([head, *rows]) + "\n")
+    errors_csv = tmp_path / "errors.csv"
+    args = ["submit", str(path), "--errors", str(errors_csv)]
+    r = clerk(*args, *(["--institution", institution] if institution else []))
+    assert r.exit_code == 2, r.stderr
+    assert "internal error" not in r.stderr
+    assert f"{name}:1: {header_problem}" in r.stderr
+    assert f"{name}:3:" in r.stderr  # the bad row's own cell error
+    listed = list(csv.DictReader(errors_csv.read_text("utf-8-sig").splitlines()))
+    assert {int(e["row"]) for e in listed} == {1, 3}
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"Error: {name} rejected: {len(listed)} errors in 2 rows; nothing was written")
+    assert counts(db_url) == (0, 0, 0)
+

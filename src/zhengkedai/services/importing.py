@@ -148,12 +148,17 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     record = _file_record(uow, actor, parsed, filer, sha)
     checker = StateChecker(uow, parsed.kind, parsed.name, filer, record.id)
     errors = list(parsed.header_errors)
+    # A header with problems rejects the file whatever its rows hold, and its
+    # rows lack a column that the ledger rules and the writers need: read on
+    # for every row's own errors (repeats in the file found by the reader, as
+    # nothing reaches the database), but check nothing against the books.
+    to_books = not errors
     count = 0
     pending = _Pending()
     loans = _LoanWriter(uow, record.id, filer) if parsed.kind is FileKind.LOANS else None
 
     def flush(rows: list[int], columns: dict[str, list[Any]]) -> None:
-        if not rows:  # a file of exactly n×BATCH rows: no last batch to write
+        if not rows or not to_books:  # not rows: a file of exactly n×BATCH rows
             return
         if loans is not None:
             # columns straight through: no record per row (see _LoanWriter).
@@ -181,7 +186,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     # of BATCH valid rows, as a row-by-row loop would (the ledger rules see the
     # same batches, so they find the same repeats).
     def read() -> Iterator[Chunk]:
-        return parsed.chunks(BATCH, track_duplicates=False)
+        return parsed.chunks(BATCH, track_duplicates=not to_books)
 
     # a large file is read in a second process while this one writes (prefetch)
     for chunk in prefetch.ahead(read) if prefetch.worth_it(path) else read():
