@@ -119,6 +119,21 @@ def test_a_unit_in_the_header_scales_that_amount_column(tmp_path, header):
     assert row.record.principal == expected
 
 
+@pytest.mark.parametrize("header", ["年利率(%)", "年利率（％）", "annual_rate (%)"])
+def test_a_percent_sign_in_the_rate_header_reads_the_rate_as_without_it(tmp_path, header):
+    head = [header if h == "年利率" else h for h in LOAN_HEADER]
+    path = write_csv(tmp_path / "r.csv", [head, loan("A", rate="3.85"), loan("B", rate="4.1%")])
+    parsed = read_file(path)
+    assert parsed.header.problems == ()
+    assert [r.record.annual_rate for r in records(parsed)] == [Decimal("3.85"), Decimal("4.1")]
+
+
+def test_another_unit_on_the_rate_header_is_still_a_header_problem(tmp_path):
+    head = [("年利率(‰)" if h == "年利率" else h) for h in LOAN_HEADER]
+    [problem, *_] = read_file(write_csv(tmp_path / "r.csv", [head, loan()])).header.problems
+    assert problem.message == "column 年利率 (annual_rate) is not an amount and takes no unit (‰)"
+
+
 def test_header_problems_are_all_reported_at_the_header_row(tmp_path):
     head = [h for h in LOAN_HEADER if h != "年利率"] + ["客户经理", "贷款金额"]
     head[3] = "上年度营业收入(千元)"

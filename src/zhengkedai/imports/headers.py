@@ -6,7 +6,8 @@ above it are title rows, skipped and mentioned. A header cell matches a
 column by its English key (any case) or its Chinese name, after NFKC
 normalisation (full-width to half-width) and removal of all spaces. A unit in
 brackets, ``贷款金额(万元)`` / ``贷款金额（元）`` / ``principal (万元)``, scales
-an amount column. The file's kind is the one most of the header's names belong
+an amount column; ``年利率(%)`` says what a percent column holds anyway, and
+is read as ``年利率``. The file's kind is the one most of the header's names belong
 to. Unknown, duplicated and missing required columns and misplaced units are
 reported as problems at the header row, all at once; only a file with no
 recognisable header at all is rejected outright.
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain import money
-from .columns import Amount, Column, Optional
+from .columns import Amount, Column, Optional, Percent
 from .readers import Cell, FileRejected, RawRow
 from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind, expected_columns
 
@@ -160,8 +161,12 @@ def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str) ->
 
 
 def _scaled(spec: FieldSpec, unit: str | None) -> Column[Any]:
-    """The spec's parser, scaled by a header unit; a unit on a non-amount is an error."""
-    if unit is None:
+    """The spec's parser, scaled by a header unit; a unit on a non-amount is an error.
+
+    A percent column's cells are in percent whatever its header says, so a
+    ``(%)`` unit there changes nothing (bank exports write ``年利率(%)``).
+    """
+    if unit is None or (unit == "%" and isinstance(spec.column, Percent)):
         return spec.column
     if not spec.is_amount:
         raise ValueError(f"column {spec.label()} is not an amount and takes no unit ({unit})")
