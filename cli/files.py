@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import click
 
+from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.imports.rowerrors import write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
@@ -38,6 +41,8 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
     Example: zkd submit 2025-06_loans.xlsx --institution ZZB
     """
     e = env()
+    if errors_path is not None:
+        _can_write(errors_path, "the errors CSV")  # before reading a file of any length
     show_bar = sys.stderr.isatty() and not dry_run
     with e.uow() as uow:
         bar_cm = (click.progressbar(length=_count(file, sheet), label=f"Reading {file.name}",
@@ -51,12 +56,32 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
                 for error in exc.errors:
                     click.echo(str(error), err=True)
                 if errors_path is not None:
-                    write_errors_csv(exc.errors, errors_path)
+                    try:
+                        _write(errors_path, "the errors CSV", write_errors_csv, exc.errors,
+                               errors_path)
+                    except ZkdError as unwritten:
+                        raise importing.FileHasErrors(f"{exc}; {unwritten}", exc.errors) from None
                     click.echo(f"{len(exc.errors)} error(s) written to {errors_path}", err=True)
                 raise
         if result.accepted and not dry_run:
             uow.commit()
     _report(result)
+
+
+def _write(path: Path, what: str, write: Callable[..., object], *args: Any) -> None:
+    """``write(*args)``, which writes ``path``; a failure is one line naming it and why."""
+    try:
+        write(*args)
+    except OSError as exc:
+        raise ZkdError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+
+
+def _can_write(path: Path, what: str) -> None:
+    """Refuse at once a path that cannot be written (a missing folder, say), leaving none."""
+    existed = path.exists()
+    _write(path, what, lambda: path.open("ab").close())
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def _count(file: Path, sheet: str | None) -> int:
@@ -113,7 +138,7 @@ def template(kind: str, out: Path | None, xlsx: bool) -> None:
     Example: zkd template loans --xlsx -o 贷款台账.xlsx
     """
     path = out or Path(f"{kind}.{'xlsx' if xlsx else 'csv'}")
-    write_template(kind, path, xlsx=xlsx)
+    _write(path, "the template", write_template, kind, path, xlsx)
     click.echo(f"Wrote the {FILE_KIND_ZH[FileKind(kind)]} ({kind}) template to {path}.")
 
 

@@ -289,3 +289,36 @@ def test_a_header_problem_rejects_the_file_with_every_row_error_too(
         f"Error: {name} rejected: {len(listed)} errors in 2 rows; nothing was written")
     assert counts(db_url) == (0, 0, 0)
 
+
+
+def test_an_errors_csv_or_template_that_cannot_be_written_is_one_clear_line(clerk, db_url, tmp_path) -> None:
+    nowhere = tmp_path / "no-such-folder"
+    bad = write(tmp_path, "bad.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1, principal="x")]) + "\n")
+    good = write(tmp_path, "good.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1)]) + "\n")
+    for path in (bad, good):
+        r = clerk("submit", str(path), "--institution", "ZZB", "--errors", str(nowhere / "e.csv"))
+        assert r.exit_code not in (0, 3), r.stderr
+        last = r.stderr.strip().splitlines()[-1]
+        assert last.startswith("Error: ") and str(nowhere / "e.csv") in last
+        assert "No such file or directory" in last and "internal error" not in last
+    assert counts(db_url) == (0, 0, 0)
+    for extra in ([], ["--xlsx"]):
+        r = clerk("template", "loans", *extra, "-o", str(nowhere / "x"))
+        assert r.exit_code not in (0, 3)
+        assert r.stderr.strip() == (f"Error: cannot write the template {nowhere / 'x'}: "
+                                    "No such file or directory")
+
+
+def test_an_errors_csv_that_fails_while_written_still_rejects_in_one_line(clerk, tmp_path, monkeypatch) -> None:
+    import zhengkedai_cli.files
+
+    def full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zhengkedai_cli.files, "write_errors_csv", full)
+    bad = write(tmp_path, "bad.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1, principal="x")]) + "\n")
+    r = clerk("submit", str(bad), "--institution", "ZZB", "--errors", str(tmp_path / "e.csv"))
+    assert r.exit_code == 2
+    assert r.stderr.strip().splitlines()[-1] == (
+        "Error: bad.csv rejected: 1 error in 1 row; nothing was written; cannot write the "
+        f"errors CSV {tmp_path / 'e.csv'}: No space left on device")
