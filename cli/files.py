@@ -12,7 +12,7 @@ import click
 
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped
-from zhengkedai.imports.rowerrors import write_errors_csv
+from zhengkedai.imports.rowerrors import RowError, write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
 from zhengkedai.imports.templates import write_template
 from zhengkedai.services import importing
@@ -40,9 +40,24 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
 
     Example: zkd submit 2025-06_loans.xlsx --institution ZZB
     """
-    e = env()
     if errors_path is not None:
         _can_write(errors_path, "the errors CSV")  # before reading a file of any length
+    try:
+        result = _submit(file, institution, sheet, dry_run, errors_path)
+    except (importing.FileHasErrors, _Unwritable):
+        raise
+    except ZkdError as exc:
+        # refused as a whole (unreadable, no header, no --institution): the
+        # errors CSV gives the reason, not an older run's errors
+        if errors_path is not None:
+            _save_errors(errors_path, [RowError(file.name, 0, "", "", str(exc))], exc)
+        raise
+    _report(result)
+
+
+def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool,
+            errors_path: Path | None) -> importing.SubmitResult:
+    e = env()
     show_bar = sys.stderr.isatty() and not dry_run
     with e.uow() as uow:
         bar_cm = (click.progressbar(length=_count(file, sheet), label=f"Reading {file.name}",
@@ -56,16 +71,20 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
                 for error in exc.errors:
                     click.echo(str(error), err=True)
                 if errors_path is not None:
-                    try:
-                        _write(errors_path, "the errors CSV", write_errors_csv, exc.errors,
-                               errors_path)
-                    except ZkdError as unwritten:
-                        raise importing.FileHasErrors(f"{exc}; {unwritten}", exc.errors) from None
+                    _save_errors(errors_path, exc.errors, exc)
                     click.echo(f"{len(exc.errors)} error(s) written to {errors_path}", err=True)
                 raise
+        if errors_path is not None:
+            # no errors, and no older run's list left behind; written before the
+            # commit, so a file is not accepted while its errors CSV says otherwise
+            _write(errors_path, "the errors CSV", write_errors_csv, [], errors_path)
         if result.accepted and not dry_run:
             uow.commit()
-    _report(result)
+    return result
+
+
+class _Unwritable(ZkdError):
+    """A file the command was asked to write cannot be written."""
 
 
 def _write(path: Path, what: str, write: Callable[..., object], *args: Any) -> None:
@@ -73,7 +92,16 @@ def _write(path: Path, what: str, write: Callable[..., object], *args: Any) -> N
     try:
         write(*args)
     except OSError as exc:
-        raise ZkdError(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+        raise _Unwritable(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+
+
+def _save_errors(path: Path, errors: list[RowError], refusal: ZkdError) -> None:
+    """Write ``errors`` to ``path``; if that fails, ``refusal``, saying so too, is raised."""
+    try:
+        _write(path, "the errors CSV", write_errors_csv, errors, path)
+    except _Unwritable as unwritten:
+        refusal.args = (f"{refusal}; {unwritten}",)
+        raise refusal from None
 
 
 def _can_write(path: Path, what: str) -> None:

@@ -322,3 +322,28 @@ def test_an_errors_csv_that_fails_while_written_still_rejects_in_one_line(clerk,
     assert r.stderr.strip().splitlines()[-1] == (
         "Error: bad.csv rejected: 1 error in 1 row; nothing was written; cannot write the "
         f"errors CSV {tmp_path / 'e.csv'}: No space left on device")
+
+
+def test_the_errors_csv_always_tells_of_this_run_not_an_older_one(clerk, tmp_path) -> None:
+    errors_csv = tmp_path / "e.csv"
+    bad = write(tmp_path, "bad.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1, principal="x")]) + "\n")
+    good = write(tmp_path, "good.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1)]) + "\n")
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(b"\x81\x30" + "贷款编号".encode("utf-16-le"))
+
+    def run(path: Path, *args: str) -> list[list[str]]:
+        errors_csv.write_text("file,row,column,value,message\nold.csv,9,x,y,an older run\n")
+        clerk("submit", str(path), "--errors", str(errors_csv), *args)
+        raw = errors_csv.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        return list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+
+    head = ["file", "row", "column", "value", "message"]
+    assert run(bad, "--institution", "ZZB")[1][:2] == ["bad.csv", "2"]
+    assert run(good, "--institution", "ZZB", "--dry-run") == [head]
+    assert run(good, "--institution", "ZZB") == [head]
+    assert run(good, "--institution", "ZZB") == [head]  # the same file again: nothing changed
+    [_, refused] = run(good)
+    assert refused[:4] == ["good.csv", "0", "", ""] and "--institution" in refused[4]
+    [_, refused] = run(gbk, "--institution", "ZZB")
+    assert refused[:2] == ["gbk.csv", "0"] and "not UTF-8 or GB18030" in refused[4]
