@@ -22,7 +22,7 @@ def init() -> None:
     Example: zkd init --db sqlite:///zhengkedai.db
     """
     e = env()
-    engine = e.engine()
+    engine = e.engine(create=True)
     try:
         result = setup.init_database(engine, e.actor())
     finally:

@@ -16,7 +16,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from zhengkedai.context import Actor, default_operator
+from zhengkedai.context import OPERATOR_MAX, Actor, default_operator
 from zhengkedai.db.engine import make_engine, resolve_url
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
@@ -35,11 +35,15 @@ class Env:
     def url(self) -> str:
         return resolve_url(self.db)
 
-    def engine(self) -> Engine:
-        return make_engine(self.db)
+    def engine(self, *, create: bool = False) -> Engine:
+        """The database's engine; only ``zkd init`` (``create``) may bring a SQLite file into being."""
+        return make_engine(self.db, create=create)
 
     def actor(self) -> Actor:
-        return Actor(operator=self.operator or default_operator())
+        name = (self.operator or "").strip() or default_operator()
+        if len(name) > OPERATOR_MAX:
+            raise ZkdError(f"operator name of {len(name)} characters; at most {OPERATOR_MAX}")
+        return Actor(operator=name)
 
     @contextmanager
     def uow(self) -> Iterator[UnitOfWork]:

@@ -28,9 +28,12 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+OPERATOR_MAX = 100  # the width of the operator columns
+
+
 def default_operator() -> str:
-    """``ZKD_OPERATOR``, else the OS user."""
-    name = os.environ.get("ZKD_OPERATOR")
+    """``ZKD_OPERATOR`` (unless blank), else the OS user."""
+    name = (os.environ.get("ZKD_OPERATOR") or "").strip()
     if name:
         return name
     try:

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from sqlalchemy import text
 
 from zhengkedai.db.engine import make_engine
@@ -93,4 +94,26 @@ def test_an_uninitialised_database_gets_a_clear_message(tmp_path, monkeypatch) -
 
     r = CliRunner().invoke(main, ["institution", "list", "--db", f"sqlite:///{tmp_path}/none.db"])
     assert r.exit_code == 1
-    assert "run `zkd init` first" in r.stderr
+    assert "create it with `zkd init`" in r.stderr
+    assert not (tmp_path / "none.db").exists()  # a read leaves no empty file behind
+    empty = tmp_path / "empty.db"
+    empty.touch()  # a file that is not a zkd database
+    r = CliRunner().invoke(main, ["institution", "list", "--db", f"sqlite:///{empty}"])
+    assert r.exit_code == 1 and "run `zkd init` first" in r.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["close", "2025-13"], "'2025-13' is not a month period"),
+    (["statement", "abc", "-o", "out"], "'abc' is not a month period"),
+    (["--db", "nonsense", "claims", "list"], "zkd works with SQLite"),
+    (["--db", "mysql://x/y", "claims", "list"], "zkd works with SQLite"),
+    (["reserve", "deposit", "99999999999999999999999", "--source", "city", "--at", "ZZB",
+      "--on", "2025-01-02"], "the largest amount zkd takes"),
+    (["--operator", "x" * 101, "institution", "list"], "at most 100"),
+])
+def test_bad_input_to_a_command_is_a_one_line_refusal_not_an_internal_error(
+        zkd_frozen, args, message) -> None:
+    assert zkd_frozen("init").exit_code == 0
+    r = zkd_frozen(*args)
+    assert r.exit_code in (1, 2) and "internal error" not in r.stderr
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1

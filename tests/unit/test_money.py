@@ -54,10 +54,17 @@ def test_amounts_are_spelled_plain_for_machines_and_grouped_for_people() -> None
     assert format_grouped(-123456789) == "-1,234,567.89"
 
 
-@given(st.integers(min_value=0, max_value=10**15))
+@given(st.integers(min_value=0, max_value=10**14))
 def test_formatting_then_parsing_gives_the_same_fen(fen: int) -> None:
     assert parse_yuan(format_plain(fen)) == fen
     assert parse_yuan(format_grouped(fen)) == fen
+
+
+@pytest.mark.parametrize("text", ["1000000000000.01", "1,000,000,000,000.01", "-1000000000001"])
+def test_an_amount_above_a_trillion_yuan_is_refused(text: str) -> None:
+    assert parse_yuan("1,000,000,000,000.00") == 10**14
+    with pytest.raises(AmountError, match="the largest amount zkd takes"):
+        parse_yuan(text)
 
 
 @pytest.mark.parametrize("text", ["1 234", "١٢٣", "12 345.00"])

@@ -13,6 +13,10 @@ import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from ..domain.errors import ZkdError
 
 DEFAULT_URL = "sqlite:///zhengkedai.db"
 
@@ -25,8 +29,24 @@ def resolve_url(url: str | None) -> str:
     return url
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
+    """An engine for ``url`` (see :func:`resolve_url`).
+
+    Raises:
+        ZkdError: not a SQLite or PostgreSQL URL; or, with ``create=False``, a
+            SQLite file that does not exist (connecting would create it empty).
+    """
     url = resolve_url(url)
+    if not url.startswith(("sqlite:", "sqlite+", "postgresql+")):
+        raise ZkdError(f"--db {url!r}: zkd works with SQLite (sqlite:///PATH) or PostgreSQL "
+                       "(postgresql://USER@HOST/DB) URLs")
+    path = sqlite_path(url)
+    if not create and path is not None and not path.exists():
+        raise ZkdError(f"no database at {path}; create it with `zkd init`")
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise ZkdError(f"--db {url!r} is not a database URL") from None
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
 

@@ -74,11 +74,21 @@ def parse_yuan(text: str, *, unit: Decimal = YUAN) -> Fen:
     return decimal_to_fen(value, raw)
 
 
+# The largest amount taken from a file or the command line: a trillion yuan, far
+# above any loan, deposit or fund, and small enough that sums of a great many of
+# them still fit the databases' 64-bit integers (BIGINT) in fen.
+MAX_YUAN = Decimal(1_000_000_000_000)
+MAX_FEN = int(MAX_YUAN) * 100
+TOO_LARGE = "is more than 1,000,000,000,000.00, the largest amount zkd takes"
+
+
 def decimal_to_fen(value: Decimal, shown: str | None = None) -> Fen:
     """An exact Decimal number of yuan as fen; more than two decimals is an error."""
     fen = value * FEN_PER_YUAN
     if fen != fen.to_integral_value():
         raise AmountError(f"{shown or value} has more than 2 decimals (fen)")
+    if abs(value) > MAX_YUAN:
+        raise AmountError(f"{shown or value} {TOO_LARGE}")
     return int(fen)
 
 

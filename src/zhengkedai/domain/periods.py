@@ -8,11 +8,13 @@ import unicodedata
 
 from dateutil.relativedelta import relativedelta
 
+from .errors import ZkdError
+
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-class PeriodError(ValueError):
-    pass
+class PeriodError(ZkdError, ValueError):
+    """A month or date that cannot be read; a refusal on the command line, a cell error in a file."""
 
 
 def parse_period(text: str) -> str:

@@ -177,6 +177,8 @@ class Amount(Column[Fen]):
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
             raise CellError(EMPTY)
         fen = self._fen(cell)
+        if fen > money.MAX_FEN:  # the fast path does not go through money's own check
+            raise CellError(f"{cell} {money.TOO_LARGE}")
         if fen < 0 or (fen == 0 and self.minimum == "positive"):
             rule = "greater than 0" if self.minimum == "positive" else "0 or more"
             raise CellError(f"must be {rule}")
