@@ -67,7 +67,11 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
                 result = importing.submit(uow, e.actor(), file, institution=institution,
                                           sheet=sheet, dry_run=dry_run,
                                           progress=bar.update if bar is not None else None)
+            except importing.FileRefused as exc:
+                _notes(file, exc.notes)
+                raise
             except importing.FileHasErrors as exc:
+                _notes(file, exc.notes)
                 for error in exc.errors:
                     click.echo(str(error), err=True)
                 if errors_path is not None:
@@ -125,9 +129,14 @@ def _rows(n: int) -> str:
     return f"{n} row" if n == 1 else f"{n} rows"
 
 
+def _notes(file: Path, notes: list[str]) -> None:
+    """How the file was read (encoding or sheet, title rows skipped), on stderr."""
+    for note in notes:
+        click.echo(f"{file.name}: {note}", err=True)
+
+
 def _report(result: importing.SubmitResult) -> None:
-    for note in result.notes:
-        click.echo(f"{result.path.name}: {note}", err=True)
+    _notes(result.path, result.notes)
     if result.duplicate_of is not None:
         d = result.duplicate_of
         click.echo(f"{result.path.name}: the same file was already accepted at "

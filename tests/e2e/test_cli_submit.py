@@ -347,3 +347,18 @@ def test_the_errors_csv_always_tells_of_this_run_not_an_older_one(clerk, tmp_pat
     assert refused[:4] == ["good.csv", "0", "", ""] and "--institution" in refused[4]
     [_, refused] = run(gbk, "--institution", "ZZB")
     assert refused[:2] == ["gbk.csv", "0"] and "not UTF-8 or GB18030" in refused[4]
+
+
+def test_a_refused_file_still_says_how_it_was_read(clerk, tmp_path) -> None:
+    titled = "郑州银行贷款台账\n" + LOAN_HEAD + "\n"
+    bad = write(tmp_path, "bad.csv", titled + loan_line("A1", 1, principal="x") + "\n", "gb18030")
+    r = clerk("submit", str(bad), "--institution", "ZZB")
+    assert r.exit_code == 2
+    assert "bad.csv: read as CSV, GB18030" in r.stderr
+    assert "bad.csv: skipped 1 title row above the header (row 2)" in r.stderr
+    r = clerk("submit", str(bad))  # no --institution: refused before any row is read
+    assert r.exit_code == 1 and "bad.csv: read as CSV, GB18030" in r.stderr
+    r = clerk("submit", str(write(tmp_path, "empty.csv", titled, "gb18030")), "--institution", "ZZB")
+    assert "has a header but no rows" in r.stderr and "skipped 1 title row" in r.stderr
+    r = clerk("submit", str(write(tmp_path, "notes.csv", "标题\n甲,乙\n", "gb18030")))
+    assert "no header row found" in r.stderr and "notes.csv: read as CSV, GB18030" in r.stderr

@@ -41,8 +41,6 @@ from .rowerrors import RowError
 from .schema import RECORD_TYPES, FileKind
 from .validate import RowValidator, RulesOn
 
-ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "gb18030": "GB18030"}
-
 
 class ParsedRow(NamedTuple):
     """A valid row: its spreadsheet row number and its record."""
@@ -139,11 +137,7 @@ class ParsedFile:
     @property
     def notes(self) -> list[str]:
         """What the reader decided, for the user: encoding or sheet, skipped title rows."""
-        notes = []
-        if self.source.format == "csv":
-            notes.append(f"read as CSV, {ENCODING_NAMES.get(self.encoding or '', self.encoding)}")
-        else:
-            notes.append(f"read sheet {self.source.sheet!r} of the workbook")
+        notes = [self.source.note]
         if self.header.title_rows:
             rows = "row" if self.header.title_rows == 1 else "rows"
             notes.append(f"skipped {self.header.title_rows} title {rows} above the header "
@@ -231,6 +225,8 @@ def read_file(path: str | Path, *, sheet: str | None = None,
     rows = source.rows()
     try:
         header, _rest = find_header(rows, source.path.name)
+    except FileRejected as exc:  # no header: say how it was read (a wrong encoding shows)
+        raise FileRejected(str(exc), (source.note,)) from None
     finally:
         close = getattr(rows, "close", None)
         if close is not None:

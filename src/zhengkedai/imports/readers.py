@@ -38,13 +38,20 @@ _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "gb18030": "GB18030"}
+
+
 class FileRejected(ZkdError):
-    """The file as a whole cannot be read (encoding, format, sheet, header). One line."""
+    """The file as a whole cannot be read (encoding, format, sheet, header). One line.
+
+    ``notes`` say how the file was read, when it was (for a missing header, say).
+    """
 
     exit_code = 2
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, notes: tuple[str, ...] = ()) -> None:
         super().__init__(" ".join(message.split()))
+        self.notes = notes
 
 
 def detect_encoding(path: Path) -> str:
@@ -86,6 +93,13 @@ class Source:
     format: str  # "csv" or "xlsx"
     encoding: str | None = None  # CSV only
     sheet: str | None = None  # XLSX only
+
+    @property
+    def note(self) -> str:
+        """How the file is read, for the user: ``read as CSV, GB18030``."""
+        if self.format == "csv":
+            return f"read as CSV, {ENCODING_NAMES.get(self.encoding or '', self.encoding)}"
+        return f"read sheet {self.sheet!r} of the workbook"
 
     def rows(self) -> Iterator[RawRow]:
         """Each ``(row_number, cells)`` in file order; opens the file afresh each call.

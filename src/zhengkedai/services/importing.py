@@ -44,8 +44,8 @@ from ..domain.errors import InputRejected, ZkdError
 from ..domain.loans import EventType, LoanState, apply_event
 from ..imports import prefetch
 from ..imports.eligibility import EligibilityRules
-from ..imports.parse import ENCODING_NAMES, Chunk, ParsedFile, read_file
-from ..imports.readers import FileRejected
+from ..imports.parse import Chunk, ParsedFile, read_file
+from ..imports.readers import ENCODING_NAMES, FileRejected
 from ..imports.records import EventRow, SubsidyRow
 from ..imports.rowerrors import RowError
 from ..imports.schema import FILE_KIND_ZH, RECORD_TYPES, FileKind
@@ -64,11 +64,28 @@ Progress = Callable[[int], None]
 
 
 class FileHasErrors(InputRejected):
-    """The file was rejected; ``errors`` lists every reason, in file order."""
+    """The file was rejected; ``errors`` lists every reason, in file order.
 
-    def __init__(self, message: str, errors: list[RowError]) -> None:
+    ``notes`` say how it was read (encoding or sheet, title rows skipped).
+    """
+
+    def __init__(self, message: str, errors: list[RowError], notes: list[str] | None = None) -> None:
         super().__init__(message)
         self.errors = errors
+        self.notes = notes or []
+
+
+class FileRefused(ZkdError):
+    """The file was refused as a whole (unreadable, no header, no filer, no rows).
+
+    ``notes`` say how it was read, when it was read at all.
+    """
+
+    def __init__(self, message: str, notes: list[str] | None = None,
+                 exit_code: int = ZkdError.exit_code) -> None:
+        super().__init__(message)
+        self.notes = notes or []
+        self.exit_code = exit_code
 
 
 @dataclass
@@ -125,10 +142,13 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     try:
         parsed = read_file(path, sheet=sheet, eligibility=_eligibility(uow))
     except FileRejected as exc:
-        raise ZkdError(str(exc)) from None
+        raise FileRefused(str(exc), list(exc.notes)) from None
     result.kind = parsed.kind
     result.notes = parsed.notes
-    filer = _filer(uow, parsed, institution)
+    try:
+        filer = _filer(uow, parsed, institution)
+    except ZkdError as exc:
+        raise FileRefused(str(exc), parsed.notes, exc.exit_code) from None
     sha = file_sha256(path)
     # One import at a time, like every posting: a second `zkd submit` of the same
     # file waits here, then finds the first one's record and changes nothing.
@@ -204,9 +224,10 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     result.rows = count
     if errors:
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
-        raise FileHasErrors(_rejection(parsed, result), result.errors)
+        raise FileHasErrors(_rejection(parsed, result), result.errors, parsed.notes)
     if count == 0:
-        raise ZkdError(f"{parsed.name}: the file has a header but no rows; nothing to submit")
+        raise FileRefused(f"{parsed.name}: the file has a header but no rows; nothing to submit",
+                          parsed.notes)
     if dry_run:
         uow.rollback()  # it was all checked by writing it; keep none of it
         return result
