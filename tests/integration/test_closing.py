@@ -126,3 +126,38 @@ def test_a_close_that_reinstates_a_bank_restores_a_claim_opened_while_it_was_sus
     result = closing.close_month(uow, actor, "2025-02")  # back under 5%: active from 1 March
     assert [(r.amount_before, r.amount_after) for r in result.recomputed] == [(0, 800_000)]
     assert uow.s.get(ClaimRow, claim.id).amount_fen == 800_000
+
+
+def test_nothing_dated_before_the_latest_close_is_accepted_and_no_earlier_month_closes(
+        uow, actor, clock) -> None:
+    """The first close (January 2025) closes everything before it too: a deposit
+    dated 2024 would change the figures January's statements already report."""
+    f.bank(uow, actor)
+    f.fund_reserve(uow, actor, 1000, on=dt.date(2025, 1, 2))
+    clock.now = dt.datetime(2025, 3, 1, 9)
+    closing.close_month(uow, actor, "2025-01")
+    closing.close_month(uow, actor, "2025-02")
+    with pytest.raises(InvariantViolation, match="the months up to 2025-02 are closed; "
+                                                  "nothing dated 2024-06-01 can be booked"):
+        f.fund_reserve(uow, actor, 1000, on=dt.date(2024, 6, 1), ref="back-dated")
+    with pytest.raises(ZkdError, match="month 2024-06 comes before 2025-02, which is closed"):
+        closing.close_month(uow, actor, "2024-06")
+    f.fund_reserve(uow, actor, 1000, on=dt.date(2025, 3, 1), ref="march")  # March is open
+
+
+def test_a_loan_disbursed_before_the_first_closed_month_cannot_be_filed(
+        uow, actor, clock, tmp_path) -> None:
+    from tests.integration.test_import_large_files import line, write
+    from zhengkedai.services import importing
+
+    f.bank(uow, actor)
+    f.bank(uow, actor, "ZZDB", "郑州担保", "guarantor")
+    f.fund_reserve(uow, actor, 1000, on=dt.date(2025, 1, 2))
+    clock.now = dt.datetime(2025, 2, 1, 9)
+    closing.close_month(uow, actor, "2025-01")
+    path = write(tmp_path, "old.csv", [line("OLD", 1, day="2024-11-10"),
+                                       line("NEW", 2, day="2025-02-01")])
+    with pytest.raises(importing.FileHasErrors) as caught:
+        importing.submit(uow, actor, path, institution="ZZB")
+    assert [(e.row, e.message) for e in caught.value.errors] == [
+        (2, "month 2024-11 is closed; a loan disbursed in it cannot be filed")]

@@ -85,9 +85,18 @@ class LedgerRepo:
         return entry
 
     def check_open(self, day: dt.date) -> None:
+        """Refuse a date in a closed month, or before the latest closed month.
+
+        Months close in order, the first with any activity first, so every
+        month up to the latest closed one is closed: an entry dated before
+        the books' first close would change figures the closed months report.
+        """
         period = period_of(day)
-        if self.uow.s.get(MonthRow, period) is not None:
-            raise InvariantViolation(f"month {period} is closed; nothing dated {day} can be booked")
+        last = latest_closed(self.uow)
+        if last is not None and period <= last:
+            why = (f"month {period} is closed" if self.uow.s.get(MonthRow, period) is not None
+                   else f"the months up to {last} are closed")
+            raise InvariantViolation(f"{why}; nothing dated {day} can be booked")
 
     def _check_cash(self, draft: EntryDraft) -> None:
         deltas: dict[str, Fen] = {}
@@ -211,3 +220,8 @@ class LedgerRepo:
 
     def account_names(self) -> dict[str, str]:
         return {r.code: r.name for r in self.uow.s.execute(select(AccountRow)).scalars()}
+
+
+def latest_closed(uow: UnitOfWork) -> str | None:
+    """The latest closed month (``YYYY-MM``), or None before the first close."""
+    return uow.s.execute(select(func.max(MonthRow.period))).scalar()

@@ -25,6 +25,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..context import Actor, local_time
+from ..db.ledger_repo import latest_closed
 from ..db.models import (
     EntryRow,
     InstitutionMonthRow,
@@ -96,6 +97,10 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
         raise ZkdError(f"month {period} was closed at "
                        f"{local_time(existing.closed_at):%Y-%m-%d %H:%M} (UTC+8) "
                        f"by {existing.closed_by}")
+    last = latest_closed(uow)
+    if last is not None and last > period:
+        raise ZkdError(f"month {period} comes before {last}, which is closed: months are closed "
+                       "in order, and every month up to the latest close is closed with it")
     end = last_day(period)
     if actor.today() <= end:
         raise ZkdError(f"month {period} has not ended yet (it ends {end}); close it from "

@@ -21,7 +21,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..db.models import ImportFileRow, InstitutionRow, LoanEventRow, MonthRow, SubsidyRow
+from ..db.ledger_repo import latest_closed
+from ..db.models import ImportFileRow, InstitutionRow, LoanEventRow, SubsidyRow
 from ..db.models import LoanRow as LoanTable
 from ..db.uow import UnitOfWork
 from ..domain.loans import EventRefused, EventType, LoanState, apply_event
@@ -42,7 +43,8 @@ class StateChecker:
         self.file = file_name
         self.filer = filer
         self.file_id = file_id  # this file's rows, once written, are found with this id
-        self.closed = set(self.s.execute(select(MonthRow.period)).scalars())
+        # every month up to the latest closed one is closed (see LedgerRepo.check_open)
+        self.closed = latest_closed(uow)
         self.labels = {f.key: f.label() for f in FIELDS[kind]}
         self.institutions = {r.code: r.kind for r in self.s.execute(select(InstitutionRow)).scalars()}
         # keys of refused rows (not written, so not in the database): key -> row
@@ -53,7 +55,7 @@ class StateChecker:
                         message)
 
     def _closed(self, day: dt.date) -> bool:
-        return bool(self.closed) and period_of(day) in self.closed
+        return self.closed is not None and period_of(day) <= self.closed
 
     def check(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
         """Errors of ``batch``; its other rows are for the caller to write before the next batch."""
