@@ -146,3 +146,57 @@ def test_a_closed_month_keeps_its_statements_when_a_later_recovery_lowers_its_cl
     uow.commit()
     report = verify_service.verify(uow)
     assert any("changed after its month was closed" in p for p in report.problems)
+
+
+def _caps(pack: packs.Pack, code: str) -> dict:  # type: ignore[type-arg]
+    return next(s for s in _json(pack, f"{pack.period}_institution_{code}.json")["sections"]
+                if s["key"] == "caps")
+
+
+def test_under_henan_2025_the_institution_statement_shows_the_yearly_cap_and_its_use(
+        uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
+    from zhengkedai.services import claims, claims_workflow, policies
+
+    f.bank(uow, actor)
+    policies.load_bundled(uow, actor)
+    policies.activate(uow, "henan-2025")
+    # ZZB's programme balance at the end of 2024: 400,000,000.00, so 2% = 8,000,000.00 < 10M
+    f.loan(uow, actor, loan_no="OLD", principal=400_000_000_00, disbursed_on=dt.date(2024, 6, 1),
+           enterprise_seq=9)
+
+    def loss(loan_no: str, amount: int, on: dt.date, disbursed_on: dt.date, seq: int):  # type: ignore[no-untyped-def]
+        loan = f.loan(uow, actor, loan_no=loan_no, principal=20_000_000_00,
+                      disbursed_on=disbursed_on, enterprise_seq=seq)  # revenue 50M: henan's 50%
+        return claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", amount, on))
+
+    counted = loss("H1", 10_000_000_00, dt.date(2025, 7, 20), dt.date(2025, 6, 10), 11)
+    rejected = loss("H2", 2_000_000_00, dt.date(2025, 7, 21), dt.date(2025, 6, 11), 12)
+    claims_workflow.reject(uow, actor, rejected.id, "材料不全", on=dt.date(2025, 7, 25))
+    # disbursed before 2025-06-01: the older rules (新老划断), outside henan's yearly cap
+    old = loss("Z1", 1_000_000_00, dt.date(2025, 7, 22), dt.date(2025, 5, 31), 13)
+    uow.commit()
+    assert counted.amount_fen == 5_000_000_00 and old.policy_name == "zhengzhou-2019"
+
+    caps = _caps(packs.build_pack(uow, actor, "2025-07", fmt="json"), "ZZB")
+    yearly = [r for r in caps["rows"] if "年度" in r["cap"]]
+    assert len(yearly) == 1, caps["rows"]
+    row = yearly[0]
+    assert "2025" in row["cap"] and "henan-2025" in row["cap"]
+    assert (row["limit"], row["used"], row["remaining"], row["usage"]) == (
+        "8000000.00", "5000000.00", "3000000.00", "62.50")
+    assert any("400,000,000.00" in p and "8,000,000.00" in p for p in caps["paragraphs"])
+
+
+def test_before_a_yearly_cap_is_in_force_the_statement_shows_none(uow, actor, clock) -> None:
+    from zhengkedai.services import policies
+
+    f.bank(uow, actor)
+    policies.load_bundled(uow, actor)
+    policies.activate(uow, "henan-2025")
+    f.loan(uow, actor, loan_no="OLD", principal=100_000_000, disbursed_on=dt.date(2024, 6, 1))
+    uow.commit()
+    may = _caps(packs.build_pack(uow, actor, "2025-05", fmt="json"), "ZZB")
+    assert not [r for r in may["rows"] if "年度" in r["cap"]]
+    june = _caps(packs.build_pack(uow, actor, "2025-06", fmt="json"), "ZZB")
+    assert [(r["limit"], r["used"]) for r in june["rows"] if "年度" in r["cap"]] == [
+        ("20000.00", "0.00")]  # 2% of 1,000,000.00, nothing used yet

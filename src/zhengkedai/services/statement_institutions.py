@@ -8,8 +8,10 @@ each cap its claims have used.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -22,14 +24,17 @@ from ..db.models import (
     RecoveryShareRow,
 )
 from ..db.uow import UnitOfWork
+from ..domain.compensation import institution_year_limit
 from ..domain.errors import NotFound
 from ..domain.loans import LOAN_TYPE_ZH, LoanType
-from ..domain.money import Fen
-from ..domain.policy_rules import CapPerLoanStep, RatioStep, claim_facts
+from ..domain.money import Fen, apply_ratio, format_grouped
+from ..domain.policy import PolicyVersion
+from ..domain.policy_params import format_ratio
+from ..domain.policy_rules import CapPerInstitutionYearStep, CapPerLoanStep, RatioStep, claim_facts
 from ..domain.statement import CellValue, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
-from . import institutions, portfolio
-from .claims import to_loan
+from . import institutions, policies, portfolio
+from .claims import to_loan, under_yearly_cap
 from .closing import closed_month
 from .params import active_policy
 from .statement_common import Month, percent, ratio_percent, status_as_of
@@ -71,11 +76,13 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
     loan_totals: dict[str, CellValue] = {
         "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
         "outstanding": outstanding, "overdue": overdue}
+    yearly_rows, cap_notes = _yearly_caps(uow, month, inst.code, claims)
+    cap_rows = yearly_rows + _caps(uow, month, claims)
     sections = [
         section_from_layout(layout.section("profile"), values=profile),
         section_from_layout(layout.section("claims"), rows=_claim_rows(month, claims)),
         section_from_layout(layout.section("recoveries"), values=_recoveries(uow, month, claims)),
-        section_from_layout(layout.section("caps"), rows=_caps(uow, month, claims)),
+        section_from_layout(layout.section("caps"), rows=cap_rows, paragraphs=cap_notes),
         section_from_layout(layout.section("loans"), rows=[{
             "loan_no": row.loan_no, "enterprise_name": row.enterprise_name,
             "loan_type": LOAN_TYPE_ZH[LoanType(row.loan_type)], "principal": row.principal_fen,
@@ -185,6 +192,56 @@ def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dic
         rows.append(_cap_row(f"企业全额补偿损失额度 {names.get(code, code)}", limit,
                              firm_losses.get(code, 0)))
     return rows
+
+
+def _yearly_caps(uow: UnitOfWork, month: Month, code: str, claims: Sequence[ClaimRow]
+                 ) -> tuple[list[dict[str, CellValue]], list[str]]:
+    """A row per yearly institution cap in force for the statement's year, and how its limit is set.
+
+    The caps are those of the version in force at the month's end and of the
+    versions the year's counted claims were computed under. A claim counts as
+    :mod:`.claims` counts it: its loss fell in the year (by the month's end),
+    it is not rejected, and its version has a yearly cap (新老划断: a loan under
+    older rules neither is held to the cap nor uses it up).
+    """
+    year = month.end.year
+    found: dict[tuple[Fen | None, Decimal | None], tuple[CapPerInstitutionYearStep, str]] = {}
+
+    def add(version: PolicyVersion) -> None:
+        for rule in version.claim_rules:
+            if isinstance(rule, CapPerInstitutionYearStep):
+                found.setdefault((rule.amount, rule.ratio_of_prior_year_balance),
+                                 (rule, f"{version.policy_name}/{version.version}"))
+
+    add(active_policy(uow).version_on(month.end))
+    used = 0
+    for c in claims:
+        if c.submitted_on.year != year or c.submitted_on > month.end or c.status == "rejected":
+            continue
+        loan = uow.s.get(LoanRow, c.loan_id)
+        assert loan is not None, "a claim's loan exists (foreign key)"
+        if under_yearly_cap(uow, c, loan.disbursed_on):
+            used += c.amount_fen
+            add(policies.by_id(uow, c.policy_id).policy.version_on(loan.disbursed_on))
+    if not found:
+        return [], []
+    prior_end = dt.date(year - 1, 12, 31)
+    balance = sum(st.outstanding for _, st in portfolio.loan_states(uow, prior_end, code).values())
+    rows: list[dict[str, CellValue]] = []
+    notes: list[str] = []
+    for rule, where in found.values():
+        limit = institution_year_limit(rule, balance)
+        label = f"{year}年度机构补偿上限（{where}）"
+        rows.append(_cap_row(label, limit, used))
+        parts = [format_grouped(rule.amount)] if rule.amount is not None else []
+        if rule.ratio_of_prior_year_balance is not None:
+            by_balance = apply_ratio(balance, rule.ratio_of_prior_year_balance)
+            parts.append(f"{format_ratio(rule.ratio_of_prior_year_balance)} × {year - 1}年末"
+                         f"项目贷款余额 {format_grouped(balance)} = {format_grouped(by_balance)}")
+        notes.append(f"{label} = min({'；'.join(parts)}) = {format_grouped(limit)}。已使用为本机构"
+                     f"{year}年确认损失、未驳回、按含此上限的政策版本计算的补偿；"
+                     "按新老划断适用旧规则的贷款不受此上限约束，也不占用。")
+    return rows, notes
 
 
 def _cap_row(label: str, limit: Fen, used: Fen) -> dict[str, CellValue]:
