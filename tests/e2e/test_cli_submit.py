@@ -362,3 +362,15 @@ def test_a_refused_file_still_says_how_it_was_read(clerk, tmp_path) -> None:
     assert "has a header but no rows" in r.stderr and "skipped 1 title row" in r.stderr
     r = clerk("submit", str(write(tmp_path, "notes.csv", "标题\n甲,乙\n", "gb18030")))
     assert "no header row found" in r.stderr and "notes.csv: read as CSV, GB18030" in r.stderr
+
+
+def test_a_claim_is_reported_as_the_whole_file_leaves_it(clerk, tmp_path) -> None:
+    loans = write(tmp_path, "loans.csv", "\n".join([LOAN_HEAD, loan_line("L1", 1)]) + "\n")
+    assert clerk("submit", str(loans), "--institution", "ZZB").exit_code == 0
+    events = write(tmp_path, "ev.csv", EVENT_HEAD + "\nL1,损失确认,2025-06-20,\"1,000,000\",\n"
+                                                    "L1,追偿回收,2025-06-25,\"100,000\",\n")
+    dry = clerk("submit", str(events), "--institution", "ZZB", "--dry-run")
+    assert dry.exit_code == 0 and "would open a claim: computed 720,000.00" in dry.output
+    r = clerk("submit", str(events), "--institution", "ZZB")
+    assert r.exit_code == 0 and "computed 720,000.00" in r.output
+    assert "800,000.00" not in r.output

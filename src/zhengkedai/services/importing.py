@@ -37,7 +37,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..context import Actor
-from ..db.models import ImportFileRow, InstitutionRow, LoanEventRow
+from ..db.models import ClaimRow, ImportFileRow, InstitutionRow, LoanEventRow
 from ..db.models import LoanRow as LoanTable
 from ..db.uow import UnitOfWork
 from ..domain.errors import InputRejected, ZkdError
@@ -98,7 +98,7 @@ class SubmitResult:
     file_id: int | None = None
     duplicate_of: ImportFileRow | None = None
     dry_run: bool = False
-    claims: list[tuple[int, int]] = field(default_factory=list)  # (claim id, amount)
+    claims: list[tuple[int, int]] = field(default_factory=list)  # (claim id, amount at the end)
     subsidies: list[tuple[int, int]] = field(default_factory=list)
 
     @property
@@ -228,6 +228,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     if count == 0:
         raise FileRefused(f"{parsed.name}: the file has a header but no rows; nothing to submit",
                           parsed.notes)
+    result.claims = _as_left(uow, result.claims)
     if dry_run:
         uow.rollback()  # it was all checked by writing it; keep none of it
         return result
@@ -269,6 +270,17 @@ def _without(refused: set[int], rows: list[int],
              columns: dict[str, list[Any]]) -> tuple[list[int], dict[str, list[Any]]]:
     keep = [i for i, row in enumerate(rows) if row not in refused]
     return [rows[i] for i in keep], {k: [v[i] for i in keep] for k, v in columns.items()}
+
+
+def _as_left(uow: UnitOfWork, claims: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each claim the file opened with its amount after the whole file, read back:
+    a recovery later in the same file lowers a claim opened earlier in it (SPEC 6)."""
+    amounts: dict[int, int] = {}
+    for start in range(0, len(claims), BATCH):
+        ids = [claim_id for claim_id, _ in claims[start:start + BATCH]]
+        amounts.update(uow.s.execute(
+            select(ClaimRow.id, ClaimRow.amount_fen).where(ClaimRow.id.in_(ids))).tuples().all())
+    return [(claim_id, amounts[claim_id]) for claim_id, _ in claims]
 
 
 def _records(parsed: ParsedFile, rows: list[int], columns: dict[str, list[Any]]) -> list[Any]:
