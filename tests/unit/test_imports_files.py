@@ -335,7 +335,45 @@ def test_an_xlsx_float_amount_with_binary_noise_is_refused_not_rounded(tmp_path)
     path = write_xlsx(tmp_path / "f.xlsx", [LOAN_HEADER, bad])
     [error] = read_file(path).check()
     assert "more than 2 decimals" in error.message
-    assert error.value == "333.3333333333333"
+    assert error.value == "333.333333333333"  # as Excel shows it: 15 significant digits
+
+
+def with_stored_numbers(path: Path, stored: dict[str, str]) -> Path:
+    """The workbook with number cells stored as Excel stores formula results (17 digits);
+    openpyxl itself writes a float shortened."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    for shown, kept in stored.items():
+        sheet = sheet.replace(f"<v>{shown}</v>", f"<v>{kept}</v>")
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_an_xlsx_float_is_read_as_excel_shows_it_to_15_significant_digits(tmp_path):
+    # what formulas leave in a sheet, which Excel shows as 1,234.56, 0.3 and 12,000,000
+    noisy = loan("A", principal=1234.56, rate=0.3, revenue=12000000.5)
+    genuine = loan("B", principal=1234.567)  # a real third decimal
+    path = write_xlsx(tmp_path / "n.xlsx", [LOAN_HEADER, noisy, genuine])
+    parsed = read_file(with_stored_numbers(path, {
+        "1234.56": "1234.5600000000002", "0.3": "0.30000000000000004",
+        "12000000.5": "12000000.499999998"}))
+    [error] = parsed.check()
+    assert (error.row, error.value) == (3, "1234.567") and "more than 2 decimals" in error.message
+    [a] = [r.record for r in parsed.results() if r.record]
+    assert (a.principal, a.revenue_prev_year, a.annual_rate) == (
+        123_456, 1_200_000_050, Decimal("0.3"))
+
+
+def test_a_csv_amount_with_float_noise_is_text_and_refused(tmp_path):
+    path = write_csv(tmp_path / "n.csv", [LOAN_HEADER, loan(principal="1234.5600000000001")])
+    [error] = read_file(path).check()
+    assert "more than 2 decimals" in error.message
 
 
 def test_a_named_sheet_is_read_and_an_unknown_one_lists_the_sheets(tmp_path):

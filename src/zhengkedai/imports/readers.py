@@ -7,9 +7,10 @@ record's position (a quoted cell spanning lines is still one row), for XLSX
 the sheet's row number.
 
 Cells are never ``float``: CSV cells are ``str``; XLSX cells are ``None``,
-``str``, ``int``, ``Decimal`` (a float cell, converted through its shortest
-repr, which is exactly what the sheet shows), ``bool``, ``datetime`` (date
-cells), ``time`` or ``timedelta``. A number cell formatted as a percentage is
+``str``, ``int``, ``Decimal`` (a float cell, read through 15 significant
+digits, the most Excel keeps and shows: a formula's 1234.5600000000002 is the
+1,234.56 on screen), ``bool``, ``datetime`` (date cells), ``time`` or
+``timedelta``. A number cell formatted as a percentage is
 yielded as text ``"3.85%"`` so that 0.0385 shown as 3.85% means 3.85%.
 
 CSV encodings: UTF-8 (with or without BOM) is tried strictly over the whole
@@ -252,8 +253,10 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[RawRow]:
 def _xlsx_cell(cell: object) -> Cell:
     value = getattr(cell, "value", None)
     if isinstance(value, float):
-        # Shortest repr is the decimal the sheet displays; exact from here on.
-        number = Decimal(repr(value))  # float-ok: the file edge
+        # Excel keeps 15 significant digits; the binary noise of a formula's
+        # result lies beyond them. Exact from here on; a genuine third decimal
+        # (1234.567) stays, and is refused as an amount.
+        number = Decimal(format(value, ".15g"))  # float-ok: the file edge
         if "%" in (getattr(cell, "number_format", "") or ""):
             return f"{number * 100}%"
         return number
