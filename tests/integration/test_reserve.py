@@ -69,17 +69,18 @@ def test_status_shows_target_top_up_and_allocation_by_each_banks_outstanding_pri
                                      Line("reserve:compensation_payable:ZZB", -y("50000.00"))),
                                     "test-approve-1"), actor)
     st = reserve.status(uow, D(2025, 3, 31))
-    # outstanding 4M + 2M + (3M − 1M) = 8M; target 10% = 800,000; balance 600,000
+    # outstanding 4M + 2M + (3M − 1M) = 8M; target 10% = 800,000; balance 600,000,
+    # of which 50,000 is owed on an approved claim: 550,000 available, 250,000 short
     assert st.outstanding_principal == y("8000000.00")
     assert st.target == y("800000.00") and st.balance == y("600000.00")
-    assert st.top_up_needed == y("200000.00")
     assert st.committed == y("50000.00") and st.available == y("550000.00")
+    assert st.top_up_needed == y("250000.00")
     assert [(s.bank, s.balance, s.outstanding_principal, s.suggested, s.difference)
             for s in st.allocation] == [
         ("ZYB", y("100000.00"), y("2000000.00"), y("200000.00"), y("100000.00")),
         ("ZZB", y("500000.00"), y("6000000.00"), y("600000.00"), y("100000.00")),
     ]
-    before = reserve.status(uow, D(2025, 2, 28))  # before the repayment: 9M outstanding
+    before = reserve.status(uow, D(2025, 2, 28))  # before the repayment and the approval
     assert before.target == y("900000.00") and before.top_up_needed == y("300000.00")
 
 

@@ -33,7 +33,7 @@ def test_the_target_is_ten_percent_of_outstanding_principal_rounded_half_up() ->
     assert reserve_target(y("0.05"), V.reserve.target_ratio) == y("0.01")  # 0.005 half-up
 
 
-def test_the_top_up_is_what_the_balance_lacks_and_never_negative() -> None:
+def test_the_top_up_is_what_the_available_money_lacks_and_never_negative() -> None:
     assert top_up_needed(y("50000000"), y("42000000")) == y("8000000")
     assert top_up_needed(y("50000000"), y("60000000")) == 0
 

@@ -32,9 +32,14 @@ def reserve_target(outstanding_principal: Fen, target_ratio: Decimal) -> Fen:
     return apply_ratio(outstanding_principal, target_ratio)
 
 
-def top_up_needed(target: Fen, balance: Fen) -> Fen:
-    """What the reserve lacks to reach its target; 0 when it is at or above it."""
-    return max(0, target - balance)
+def top_up_needed(target: Fen, available: Fen) -> Fen:
+    """What the reserve lacks to reach its target; 0 when it is at or above it.
+
+    Measured against what is available (cash less approved claims not yet
+    paid), not the cash: money already committed to a bank is not there to
+    cover the next loss.
+    """
+    return max(0, target - available)
 
 
 def allocate(total: Fen, weights: Mapping[str, Fen]) -> dict[str, Fen]:

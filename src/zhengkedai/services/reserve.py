@@ -207,7 +207,7 @@ def status(uow: UnitOfWork, on: dt.date, target_ratio: Decimal | None = None) ->
     return ReserveStatus(
         on=on, by_bank=by_bank, balance=balance, committed=owed, available=balance - owed,
         outstanding_principal=outstanding, target_ratio=target_ratio, target=target,
-        top_up_needed=top_up_needed(target, balance), allocation=allocation,
+        top_up_needed=top_up_needed(target, balance - owed), allocation=allocation,
     )
 
 
