@@ -65,7 +65,8 @@ def test_a_filled_in_xlsx_template_is_accepted_and_explains_its_columns(tmp_path
     assert wb.sheetnames[1] == INSTRUCTIONS_SHEET
     keys = [row[0] for row in wb[INSTRUCTIONS_SHEET].iter_rows(min_row=2, values_only=True)]
     assert keys == [f.key for f in FIELDS[kind]]
-    wb.worksheets[0].append(FILLED[kind])
+    for column, value in enumerate(FILLED[kind], start=1):  # row 2, as a clerk fills it
+        wb.worksheets[0].cell(2, column, value)
     wb.save(path)
     parsed = read_file(path)
     assert parsed.kind is kind
@@ -82,3 +83,20 @@ def test_each_bad_file_of_the_corpus_gives_exactly_its_expected_errors(tmp_path,
     write_errors_csv(read_file(path).check(), tmp_path / "errors.csv")
     expected = path.with_name(path.stem + ".errors.csv")
     assert (tmp_path / "errors.csv").read_text("utf-8-sig") == expected.read_text("utf-8-sig")
+
+
+TEXT_KEYS = {"loan_no", "enterprise_name", "credit_code", "district", "guarantor_code", "note",
+             "beneficiary", "investee", "reference"}
+DATE_KEYS = {"disbursed_on", "maturity_on", "occurred_on"}
+
+
+@pytest.mark.parametrize("kind", list(FileKind))
+def test_an_xlsx_template_keeps_typed_codes_as_text_and_dates_as_dates(tmp_path, kind):
+    """An all-digit credit code typed into a General cell becomes 9.14101E+17."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(write_template(kind, tmp_path / "t.xlsx", xlsx=True)).worksheets[0]
+    for i, spec in enumerate(FIELDS[kind], start=1):
+        expected = "@" if spec.key in TEXT_KEYS else "yyyy-mm-dd" if spec.key in DATE_KEYS else "General"
+        for row in (2, 3, 1001):
+            assert ws.cell(row, i).number_format == expected, (spec.key, row)

@@ -5,8 +5,12 @@ holds exactly one row, the Chinese headers in SPEC order; the column rules are
 in ``templates/files/README.md`` (:func:`template_readme`), not in a comment
 row that the header detection would have to skip. An XLSX template has the
 Chinese header row in its first sheet (named after the kind, e.g. 贷款台账),
-with code columns formatted as text so Excel keeps long codes intact, and a
-second sheet ``说明`` listing key, Chinese header, required, rule.
+and a second sheet ``说明`` listing key, Chinese header, required, rule. Its
+code and text columns are formatted as text (``@``), so that a credit code or
+loan number typed in stays as typed instead of becoming ``9.14101E+17``, and
+its date columns as dates; both on the column and on the first
+:data:`FORMATTED_ROWS` data rows' cells, as some spreadsheet programs heed
+only the cells.
 
 Invariant: a template filled in with valid values is read back by
 :func:`zhengkedai.imports.parse.read_file` as a file of its kind.
@@ -17,15 +21,23 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from .columns import Code, CreditCode, Optional
+from .columns import Code, CreditCode, Date, Optional, Text
 from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind
 
 INSTRUCTIONS_SHEET = "说明"
+TEXT_FORMAT = "@"
+DATE_FORMAT = "yyyy-mm-dd"
+FORMATTED_ROWS = 1000
 
 
-def _is_code(spec: FieldSpec) -> bool:
+def _number_format(spec: FieldSpec) -> str | None:
+    """The cell format a column's values are typed into; None leaves Excel's General."""
     inner = spec.column.inner if isinstance(spec.column, Optional) else spec.column
-    return isinstance(inner, Code | CreditCode)
+    if isinstance(inner, Code | CreditCode | Text):
+        return TEXT_FORMAT
+    if isinstance(inner, Date):
+        return DATE_FORMAT
+    return None
 
 
 def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -> Path:
@@ -54,8 +66,10 @@ def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = max(12, 2 * len(spec.zh) + 4)
         ws[f"{letter}1"].font = Font(bold=True)
-        if _is_code(spec):
-            ws.column_dimensions[letter].number_format = "@"
+        if (number_format := _number_format(spec)) is not None:
+            ws.column_dimensions[letter].number_format = number_format
+            for row in range(2, FORMATTED_ROWS + 2):
+                ws.cell(row, i).number_format = number_format
     ws.freeze_panes = "A2"
     notes = wb.create_sheet(INSTRUCTIONS_SHEET)
     notes.append(["key", "中文列名", "必填 required", "规则 rule"])
