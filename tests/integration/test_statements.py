@@ -200,3 +200,40 @@ def test_before_a_yearly_cap_is_in_force_the_statement_shows_none(uow, actor, cl
     june = _caps(packs.build_pack(uow, actor, "2025-06", fmt="json"), "ZZB")
     assert [(r["limit"], r["used"]) for r in june["rows"] if "年度" in r["cap"]] == [
         ("20000.00", "0.00")]  # 2% of 1,000,000.00, nothing used yet
+
+
+def test_the_full_compensation_threshold_is_shown_as_a_threshold_not_a_cap_in_breach(
+        uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
+    from zhengkedai.services import claims
+
+    f.bank(uow, actor)
+    f.bank(uow, actor, "ZYB", "中原银行")
+
+    def loss(bank: str, loan_no: str, amount: int, seq: int):  # type: ignore[no-untyped-def]
+        loan = f.loan(uow, actor, institution=bank, loan_no=loan_no, principal=5_000_000_00,
+                      loan_type="credit", high_tech=True, profitable_two_years=True,
+                      enterprise_seq=seq, disbursed_on=dt.date(2025, 1, 10))
+        return claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", amount,
+                                                     dt.date(2025, 3, 10)))
+
+    # one firm: 2,000,000.00 at ZZB (100%), then 1,200,000.00 at ZYB: 3,200,000.00 in all, 80%
+    assert loss("ZZB", "A1", 2_000_000_00, 1).amount_fen == 2_000_000_00
+    assert loss("ZYB", "A2", 1_200_000_00, 1).amount_fen == 960_000_00
+    loss("ZZB", "B1", 500_000_00, 2)  # another firm, well under the threshold
+    uow.commit()
+
+    doc = _json(packs.build_pack(uow, actor, "2025-03", fmt="json"), "2025-03_institution_ZZB.json")
+    caps = next(s for s in doc["sections"] if s["key"] == "caps")
+    assert not [r for r in caps["rows"] if "全额" in r["cap"]], "a threshold is not a cap"
+    section = next(s for s in doc["sections"] if s["key"] == "full_compensation")
+    assert "percent" not in {c["kind"] for c in section["columns"]}
+    rows = {r["enterprise_name"]: r for r in section["rows"]}
+    over, under = rows["测试科技有限公司1"], rows["测试科技有限公司2"]
+    # the engine's count: the firm's losses across the programme, ZYB's included
+    assert (over["threshold"], over["losses"], over["headroom"]) == (
+        "3000000.00", "3200000.00", "0.00")
+    assert "已超过" in over["status"] and "80%" in over["status"]
+    assert (under["losses"], under["headroom"]) == ("500000.00", "2500000.00")
+    assert "100%" in under["status"]
+    note = " ".join(section["paragraphs"])
+    assert "不是补偿上限" in note and "80%" in note

@@ -107,10 +107,14 @@ def institution(rng: random.Random, period: str, draft: bool) -> StatementDoc:
     claims: Rows = [{"status": s, "count": c, "loss": lo, "compensation": co} for s, c, lo, co in [
         ("已提交", 3, 2_500_000_00, 2_000_000_00), ("已批准", 2, 1_000_000_00, 800_000_00),
         ("已支付", 5, BIG * 4, BIG * 4 * 8 // 10), ("已驳回", 1, 90_000_00, 0)]]
-    caps: Rows = [{"cap": "单笔贷款补偿上限（5,000,000.00）· 最高单笔", "limit": 5_000_000_00,
-             "used": 4_100_000_00, "remaining": 900_000_00, "usage": Decimal("82.00")},
-            {"cap": "高新企业100%补偿额度（每户3,000,000.00）· 最高一户", "limit": 3_000_000_00,
-             "used": 2_000_000_00, "remaining": 1_000_000_00, "usage": Decimal("66.67")}]
+    caps: Rows = [{"cap": "2025年度机构补偿上限（henan-2025/2025）", "limit": 8_000_000_00,
+             "used": 5_000_000_00, "remaining": 3_000_000_00, "usage": Decimal("62.50")},
+            {"cap": "单笔贷款补偿上限（5,000,000.00）· 最高单笔", "limit": 5_000_000_00,
+             "used": 4_100_000_00, "remaining": 900_000_00, "usage": Decimal("82.00")}]
+    firms: Rows = [{"enterprise_name": firm(n), "credit_code": uscc(rng), "threshold": 3_000_000_00,
+                    "losses": losses, "headroom": max(0, 3_000_000_00 - losses),
+                    "status": "未超过门槛：按100%" if losses <= 3_000_000_00 else "已超过门槛：此后损失按80%"}
+                   for n, losses in enumerate((2_000_000_00, 3_200_000_00))]
     profile: dict[str, CellValue] = {"institution_code": "ZZB", "institution_name": "郑州银行股份有限公司",
                "institution_kind": "合作银行", "loans_filed_count": 12, "loans_filed_amount": BIG * 10,
                "outstanding_principal": outstanding, "overdue_principal": overdue,
@@ -123,7 +127,10 @@ def institution(rng: random.Random, period: str, draft: bool) -> StatementDoc:
             "compensation": _sum(claims, "compensation")}),
         section_from_layout(lay.section("recoveries"), values={
             "recovery_owed": 40_000_00, "recovery_returned": 25_000_00, "recovery_outstanding": 15_000_00}),
-        section_from_layout(lay.section("caps"), rows=caps),
+        section_from_layout(lay.section("caps"), rows=caps, paragraphs=[
+            "2025年度机构补偿上限 = min(10,000,000.00；2% × 2024年末项目贷款余额 400,000,000.00)。"]),
+        section_from_layout(lay.section("full_compensation"), rows=firms, paragraphs=[
+            "全额补偿门槛是100%补偿规则的适用条件，不是补偿上限；使累计超过门槛的损失按80%补偿。"]),
         section_from_layout(lay.section("loans"), rows=loans, totals={
             "enterprise_name": "合计", "principal": _sum(loans, "principal"),
             "outstanding": outstanding, "overdue": overdue}),

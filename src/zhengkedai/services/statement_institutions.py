@@ -2,8 +2,10 @@
 
 Loans filed (disbursed in the month), outstanding and overdue principal at the
 month's end, the overdue ratio against the suspension threshold, the claims
-submitted / approved / paid, recoveries owed and returned, and how much of
-each cap its claims have used.
+submitted / approved / paid, recoveries owed and returned, how much of each
+cap its claims have used (per loan, and per institution and year where a
+policy has that cap), and each claimed firm's losses against the threshold of
+the full-compensation rule — a condition of the 100% ratio, not a cap.
 """
 
 from __future__ import annotations
@@ -26,11 +28,18 @@ from ..db.models import (
 from ..db.uow import UnitOfWork
 from ..domain.compensation import institution_year_limit
 from ..domain.errors import NotFound
-from ..domain.loans import LOAN_TYPE_ZH, LoanType
+from ..domain.loans import LOAN_TYPE_ZH, EventType, LoanType
 from ..domain.money import Fen, apply_ratio, format_grouped
 from ..domain.policy import PolicyVersion
 from ..domain.policy_params import format_ratio
-from ..domain.policy_rules import CapPerInstitutionYearStep, CapPerLoanStep, RatioStep, claim_facts
+from ..domain.policy_rules import (
+    CapPerInstitutionYearStep,
+    CapPerLoanStep,
+    Condition,
+    RatioStep,
+    RatioTier,
+    claim_facts,
+)
 from ..domain.statement import CellValue, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
 from . import institutions, policies, portfolio
@@ -78,11 +87,14 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
         "outstanding": outstanding, "overdue": overdue}
     yearly_rows, cap_notes = _yearly_caps(uow, month, inst.code, claims)
     cap_rows = yearly_rows + _caps(uow, month, claims)
+    firm_rows, firm_notes = _full_compensation(uow, month, claims)
     sections = [
         section_from_layout(layout.section("profile"), values=profile),
         section_from_layout(layout.section("claims"), rows=_claim_rows(month, claims)),
         section_from_layout(layout.section("recoveries"), values=_recoveries(uow, month, claims)),
         section_from_layout(layout.section("caps"), rows=cap_rows, paragraphs=cap_notes),
+        section_from_layout(layout.section("full_compensation"), rows=firm_rows,
+                            paragraphs=firm_notes),
         section_from_layout(layout.section("loans"), rows=[{
             "loan_no": row.loan_no, "enterprise_name": row.enterprise_name,
             "loan_type": LOAN_TYPE_ZH[LoanType(row.loan_type)], "principal": row.principal_fen,
@@ -153,9 +165,9 @@ def _recoveries(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> di
             "recovery_outstanding": owed - returned}
 
 
-def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dict[str, CellValue]]:
-    """Cumulative use of the per-loan cap and the enterprise's full-compensation limit."""
-    policy = active_policy(uow)
+def _claimed_loans(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+                   ) -> tuple[dict[int, Fen], dict[int, LoanRow]]:
+    """Compensation per loan of the claims submitted by the month's end and not rejected."""
     per_loan: dict[int, Fen] = defaultdict(int)
     loans: dict[int, LoanRow] = {}
     for c in claims:
@@ -163,35 +175,85 @@ def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dic
             continue
         per_loan[c.loan_id] += c.amount_fen
         loans[c.loan_id] = loans.get(c.loan_id) or uow.s.get(LoanRow, c.loan_id)  # type: ignore[assignment]
+    return per_loan, loans
+
+
+def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dict[str, CellValue]]:
+    """Cumulative use of each claimed loan's per-loan cap."""
+    policy = active_policy(uow)
+    per_loan, loans = _claimed_loans(uow, month, claims)
     rows: list[dict[str, CellValue]] = []
-    firm_losses: dict[str, Fen] = defaultdict(int)
-    firm_limit: dict[str, Fen] = {}
     for loan_id, used in sorted(per_loan.items()):
         loan = loans[loan_id]
-        rules = policy.version_on(loan.disbursed_on).claim_rules
-        for step in rules:
+        for step in policy.version_on(loan.disbursed_on).claim_rules:
             if isinstance(step, CapPerLoanStep):
                 rows.append(_cap_row(f"单笔贷款补偿上限 {loan.loan_no}", step.amount, used))
-            if isinstance(step, RatioStep):
-                facts = claim_facts(to_loan(loan), 0, 0)
-                for tier in step.tiers:
-                    others = [c for c in tier.when if c.fact != "enterprise_losses"]
-                    if not all(c.holds(facts) for c in others):
-                        continue  # the tier's limit does not concern this loan
-                    for cond in tier.when:
-                        if cond.fact == "enterprise_losses" and isinstance(cond.operand, int) \
-                                and not isinstance(cond.operand, bool):
-                            firm_limit[loan.credit_code] = cond.operand
-    for c in claims:
-        if c.submitted_on <= month.end and c.status != "rejected":
-            loan = loans[c.loan_id]
-            firm_losses[loan.credit_code] += c.loss_fen - c.recovered_before_fen
-    names = {loans[c.loan_id].credit_code: loans[c.loan_id].enterprise_name
-             for c in claims if c.loan_id in loans}
-    for code, limit in sorted(firm_limit.items()):
-        rows.append(_cap_row(f"企业全额补偿损失额度 {names.get(code, code)}", limit,
-                             firm_losses.get(code, 0)))
     return rows
+
+
+def _full_compensation(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+                       ) -> tuple[list[dict[str, CellValue]], list[str]]:
+    """Each claimed firm's losses against a ratio tier that holds only up to a loss total.
+
+    Under zhengzhou-2019 that is the 100% rule: a high-tech firm's credit or
+    IP-pledge loan is compensated in full while the firm's confirmed losses,
+    that one included, total no more than 3,000,000; a loss that takes the
+    total past it, and every later one, falls through to the next tier (80%).
+    The threshold is a condition of a ratio, not a cap on what is paid, so it
+    is shown with the losses counted, what is left below it and the ratio that
+    now applies, never as a share used. Losses are counted as the engine
+    counts them: the firm's loss events across the programme, each net of the
+    recoveries before payment on its claim.
+    """
+    policy = active_policy(uow)
+    _, loans = _claimed_loans(uow, month, claims)
+    found: dict[str, tuple[LoanRow, RatioStep, RatioTier, Condition]] = {}
+    for loan in sorted(loans.values(), key=lambda r: r.id):
+        facts = claim_facts(to_loan(loan), 0, 0)
+        for step in policy.version_on(loan.disbursed_on).claim_rules:
+            if not isinstance(step, RatioStep):
+                continue
+            for tier in step.tiers:
+                limits = [c for c in tier.when if c.fact == "enterprise_losses" and c.op in ("le", "lt")
+                          and isinstance(c.operand, int) and not isinstance(c.operand, bool)]
+                others = [c for c in tier.when if c.fact != "enterprise_losses"]
+                if limits and all(c.holds(facts) for c in others):
+                    found.setdefault(loan.credit_code, (loan, step, tier, limits[0]))
+    rows: list[dict[str, CellValue]] = []
+    notes: list[str] = []
+    for code, (loan, step, tier, cond) in sorted(found.items(), key=lambda kv: kv[1][0].id):
+        assert isinstance(cond.operand, int)
+        threshold = cond.operand
+        losses = _enterprise_losses(uow, code, month)
+        beyond = format_ratio(step.select(claim_facts(to_loan(loan), 0, threshold + 1)).ratio)
+        within = format_ratio(tier.ratio)
+        word = "不超过" if cond.op == "le" else "低于"
+        below = cond.holds({"enterprise_losses": losses})
+        rows.append({
+            "enterprise_name": loan.enterprise_name, "credit_code": code, "threshold": threshold,
+            "losses": losses, "headroom": max(0, threshold - losses) if below else 0,
+            "status": f"未超过门槛：按{within}" if below else f"已超过门槛：此后损失按{beyond}",
+        })
+        note = (f"全额补偿门槛是{within}补偿规则的适用条件，不是补偿上限：企业在本项目的本金损失"
+                f"累计（含本笔，各合作机构合计）{word}门槛 {format_grouped(threshold)} 的，该笔按"
+                f"{within}补偿；使累计超过门槛的一笔及其后的损失按{beyond}补偿。"
+                f"规则：{tier.label}〔{tier.clause}〕")
+        if note not in notes:
+            notes.append(note)
+    return rows, notes
+
+
+def _enterprise_losses(uow: UnitOfWork, credit_code: str, month: Month) -> Fen:
+    """The firm's confirmed losses by the month's end, across the programme, net of
+    recoveries before payment: what :func:`.claims.compute` counts for the threshold."""
+    found = uow.s.execute(
+        select(LoanEventRow.amount_fen, ClaimRow.recovered_before_fen)
+        .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+        .outerjoin(ClaimRow, ClaimRow.loss_event_id == LoanEventRow.id)
+        .where(LoanRow.credit_code == credit_code, LoanEventRow.event == EventType.LOSS.value,
+               LoanEventRow.occurred_on <= month.end)
+    ).all()
+    return sum(max(0, int(a) - int(r or 0)) for a, r in found)
 
 
 def _yearly_caps(uow: UnitOfWork, month: Month, code: str, claims: Sequence[ClaimRow]
