@@ -121,6 +121,16 @@ def test_excel_serials_count_from_the_1900_system():
     assert Date().parse(44927) == dt.date(2023, 1, 1)
 
 
+def test_excel_serials_of_the_1904_system_count_from_1904():
+    mac = Date(serial_epoch=dt.date(1904, 1, 1))
+    assert mac.parse(0) == dt.date(1904, 1, 1)
+    assert mac.parse(44347) == dt.date(2025, 6, 1)
+    assert mac.parse(2_957_003) == dt.date(9999, 12, 31)
+    with pytest.raises(CellError, match="not a date serial in range"):
+        mac.parse(2_957_004)
+    assert mac.parse("2025-06-01") == dt.date(2025, 6, 1)  # text is text in either system
+
+
 @pytest.mark.parametrize(("cell", "reason"), [
     ("2025-02-30", "not a calendar date"),
     ("2025.6.1", "not a date like"),

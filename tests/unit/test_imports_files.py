@@ -315,6 +315,23 @@ def test_xlsx_with_real_dates_numbers_and_numbers_as_text(tmp_path):
     assert a.high_tech is b.high_tech is True
 
 
+def test_date_serials_of_a_1904_workbook_count_from_1904(tmp_path):
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = Workbook()
+    wb.epoch = CALENDAR_MAC_1904  # older Mac Excel's date system
+    ws = wb.active
+    ws.append(LOAN_HEADER)
+    ws.append(loan(disbursed=44347, maturity=dt.date(2026, 5, 31)))  # serial; a real date cell
+    wb.save(tmp_path / "mac.xlsx")
+    parsed = read_file(tmp_path / "mac.xlsx")
+    assert "read sheet 'Sheet' of the workbook, whose date serials count from 1904" in parsed.notes
+    [row] = records(parsed)
+    assert (row.record.disbursed_on, row.record.maturity_on) == (dt.date(2025, 6, 1),
+                                                                 dt.date(2026, 5, 31))
+
+
 def test_an_xlsx_percent_cell_means_what_it_shows(tmp_path):
     from openpyxl import Workbook
 

@@ -242,14 +242,20 @@ class Percent(Column[Decimal]):
         return value
 
 
+EXCEL_1900 = dt.date(1899, 12, 30)  # serial 60 is Excel's phantom 1900-02-29
+EXCEL_1904 = dt.date(1904, 1, 1)  # older Mac Excel's date system: serial 0
+
+
 @dataclass(frozen=True)
 class Date(Column[dt.date]):
     """``2025-06-01``, ``2025/6/1``, ``2025年6月1日``, a date cell or an Excel serial number.
 
-    Serials are accepted from number cells only (XLSX), never from text.
+    Serials are accepted from number cells only (XLSX), never from text, and
+    count from ``serial_epoch``: the workbook's date system (1900, or 1904).
     """
 
     describe: str = "date, 2025-06-01, 2025/6/1 or 2025年6月1日"
+    serial_epoch: dt.date = EXCEL_1900
 
     def parse(self, cell: Cell) -> dt.date:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
@@ -263,7 +269,7 @@ class Date(Column[dt.date]):
         if isinstance(cell, bool):
             raise CellError("a TRUE/FALSE cell is not a date")
         if isinstance(cell, int | Decimal):
-            return _from_serial(cell)
+            return _from_serial(cell, self.serial_epoch)
         raise CellError(f"a {type(cell).__name__} cell ({cell}) is not a date")
 
     @staticmethod
@@ -279,17 +285,16 @@ class Date(Column[dt.date]):
             raise CellError(str(exc)) from None
 
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 60 is Excel's phantom 1900-02-29
-
-
-def _from_serial(cell: int | Decimal) -> dt.date:
+def _from_serial(cell: int | Decimal, epoch: dt.date) -> dt.date:
     number = Decimal(cell)
     if not number.is_finite() or number != number.to_integral_value():
         raise CellError(f"{cell} is not a whole-day date serial")
     serial = int(number)
-    if not 61 <= serial <= 2_958_465:  # 1900-03-01 .. 9999-12-31
+    # from 1900-03-01 in the 1900 system (before it, the phantom day shifts them)
+    low = 61 if epoch == EXCEL_1900 else 0
+    if not low <= serial <= (dt.date.max - epoch).days:
         raise CellError(f"{serial} is not a date serial in range")
-    return _EXCEL_EPOCH + dt.timedelta(days=serial)
+    return epoch + dt.timedelta(days=serial)
 
 
 @dataclass(frozen=True)

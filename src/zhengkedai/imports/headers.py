@@ -15,14 +15,15 @@ recognisable header at all is rejected outright.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..domain import money
-from .columns import Amount, Column, Optional, Percent
+from .columns import Amount, Column, Date, Optional, Percent
 from .readers import Cell, FileRejected, RawRow
 from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind, expected_columns
 
@@ -84,6 +85,20 @@ class Header:
     missing: tuple[FieldSpec, ...]  # optional columns absent (take defaults)
     problems: tuple[HeaderProblem, ...]
     width: int  # number of cells in the header row, trailing empties excluded
+
+    def counting_serials_from(self, epoch: dt.date) -> Header:
+        """This header with its date columns counting date serials from ``epoch``:
+        the workbook's date system, which a header row cannot show."""
+        return replace(self, columns=tuple(replace(b, parser=_with_epoch(b.parser, epoch))
+                                           for b in self.columns))
+
+
+def _with_epoch(parser: Column[Any], epoch: dt.date) -> Column[Any]:
+    if isinstance(parser, Date):
+        return replace(parser, serial_epoch=epoch)
+    if isinstance(parser, Optional):
+        return replace(parser, inner=_with_epoch(parser.inner, epoch))
+    return parser
 
 
 def _is_header(cells: list[Cell]) -> bool:

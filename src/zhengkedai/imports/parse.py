@@ -32,7 +32,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .columns import is_blank
+from .columns import EXCEL_1904, is_blank
 from .eligibility import DEFAULT_RULES, EligibilityRules
 from .headers import Header, find_header
 from .readers import Cell, FileRejected, Source, open_source
@@ -231,4 +231,6 @@ def read_file(path: str | Path, *, sheet: str | None = None,
         close = getattr(rows, "close", None)
         if close is not None:
             close()
+    if source.date_1904:
+        header = header.counting_serials_from(EXCEL_1904)
     return ParsedFile(source, header, rules_on)

@@ -94,13 +94,15 @@ class Source:
     format: str  # "csv" or "xlsx"
     encoding: str | None = None  # CSV only
     sheet: str | None = None  # XLSX only
+    date_1904: bool = False  # XLSX: the workbook counts date serials from 1904
 
     @property
     def note(self) -> str:
         """How the file is read, for the user: ``read as CSV, GB18030``."""
         if self.format == "csv":
             return f"read as CSV, {ENCODING_NAMES.get(self.encoding or '', self.encoding)}"
-        return f"read sheet {self.sheet!r} of the workbook"
+        system = ", whose date serials count from 1904" if self.date_1904 else ""
+        return f"read sheet {self.sheet!r} of the workbook{system}"
 
     def rows(self) -> Iterator[RawRow]:
         """Each ``(row_number, cells)`` in file order; opens the file afresh each call.
@@ -141,7 +143,8 @@ def open_source(path: str | Path, *, sheet: str | None = None) -> Source:
         raise FileRejected(f"{path.name}: old binary XLS files are not supported; "
                            "save it as XLSX or CSV")
     if magic == _XLSX_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return Source(path, "xlsx", sheet=_pick_sheet(path, sheet))
+        name, date_1904 = _pick_sheet(path, sheet)
+        return Source(path, "xlsx", sheet=name, date_1904=date_1904)
     if sheet is not None:
         raise FileRejected(f"{path.name}: --sheet applies to XLSX files only")
     return Source(path, "csv", encoding=detect_encoding(path))
@@ -215,20 +218,24 @@ def _open_workbook(path: Path):  # type: ignore[no-untyped-def]
                            f"({type(exc).__name__}: {exc})") from None
 
 
-def _pick_sheet(path: Path, sheet: str | None) -> str:
+def _pick_sheet(path: Path, sheet: str | None) -> tuple[str, bool]:
+    """The sheet to read, and whether the workbook uses the 1904 date system."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904  # type: ignore[import-untyped]
+
     wb = _open_workbook(path)
     try:
         names: list[str] = list(wb.sheetnames)
+        date_1904 = wb.epoch == CALENDAR_MAC_1904
     finally:
         wb.close()
     if not names:
         raise FileRejected(f"{path.name}: the workbook has no sheets")
     if sheet is None:
-        return names[0]
+        return names[0], date_1904
     if sheet not in names:
         listed = ", ".join(repr(n) for n in names)
         raise FileRejected(f"{path.name}: no sheet named {sheet!r}; its sheets are {listed}")
-    return sheet
+    return sheet, date_1904
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[RawRow]:
