@@ -74,9 +74,22 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from . import basics, budget, claims, close, demo, files, policy, reserve, statement, subsidies
+    from . import (
+        basics,
+        budget,
+        claims,
+        close,
+        demo,
+        files,
+        journal,
+        policy,
+        reserve,
+        statement,
+        subsidies,
+    )
 
-    for module in (basics, reserve, budget, files, claims, subsidies, policy, close, statement, demo):
+    for module in (basics, reserve, budget, journal, files, claims, subsidies, policy, close,
+                   statement, demo):
         for command in module.COMMANDS:
             main.add_command(command)
 
