@@ -374,3 +374,12 @@ def test_a_claim_is_reported_as_the_whole_file_leaves_it(clerk, tmp_path) -> Non
     r = clerk("submit", str(events), "--institution", "ZZB")
     assert r.exit_code == 0 and "computed 720,000.00" in r.output
     assert "800,000.00" not in r.output
+
+
+def test_an_institution_code_in_the_wrong_case_is_refused_with_a_hint(clerk, db_url) -> None:
+    r = clerk("submit", str(SAMPLES / "2025-01_ZZB_loans.csv"), "--institution", "zzb")
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines()[-1] == "Error: no institution 'zzb'; did you mean ZZB?"
+    r = clerk("submit", str(SAMPLES / "2025-01_ZZB_loans.csv"), "--institution", "XYZ")
+    assert "no institution 'XYZ'; register it with `zkd institution add`" in r.stderr
+    assert counts(db_url) == (0, 0, 0)

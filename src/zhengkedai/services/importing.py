@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..context import Actor
@@ -316,6 +316,13 @@ def _filer(uow: UnitOfWork, parsed: ParsedFile, institution: str | None) -> str:
                        "with --institution CODE")
     row = uow.s.get(InstitutionRow, institution)
     if row is None:
+        # codes are exact (ZZB and zzb could be two institutions), but a clerk
+        # who typed the right code in the wrong case is told which one it is
+        alike = uow.s.execute(select(InstitutionRow.code).where(
+            func.upper(InstitutionRow.code) == institution.upper())
+            .order_by(InstitutionRow.code)).scalars().all()
+        if alike:
+            raise ZkdError(f"no institution {institution!r}; did you mean {' or '.join(alike)}?")
         raise ZkdError(f"no institution {institution!r}; register it with `zkd institution add`")
     if row.kind not in institutions.FILING_KINDS:
         raise ZkdError(f"institution {institution} is an {row.kind}; loans and events are filed "
