@@ -30,7 +30,7 @@ def close(period: str, fmt: str) -> None:
         "institution": i.code,
         "outstanding": i.outstanding,
         "overdue": i.overdue,
-        "overdue_ratio": "" if i.ratio is None else f"{i.ratio * 100:.2f}",
+        "overdue_ratio": None if i.ratio is None else f"{i.ratio * 100:.2f}",
         "status_next_month": "suspended" if i.suspended_next_month else "active",
     } for i in result.institutions]
     cols = [Column("institution", "institution"), Column("outstanding", "outstanding", "amount"),

@@ -147,12 +147,14 @@ SUBSIDY_ID = RecordIdType("S")
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | amount | date | int | percent
+    kind: str = "text"  # text | amount | date | int | percent | bool
 
 
 def _cell(value: Any, kind: str, machine: bool) -> Any:
     if value is None:
         return None if machine else ""
+    if kind == "bool":
+        return bool(value) if machine else ("yes" if value else "")
     if kind == "amount":
         return format_plain(value) if machine else format_grouped(value)
     if isinstance(value, dt.date):

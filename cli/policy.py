@@ -30,11 +30,11 @@ def policy_list(fmt: str) -> None:
     """
     e = env()
     with e.uow() as uow:
-        rows = [{"id": r.id, "name": r.name, "active": "yes" if r.active else "",
+        rows = [{"id": r.id, "name": r.name, "active": r.active,
                  "source_file": r.source_file, "sha256": r.sha256,
                  "loaded_at": r.loaded_at.isoformat(timespec="seconds"),
                  "loaded_by": r.loaded_by} for r in policies.list_stored(uow)]
-    emit(rows, [Column("id", "id", "int"), Column("name", "name"), Column("active", "active"),
+    emit(rows, [Column("id", "id", "int"), Column("name", "name"), Column("active", "active", "bool"),
                 Column("source_file", "source file"), Column("sha256", "sha256"),
                 Column("loaded_at", "loaded at"), Column("loaded_by", "loaded by")], fmt)
 

@@ -108,7 +108,7 @@ def test_wrong_ids_and_dates_are_one_line_errors(two_claims) -> None:  # type: i
     one_line_error(two_claims("claims", "show", "99"), "no claim #99")
     one_line_error(two_claims("claims", "approve", "1", "--on", "2025-02-01"),
                    "before its loss was confirmed on 2025-03-01")
-    one_line_error(two_claims("claims", "pay", "1"), "only a approved claim")
+    one_line_error(two_claims("claims", "pay", "1"), "only approved claims can be paid")
     one_line_error(two_claims("claims", "recovery-return", "1", "--on", "2025-05-01"),
                    "no recovery share owed")
 

@@ -12,8 +12,8 @@ def test_init_loads_the_policies_and_list_shows_zhengzhou_2019_active(zkd) -> No
     assert r.exit_code == 0 and "Policies loaded" in r.output, r.output
     assert "Policies loaded" not in zkd("init").output
     doc = json.loads(zkd("policy", "list", "--format", "json").output)
-    assert {(p["name"], p["active"]) for p in doc} == {("zhengzhou-2019", "yes"),
-                                                       ("henan-2025", "")}
+    assert {(p["name"], p["active"]) for p in doc} == {("zhengzhou-2019", True),
+                                                       ("henan-2025", False)}
 
 
 def test_show_prints_each_rule_with_its_clause_and_marks_programme_choices(zkd) -> None:  # type: ignore[no-untyped-def]

@@ -95,7 +95,7 @@ def test_reserve_refusals_are_one_line_errors(banks) -> None:
     one_error(zkd("reserve", "transfer", "1", "--from", "ZZB", "--to", "ZZB",
                   "--on", "2025-02-01"), "two different deposit banks")
     one_error(zkd("reserve", "interest", "1", "--at", "ZZVC", "--on", "2025-02-01"),
-              "ZZVC is a investor, not a bank")
+              "ZZVC is registered as investor, not bank")
     one_error(zkd("reserve", "interest", "0", "--at", "ZZB", "--on", "2025-02-01"),
               "interest must be greater than 0")
     one_error(zkd("reserve", "fee", "1", "--on", "2025-02-01", "--at", "NOPE"),

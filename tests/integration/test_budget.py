@@ -127,3 +127,11 @@ def test_the_register_of_a_month_holds_what_was_filed_approved_paid_or_rejected_
     ids = [[s.id for s in subsidies.register(uow, D(2025, m, 1), D(2025, m, 28))]
            for m in (6, 7, 8, 9)]
     assert ids == [[], [a.id, b.id], [a.id], [a.id, b.id]]
+
+
+def test_a_subsidy_cannot_be_approved_before_it_was_filed(filer, actor) -> None:
+    uow = filer.uow
+    row = filer("financing", "500000.00")
+    with pytest.raises(ZkdError, match=f"was filed on {row.submitted_on}; it cannot be approved"):
+        budget.approve(uow, actor, row.id, on=row.submitted_on - dt.timedelta(days=1))
+    assert budget.approve(uow, actor, row.id, on=row.submitted_on).status == "approved"

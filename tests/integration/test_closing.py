@@ -1,6 +1,7 @@
 """Month close: in order, only after the month ends, suspensions from the next month."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -70,6 +71,10 @@ def test_close_command_prints_the_ratios_and_refuses_a_second_close(zkd_frozen) 
     assert "Closed 2025-01" in r.output and "ZZB" in r.output
     again = zkd("close", "2025-01")
     assert again.exit_code == 1 and again.stderr.startswith("Error: month 2025-01 was closed")
+    doc = json.loads(zkd("close", "2025-02", "--format", "json").output)
+    assert doc["rows"] == [{"institution": "ZZB", "outstanding": "0.00", "overdue": "0.00",
+                            "overdue_ratio": None, "status_next_month": "active"}]
+    assert doc["recomputed_claims"] == []
 
 
 def test_a_claim_opened_before_the_close_that_suspends_its_bank_is_computed_again(

@@ -113,6 +113,9 @@ def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | Non
     if row.amount_fen == 0:
         raise ZkdError(f"subsidy #{row.id} is 0.00 (its cap is used up); reject it instead")
     day = on or actor.today()
+    if day < row.submitted_on:
+        raise ZkdError(f"subsidy #{row.id} was filed on {row.submitted_on}; it cannot be "
+                       f"approved on {day}, before that")
     cap = subsidies.cap_of(active_policy(uow).version_on(row.submitted_on), row.kind)
     if cap is not None:
         granted = subsidies.cap_used(uow, row.kind, row.beneficiary, row.period_year,

@@ -37,7 +37,7 @@ def summarize_trace(steps: list[dict[str, Any]]) -> str:
             before = format_grouped(parse_yuan(step["before"]))
             after = format_grouped(parse_yuan(step["after"]))
             parts.append(f"{step['rule']} {before}→{after}")
-    return "; ".join(parts) or "no rule changed the loss"
+    return "; ".join(parts) or "compensated in full: no rule lowered the loss"
 
 
 @dataclass(frozen=True)
@@ -206,10 +206,11 @@ def replay(uow: UnitOfWork, text: str, source: str) -> ReplayResult:
 # --- what `zkd verify` checks about claims ------------------------------------
 
 def check_claims(uow: UnitOfWork) -> list[str]:
-    """Every claim within its loss and its policy version's per-loan cap; each
-    institution's claims of a year within a yearly cap, where their version has
-    one; shares within what was paid; approved and paid claims' journal entries
-    matching their amounts."""
+    """Every claim's loss the amount of its loss event, on its loan; every claim
+    within that loss and its policy version's per-loan cap; each institution's
+    claims of a year within a yearly cap, where their version has one; shares
+    within what was paid; approved and paid claims' journal entries matching
+    their amounts. (Status against the journal: :mod:`.verify_records`.)"""
     problems: list[str] = []
     ledger = LedgerRepo(uow)
     stored: dict[int, policies.StoredPolicy] = {}
@@ -219,13 +220,22 @@ def check_claims(uow: UnitOfWork) -> list[str]:
     shares: dict[int, int] = {cid: int(total) for cid, total in uow.s.execute(
         select(RecoveryShareRow.claim_id, func.sum(RecoveryShareRow.share_fen))
         .group_by(RecoveryShareRow.claim_id)).all()}
-    for claim, loan, loss_on in uow.s.execute(
-        select(ClaimRow, LoanRow, LoanEventRow.occurred_on)
+    for claim, loan, event in uow.s.execute(
+        select(ClaimRow, LoanRow, LoanEventRow)
         .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
         .order_by(ClaimRow.id)
     ).all():
         name = f"claim #{claim.id} (loan {loan.loan_no})"
+        loss_on = event.occurred_on
+        # the claim's loss is a copy of its event's: the event is what the bank filed
+        if (event.event, event.loan_id, event.amount_fen) != ("loss", claim.loan_id, claim.loss_fen):
+            problems.append(f"{name}: loss {format_grouped(claim.loss_fen)}, but its loss event "
+                            f"#{event.id} is a {event.event} of {format_grouped(event.amount_fen)}"
+                            f" on loan #{event.loan_id}")
+        if claim.institution_code != loan.institution_code:
+            problems.append(f"{name}: institution {claim.institution_code}, but the loan is "
+                            f"{loan.institution_code}'s")
         net = max(0, claim.loss_fen - claim.recovered_before_fen)
         if not 0 <= claim.amount_fen <= net:
             problems.append(f"{name}: amount {format_grouped(claim.amount_fen)} is outside "

@@ -50,8 +50,8 @@ def get(uow: UnitOfWork, claim_id: int) -> ClaimRow:
 
 def _refuse_state(claim: ClaimRow, action: str, allowed: tuple[str, ...]) -> None:
     if claim.status not in allowed:
-        raise ZkdError(f"claim #{claim.id} is {claim.status}; only a "
-                       f"{' or '.join(allowed)} claim can be {action}")
+        raise ZkdError(f"claim #{claim.id} is {claim.status}; only "
+                       f"{' or '.join(allowed)} claims can be {action}")
 
 
 def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimRow:

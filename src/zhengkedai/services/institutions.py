@@ -84,7 +84,7 @@ def get_row(uow: UnitOfWork, code: str, *, kind: InstitutionKind | None = None) 
     if row is None:
         raise NotFound(f"no institution {code!r}; register it with `zkd institution add`")
     if kind is not None and row.kind != kind.value:
-        raise ZkdError(f"institution {code} is a {row.kind}, not a {kind.value}")
+        raise ZkdError(f"institution {code} is registered as {row.kind}, not {kind.value}")
     return row
 
 
