@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Any
 
@@ -11,6 +12,8 @@ import click
 from zhengkedai.domain.errors import ZkdError
 
 from .common import Env, db_options
+
+_NUMBER = re.compile(r"-[0-9][0-9,.]*")
 
 
 class ZkdGroup(click.Group):
@@ -27,6 +30,11 @@ class ZkdGroup(click.Group):
             sys.exit(1)
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            if isinstance(exc, click.NoSuchOption) and _NUMBER.fullmatch(exc.option_name):
+                # `zkd reserve deposit -5 …`: click reads -5 as an option
+                click.echo(f"Error: {exc.option_name} is negative; amounts are positive "
+                           "(a booking made by mistake is undone with `zkd reverse`)", err=True)
+                sys.exit(exc.exit_code)
             click.echo(f"Error: {exc.format_message()}{hint}", err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:

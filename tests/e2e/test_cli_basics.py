@@ -117,3 +117,10 @@ def test_bad_input_to_a_command_is_a_one_line_refusal_not_an_internal_error(
     r = zkd_frozen(*args)
     assert r.exit_code in (1, 2) and "internal error" not in r.stderr
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_negative_amount_is_named_as_such_not_as_an_unknown_option(zkd_frozen) -> None:
+    assert zkd_frozen("init").exit_code == 0
+    r = zkd_frozen("reserve", "deposit", "-5", "--source", "city", "--at", "ZZB",
+                   "--on", "2025-01-02")
+    assert r.exit_code == 2 and r.stderr.startswith("Error: -5 is negative; amounts are positive")
