@@ -271,6 +271,20 @@ def test_subsidy_rows_check_investee_beneficiary_and_repeated_references(tmp_pat
                                 basis=50_000_000, investee=other, period=2025, reference="V5")
 
 
+def test_a_guarantee_fee_or_financing_subsidy_goes_to_a_zhengzhou_enterprise(tmp_path):
+    outside, inside = make_uscc("410200", 21), make_uscc("410100", 22)
+    path = write_csv(tmp_path / "s.csv", [
+        SUB_HEADER,
+        ["担保费补助", outside, "10,000", "", "2025", "V1"],
+        ["融资补助", outside, "10,000", "", "2025", "V2"],
+        ["融资补助", inside, "10,000", "", "2025", "V3"],
+    ])
+    errors = [(e.row, e.column, e.message) for e in read_file(path).check()]
+    why = ("beneficiary not registered in Zhengzhou: division code 410200 does not begin with "
+           "4101 (SPEC 9, 郑政办〔2018〕97号)")
+    assert errors == [(2, "受益方", why), (3, "受益方", why)]
+
+
 def test_a_value_right_of_the_last_header_is_reported_once(tmp_path):
     path = write_csv(tmp_path / "x.csv", [LOAN_HEADER, loan("A") + ["", "stray"],
                                           loan("B") + ["", "stray"]])

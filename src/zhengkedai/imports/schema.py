@@ -108,8 +108,8 @@ EVENT_FIELDS: tuple[FieldSpec, ...] = (
 SUBSIDY_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("kind", "补助类型", Choice(SubsidyKind, SUBSIDY_KIND_ZH)),
     FieldSpec("beneficiary", "受益方", _CODE,
-              rule="enterprise's credit code (guarantee_fee, financing) "
-                   "or investment institution's code (investment_risk)"),
+              rule="credit code of an enterprise registered in Zhengzhou (guarantee_fee, "
+                   "financing) or investment institution's code (investment_risk)"),
     FieldSpec("basis", "计算基数", Amount("positive"),
               rule="amount in yuan > 0: guarantee fee paid / interest paid or investment "
                    "received / realised investment loss"),

@@ -371,14 +371,15 @@ class RowValidator:
     def _subsidy_rules(self, v: Values, number: int) -> Problems:
         problems: Problems = []
         kind = v.get("kind")
+        year = v.get("period")
+        # the eligibility parameters in force at the end of the subsidy's year
+        rules = self.rules_on(dt.date(year, 12, 31)) if year else DEFAULT_RULES
         if kind is not None and "investee" in v:
             reason = investee_error(kind, v["investee"])
             if reason:
                 problems.append(("investee", reason))
             elif v["investee"] is not None:
                 # SPEC 9: investment-risk subsidies are for investing in the city's firms.
-                year = v.get("period")
-                rules = self.rules_on(dt.date(year, 12, 31)) if year else DEFAULT_RULES
                 reason = registration_error(v["investee"], rules)
                 if reason:
                     problems.append(("investee", reason.replace("enterprise", "investee", 1)))
@@ -390,6 +391,12 @@ class RowValidator:
                                                 f"{reason}"))
             else:
                 v["beneficiary"] = code
+                # A programme choice (SPEC silent): the city's subsidy budget pays
+                # the city's enterprises, as the investee rule and the loans have it.
+                reason = registration_error(code, rules)
+                if reason:
+                    problems.append(("beneficiary",
+                                     reason.replace("enterprise", "beneficiary", 1)))
         if kind is not None and "beneficiary" in v and "reference" in v:
             first = self._once((kind, v["beneficiary"], v["reference"]), number)
             if first is not None:
