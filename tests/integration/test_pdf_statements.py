@@ -117,7 +117,8 @@ def test_registers_are_landscape_and_the_journal_switches_orientation() -> None:
                 for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
     assert set(shape(rendered("claims", False))) == {"L"}
-    assert set(shape(rendered("reserve", False))) == {"P"}
+    assert set(shape(rendered("reserve", False))) == {"L"}
+    assert set(shape(rendered("institution", False))) == {"P"}
     tb = shape(rendered("trial_balance", False))
     assert tb[0] == "P" and tb[-1] == "L" and "".join(tb).count("PL") == 1
 

@@ -237,3 +237,39 @@ def test_the_full_compensation_threshold_is_shown_as_a_threshold_not_a_cap_in_br
     assert "100%" in under["status"]
     note = " ".join(section["paragraphs"])
     assert "不是补偿上限" in note and "80%" in note
+
+
+def test_a_transfer_between_deposit_banks_has_its_own_lines_per_bank_netting_to_zero(
+        uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
+    from zhengkedai.services import reserve
+
+    f.bank(uow, actor)
+    f.bank(uow, actor, "ZYB", "中原银行")
+    f.fund_reserve(uow, actor, 500_000_000, on=dt.date(2025, 1, 2), ref="A")
+    f.fund_reserve(uow, actor, 1_000_000_000, bank_code="ZYB", on=dt.date(2025, 1, 2), ref="B")
+    reserve.transfer(uow, actor, 200_000_000, from_bank="ZYB", to_bank="ZZB",
+                     on=dt.date(2025, 1, 9), ref="DB-1")
+    uow.commit()
+    doc = _json(packs.build_pack(uow, actor, "2025-01", fmt="json"), "2025-01_reserve.json")
+    summary = _values(doc, "summary")
+    assert (summary["transfer_in"], summary["transfer_out"]) == ("2000000.00", "2000000.00")
+    assert summary["inflow_total"] == "15000000.00"  # a transfer is no income of the fund
+    by_bank = next(s for s in doc["sections"] if s["key"] == "by_bank")
+    rows = {r["bank_code"]: r for r in by_bank["rows"]}
+    assert (rows["ZYB"]["transfer_out"], rows["ZYB"]["transfer_in"]) == ("2000000.00", "0.00")
+    assert (rows["ZZB"]["transfer_in"], rows["ZZB"]["transfer_out"]) == ("2000000.00", "0.00")
+    assert rows["ZYB"]["inflow_city"] == "10000000.00"
+    total = by_bank["totals"][0]
+    assert total["transfer_in"] == total["transfer_out"] == "2000000.00"
+
+    def fen(text: str | None) -> int:
+        return int((text or "0").replace(".", ""))
+
+    inflows = [c["key"] for c in by_bank["columns"] if c["key"].startswith(("inflow_", "transfer_in"))]
+    outflows = [c["key"] for c in by_bank["columns"] if c["key"].startswith(("outflow_", "transfer_out"))]
+    for row in [*by_bank["rows"], total]:  # each bank's row adds up, kind by kind
+        assert fen(row["opening_balance"]) + sum(fen(row[k]) for k in inflows) - sum(
+            fen(row[k]) for k in outflows) == fen(row["closing_balance"])
+    movements = next(s for s in doc["sections"] if s["key"] == "movements")["rows"]
+    transfer = [m for m in movements if m["entry_date"] == "2025-01-09"]
+    assert sorted(m["kind"] for m in transfer) == ["银行间调入", "银行间调出"]

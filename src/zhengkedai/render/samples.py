@@ -53,36 +53,55 @@ def _sum(rows: Rows, key: str) -> int:
 def reserve(rng: random.Random, period: str, draft: bool) -> StatementDoc:
     lay = load_layout("reserve")
     day = dt.date.fromisoformat(period + "-01")
-    balance, moves = 5_321_000_000, []  # type: tuple[int, Rows]
-    for n in range(60):
-        inflow = rng.choice([0, 0, rng.randrange(10_000_00, 3_000_000_00)])
-        outflow = 0 if inflow else rng.randrange(50_000_00, 2_000_000_00)
-        balance += inflow - outflow
-        kind = "利息收入" if inflow and n % 4 == 0 else "追偿回收返还" if inflow else "损失补偿支付"
-        moves.append({"entry_date": day + dt.timedelta(days=n // 2), "entry_no": f"JZ{period[2:4]}{period[5:]}-{n + 1:04d}",
-                      "bank_code": BANKS[n % 4][0], "description": f"{kind}：{firm(n)} 贷款 L{7000 + n}",
-                      "inflow": inflow or None, "outflow": outflow or None, "balance": balance})
     opening = 5_321_000_000
-    inflow_in, outflow_out = _sum(moves, "inflow"), _sum(moves, "outflow")
+    running = {c: opening // 4 for c, _ in BANKS}
+    per_bank: dict[str, dict[str, int]] = {c: {} for c, _ in BANKS}
+    moves: Rows = []
+
+    def move(n: int, bank: str, line: str, kind: str, signed: int, what: str) -> None:
+        running[bank] += signed
+        per_bank[bank][line] = per_bank[bank].get(line, 0) + abs(signed)
+        moves.append({"entry_date": day + dt.timedelta(days=n // 2), "entry_no": f"JZ{period[2:4]}{period[5:]}-{n + 1:04d}",
+                      "bank_code": bank, "kind": kind, "description": what,
+                      "inflow": signed if signed > 0 else None, "outflow": -signed if signed < 0 else None,
+                      "balance": running[bank]})
+
+    for n in range(60):
+        bank = BANKS[n % 4][0]
+        if n == 30:  # one move between deposit banks: out of one, into another, the same day
+            move(n, "ZYB", "transfer_out", "银行间调出", -BIG, "准备金调拨：ZYB 转存 ZZB（凭证 DB-2025-001）")
+            move(n, "ZZB", "transfer_in", "银行间调入", BIG, "准备金调拨：ZYB 转存 ZZB（凭证 DB-2025-001）")
+            continue
+        inflow = rng.choice([0, 0, rng.randrange(10_000_00, 3_000_000_00)])
+        if n == 0:
+            move(n, bank, "inflow_interest", "利息收入", BIG, f"利息收入：{firm(n)} 贷款 L{7000 + n}")
+        elif inflow:
+            move(n, bank, "inflow_recovery", "追偿回收返还", inflow, f"追偿回收返还：{firm(n)} 贷款 L{7000 + n}")
+        else:
+            move(n, bank, "outflow_compensation", "损失补偿", -rng.randrange(50_000_00, 2_000_000_00),
+                 f"损失补偿支付：{firm(n)} 贷款 L{7000 + n}")
+    kinds = ("inflow_city", "inflow_district", "inflow_recovery", "inflow_interest", "transfer_in",
+             "outflow_compensation", "outflow_management_fee", "transfer_out")
+    banks: Rows = [{"bank_code": c, "bank_name": name, "opening_balance": opening // 4,
+                    **{k: per_bank[c].get(k, 0) for k in kinds}, "closing_balance": running[c]}
+                   for c, name in BANKS]
+    totals: dict[str, CellValue] = {k: _sum(banks, k) for k in ("opening_balance", *kinds, "closing_balance")}
+    totals["bank_name"] = "合计"
+    closing = sum(running.values())
+    inflow_in = sum(_sum(banks, k) for k in kinds[:4])
+    outflow_out = sum(_sum(banks, k) for k in kinds[5:7])
     summary: dict[str, CellValue] = {"opening_balance": opening, "inflow_city": 0, "inflow_district": 0,
-               "inflow_recovery": inflow_in - BIG, "inflow_interest": BIG, "inflow_total": inflow_in,
-               "outflow_compensation": outflow_out, "outflow_management_fee": 0,
-               "outflow_total": outflow_out, "closing_balance": balance,
-               "committed": 86_000_000, "available": balance - 86_000_000}
+               "inflow_recovery": _sum(banks, "inflow_recovery"), "inflow_interest": BIG,
+               "inflow_total": inflow_in, "outflow_compensation": outflow_out, "outflow_management_fee": 0,
+               "outflow_total": outflow_out, "transfer_in": BIG, "transfer_out": BIG,
+               "closing_balance": closing, "committed": 86_000_000, "available": closing - 86_000_000}
     outstanding = 61_234_567_890
     target = outstanding // 10
-    banks: Rows = [{"bank_code": c, "bank_name": name, "opening_balance": opening // 4,
-              "inflow": _sum([m for m in moves if m["bank_code"] == c], "inflow"),
-              "outflow": _sum([m for m in moves if m["bank_code"] == c], "outflow")} for c, name in BANKS]
-    for b in banks:
-        b["closing_balance"] = _sum([b], "opening_balance") + _sum([b], "inflow") - _sum([b], "outflow")
-    totals: dict[str, CellValue] = {k: _sum(banks, k) for k in ("opening_balance", "inflow", "outflow", "closing_balance")}
-    totals["bank_name"] = "合计"
     sections = [
         section_from_layout(lay.section("summary"), values=summary),
         section_from_layout(lay.section("target"), values={
             "outstanding_principal": outstanding, "target_ratio": Decimal("10.00"),
-            "target_size": target, "top_up_needed": max(0, target - balance)}),
+            "target_size": target, "top_up_needed": max(0, target - closing)}),
         section_from_layout(lay.section("by_bank"), rows=banks, totals=totals),
         section_from_layout(lay.section("movements"), rows=moves),
     ]

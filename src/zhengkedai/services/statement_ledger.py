@@ -3,8 +3,11 @@
 The reserve statement classifies every movement of reserve cash by the
 account on the other side of its entry (a deposit's contribution account, a
 payment's payable, interest income, …), so a new kind of entry lands in the
-right line without a list of entry kinds; a transfer between deposit banks is
-cash on both sides and moves no total.
+right line without a list of entry kinds. A transfer between deposit banks is
+cash on both sides: it has lines of its own (调入 / 调出), per bank and for the
+fund, which net to zero over all banks and are in neither the income nor the
+expense total. The per-bank table shows every kind, so each bank's row adds
+up from its opening to its closing balance.
 """
 
 from __future__ import annotations
@@ -29,25 +32,43 @@ from .statement_common import Month, ratio_percent
 
 RESERVE_CASH = "reserve:cash:"
 
-# a reserve cash movement's kind (reserve.movement_kind) -> the statement line it belongs to;
-# transfers between deposit banks belong to no line: they move no total
+# a reserve cash movement's kind (reserve.movement_kind) -> the statement line it belongs to
 _SUMMARY_LINE = {
     "interest": "inflow_interest",
     "recovery": "inflow_recovery",
     "compensation": "outflow_compensation",
     "management_fee": "outflow_management_fee",
+    "transfer_in": "transfer_in",
+    "transfer_out": "transfer_out",
+}
+INFLOW_KEYS = ("inflow_city", "inflow_district", "inflow_recovery", "inflow_interest")
+OUTFLOW_KEYS = ("outflow_compensation", "outflow_management_fee")
+# moves between deposit banks: a line of their own, in no income or expense total
+TRANSFER_KEYS = ("transfer_in", "transfer_out")
+LINE_ZH = {
+    "inflow_city": "市级财政注资", "inflow_district": "区县财政注资",
+    "inflow_recovery": "追偿回收返还", "inflow_interest": "利息收入",
+    "outflow_compensation": "损失补偿", "outflow_management_fee": "管理费",
+    "transfer_in": "银行间调入", "transfer_out": "银行间调出", "other": "其他",
 }
 
 
-def _summary_line(entry: Entry, cash_line: Line) -> str | None:
+BY_BANK_RULE = ("每家存放银行：期初余额 + 市级注资 + 区县注资 + 追偿返还 + 利息收入 + 银行间调入 − "
+                "损失补偿 − 管理费 − 银行间调出 = 期末余额。")
+
+
+def _summary_line(entry: Entry, cash_line: Line) -> str:
     kind = reserve.movement_kind(entry, cash_line)
     if kind == "deposit":
         district = any(ln.account.startswith("reserve:contribution:district")
                        for ln in entry.lines)
         return "inflow_district" if district else "inflow_city"
-    if kind in ("transfer_in", "transfer_out"):
-        return None
     return _SUMMARY_LINE.get(kind, "other")
+
+
+def _as_shown(line: str, signed: Fen) -> Fen:
+    """A line's signed sum as the statement shows it: outflows as positive amounts."""
+    return -signed if line in (*OUTFLOW_KEYS, "transfer_out") else signed
 
 
 def _month_entries(uow: UnitOfWork, month: Month) -> list[Entry]:
@@ -63,8 +84,7 @@ def reserve_statement(uow: UnitOfWork, month: Month, states: portfolio.LoanState
     opening_by_bank = reserve.balances_by_bank(uow, _day_before(month))
     closing_by_bank = reserve.balances_by_bank(uow, month.end)
     flows: dict[str, Fen] = defaultdict(int)
-    bank_in: dict[str, Fen] = defaultdict(int)
-    bank_out: dict[str, Fen] = defaultdict(int)
+    per_bank: dict[str, dict[str, Fen]] = defaultdict(lambda: defaultdict(int))
     movements: list[dict[str, CellValue]] = []
     running = dict(opening_by_bank)
     for entry in _month_entries(uow, month):
@@ -72,24 +92,22 @@ def reserve_statement(uow: UnitOfWork, month: Month, states: portfolio.LoanState
             if not ln.account.startswith(RESERVE_CASH):
                 continue
             line = _summary_line(entry, ln)
-            if line is not None:
-                flows[line] += ln.amount
+            flows[line] += ln.amount
             bank = ln.account[len(RESERVE_CASH):]
+            per_bank[bank][line] += ln.amount
             running[bank] = running.get(bank, 0) + ln.amount
-            (bank_in if ln.amount > 0 else bank_out)[bank] += abs(ln.amount)
             movements.append({
                 "entry_date": entry.entry_date, "entry_no": f"#{entry.seq}", "bank_code": bank,
-                "description": entry.memo,
+                "kind": LINE_ZH[line], "description": entry.memo,
                 "inflow": ln.amount if ln.amount > 0 else None,
                 "outflow": -ln.amount if ln.amount < 0 else None,
                 "balance": running[bank],
             })
     opening = sum(opening_by_bank.values())
     closing = sum(closing_by_bank.values())
-    inflow_keys = ("inflow_city", "inflow_district", "inflow_recovery", "inflow_interest")
-    outflow_keys = ("outflow_compensation", "outflow_management_fee")
-    inflows = {k: flows.get(k, 0) for k in inflow_keys}
-    outflows = {k: -flows.get(k, 0) for k in outflow_keys}
+    inflows = {k: _as_shown(k, flows.get(k, 0)) for k in INFLOW_KEYS}
+    outflows = {k: _as_shown(k, flows.get(k, 0)) for k in OUTFLOW_KEYS}
+    transfers = {k: _as_shown(k, flows.get(k, 0)) for k in TRANSFER_KEYS}
     committed = -sum(ledger.balances(prefix="reserve:compensation_payable:",
                                      as_of=month.end).values())
     outstanding = sum(state.outstanding for _, state in states.values())
@@ -97,18 +115,23 @@ def reserve_statement(uow: UnitOfWork, month: Month, states: portfolio.LoanState
     target = reserve_target(outstanding, ratio)
     summary = {
         "opening_balance": opening, **inflows, "inflow_total": sum(inflows.values()),
-        **outflows, "outflow_total": sum(outflows.values()), "closing_balance": closing,
-        "committed": committed, "available": closing - committed,
+        **outflows, "outflow_total": sum(outflows.values()), **transfers,
+        "closing_balance": closing, "committed": committed, "available": closing - committed,
     }
-    banks = sorted(set(opening_by_bank) | set(closing_by_bank) | set(bank_in) | set(bank_out))
+    kinds = (*INFLOW_KEYS, "transfer_in", *OUTFLOW_KEYS, "transfer_out")
+    banks = sorted(set(opening_by_bank) | set(closing_by_bank) | set(per_bank))
     bank_rows: list[dict[str, CellValue]] = [{
         "bank_code": b, "bank_name": names.get(b, b), "opening_balance": opening_by_bank.get(b, 0),
-        "inflow": bank_in.get(b, 0), "outflow": bank_out.get(b, 0),
+        **{k: _as_shown(k, per_bank[b].get(k, 0)) for k in kinds},
         "closing_balance": closing_by_bank.get(b, 0)} for b in banks]
-    totals: dict[str, CellValue] = {"bank_code": "合计", "opening_balance": opening,
-              "inflow": sum(bank_in.values()), "outflow": sum(bank_out.values()),
-              "closing_balance": closing}
+    totals: dict[str, CellValue] = {
+        "bank_code": "合计", "opening_balance": opening,
+        **{k: _as_shown(k, flows.get(k, 0)) for k in kinds}, "closing_balance": closing}
     notes = []
+    if any(flows.get(k) for k in TRANSFER_KEYS):
+        notes.append("银行间调入、调出只在准备金的存放银行之间移动资金：各银行调入合计等于调出合计，"
+                     "净额为零，不计入本期收入、支出合计；期末余额 = 期初余额 + 本期收入合计 − "
+                     "本期支出合计 + 调入 − 调出。")
     if flows.get("other"):
         notes.append("其他收支已计入期末余额，未列入上列分类。")
     sections = [
@@ -116,7 +139,8 @@ def reserve_statement(uow: UnitOfWork, month: Month, states: portfolio.LoanState
         section_from_layout(layout.section("target"), values={
             "outstanding_principal": outstanding, "target_ratio": ratio_percent(ratio),
             "target_size": target, "top_up_needed": top_up_needed(target, closing)}),
-        section_from_layout(layout.section("by_bank"), rows=bank_rows, totals=totals),
+        section_from_layout(layout.section("by_bank"), rows=bank_rows, totals=totals,
+                            paragraphs=[BY_BANK_RULE]),
         section_from_layout(layout.section("movements"), rows=movements),
     ]
     return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
