@@ -1,0 +1,154 @@
+"""`zkd verify` names records changed behind the journal's back (services.verify_records).
+
+Each test builds the same small, clean book through the services — a paid
+claim with a recovery share returned, a submitted claim, a paid subsidy, loans
+with events, three closed months — changes one thing with raw SQL, as someone
+with the database file could, and checks that verify names it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+
+from tests import factories as f
+from zhengkedai.db.models import ImportFileRow
+from zhengkedai.domain.money import parse_yuan as y
+from zhengkedai.imports.records import SubsidyRow as SubsidyRecord
+from zhengkedai.imports.uscc import make_uscc
+from zhengkedai.services import budget, claims, closing, policies, subsidies
+from zhengkedai.services import claims_workflow as wf
+from zhengkedai.services import verify as verify_service
+
+
+@dataclass(frozen=True)
+class Book:
+    """The ids a test tampers with (plain values: the rows themselves would reload)."""
+
+    paid: int  # claim: 800,000.00 on loan L1's loss of 1,000,000.00, paid; 40,000.00 share returned
+    approval: int  # its approval entry
+    payment: int  # its payment entry
+    loss: int  # its loss event
+    submitted: int  # claim on loan L3, not yet decided
+    subsidy: int  # financing, 30,000.00, paid
+    loan: int  # L2: 2,000,000.00 less a repayment of 500,000.00
+    overdue: int  # L1's overdue event
+
+
+@pytest.fixture
+def book(uow, actor, clock) -> Book:  # type: ignore[no-untyped-def]
+    f.bank(uow, actor)
+    f.fund_reserve(uow, actor, y("10,000,000"))
+    policies.load_bundled(uow, actor)
+    budget.deposit(uow, actor, y("2,000,000"), on=dt.date(2025, 1, 3))
+    l1 = f.loan(uow, actor, loan_no="L1", principal=y("10,000,000"))
+    overdue = f.event(uow, actor, l1, "overdue", y("1,000,000"), dt.date(2025, 1, 20))
+    paid = claims.open_claim(uow, actor, f.event(uow, actor, l1, "loss", y("1,000,000"),
+                                                 dt.date(2025, 2, 10)))
+    wf.approve(uow, actor, paid.id, dt.date(2025, 2, 20))
+    wf.pay(uow, actor, paid.id, dt.date(2025, 2, 25))
+    claims.record_recovery(uow, actor, f.event(uow, actor, l1, "recovery", y("50,000"),
+                                               dt.date(2025, 3, 5)))
+    wf.return_shares(uow, actor, paid.id, dt.date(2025, 3, 10))
+    l2 = f.loan(uow, actor, loan_no="L2", principal=y("2,000,000"), enterprise_seq=2)
+    f.event(uow, actor, l2, "repayment", y("500,000"), dt.date(2025, 2, 15))
+    l3 = f.loan(uow, actor, loan_no="L3", principal=y("1,000,000"), enterprise_seq=3)
+    submitted = claims.open_claim(uow, actor, f.event(uow, actor, l3, "loss", y("300,000"),
+                                                      dt.date(2025, 3, 20)))
+    file = ImportFileRow(filer="", kind="subsidies", filename="subsidies.csv", sha256="5" * 64,
+                         encoding="utf-8", row_count=1, accepted_at=actor.now(),
+                         operator=actor.operator)
+    uow.s.add(file)
+    uow.s.flush()
+    record = SubsidyRecord.model_validate({
+        "kind": "financing", "beneficiary": make_uscc("410100", 7), "basis": y("100,000"),
+        "period": 2025, "reference": "R1"})
+    subsidy = subsidies.file_subsidy(uow, actor, record, file_id=file.id, file_row=2)
+    budget.approve(uow, actor, subsidy.id, on=dt.date(2025, 3, 25))
+    budget.pay(uow, actor, subsidy.id, on=dt.date(2025, 3, 26))
+    for period in ("2025-01", "2025-02", "2025-03"):
+        closing.close_month(uow, actor, period)
+    uow.commit()
+    return Book(paid.id, paid.approve_entry, paid.pay_entry, paid.loss_event_id,  # type: ignore[arg-type]
+                submitted.id, subsidy.id, l2.id, overdue.id)
+
+
+def tamper(uow, sql: str, **params: object) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run ``sql`` as someone with the database would, then what verify finds."""
+    uow.s.execute(text(sql), params)
+    uow.s.expire_all()
+    return verify_service.verify(uow).problems
+
+
+def named(problems: list[str], *parts: str) -> bool:
+    return any(all(part in p for part in parts) for p in problems)
+
+
+def test_the_clean_book_passes(uow, book) -> None:  # type: ignore[no-untyped-def]
+    report = verify_service.verify(uow)
+    assert report.ok, report.problems
+
+
+# --- claims -----------------------------------------------------------------
+
+def test_a_paid_claim_set_back_to_submitted_is_named_with_its_payment_and_approval(
+        uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update claims set status = 'submitted' where id = :id",
+                      id=book.paid)
+    assert named(problems, f"claim #{book.paid} (loan L1): submitted, but entry "
+                           f"#{book.payment} paid it on 2025-02-25"), problems
+    assert named(problems, f"claim #{book.paid}", f"approval entry #{book.approval}"
+                 " is not reversed"), problems
+
+
+def test_a_submitted_claim_marked_paid_has_no_payment_in_the_journal(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update claims set status = 'paid', paid_on = '2025-03-31' "
+                           "where id = :id", id=book.submitted)
+    assert named(problems, f"claim #{book.submitted} (loan L3)",
+                 "the journal's payments of it are none"), problems
+    assert named(problems, f"claim #{book.submitted}", "live approvals in the journal are none")
+
+
+def test_a_claim_approved_by_hand_without_an_entry_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update claims set status = 'approved' where id = :id",
+                      id=book.submitted)
+    assert named(problems, f"claim #{book.submitted}", "approved with approval entry #None",
+                 "are none"), problems
+
+
+def test_a_rejected_claim_whose_approval_stands_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update claims set status = 'rejected', rejected_reason = 'x' "
+                           "where id = :id", id=book.paid)
+    assert named(problems, f"claim #{book.paid}", "rejected, but entry"), problems
+    assert named(problems, "rejected at 800,000.00", "is not reversed"), problems
+
+
+def test_a_paid_claim_s_payment_date_moved_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update claims set paid_on = '2025-02-26' where id = :id",
+                      id=book.paid)
+    assert named(problems, "paid on 2025-02-26, but its payment entry",
+                 "is dated 2025-02-25"), problems
+
+
+def test_a_claim_whose_loss_event_was_changed_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update loan_events set amount_fen = 1 where id = :id",
+                      id=book.loss)
+    assert named(problems, f"claim #{book.paid} (loan L1): loss 1,000,000.00, but its loss "
+                           f"event #{book.loss} is a loss of 0.01"), problems
+
+
+def test_a_claim_moved_to_another_loss_event_is_named_by_its_entries(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update claims set loss_event_id = :other where id = :id",
+                      id=book.paid, other=book.overdue)
+    assert named(problems, f"claim #{book.paid}", f"cites event #{book.loss}, "
+                 f"not its loss event #{book.overdue}"), problems
+    assert named(problems, f"its loss event #{book.overdue} is a overdue"), problems
+
+
+def test_a_recovery_share_lowered_after_its_return_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update recovery_shares set share_fen = 100 where claim_id = :id",
+                      id=book.paid)
+    assert named(problems, "recovery share", "1.00, but its owed entry", "books 40,000.00"), problems
