@@ -94,12 +94,15 @@ def institution_list(on: dt.date | None, fmt: str) -> None:
 @click.option("--pack", "pack_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Also check a statement pack: every file against its manifest and the "
                    "manifest's chain head against the ledger.")
+@format_option("table", "json")
 @db_options
-def verify(pack_dir: Path | None) -> None:
+def verify(pack_dir: Path | None, fmt: str) -> None:
     """Re-check the hash chain, that every entry balances, that no fund is
     negative and that no cap is exceeded.
 
-    Exit 0 when all hold, 1 otherwise, naming what failed.
+    Exit 0 when all hold, 1 otherwise, naming what failed. With --format json
+    the report goes to standard output either way: ok, entries, chain_head,
+    problems.
 
     Example: zkd verify --pack statements/
     """
@@ -108,6 +111,13 @@ def verify(pack_dir: Path | None) -> None:
         report = verify_service.verify(uow)
         if pack_dir is not None:
             report.problems.extend(_check_packs(uow, pack_dir))
+    if fmt == "json":
+        click.echo(json.dumps({"ok": report.ok, "entries": report.entries,
+                               "chain_head": report.head_hash, "problems": report.problems},
+                              ensure_ascii=False, indent=2))
+        if not report.ok:
+            raise SystemExit(1)
+        return
     if report.ok:
         click.echo(f"OK: {report.entries} entries, chain head {report.head_hash}")
         return

@@ -124,3 +124,21 @@ def test_a_negative_amount_is_named_as_such_not_as_an_unknown_option(zkd_frozen)
     r = zkd_frozen("reserve", "deposit", "-5", "--source", "city", "--at", "ZZB",
                    "--on", "2025-01-02")
     assert r.exit_code == 2 and r.stderr.startswith("Error: -5 is negative; amounts are positive")
+
+
+def test_verify_reports_as_json_for_other_tools(zkd_frozen, db_url) -> None:
+    assert zkd_frozen("init").exit_code == 0
+    zkd_frozen("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
+    zkd_frozen("reserve", "deposit", "100", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    good = zkd_frozen("verify", "--format", "json")
+    doc = json.loads(good.output)
+    assert good.exit_code == 0 and doc["ok"] is True and doc["entries"] == 1
+    assert doc["problems"] == [] and len(doc["chain_head"]) == 64
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE journal_lines SET amount_fen = amount_fen + 1 "
+                          "WHERE entry_seq = 1 AND amount_fen > 0"))
+    engine.dispose()
+    bad = zkd_frozen("verify", "--format", "json")
+    doc = json.loads(bad.output)
+    assert bad.exit_code == 1 and doc["ok"] is False and doc["problems"]
