@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain, parse_yuan
-from zhengkedai.services import claims_views, claims_workflow
+from zhengkedai.services import claims_views, claims_workflow, policies
 from zhengkedai.services.claims import STATUSES
 
 from .common import CLAIM_ID, DATE, Column, db_options, emit, env, format_option, kv_table
@@ -74,6 +74,17 @@ def _json_detail(d: claims_views.ClaimDetail) -> dict[str, Any]:
             "entries": [conv(x) for x in d.entries]}
 
 
+def _policy_text(used: str, stored_id: int, stored_name: str) -> str:
+    """The policy/version a claim was computed under, and the stored policy that chose it.
+
+    A stored policy gives a loan made before it took effect its predecessor's
+    rules (新老划断), so ``zhengzhou-2019/2019`` may come from stored ``henan-2025``.
+    """
+    if used.split("/", 1)[0] == stored_name:
+        return f"{used} (stored #{stored_id})"
+    return f"{used} (新老划断, via stored policy #{stored_id} {stored_name})"
+
+
 @claims_group.command("show")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @format_option("table", "json")
@@ -89,6 +100,7 @@ def claims_show(claim_id: int, fmt: str) -> None:
     e = env()
     with e.uow() as uow:
         d = claims_views.detail(uow, claim_id)
+        stored_name = policies.by_id(uow, d.claim["policy_id"]).policy.name
     if fmt == "json":
         click.echo(json.dumps(_json_detail(d), ensure_ascii=False, indent=2))
         return
@@ -104,7 +116,7 @@ def claims_show(claim_id: int, fmt: str) -> None:
          f"{format_grouped(ev['loss'])}; file #{ev['file_id']} {ev['file']} row {ev['row']}"),
         ("recovered before payment", format_grouped(s.recovered_before)),
         ("compensation 补偿金额", format_grouped(s.amount)),
-        ("policy 政策", f"{s.policy} (stored #{c['policy_id']})"),
+        ("policy 政策", _policy_text(s.policy, c["policy_id"], stored_name)),
         ("dates", f"submitted {c['submitted_on']}, approved {c['approved_on'] or '-'}, "
          f"paid {c['paid_on'] or '-'}"),
     ]))

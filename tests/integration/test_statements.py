@@ -273,3 +273,24 @@ def test_a_transfer_between_deposit_banks_has_its_own_lines_per_bank_netting_to_
     movements = next(s for s in doc["sections"] if s["key"] == "movements")["rows"]
     transfer = [m for m in movements if m["entry_date"] == "2025-01-09"]
     assert sorted(m["kind"] for m in transfer) == ["银行间调入", "银行间调出"]
+
+
+# `zkd claims show` (finding 4 of the statement review); its home is tests/e2e/test_cli_claims.py
+def test_claims_show_names_the_stored_policy_that_gave_an_old_loan_its_older_rules(
+        uow, actor, zkd_frozen) -> None:  # type: ignore[no-untyped-def]
+    from zhengkedai.services import claims, policies
+
+    f.bank(uow, actor)
+    policies.load_bundled(uow, actor)
+    henan = policies.activate(uow, "henan-2025").row_id
+    for no, disbursed, seq in (("OLD", dt.date(2025, 5, 31), 1), ("NEW", dt.date(2025, 6, 10), 2)):
+        loan = f.loan(uow, actor, loan_no=no, disbursed_on=disbursed, enterprise_seq=seq)
+        claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", 10_000_000,
+                                              dt.date(2025, 7, 1)))
+    uow.commit()
+    old = zkd_frozen("claims", "show", "1")
+    assert old.exit_code == 0, old.output
+    assert f"zhengzhou-2019/2019 (新老划断, via stored policy #{henan} henan-2025)" in old.output
+    assert f"(stored #{henan})" not in old.output  # #2 is henan-2025, not zhengzhou-2019
+    new = zkd_frozen("claims", "show", "2")
+    assert f"henan-2025/2025 (stored #{henan})" in new.output
