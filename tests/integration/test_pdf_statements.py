@@ -111,16 +111,20 @@ def test_the_chinese_font_is_embedded_and_is_wenquanyi() -> None:
             assert "/FontFile2" in font["/FontDescriptor"].get_object()
 
 
-def test_registers_are_landscape_and_the_journal_switches_orientation() -> None:
+def test_registers_are_landscape_and_a_section_can_switch_orientation() -> None:
     def shape(pdf: bytes) -> list[str]:
         return ["L" if p.mediabox.width > p.mediabox.height else "P"
                 for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
     assert set(shape(rendered("claims", False))) == {"L"}
+    assert set(shape(rendered("trial_balance", False))) == {"L"}
     assert set(shape(rendered("reserve", False))) == {"L"}
     assert set(shape(rendered("institution", False))) == {"P"}
-    tb = shape(rendered("trial_balance", False))
-    assert tb[0] == "P" and tb[-1] == "L" and "".join(tb).count("PL") == 1
+    # a statement whose own pages are portrait switches to landscape where a section asks
+    switched = render_pdf(StatementDoc(**{**{f: getattr(sample_doc("institution"), f)  # type: ignore[arg-type]
+                                             for f in StatementDoc.__slots__},
+                                          "sections": sample_doc("trial_balance").sections}))
+    assert "".join(shape(switched)).count("PL") == 1 and shape(switched)[-1] == "L"
 
 
 def test_long_tables_repeat_their_header_on_each_page() -> None:
@@ -195,3 +199,38 @@ def test_tables_fill_the_frame_and_every_figure_fits_its_column(kind: StatementK
             if column.kind != "text":
                 for row in section.table.rows:
                     assert stringWidth(display(column.kind, row.get(column.key)), font, 8) + 6 <= width
+
+
+def test_the_trial_balance_prints_every_account_code_and_name_on_one_line() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from zhengkedai.domain.accounts import parse_account
+    from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
+    from zhengkedai.render.pdf import _frame_width
+    from zhengkedai.render.pdf_story import _FONT_STEPS, _PAD, column_widths
+
+    # the demo's December accounts, with its largest figures in every amount column
+    codes = ["budget:cash", "budget:contribution:city", "budget:subsidy_expense:investment_risk",
+             "reserve:compensation_payable:ZYB", "reserve:contribution:district:金水区",
+             "reserve:fee_expense:interest", "reserve:recovery_receivable:ZZB"]
+    amounts = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit",
+               "closing_credit")
+    layout = load_layout("trial_balance")
+    doc = doc_from_layout(layout, period="2025-12", generated_at=dt.datetime(2026, 1, 1), draft=False,
+                          sections=[section_from_layout(layout.section("balances"), rows=[
+                              {"account_code": c, "account_name": parse_account(c).name.split("/", 1)[1],
+                               **dict.fromkeys(amounts, 6_637_385_000)} for c in codes])])
+    section = doc.section("balances")
+    assert section.table is not None
+    font = fonts.cjk_font().name
+    frame = _frame_width(section.orientation or doc.orientation)
+    for size in _FONT_STEPS:  # as data_table picks its font size
+        widths = column_widths(section.table, frame, font, size)
+        if widths is not None:
+            break
+    assert widths is not None
+    keys = [c.key for c in section.table.columns]
+    for key in ("account_code", "account_name"):
+        for row in section.table.rows:
+            text = str(row.get(key))
+            assert stringWidth(text, font, size) + 2 * _PAD <= widths[keys.index(key)], (key, text)

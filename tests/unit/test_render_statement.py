@@ -101,12 +101,12 @@ def test_every_kind_has_a_layout(kind: str) -> None:
     assert layout.kind == kind and layout.title and layout.sections
 
 
-def test_registers_are_landscape_and_the_journal_too() -> None:
+def test_registers_reserve_and_trial_balance_are_landscape() -> None:
     assert load_layout("claims").orientation == "landscape"
     assert load_layout("subsidies").orientation == "landscape"
     assert load_layout("reserve").orientation == "landscape"  # a column per kind of movement
     tb = load_layout("trial_balance")
-    assert tb.orientation == "portrait"
+    assert tb.orientation == "landscape"
     assert tb.section("journal").orientation == "landscape"
     assert load_layout("institution").orientation == "portrait"
 
