@@ -294,3 +294,41 @@ def test_claims_show_names_the_stored_policy_that_gave_an_old_loan_its_older_rul
     assert f"(stored #{henan})" not in old.output  # #2 is henan-2025, not zhengzhou-2019
     new = zkd_frozen("claims", "show", "2")
     assert f"henan-2025/2025 (stored #{henan})" in new.output
+
+
+def _trial_balance(uow, actor, clock):  # type: ignore[no-untyped-def]
+    """A month with long account codes and names: interest, a fee, the subsidy budget."""
+    from zhengkedai.services import budget, reserve, reserve_fee
+    from zhengkedai.services.statements import build_statements
+
+    f.bank(uow, actor)
+    f.bank(uow, actor, "ZYB", "中原银行")
+    f.fund_reserve(uow, actor, 5_000_000_000, on=dt.date(2025, 1, 2), ref="A")
+    f.fund_reserve(uow, actor, 1_000_000_000, bank_code="ZYB", on=dt.date(2025, 1, 2), ref="B")
+    reserve.interest(uow, actor, 10_000_000, bank="ZZB", on=dt.date(2025, 1, 20))
+    reserve_fee.pay_fee(uow, actor, 100_000, on=dt.date(2025, 1, 31), bank="ZZB")
+    budget.deposit(uow, actor, 1_000_000_000, on=dt.date(2025, 1, 2))
+    uow.commit()
+    return next(d for d in build_statements(uow, actor, "2025-01") if d.kind == "trial_balance")
+
+
+
+def test_the_trial_balance_subtotals_each_fund_and_each_fund_balances(uow, actor, clock) -> None:
+    doc = _trial_balance(uow, actor, clock)
+    table = doc.section("balances").table
+    assert table is not None
+    totals = [r for r in table.rows if r.total]
+    assert [(r.get("account_code"), r.get("account_name")) for r in totals] == [
+        ("小计", "科技金融补助资金"), ("小计", "风险补偿准备金"), ("合计", None)]
+    keys = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit",
+            "closing_credit")
+    for fund, subtotal in zip(("budget:", "reserve:"), totals, strict=False):
+        accounts = [r for r in table.rows if not r.total
+                    and str(r.get("account_code")).startswith(fund)]
+        for key in keys:
+            assert subtotal.get(key) == sum(int(r.get(key) or 0) for r in accounts), (fund, key)
+        assert subtotal.get("closing_debit") == subtotal.get("closing_credit")  # a fund balances
+    assert totals[2].get("closing_debit") == 5_000_000_000 + 1_000_000_000 + 10_000_000 + 1_000_000_000
+    rows = list(table.rows)
+    assert rows.index(totals[0]) < min(rows.index(r) for r in rows
+                                       if str(r.get("account_code")).startswith("reserve:"))

@@ -140,15 +140,17 @@ def _orientation(value: object) -> Orientation:
 
 def table_from_layout(
     section: LayoutSection,
-    rows: Iterable[Mapping[str, CellValue]],
+    rows: Iterable[Mapping[str, CellValue] | Row],
     totals: Mapping[str, CellValue] | Iterable[Mapping[str, CellValue]] | None = None,
 ) -> Table:
     """A table with the layout's columns, the given rows, then the totals row(s), ruled.
 
+    A row given as a :class:`Row` keeps its ``total`` flag: a subtotal among the rows.
+
     Raises:
         StatementError: a row names a key the layout lacks, or a value of the wrong kind.
     """
-    body = [Row(r) for r in rows]
+    body = [r if isinstance(r, Row) else Row(r) for r in rows]
     if totals is not None:
         extra = [totals] if isinstance(totals, Mapping) else list(totals)
         body.extend(Row(t, total=True) for t in extra)
@@ -173,7 +175,7 @@ def fields_from_layout(section: LayoutSection, values: Mapping[str, CellValue]) 
 def section_from_layout(
     section: LayoutSection,
     *,
-    rows: Iterable[Mapping[str, CellValue]] = (),
+    rows: Iterable[Mapping[str, CellValue] | Row] = (),
     totals: Mapping[str, CellValue] | Iterable[Mapping[str, CellValue]] | None = None,
     values: Mapping[str, CellValue] | None = None,
     paragraphs: Iterable[str] = (),

@@ -20,10 +20,11 @@ from sqlalchemy import select
 from ..db.ledger_repo import LedgerRepo
 from ..db.models import InstitutionRow
 from ..db.uow import UnitOfWork
+from ..domain.accounts import FUND_ZH, Fund
 from ..domain.ledger import Entry, Line
 from ..domain.money import Fen
 from ..domain.policy_reserve import reserve_target, top_up_needed
-from ..domain.statement import CellValue, StatementDoc
+from ..domain.statement import CellValue, Row, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
 from . import portfolio, reserve
 from . import verify as verify_service
@@ -182,9 +183,11 @@ def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
                 "operator": entry.operator if n == 0 else "",
                 "entry_hash": entry.hash[:16] if n == 0 else "",
             })
-    rows: list[dict[str, CellValue]] = []
+    rows: list[dict[str, CellValue] | Row] = []
     totals: dict[str, int] = defaultdict(int)
-    for code in sorted(set(opening) | set(debit) | set(credit)):
+    fund_totals: dict[str, int] = defaultdict(int)
+    codes = sorted(set(opening) | set(debit) | set(credit))
+    for n, code in enumerate(codes):
         o = opening.get(code, 0)
         c = o + debit.get(code, 0) - credit.get(code, 0)
         od, oc = _split(o)
@@ -194,11 +197,17 @@ def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
                "opening_debit": od, "opening_credit": oc,
                "debit": debit.get(code) or None, "credit": credit.get(code) or None,
                "closing_debit": cd, "closing_credit": cc}
-        for key in ("opening_debit", "opening_credit", "debit", "credit", "closing_debit",
-                    "closing_credit"):
+        for key in _TB_AMOUNTS:
             value = row[key]
             totals[key] += value if isinstance(value, int) else 0
+            fund_totals[key] += value if isinstance(value, int) else 0
         rows.append(row)
+        fund = _fund(code)
+        if n + 1 == len(codes) or _fund(codes[n + 1]) != fund:
+            # each fund is its own set of books: its debits and credits balance apart
+            rows.append(Row({"account_code": "小计", "account_name": fund, **fund_totals},
+                            total=True))
+            fund_totals = defaultdict(int)
     head, count, verdict = _chain_at(uow, month, entries)
     total_row: dict[str, CellValue] = {"account_code": "合计", **totals}
     sections = [
@@ -210,6 +219,16 @@ def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     ]
     return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
                            sections=sections, draft=month.draft)
+
+
+_TB_AMOUNTS = ("opening_debit", "opening_credit", "debit", "credit", "closing_debit",
+               "closing_credit")
+
+
+def _fund(code: str) -> str:
+    """The Chinese name of the fund an account code belongs to."""
+    prefix = code.split(":", 1)[0]
+    return FUND_ZH[Fund(prefix)] if prefix in set(Fund) else prefix
 
 
 def _short_name(name: str) -> str:
