@@ -332,3 +332,13 @@ def test_the_trial_balance_subtotals_each_fund_and_each_fund_balances(uow, actor
     rows = list(table.rows)
     assert rows.index(totals[0]) < min(rows.index(r) for r in rows
                                        if str(r.get("account_code")).startswith("reserve:"))
+
+
+def test_an_institution_with_no_loans_shows_a_dash_for_its_overdue_ratio(uow, actor, clock) -> None:
+    _setup(uow, actor, clock)  # ZYB holds reserve money but has filed no loan
+    pdf = packs.build_pack(uow, actor, "2025-01", fmt="pdf", institution="ZYB")
+    text = PdfReader(io.BytesIO(pdf.files["2025-01_institution_ZYB.pdf"])).pages[0].extract_text()
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[lines.index("逾期率") + 1] == "—", text
+    data = packs.build_pack(uow, actor, "2025-01", fmt="json", institution="ZYB")
+    assert _values(_json(data, "2025-01_institution_ZYB.json"), "profile")["overdue_ratio"] is None

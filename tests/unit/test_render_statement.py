@@ -155,6 +155,7 @@ def test_section_from_layout_builds_a_fields_section() -> None:
         ("date", dt.date(2025, 6, 30), "2025-06-30", "2025-06-30", "2025-06-30"),
         ("text", "郑州银行", "郑州银行", "郑州银行", "郑州银行"),
         ("amount", None, "", "", None),
+        ("percent", None, "—", "", None),  # a ratio of nothing (0 ÷ 0): a dash, not a blank
     ],
 )
 def test_each_format_spells_the_same_figure(kind: str, value: object, pdf: str, csv: str,

@@ -13,7 +13,8 @@ date       ``2025-06-30``      ``2025-06-30``        ``"2025-06-30"``
 text       as is               as is                 as is
 =========  ==================  ====================  ==============
 
-``None`` is a blank cell everywhere (``""``, or JSON ``null``). Nothing here
+``None`` is a blank cell everywhere (``""``, or JSON ``null``), except a
+percent in the PDF: ``—``, a ratio with nothing to divide by. Nothing here
 rounds: a percent keeps the places it was given and gains zeros up to two.
 """
 
@@ -26,6 +27,7 @@ from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.statement import CellValue, ColumnKind, check_value
 
 _TWO_PLACES = Decimal("0.01")
+NO_RATIO = "—"  # the PDF's spelling of a percent that has no value (0 ÷ 0)
 
 
 def format_percent(value: Decimal) -> str:
@@ -64,10 +66,14 @@ def json_value(kind: ColumnKind, value: CellValue) -> str | int | None:
 
 
 def display(kind: ColumnKind, value: CellValue) -> str:
-    """The PDF spelling: thousands separators, two decimals, a ``%`` sign."""
+    """The PDF spelling: thousands separators, two decimals, a ``%`` sign.
+
+    A percent with no value is a ratio of nothing (an overdue ratio with no
+    principal outstanding): ``—``, so it does not read as a figure left out.
+    """
     check_value(kind, value, "cell")
     if value is None:
-        return ""
+        return NO_RATIO if kind == "percent" else ""
     if kind == "amount":
         assert isinstance(value, int)
         return format_grouped(value)
