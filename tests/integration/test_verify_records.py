@@ -66,7 +66,8 @@ def book(uow, actor, clock) -> Book:  # type: ignore[no-untyped-def]
     record = SubsidyRecord.model_validate({
         "kind": "financing", "beneficiary": make_uscc("410100", 7), "basis": y("100,000"),
         "period": 2025, "reference": "R1"})
-    subsidy = subsidies.file_subsidy(uow, actor, record, file_id=file.id, file_row=2)
+    subsidy = subsidies.file_subsidy(uow, actor, record, file_id=file.id, file_row=2,
+                                      submitted_on=dt.date(2025, 3, 24))
     budget.approve(uow, actor, subsidy.id, on=dt.date(2025, 3, 25))
     budget.pay(uow, actor, subsidy.id, on=dt.date(2025, 3, 26))
     for period in ("2025-01", "2025-02", "2025-03"):
@@ -152,3 +153,49 @@ def test_a_recovery_share_lowered_after_its_return_is_named(uow, book) -> None: 
     problems = tamper(uow, "update recovery_shares set share_fen = 100 where claim_id = :id",
                       id=book.paid)
     assert named(problems, "recovery share", "1.00, but its owed entry", "books 40,000.00"), problems
+
+
+# --- subsidies ----------------------------------------------------------------
+
+def test_a_paid_subsidy_whose_amount_was_lowered_is_named_by_its_entries(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update subsidies set amount_fen = 1 where id = :id", id=book.subsidy)
+    assert named(problems, f"subsidy #{book.subsidy} (financing", "0.01, but its approval entry",
+                 "books 30,000.00 on budget:subsidy_expense:financing"), problems
+    assert named(problems, "0.01, but its payment entry", "pays 30,000.00"), problems
+
+
+def test_a_paid_subsidy_set_back_to_submitted_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update subsidies set status = 'submitted' where id = :id",
+                      id=book.subsidy)
+    assert named(problems, f"subsidy #{book.subsidy}", "submitted, but entry",
+                 "paid it on 2025-03-26"), problems
+    assert named(problems, "submitted at 30,000.00, but its approval entry"), problems
+
+
+def test_a_paid_subsidy_marked_rejected_is_named_for_its_approval_never_reversed(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update subsidies set status = 'rejected', rejected_reason = 'x' "
+                           "where id = :id", id=book.subsidy)
+    assert named(problems, "rejected at 30,000.00", "is not reversed"), problems
+    assert named(problems, "rejected with entry #None", "reversals of its approval are none")
+
+
+def test_a_subsidy_s_payment_date_moved_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update subsidies set paid_on = '2025-03-31' where id = :id",
+                      id=book.subsidy)
+    assert named(problems, "paid on 2025-03-31, but its payment entry",
+                 "dated 2025-03-26"), problems
+
+
+def test_a_subsidy_moved_to_another_file_row_is_named_by_its_entries(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update subsidies set file_row = 9 where id = :id", id=book.subsidy)
+    assert named(problems, f"subsidy #{book.subsidy}", "row:2, but the subsidy is",
+                 "row:9"), problems
+
+
+def test_a_submitted_subsidy_above_rate_times_basis_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    # no entry fixes a submitted subsidy's amount: its policy's rate × basis bounds it
+    problems = tamper(uow, "update subsidies set status = 'submitted', approve_entry = null, "
+                           "pay_entry = null, amount_fen = 3000001 where id = :id",
+                      id=book.subsidy)
+    assert named(problems, "30,000.01 is outside what zhengzhou-2019/",
+                 "on a basis of 100,000.00: 0.00–30,000.00"), problems

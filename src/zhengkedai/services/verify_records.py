@@ -16,7 +16,14 @@ workflows (:mod:`.claims_workflow`, :mod:`.claims_entries`):
   rejected claim (or one lowered to 0.00) has none;
 - every claim entry cites an event of the claim's loan with that event's file
   and row, and a payment cites the claim's own loss event; a recovery share is
-  the one its ``recovery:E:owed`` and ``recovery:E:returned`` entries book.
+  the one its ``recovery:E:owed`` and ``recovery:E:returned`` entries book;
+- a subsidy (:mod:`.budget`) likewise: paid exactly when an entry pays it, a
+  live approval exactly while approved or paid, a rejected one's approval
+  reversed by its ``reject_entry``; each entry books the subsidy's amount on
+  ``budget:subsidy_payable`` (an approval, against its kind's expense
+  account) on the subsidy's dates, and cites its file and row. A subsidy no
+  entry fixes yet (submitted) is at least within what its policy version
+  grants on its basis: rate × basis, within the yearly cap.
 """
 
 from __future__ import annotations
@@ -27,12 +34,26 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..db.models import ClaimRow, EntryRow, LineRow, LoanEventRow, LoanRow, RecoveryShareRow
+from ..db.models import (
+    ClaimRow,
+    EntryRow,
+    LineRow,
+    LoanEventRow,
+    LoanRow,
+    RecoveryShareRow,
+    SubsidyRow,
+)
 from ..db.uow import UnitOfWork
 from ..domain.money import format_grouped
-from . import claims_entries, verify
+from ..domain.policy import Policy, PolicyError, PolicyVersion
+from ..domain.subsidy_rules import compute_subsidy
+from . import budget, claims_entries, policies, verify
+from .params import active_policy
 
 CLAIM_REF = re.compile(r"claim:(\d+) event:(\d+) file:(\d+) row:(\d+)")
+SUBSIDY_REF = re.compile(r"subsidy:(\d+) file:(\d+) row:(\d+)")
+SUBSIDY_STEPS = {"subsidy.approve": "approve", "subsidy.pay": "pay",
+                 "reversal:subsidy.approve": "reject"}
 SHARE_KEY = re.compile(r"recovery:(\d+):(owed|returned)")
 
 
@@ -59,8 +80,9 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
     """Each claim's status and entries agree with the journal's entries that cite it."""
     problems: list[str] = []
     claims = {c.id: c for c in uow.s.execute(select(ClaimRow).order_by(ClaimRow.id)).scalars()}
-    loan_nos = dict(uow.s.execute(select(LoanRow.id, LoanRow.loan_no).where(
-        LoanRow.id.in_({c.loan_id for c in claims.values()}))).all()) if claims else {}
+    loan_nos: dict[int, str] = {loan_id: loan_no for loan_id, loan_no in uow.s.execute(
+        select(LoanRow.id, LoanRow.loan_no).where(
+            LoanRow.id.in_({c.loan_id for c in claims.values()}))).all()}
 
     def name(claim: ClaimRow) -> str:
         return f"claim #{claim.id} (loan {loan_nos.get(claim.loan_id, '?')})"
@@ -171,6 +193,127 @@ def _check_shares(uow: UnitOfWork, booked: dict[tuple[int, str], Any]) -> list[s
     return problems
 
 
-for _check in (check_claim_entries,):
+def check_subsidy_entries(uow: UnitOfWork) -> list[str]:
+    """Each subsidy's status, amount and dates agree with the journal's entries that cite it."""
+    problems: list[str] = []
+    rows = {r.id: r for r in uow.s.execute(select(SubsidyRow).order_by(SubsidyRow.id)).scalars()}
+
+    def name(row: SubsidyRow) -> str:
+        return f"subsidy #{row.id} ({row.kind} to {row.beneficiary})"
+
+    payable: dict[int, int] = defaultdict(int)  # seq -> its amount on the payable
+    expense: dict[int, str] = {}  # seq -> the expense account it books
+    for seq, account, amount in uow.s.execute(
+            select(LineRow.entry_seq, LineRow.account_code, LineRow.amount_fen)
+            .join(EntryRow, EntryRow.seq == LineRow.entry_seq)
+            .where(EntryRow.source_ref.startswith("subsidy:", autoescape=True))).all():
+        if account == budget.PAYABLE:
+            payable[seq] += int(amount)
+        else:
+            expense[seq] = account
+    steps: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for entry in _entries(uow, "subsidy:"):
+        m = SUBSIDY_REF.fullmatch(entry.source_ref)
+        what = f"entry #{entry.seq} ({entry.kind})"
+        if m is None:
+            problems.append(f"{what}: source reference {entry.source_ref!r} is not "
+                            "subsidy:N file:F row:R")
+            continue
+        subsidy_id, file_id, file_row = map(int, m.groups())
+        row = rows.get(subsidy_id)
+        if row is None:
+            problems.append(f"{what} is for subsidy #{subsidy_id}, which does not exist")
+            continue
+        if (row.file_id, row.file_row) != (file_id, file_row):
+            problems.append(f"{name(row)}: {what} cites file:{file_id} row:{file_row}, but the "
+                            f"subsidy is file:{row.file_id} row:{row.file_row}")
+        if entry.kind in SUBSIDY_STEPS:
+            steps[row.id][SUBSIDY_STEPS[entry.kind]].append(entry)
+    reversed_by = _reversed_by(uow)
+    for row in rows.values():
+        approvals, pays, rejects = (steps[row.id][k] for k in ("approve", "pay", "reject"))
+        live = [a for a in approvals if a.seq not in reversed_by]
+        amount = format_grouped(row.amount_fen)
+        if row.status in ("approved", "paid"):
+            if [a.seq for a in live] != [row.approve_entry]:
+                problems.append(f"{name(row)}: {row.status} with approval entry "
+                                f"#{row.approve_entry}, but its live approvals in the journal "
+                                f"are {_seqs([a.seq for a in live])}")
+            elif (payable[live[0].seq], expense.get(live[0].seq)) != (
+                    -row.amount_fen, budget.expense_account(row.kind)):
+                problems.append(f"{name(row)}: {amount}, but its approval entry #{live[0].seq} "
+                                f"books {format_grouped(-payable[live[0].seq])} on "
+                                f"{expense.get(live[0].seq)}")
+            elif live[0].entry_date != row.approved_on:
+                problems.append(f"{name(row)}: approved on {row.approved_on}, but its approval "
+                                f"entry #{live[0].seq} is dated {live[0].entry_date}")
+        elif live:
+            problems.append(f"{name(row)}: {row.status} at {amount}, but its approval entry "
+                            f"{_seqs([a.seq for a in live])} is not reversed")
+        if row.status == "paid":
+            if [p.seq for p in pays] != [row.pay_entry]:
+                problems.append(f"{name(row)}: paid by entry #{row.pay_entry}, but the journal's "
+                                f"payments of it are {_seqs([p.seq for p in pays])}")
+            elif payable[pays[0].seq] != row.amount_fen:
+                problems.append(f"{name(row)}: {amount}, but its payment entry #{pays[0].seq} "
+                                f"pays {format_grouped(payable[pays[0].seq])}")
+            elif pays[0].entry_date != row.paid_on:
+                problems.append(f"{name(row)}: paid on {row.paid_on}, but its payment entry "
+                                f"#{pays[0].seq} is dated {pays[0].entry_date}")
+        elif pays:
+            problems.append(f"{name(row)}: {row.status}, but entry #{pays[0].seq} paid it on "
+                            f"{pays[0].entry_date}")
+        if row.status == "rejected" and approvals:
+            if [r.seq for r in rejects] != [row.reject_entry]:
+                problems.append(f"{name(row)}: rejected with entry #{row.reject_entry}, but the "
+                                f"journal's reversals of its approval are "
+                                f"{_seqs([r.seq for r in rejects])}")
+            elif rejects[0].entry_date != row.rejected_on:
+                problems.append(f"{name(row)}: rejected on {row.rejected_on}, but its reversal "
+                                f"#{rejects[0].seq} is dated {rejects[0].entry_date}")
+    problems.extend(_subsidy_ceilings(uow, list(rows.values()), name))
+    return problems
+
+
+def _subsidy_ceilings(uow: UnitOfWork, rows: list[SubsidyRow], name: Any) -> list[str]:
+    """Each subsidy within rate × basis and the yearly cap of the policy version it names.
+
+    Every stored content of that policy name counts (a policy may have been
+    reloaded), so only an amount no stored version could give is named; with
+    nothing stored, the bundled default is what subsidies were computed by.
+    """
+    versions: dict[tuple[str, str], list[PolicyVersion]] = defaultdict(list)
+    known: list[Policy] = [active_policy(uow)]
+    for stored in policies.list_stored(uow):
+        try:
+            known.append(policies.build(uow, stored).policy)
+        except PolicyError:
+            continue
+    for policy in known:
+        p: Policy | None = policy
+        while p is not None:
+            for v in p.versions:
+                versions[(p.name, v.version)].append(v)
+            p = p.predecessor
+    problems = []
+    for row in rows:
+        found = versions.get((row.policy_name, row.policy_version))
+        if not found:
+            problems.append(f"{name(row)}: computed under {row.policy_name}/{row.policy_version}"
+                            ", which is not a stored policy version")
+            continue
+        try:
+            ceiling = max(compute_subsidy(v, row.kind, row.basis_fen).amount for v in found)
+        except ValueError as exc:
+            problems.append(f"{name(row)}: cannot be computed: {exc}")
+            continue
+        if not 0 <= row.amount_fen <= ceiling:
+            problems.append(f"{name(row)}: {format_grouped(row.amount_fen)} is outside what "
+                            f"{row.policy_name}/{row.policy_version} grants on a basis of "
+                            f"{format_grouped(row.basis_fen)}: 0.00–{format_grouped(ceiling)}")
+    return problems
+
+
+for _check in (check_claim_entries, check_subsidy_entries):
     if _check not in verify.EXTRA_CHECKS:
         verify.EXTRA_CHECKS.append(_check)
