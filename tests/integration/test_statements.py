@@ -342,3 +342,21 @@ def test_an_institution_with_no_loans_shows_a_dash_for_its_overdue_ratio(uow, ac
     assert lines[lines.index("逾期率") + 1] == "—", text
     data = packs.build_pack(uow, actor, "2025-01", fmt="json", institution="ZYB")
     assert _values(_json(data, "2025-01_institution_ZYB.json"), "profile")["overdue_ratio"] is None
+
+
+def test_the_claims_register_names_each_trace_rule_in_chinese(uow, actor, clock) -> None:
+    from zhengkedai.services import claims
+
+    f.bank(uow, actor)
+    loan = f.loan(uow, actor, principal=2_000_000_00)
+    claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", 1_000_000_00,
+                                          dt.date(2025, 3, 10)))
+    uow.commit()
+    doc = _json(packs.build_pack(uow, actor, "2025-03", fmt="json"), "2025-03_claims.json")
+    trace = next(s for s in doc["sections"] if s["key"] == "register")["rows"][0]["trace"]
+    starts = [line.split("〔")[0] for line in trace.splitlines()[:-1]]
+    assert starts == ["1. 支付前回收冲减", "2. 企业符合支持条件", "3. 放款时机构未暂停",
+                      "4. 补偿比例", "5. 单笔贷款补偿上限"], trace
+    for name in ("recoveries_before_payment", "eligible_enterprise", "institution_active",
+                 "compensation_ratio", "cap_per_loan"):
+        assert name not in trace

@@ -69,15 +69,30 @@ def _amount(text: object) -> str:
     return str(text)
 
 
+# short Chinese names of the claim rules the bundled policies and the engine name; a
+# rule a policy file names otherwise is shown by its own name
+RULE_ZH = {
+    "recoveries_before_payment": "支付前回收冲减",
+    "coverage": "补偿范围",
+    "eligible_enterprise": "企业符合支持条件",
+    "institution_active": "放款时机构未暂停",
+    "ratio": "补偿比例",
+    "compensation_ratio": "补偿比例",
+    "cap_per_loan": "单笔贷款补偿上限",
+    "cap_per_institution_year": "机构年度补偿上限",
+}
+
+
 def trace_lines(trace_json: str) -> list[str]:
-    """A stored trace (JSON list of steps) as lines an auditor reads."""
+    """A stored trace (JSON list of steps) as lines an auditor reads, rules named in Chinese."""
     try:
         steps = json.loads(trace_json or "[]")
     except ValueError:
         return [trace_json]
     lines = []
     for n, step in enumerate(steps, start=1):
-        text = (f"{n}. {step.get('rule', '')}〔{step.get('clause', '')}；"
+        rule = step.get("rule", "")
+        text = (f"{n}. {RULE_ZH.get(rule, rule)}〔{step.get('clause', '')}；"
                 f"{step.get('policy_version', '')}〕 {_amount(step.get('before', ''))} → "
                 f"{_amount(step.get('after', ''))}")
         if step.get("limit") not in (None, ""):
