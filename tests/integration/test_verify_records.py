@@ -199,3 +199,48 @@ def test_a_submitted_subsidy_above_rate_times_basis_is_named(uow, book) -> None:
                       id=book.subsidy)
     assert named(problems, "30,000.01 is outside what zhengzhou-2019/",
                  "on a basis of 100,000.00: 0.00–30,000.00"), problems
+
+
+# --- loans and their events -----------------------------------------------------
+
+def test_a_loan_whose_stored_outstanding_was_changed_is_named_against_its_events(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update loans set outstanding_fen = outstanding_fen + 1 where id = :id",
+                      id=book.loan)
+    assert named(problems, "loan L2 of ZZB: stored outstanding 1,500,000.01 and overdue 0.00, "
+                           "but its principal 2,000,000.00 and events give 1,500,000.00 and 0.00"
+                 ), problems
+
+
+def test_a_changed_loss_is_named_on_its_loan_as_well_as_its_claim(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update loan_events set amount_fen = 1 where id = :id", id=book.loss)
+    assert named(problems, "loan L1 of ZZB: stored outstanding 9,000,000.00",
+                 "events give 9,999,999.99"), problems
+
+
+def test_a_deleted_repayment_is_named_on_its_loan(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "delete from loan_events where loan_id = :id", id=book.loan)
+    assert named(problems, "loan L2 of ZZB: stored outstanding 1,500,000.00",
+                 "events give 2,000,000.00"), problems
+
+
+def test_an_event_moved_before_the_disbursement_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update loan_events set occurred_on = '2025-01-01' where loan_id = :id",
+                      id=book.loan)
+    assert named(problems, "loan L2 of ZZB: event", "is dated 2025-01-01, before the "
+                 "disbursement or the event filed before it (2025-01-10)"), problems
+
+
+def test_a_loss_turned_into_a_repayment_leaves_its_claim_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update loan_events set event = 'repayment' where id = :id",
+                      id=book.loss)
+    assert named(problems, f"claim #{book.paid}", f"loss event #{book.loss} is a repayment"), \
+        problems
+    # the replay then refuses the recovery that only a loss allowed
+    assert named(problems, "loan L1 of ZZB", "cannot follow the events filed before it: "
+                 "a recovery needs a confirmed loss on the loan first"), problems
+
+
+def test_an_overdue_turned_into_a_loss_is_named_for_having_no_claim(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update loan_events set event = 'loss' where id = :id",
+                      id=book.overdue)
+    assert named(problems, f"loan L1 of ZZB: loss event #{book.overdue} has no claim"), problems

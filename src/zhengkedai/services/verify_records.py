@@ -23,7 +23,12 @@ workflows (:mod:`.claims_workflow`, :mod:`.claims_entries`):
   ``budget:subsidy_payable`` (an approval, against its kind's expense
   account) on the subsidy's dates, and cites its file and row. A subsidy no
   entry fixes yet (submitted) is at least within what its policy version
-  grants on its basis: rate × basis, within the yearly cap.
+  grants on its basis: rate × basis, within the yearly cap;
+- a loan's stored running state (``outstanding_fen``, ``overdue_fen``, kept so
+  filing is one lookup) is what its events give, replayed from its principal
+  in filing order (:func:`~zhengkedai.domain.loans.apply_event`); its events are
+  dated in that order, none before the disbursement; every loss event has its
+  claim and every claim its loss event.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from ..db.models import (
     SubsidyRow,
 )
 from ..db.uow import UnitOfWork
+from ..domain.loans import EventRefused, EventType, LoanState, apply_event
 from ..domain.money import format_grouped
 from ..domain.policy import Policy, PolicyError, PolicyVersion
 from ..domain.subsidy_rules import compute_subsidy
@@ -314,6 +320,63 @@ def _subsidy_ceilings(uow: UnitOfWork, rows: list[SubsidyRow], name: Any) -> lis
     return problems
 
 
-for _check in (check_claim_entries, check_subsidy_entries):
+def check_loans(uow: UnitOfWork) -> list[str]:
+    """Each loan's stored state is a replay of its events; each loss event has its claim."""
+    problems: list[str] = []
+    loans = {r.id: r for r in uow.s.execute(
+        select(LoanRow.id, LoanRow.institution_code, LoanRow.loan_no, LoanRow.principal_fen,
+               LoanRow.outstanding_fen, LoanRow.overdue_fen, LoanRow.disbursed_on)).all()}
+
+    def name(loan_id: int) -> str:
+        return f"loan {loans[loan_id].loan_no} of {loans[loan_id].institution_code}"
+
+    states = {loan_id: LoanState(loan.principal_fen) for loan_id, loan in loans.items()}
+    last = {loan_id: loan.disbursed_on for loan_id, loan in loans.items()}
+    broken: set[int] = set()  # loans whose replay stopped at an event it refused
+    events: dict[int, tuple[int, str]] = {}  # event -> loan, kind
+    for ev in uow.s.execute(
+            select(LoanEventRow.id, LoanEventRow.loan_id, LoanEventRow.event,
+                   LoanEventRow.occurred_on, LoanEventRow.amount_fen)
+            .order_by(LoanEventRow.loan_id, LoanEventRow.id)).all():
+        events[ev.id] = (ev.loan_id, ev.event)
+        if ev.loan_id not in loans:
+            problems.append(f"event #{ev.id} is on loan #{ev.loan_id}, which does not exist")
+            continue
+        if ev.loan_id in broken:
+            continue
+        if ev.occurred_on < last[ev.loan_id]:
+            problems.append(f"{name(ev.loan_id)}: event #{ev.id} is dated {ev.occurred_on}, "
+                            f"before the disbursement or the event filed before it "
+                            f"({last[ev.loan_id]})")
+        last[ev.loan_id] = ev.occurred_on
+        try:
+            states[ev.loan_id] = apply_event(states[ev.loan_id], EventType(ev.event),
+                                             int(ev.amount_fen))
+        except (EventRefused, ValueError) as exc:
+            problems.append(f"{name(ev.loan_id)}: event #{ev.id} ({ev.event} "
+                            f"{format_grouped(ev.amount_fen)} on {ev.occurred_on}) cannot follow "
+                            f"the events filed before it: {exc}")
+            broken.add(ev.loan_id)
+    for loan_id, loan in loans.items():
+        state = states[loan_id]
+        if loan_id not in broken and (loan.outstanding_fen, loan.overdue_fen) != (
+                state.outstanding, state.overdue):
+            problems.append(
+                f"{name(loan_id)}: stored outstanding {format_grouped(loan.outstanding_fen)} "
+                f"and overdue {format_grouped(loan.overdue_fen)}, but its principal "
+                f"{format_grouped(loan.principal_fen)} and events give "
+                f"{format_grouped(state.outstanding)} and {format_grouped(state.overdue)}")
+    claimed = {event_id: claim_id for event_id, claim_id in uow.s.execute(
+        select(ClaimRow.loss_event_id, ClaimRow.id)).all()}
+    for event_id, (loan_id, kind) in sorted(events.items()):
+        if kind == EventType.LOSS.value and event_id not in claimed and loan_id in loans:
+            problems.append(f"{name(loan_id)}: loss event #{event_id} has no claim")
+    for event_id, claim_id in sorted(claimed.items()):
+        if event_id not in events:
+            problems.append(f"claim #{claim_id}: its loss event #{event_id} does not exist")
+    return problems
+
+
+for _check in (check_claim_entries, check_subsidy_entries, check_loans):
     if _check not in verify.EXTRA_CHECKS:
         verify.EXTRA_CHECKS.append(_check)
