@@ -244,3 +244,69 @@ def test_an_overdue_turned_into_a_loss_is_named_for_having_no_claim(uow, book) -
     problems = tamper(uow, "update loan_events set event = 'loss' where id = :id",
                       id=book.overdue)
     assert named(problems, f"loan L1 of ZZB: loss event #{book.overdue} has no claim"), problems
+
+
+# --- closed months ------------------------------------------------------------------
+
+def test_a_deleted_close_between_two_closed_months_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    # its kept statements go first: the foreign key would refuse the month's deletion
+    uow.s.execute(text("delete from statement_archive where period = '2025-02'"))
+    problems = tamper(uow, "delete from months where period = '2025-02'")
+    assert named(problems, "month 2025-02 is not closed, but months before and after it are "
+                           "(2025-01 to 2025-03): its close was deleted"), problems
+
+
+def test_statements_kept_for_a_month_whose_close_was_deleted_are_named(uow, book, engine) -> None:  # type: ignore[no-untyped-def]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's foreign key keeps a month with kept statements from deletion")
+    uow.s.execute(text("PRAGMA defer_foreign_keys = ON"))  # as the sqlite3 shell allows
+    problems = tamper(uow, "delete from months where period = '2025-03'")
+    assert named(problems, "month 2025-03: the statements of its close are kept, but the month "
+                           "has no close"), problems
+
+
+def test_a_month_whose_chain_head_was_changed_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update months set chain_head = :h where period = '2025-02'",
+                      h="0" * 64)
+    assert named(problems, "month 2025-02: chain head 000000000000… at its close is not entry #",
+                 "hash"), problems
+
+
+def test_an_entry_posted_into_a_month_reopened_and_closed_again_by_hand_is_named(
+        uow, actor, book) -> None:  # type: ignore[no-untyped-def]
+    month = uow.s.execute(text("select closed_at, closed_by, chain_head, last_seq from months "
+                               "where period = '2025-03'")).one()
+    uow.s.execute(text("delete from statement_archive where period = '2025-03'"))
+    uow.s.execute(text("delete from months where period = '2025-03'"))
+    f.fund_reserve(uow, actor, y("1,000"), on=dt.date(2025, 3, 20), ref="late")
+    problems = tamper(uow, "insert into months (period, closed_at, closed_by, chain_head, "
+                           "last_seq) values ('2025-03', :at, :by, :head, :seq)",
+                      at=month.closed_at, by=month.closed_by, head=month.chain_head,
+                      seq=month.last_seq)
+    assert named(problems, f"month 2025-03 was closed at entry #{month.last_seq}, but entries "
+                           f"#{month.last_seq + 1} dated in it were posted after"), problems
+
+
+def test_the_latest_close_deleted_is_named_by_the_claim_it_adjusted(uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
+    """March's close suspended the bank from 1 April and reversed the approval of a
+    claim on an April loan: the journal keeps that, so deleting the close shows."""
+    f.bank(uow, actor)
+    f.fund_reserve(uow, actor, 100_000_000, on=dt.date(2025, 1, 2))
+    policies.load_bundled(uow, actor)
+    old = f.loan(uow, actor, loan_no="A", principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
+    f.event(uow, actor, old, "overdue", 10_000_000, dt.date(2025, 3, 20))
+    clock.now = dt.datetime(2025, 3, 1, 9)
+    closing.close_month(uow, actor, "2025-01")
+    closing.close_month(uow, actor, "2025-02")
+    late = f.loan(uow, actor, loan_no="S7", principal=50_000_000, disbursed_on=dt.date(2025, 4, 15),
+                  enterprise_seq=2)
+    claim = claims.open_claim(uow, actor, f.event(uow, actor, late, "loss", 50_000_000,
+                                                  dt.date(2025, 4, 20)))
+    clock.now = dt.datetime(2025, 4, 25, 9)
+    wf.approve(uow, actor, claim.id, dt.date(2025, 4, 22))
+    closing.close_month(uow, actor, "2025-03")
+    assert verify_service.verify(uow).ok
+    uow.s.execute(text("delete from statement_archive where period = '2025-03'"))
+    problems = tamper(uow, "delete from months where period = '2025-03'")
+    assert named(problems, "month 2025-03: entry #", "adjusts a claim at its close, but the "
+                           "month has no close"), problems

@@ -28,7 +28,12 @@ workflows (:mod:`.claims_workflow`, :mod:`.claims_entries`):
   filing is one lookup) is what its events give, replayed from its principal
   in filing order (:func:`~zhengkedai.domain.loans.apply_event`); its events are
   dated in that order, none before the disbursement; every loss event has its
-  claim and every claim its loss event.
+  claim and every claim its loss event;
+- closed months run without a gap from the first to the last (closes go in
+  order, so a gap is a deleted close); each month's ``chain_head`` is the hash
+  of the entry at its ``last_seq``; no entry dated in a closed month was posted
+  after its close; the statements a close kept, and the close adjustments
+  the journal names (``claim:N:close:YYYY-MM:…``), have their month.
 """
 
 from __future__ import annotations
@@ -45,12 +50,16 @@ from ..db.models import (
     LineRow,
     LoanEventRow,
     LoanRow,
+    MonthRow,
     RecoveryShareRow,
+    StatementArchiveRow,
     SubsidyRow,
 )
 from ..db.uow import UnitOfWork
+from ..domain.ledger import GENESIS_HASH
 from ..domain.loans import EventRefused, EventType, LoanState, apply_event
 from ..domain.money import format_grouped
+from ..domain.periods import first_day, last_day, next_period
 from ..domain.policy import Policy, PolicyError, PolicyVersion
 from ..domain.subsidy_rules import compute_subsidy
 from . import budget, claims_entries, policies, verify
@@ -58,6 +67,7 @@ from .params import active_policy
 
 CLAIM_REF = re.compile(r"claim:(\d+) event:(\d+) file:(\d+) row:(\d+)")
 SUBSIDY_REF = re.compile(r"subsidy:(\d+) file:(\d+) row:(\d+)")
+CLOSE_KEY = re.compile(r"claim:\d+:close:(\d{4}-\d{2}):\w+")
 SUBSIDY_STEPS = {"subsidy.approve": "approve", "subsidy.pay": "pay",
                  "reversal:subsidy.approve": "reject"}
 SHARE_KEY = re.compile(r"recovery:(\d+):(owed|returned)")
@@ -377,6 +387,52 @@ def check_loans(uow: UnitOfWork) -> list[str]:
     return problems
 
 
-for _check in (check_claim_entries, check_subsidy_entries, check_loans):
+def check_months(uow: UnitOfWork) -> list[str]:
+    """Closed months form one run, each sealed at its entry, with what its close kept."""
+    problems: list[str] = []
+    months = {m.period: m for m in uow.s.execute(select(MonthRow)).scalars()}
+    periods = sorted(months)
+    period = periods[0] if periods else ""
+    while periods and period < periods[-1]:
+        if period not in months:
+            problems.append(f"month {period} is not closed, but months before and after it "
+                            f"are ({periods[0]} to {periods[-1]}): its close was deleted")
+        period = next_period(period)
+    hashes = {seq: h for seq, h in uow.s.execute(select(EntryRow.seq, EntryRow.hash).where(
+        EntryRow.seq.in_({m.last_seq for m in months.values()}))).all()}
+    hashes[0] = GENESIS_HASH
+    for period in periods:
+        month = months[period]
+        at = hashes.get(month.last_seq)
+        if at is None:
+            problems.append(f"month {period} was closed at entry #{month.last_seq}, which is "
+                            "not in the journal")
+        elif at != month.chain_head:
+            problems.append(f"month {period}: chain head {month.chain_head[:12]}… at its close "
+                            f"is not entry #{month.last_seq}'s hash {at[:12]}…")
+        late = uow.s.execute(select(EntryRow.seq, EntryRow.entry_date).where(
+            EntryRow.entry_date.between(first_day(period), last_day(period)),
+            EntryRow.seq > month.last_seq).order_by(EntryRow.seq)).all()
+        if late:
+            problems.append(f"month {period} was closed at entry #{month.last_seq}, but entries "
+                            f"{_seqs([seq for seq, _ in late])} dated in it were posted after")
+    for period in uow.s.execute(select(StatementArchiveRow.period).distinct()
+                                .order_by(StatementArchiveRow.period)).scalars():
+        if period not in months:
+            problems.append(f"month {period}: the statements of its close are kept, but the "
+                            "month has no close")
+    named_closes: dict[str, int] = {}
+    for seq, key in uow.s.execute(select(EntryRow.seq, EntryRow.idempotency_key).where(
+            EntryRow.idempotency_key.contains(":close:", autoescape=True))).all():
+        m = CLOSE_KEY.fullmatch(key)
+        if m and m[1] not in months:
+            named_closes.setdefault(m[1], seq)
+    for period, seq in sorted(named_closes.items()):
+        problems.append(f"month {period}: entry #{seq} adjusts a claim at its close, but the "
+                        "month has no close")
+    return problems
+
+
+for _check in (check_claim_entries, check_subsidy_entries, check_loans, check_months):
     if _check not in verify.EXTRA_CHECKS:
         verify.EXTRA_CHECKS.append(_check)
