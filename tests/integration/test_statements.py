@@ -360,3 +360,21 @@ def test_the_claims_register_names_each_trace_rule_in_chinese(uow, actor, clock)
     for name in ("recoveries_before_payment", "eligible_enterprise", "institution_active",
                  "compensation_ratio", "cap_per_loan"):
         assert name not in trace
+
+
+def test_the_reserve_statement_s_top_up_counts_approved_claims_not_yet_paid(uow, actor, clock) -> None:
+    from zhengkedai.services import claims, policies
+    from zhengkedai.services import claims_workflow as wf
+
+    f.bank(uow, actor)
+    policies.load_bundled(uow, actor)
+    f.fund_reserve(uow, actor, 150_000_000, on=dt.date(2025, 1, 2))       # 1,500,000.00
+    loan = f.loan(uow, actor, principal=2_000_000_000, disbursed_on=dt.date(2025, 1, 5))
+    claim = claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", 100_000_000,
+                                                  dt.date(2025, 1, 20)))  # 800,000.00
+    wf.approve(uow, actor, claim.id, dt.date(2025, 1, 21))
+    doc = _json(packs.build_pack(uow, actor, "2025-01", fmt="json"), "2025-01_reserve.json")
+    target = _values(doc, "target")
+    # outstanding 19,000,000: target 1,900,000; 1,500,000 held, 800,000 of it owed: 700,000 free
+    assert target["target_size"] == "1900000.00"
+    assert target["top_up_needed"] == "1200000.00"

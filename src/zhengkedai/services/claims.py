@@ -106,14 +106,7 @@ def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
     def amount_of(claim: ClaimRow) -> Fen:
         return amounts.get(claim.id, claim.amount_fen) if amounts is not None else claim.amount_fen
 
-    others = s.execute(
-        select(LoanEventRow.amount_fen, ClaimRow.recovered_before_fen)
-        .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
-        .outerjoin(ClaimRow, ClaimRow.loss_event_id == LoanEventRow.id)
-        .where(LoanRow.credit_code == loan_row.credit_code,
-               LoanEventRow.event == EventType.LOSS.value, _before(event))
-    ).all()
-    enterprise_other = sum(max(0, int(a) - int(r or 0)) for a, r in others)
+    enterprise_other = enterprise_losses(uow, loan_row.credit_code, _before(event))
     earlier = (select(ClaimRow).join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
                .where(ClaimRow.status != REJECTED, _before(event)))
     on_loan = s.execute(earlier.where(ClaimRow.loan_id == loan_row.id)).scalars().all()
@@ -144,6 +137,19 @@ def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
         loan_compensated_before=sum(amount_of(c) for c in on_loan),
         institution_year=usage,
     )
+
+
+def enterprise_losses(uow: UnitOfWork, credit_code: str, which) -> Fen:  # type: ignore[no-untyped-def]
+    """A firm's confirmed losses across the programme among the loss events ``which``
+    (an SQL condition), each net of the recoveries before payment on its claim."""
+    found = uow.s.execute(
+        select(LoanEventRow.amount_fen, ClaimRow.recovered_before_fen)
+        .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+        .outerjoin(ClaimRow, ClaimRow.loss_event_id == LoanEventRow.id)
+        .where(LoanRow.credit_code == credit_code, LoanEventRow.event == EventType.LOSS.value,
+               which)
+    ).all()
+    return sum(max(0, int(a) - int(r or 0)) for a, r in found)
 
 
 def has_yearly_cap(version: PolicyVersion) -> bool:

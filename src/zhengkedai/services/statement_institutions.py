@@ -28,7 +28,7 @@ from ..db.models import (
 from ..db.uow import UnitOfWork
 from ..domain.compensation import institution_year_limit
 from ..domain.errors import NotFound
-from ..domain.loans import LOAN_TYPE_ZH, EventType, LoanType
+from ..domain.loans import LOAN_TYPE_ZH, LoanType
 from ..domain.money import Fen, apply_ratio, format_grouped
 from ..domain.policy import PolicyVersion
 from ..domain.policy_params import format_ratio
@@ -43,7 +43,7 @@ from ..domain.policy_rules import (
 from ..domain.statement import CellValue, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
 from . import institutions, policies, portfolio
-from .claims import to_loan, under_yearly_cap
+from .claims import enterprise_losses, to_loan, under_yearly_cap
 from .closing import closed_month
 from .params import active_policy
 from .statement_common import Month, percent, ratio_percent, status_as_of
@@ -246,14 +246,8 @@ def _full_compensation(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
 def _enterprise_losses(uow: UnitOfWork, credit_code: str, month: Month) -> Fen:
     """The firm's confirmed losses by the month's end, across the programme, net of
     recoveries before payment: what :func:`.claims.compute` counts for the threshold."""
-    found = uow.s.execute(
-        select(LoanEventRow.amount_fen, ClaimRow.recovered_before_fen)
-        .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
-        .outerjoin(ClaimRow, ClaimRow.loss_event_id == LoanEventRow.id)
-        .where(LoanRow.credit_code == credit_code, LoanEventRow.event == EventType.LOSS.value,
-               LoanEventRow.occurred_on <= month.end)
-    ).all()
-    return sum(max(0, int(a) - int(r or 0)) for a, r in found)
+    return enterprise_losses(uow, credit_code,
+                             LoanEventRow.occurred_on <= month.end)
 
 
 def _yearly_caps(uow: UnitOfWork, month: Month, code: str, claims: Sequence[ClaimRow]

@@ -139,7 +139,7 @@ def reserve_statement(uow: UnitOfWork, month: Month, states: portfolio.LoanState
         section_from_layout(layout.section("summary"), values=summary),
         section_from_layout(layout.section("target"), values={
             "outstanding_principal": outstanding, "target_ratio": ratio_percent(ratio),
-            "target_size": target, "top_up_needed": top_up_needed(target, closing)}),
+            "target_size": target, "top_up_needed": top_up_needed(target, closing - committed)}),
         section_from_layout(layout.section("by_bank"), rows=bank_rows, totals=totals,
                             paragraphs=[BY_BANK_RULE]),
         section_from_layout(layout.section("movements"), rows=movements),
