@@ -162,12 +162,17 @@ def reserve_status(on: dt.date | None, fmt: str) -> None:
         })
         return
     if fmt == "csv":
-        # two columns, as before: the banks, then the totals, then the allocation by bank
-        two = [Column("bank", "bank"), Column("balance", "balance", "amount")]
-        extra = [{"bank": f"{k}:{r['bank']}", "balance": r[k]} for r in rows if r["bank"] in shares
-                 for k in ("outstanding_principal", "suggested", "difference")]
-        emit([{"bank": b, "balance": v} for b, v in st.by_bank.items()]
-             + [{"bank": k, "balance": v} for k, v in summary.items()] + extra, two, fmt)
+        # one figure a row, for a spreadsheet: the per-bank lines carry their bank,
+        # the totals none, so filtering by item and bank never counts a figure twice
+        long = [Column("on", "on", "date"), Column("item", "item"), Column("bank", "bank"),
+                Column("amount", "amount", "amount")]
+        per_bank = [{"on": st.on, "item": "balance", "bank": b, "amount": v}
+                    for b, v in st.by_bank.items()]
+        per_bank += [{"on": st.on, "item": k, "bank": r["bank"], "amount": r[k]}
+                     for r in rows if r["bank"] in shares
+                     for k in ("outstanding_principal", "suggested", "difference")]
+        totals = [{"on": st.on, "item": k, "bank": "", "amount": v} for k, v in summary.items()]
+        emit(per_bank + totals, long, fmt)
         return
     click.echo(f"Reserve (风险补偿准备金) as of {st.on}")
     emit(rows, cols, fmt)

@@ -29,7 +29,10 @@ def test_a_deposit_shows_in_the_status_per_deposit_bank(zkd) -> None:
         "ZYB": "20000000.50", "ZZB": "30000000.00"}
     assert doc["committed"] == "0.00" and doc["available"] == "50000000.50"
     r = zkd("reserve", "status", "--on", "2025-01-02", "--format", "csv")
-    assert "ZZB,30000000.00" in r.output and "ZYB" not in r.output.split("balance,")[0].split("\n", 1)[1]
+    lines = r.output.splitlines()
+    assert lines[0] == "on,item,bank,amount"
+    assert "2025-01-02,balance,ZZB,30000000.00" in lines and "2025-01-02,balance,,30000000.00" in lines
+    assert not any(",balance,ZYB," in line for line in lines)  # ZYB's deposit came later
     table = zkd("reserve", "status", "--on", "2025-01-31").output
     assert "50,000,000.50" in table
 
