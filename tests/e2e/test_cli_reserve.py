@@ -83,7 +83,8 @@ def test_status_shows_target_top_up_and_the_suggested_allocation(banks, db_url) 
          "suggested": "30000000.00", "difference": "-6500000.00"},
     ]
     csv_text = zkd("reserve", "status", "--on", "2025-03-31", "--format", "csv").output
-    assert "suggested:ZYB,10000000.00" in csv_text and "target,40000000.00" in csv_text
+    assert "2025-03-31,suggested,ZYB,10000000.00" in csv_text.splitlines()
+    assert "2025-03-31,target,,40000000.00" in csv_text.splitlines()
     table = zkd("reserve", "status", "--on", "2025-03-31").output
     assert "target 目标规模 (10%)" in table and "-6,500,000.00" in table
 
