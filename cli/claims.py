@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain, parse_yuan
-from zhengkedai.services import claims_views, claims_workflow, policies
+from zhengkedai.services import claims_views, claims_workflow, policies, reserve
 from zhengkedai.services.claims import STATUSES
 
 from .common import CLAIM_ID, DATE, Column, db_options, emit, env, format_option, kv_table
@@ -157,8 +157,13 @@ def claims_approve(claim_id: int, on: dt.date | None) -> None:
     with e.uow() as uow:
         claim = claims_workflow.approve(uow, actor, claim_id, on or actor.today())
         uow.commit()
+        available = reserve.status(uow, claim.approved_on or actor.today()).available
     click.echo(f"Approved claim #{claim.id}: {format_grouped(claim.amount_fen)} payable to "
                f"{claim.institution_code} (journal entry #{claim.approve_entry}).")
+    if available < 0:
+        click.echo(f"Note: the reserve's approved claims now exceed its cash by "
+                   f"{format_grouped(-available)}; a payment waits for a deposit "
+                   "(see `zkd reserve status`).", err=True)
 
 
 @claims_group.command("reject")

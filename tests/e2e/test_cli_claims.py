@@ -69,6 +69,7 @@ def test_show_prints_every_step_with_its_clause_and_the_file_row(two_claims) -> 
 def test_approve_then_pay_moves_the_reserve_and_a_second_pay_is_refused(two_claims) -> None:  # type: ignore[no-untyped-def]
     r = two_claims("claims", "approve", "1", "--on", "2025-03-10")
     assert r.exit_code == 0 and "800,000.00 payable to ZZB" in r.output, r.output
+    assert "exceed" not in r.stderr  # 1,000,000.00 held covers it
     status = json.loads(two_claims("reserve", "status", "--on", "2025-03-31",
                                    "--format", "json").output)
     assert (status["committed"], status["available"]) == ("800000.00", "200000.00")
@@ -83,7 +84,9 @@ def test_approve_then_pay_moves_the_reserve_and_a_second_pay_is_refused(two_clai
 
 def test_paying_more_than_the_reserve_holds_names_the_shortfall_and_keeps_the_claim_approved(
         two_claims) -> None:  # type: ignore[no-untyped-def]
-    assert two_claims("claims", "approve", "2", "--on", "2025-03-10").exit_code == 0
+    approved = two_claims("claims", "approve", "2", "--on", "2025-03-10")
+    assert approved.exit_code == 0
+    assert "claims now exceed its cash by 4,000,000.00" in approved.stderr
     one_line_error(two_claims("claims", "pay", "2", "--on", "2025-03-12"),
                    "short by 4,000,000.00")
     doc = json.loads(two_claims("claims", "list", "--format", "json").output)
