@@ -310,3 +310,34 @@ def test_the_latest_close_deleted_is_named_by_the_claim_it_adjusted(uow, actor, 
     problems = tamper(uow, "delete from months where period = '2025-03'")
     assert named(problems, "month 2025-03: entry #", "adjusts a claim at its close, but the "
                            "month has no close"), problems
+
+
+# --- files ----------------------------------------------------------------------------
+
+def test_a_deleted_loan_and_its_events_are_named_by_the_files_that_held_them(uow, book) -> None:  # type: ignore[no-untyped-def]
+    uow.s.execute(text("delete from loan_events where loan_id = :id"), {"id": book.loan})
+    problems = tamper(uow, "delete from loans where id = :id", id=book.loan)
+    assert named(problems, "1 rows accepted, but only 0 loans cite it"), problems
+    assert named(problems, "1 rows accepted, but only 0 events cite it"), problems
+
+
+def test_a_loan_moved_onto_another_file_s_row_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update loans set file_id = (select file_id from loans "
+                           "where loan_no = 'L3') where id = :id", id=book.loan)
+    assert named(problems, ": 2 loans cite only 1 distinct rows of it"), problems
+    assert named(problems, "1 rows accepted, but only 0 loans cite it"), problems
+
+
+def test_an_event_moved_into_a_loans_file_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update loan_events set file_id = (select file_id from loans "
+                           "where id = :id) where loan_id = :id", id=book.loan)
+    assert named(problems, "a loans file, but 1 events cite it"), problems
+
+
+def test_a_file_given_to_another_filer_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update import_files set filer = 'ZYB' where id = (select file_id "
+                           "from loans where id = :id)", id=book.loan)
+    assert named(problems, "filed by ZYB, but 1 loans in it are ZZB's"), problems
+    problems = tamper(uow, "update import_files set filer = 'ZZB' where kind = 'subsidies'")
+    assert named(problems, "subsidies.csv): filed by ZZB, but 1 subsidies in it are staff's"), \
+        problems

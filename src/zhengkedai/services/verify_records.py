@@ -33,7 +33,14 @@ workflows (:mod:`.claims_workflow`, :mod:`.claims_entries`):
   order, so a gap is a deleted close); each month's ``chain_head`` is the hash
   of the entry at its ``last_seq``; no entry dated in a closed month was posted
   after its close; the statements a close kept, and the close adjustments
-  the journal names (``claim:N:close:YYYY-MM:…``), have their month.
+  the journal names (``claim:N:close:YYYY-MM:…``), have their month;
+- every loan, event and subsidy cites an accepted file of its kind, filed by
+  its institution (programme staff, ``""``, for subsidies), one row each; and
+  since a file is accepted whole, none of a file's rows is missing.
+
+A file's operator, name, SHA-256 and time are cited by nothing else, so no
+check can see them changed; nor a row's fields that no entry or other row
+repeats (a loan's enterprise, a claim's trace).
 """
 
 from __future__ import annotations
@@ -42,11 +49,12 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, literal, select
 
 from ..db.models import (
     ClaimRow,
     EntryRow,
+    ImportFileRow,
     LineRow,
     LoanEventRow,
     LoanRow,
@@ -433,6 +441,55 @@ def check_months(uow: UnitOfWork) -> list[str]:
     return problems
 
 
-for _check in (check_claim_entries, check_subsidy_entries, check_loans, check_months):
+def check_files(uow: UnitOfWork) -> list[str]:
+    """Each filed row cites a file of its kind and filer, and each file's rows are all there."""
+    problems: list[str] = []
+    files = {r.id: r for r in uow.s.execute(
+        select(ImportFileRow.id, ImportFileRow.filer, ImportFileRow.kind, ImportFileRow.filename,
+               ImportFileRow.row_count)).all()}
+
+    def name(file_id: int) -> str:
+        return f"import file #{file_id} ({files[file_id].filename})"
+
+    cited: dict[int, int] = defaultdict(int)
+    tables: list[tuple[Any, str]] = [(LoanRow, "loans"), (LoanEventRow, "events"),
+                                     (SubsidyRow, "subsidies")]
+    for table, kind in tables:
+        for file_id, n, rows in uow.s.execute(
+                select(table.file_id, func.count(), func.count(distinct(table.file_row)))
+                .group_by(table.file_id).order_by(table.file_id)).all():
+            if file_id not in files:
+                problems.append(f"{n} {kind} cite import file #{file_id}, which does not exist")
+                continue
+            cited[file_id] += n
+            if files[file_id].kind != kind:
+                problems.append(f"{name(file_id)}: a {files[file_id].kind} file, but {n} "
+                                f"{kind} cite it")
+            if rows < n:
+                problems.append(f"{name(file_id)}: {n} {kind} cite only {rows} distinct rows "
+                                "of it")
+    for file_id, file in files.items():
+        if cited[file_id] < file.row_count:
+            problems.append(f"{name(file_id)}: {file.row_count} rows accepted, but only "
+                            f"{cited[file_id]} {file.kind} cite it")
+    # (file, whose row it is): a bank's or guarantor's code, "" for programme staff
+    owners = [("loans", select(LoanRow.file_id, LoanRow.institution_code)),
+              ("events", select(LoanEventRow.file_id, LoanRow.institution_code)
+               .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)),
+              ("subsidies", select(SubsidyRow.file_id, literal("")))]
+    for kind, stmt in owners:
+        inner = stmt.subquery()
+        for file_id, owner, n in uow.s.execute(
+                select(inner.c[0], inner.c[1], func.count())
+                .join(ImportFileRow, ImportFileRow.id == inner.c[0])
+                .where(ImportFileRow.filer != inner.c[1])
+                .group_by(inner.c[0], inner.c[1]).order_by(inner.c[0], inner.c[1])).all():
+            problems.append(f"{name(file_id)}: filed by {files[file_id].filer or 'staff'}, but "
+                            f"{n} {kind} in it are {owner or 'staff'}'s")
+    return problems
+
+
+for _check in (check_claim_entries, check_subsidy_entries, check_loans, check_months,
+               check_files):
     if _check not in verify.EXTRA_CHECKS:
         verify.EXTRA_CHECKS.append(_check)
