@@ -118,7 +118,7 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
     reversed_by = _reversed_by(uow)
     approvals: dict[int, list[Any]] = defaultdict(list)
     payments: dict[int, list[Any]] = defaultdict(list)
-    shares: dict[tuple[int, str], Any] = {}  # (event, owed|returned) -> entry
+    shares: dict[tuple[int, str], Any] = {}  # (event, owed|returned) -> (claim, entry)
     for entry, m in cited:
         what = f"entry #{entry.seq} ({entry.kind})"
         if m is None:
