@@ -98,5 +98,6 @@ def _load_checks() -> None:
         reserve_fee,  # check_fees
         statements,  # check_archive
         subsidies,  # check_caps
-        verify_records,  # the records against the journal and each other
+        verify_books,  # loans, closed months and files against each other
+        verify_records,  # claims and subsidies against the journal
     )

@@ -1,0 +1,201 @@
+"""What `zkd verify` checks of the books beside the journal: loans, closed months, files.
+
+Like :mod:`.verify_records` (claims and subsidies against their entries), each
+check holds rows that no hash covers against what fixes them, and names every
+row that disagrees, one line each:
+
+- a loan's stored running state (``outstanding_fen``, ``overdue_fen``, kept so
+  filing is one lookup) is what its events give, replayed from its principal
+  in filing order (:func:`~zhengkedai.domain.loans.apply_event`); its events are
+  dated in that order, none before the disbursement; every loss event has its
+  claim and every claim its loss event;
+- closed months run without a gap from the first to the last (closes go in
+  order, so a gap is a deleted close); each month's ``chain_head`` is the hash
+  of the entry at its ``last_seq``; no entry dated in a closed month was posted
+  after its close; the statements a close kept, and the close adjustments
+  the journal names (``claim:N:close:YYYY-MM:…``), have their month;
+- every loan, event and subsidy cites an accepted file of its kind, filed by
+  its institution (programme staff, ``""``, for subsidies), one row each; and
+  since a file is accepted whole, none of a file's rows is missing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import distinct, func, literal, select
+
+from ..db.models import (
+    ClaimRow,
+    EntryRow,
+    ImportFileRow,
+    LoanEventRow,
+    LoanRow,
+    MonthRow,
+    StatementArchiveRow,
+    SubsidyRow,
+)
+from ..db.uow import UnitOfWork
+from ..domain.ledger import GENESIS_HASH
+from ..domain.loans import EventRefused, EventType, LoanState, apply_event
+from ..domain.money import format_grouped
+from ..domain.periods import first_day, last_day, next_period
+from . import verify
+from .verify_records import CLOSE_KEY, seqs_text
+
+
+def check_loans(uow: UnitOfWork) -> list[str]:
+    """Each loan's stored state is a replay of its events; each loss event has its claim."""
+    problems: list[str] = []
+    loans = {r.id: r for r in uow.s.execute(
+        select(LoanRow.id, LoanRow.institution_code, LoanRow.loan_no, LoanRow.principal_fen,
+               LoanRow.outstanding_fen, LoanRow.overdue_fen, LoanRow.disbursed_on)).all()}
+
+    def name(loan_id: int) -> str:
+        return f"loan {loans[loan_id].loan_no} of {loans[loan_id].institution_code}"
+
+    states = {loan_id: LoanState(loan.principal_fen) for loan_id, loan in loans.items()}
+    last = {loan_id: loan.disbursed_on for loan_id, loan in loans.items()}
+    broken: set[int] = set()  # loans whose replay stopped at an event it refused
+    events: dict[int, tuple[int, str]] = {}  # event -> loan, kind
+    for ev in uow.s.execute(
+            select(LoanEventRow.id, LoanEventRow.loan_id, LoanEventRow.event,
+                   LoanEventRow.occurred_on, LoanEventRow.amount_fen)
+            .order_by(LoanEventRow.loan_id, LoanEventRow.id)).all():
+        events[ev.id] = (ev.loan_id, ev.event)
+        if ev.loan_id not in loans:
+            problems.append(f"event #{ev.id} is on loan #{ev.loan_id}, which does not exist")
+            continue
+        if ev.loan_id in broken:
+            continue
+        if ev.occurred_on < last[ev.loan_id]:
+            problems.append(f"{name(ev.loan_id)}: event #{ev.id} is dated {ev.occurred_on}, "
+                            f"before the disbursement or the event filed before it "
+                            f"({last[ev.loan_id]})")
+        last[ev.loan_id] = ev.occurred_on
+        try:
+            states[ev.loan_id] = apply_event(states[ev.loan_id], EventType(ev.event),
+                                             int(ev.amount_fen))
+        except (EventRefused, ValueError) as exc:
+            problems.append(f"{name(ev.loan_id)}: event #{ev.id} ({ev.event} "
+                            f"{format_grouped(ev.amount_fen)} on {ev.occurred_on}) cannot follow "
+                            f"the events filed before it: {exc}")
+            broken.add(ev.loan_id)
+    for loan_id, loan in loans.items():
+        state = states[loan_id]
+        if loan_id not in broken and (loan.outstanding_fen, loan.overdue_fen) != (
+                state.outstanding, state.overdue):
+            problems.append(
+                f"{name(loan_id)}: stored outstanding {format_grouped(loan.outstanding_fen)} "
+                f"and overdue {format_grouped(loan.overdue_fen)}, but its principal "
+                f"{format_grouped(loan.principal_fen)} and events give "
+                f"{format_grouped(state.outstanding)} and {format_grouped(state.overdue)}")
+    claimed = {event_id: claim_id for event_id, claim_id in uow.s.execute(
+        select(ClaimRow.loss_event_id, ClaimRow.id)).all()}
+    for event_id, (loan_id, kind) in sorted(events.items()):
+        if kind == EventType.LOSS.value and event_id not in claimed and loan_id in loans:
+            problems.append(f"{name(loan_id)}: loss event #{event_id} has no claim")
+    for event_id, claim_id in sorted(claimed.items()):
+        if event_id not in events:
+            problems.append(f"claim #{claim_id}: its loss event #{event_id} does not exist")
+    return problems
+
+
+def check_months(uow: UnitOfWork) -> list[str]:
+    """Closed months form one run, each sealed at its entry, with what its close kept."""
+    problems: list[str] = []
+    months = {m.period: m for m in uow.s.execute(select(MonthRow)).scalars()}
+    periods = sorted(months)
+    period = periods[0] if periods else ""
+    while periods and period < periods[-1]:
+        if period not in months:
+            problems.append(f"month {period} is not closed, but months before and after it "
+                            f"are ({periods[0]} to {periods[-1]}): its close was deleted")
+        period = next_period(period)
+    hashes = {seq: h for seq, h in uow.s.execute(select(EntryRow.seq, EntryRow.hash).where(
+        EntryRow.seq.in_({m.last_seq for m in months.values()}))).all()}
+    hashes[0] = GENESIS_HASH
+    for period in periods:
+        month = months[period]
+        at = hashes.get(month.last_seq)
+        if at is None:
+            problems.append(f"month {period} was closed at entry #{month.last_seq}, which is "
+                            "not in the journal")
+        elif at != month.chain_head:
+            problems.append(f"month {period}: chain head {month.chain_head[:12]}… at its close "
+                            f"is not entry #{month.last_seq}'s hash {at[:12]}…")
+        late = uow.s.execute(select(EntryRow.seq, EntryRow.entry_date).where(
+            EntryRow.entry_date.between(first_day(period), last_day(period)),
+            EntryRow.seq > month.last_seq).order_by(EntryRow.seq)).all()
+        if late:
+            problems.append(f"month {period} was closed at entry #{month.last_seq}, but entries "
+                            f"{seqs_text([seq for seq, _ in late])} dated in it were posted after")
+    for period in uow.s.execute(select(StatementArchiveRow.period).distinct()
+                                .order_by(StatementArchiveRow.period)).scalars():
+        if period not in months:
+            problems.append(f"month {period}: the statements of its close are kept, but the "
+                            "month has no close")
+    named_closes: dict[str, int] = {}
+    for seq, key in uow.s.execute(select(EntryRow.seq, EntryRow.idempotency_key).where(
+            EntryRow.idempotency_key.contains(":close:", autoescape=True))).all():
+        m = CLOSE_KEY.fullmatch(key)
+        if m and m[1] not in months:
+            named_closes.setdefault(m[1], seq)
+    for period, seq in sorted(named_closes.items()):
+        problems.append(f"month {period}: entry #{seq} adjusts a claim at its close, but the "
+                        "month has no close")
+    return problems
+
+
+def check_files(uow: UnitOfWork) -> list[str]:
+    """Each filed row cites a file of its kind and filer, and each file's rows are all there."""
+    problems: list[str] = []
+    files = {r.id: r for r in uow.s.execute(
+        select(ImportFileRow.id, ImportFileRow.filer, ImportFileRow.kind, ImportFileRow.filename,
+               ImportFileRow.row_count)).all()}
+
+    def name(file_id: int) -> str:
+        return f"import file #{file_id} ({files[file_id].filename})"
+
+    cited: dict[int, int] = defaultdict(int)
+    tables: list[tuple[Any, str]] = [(LoanRow, "loans"), (LoanEventRow, "events"),
+                                     (SubsidyRow, "subsidies")]
+    for table, kind in tables:
+        for file_id, n, rows in uow.s.execute(
+                select(table.file_id, func.count(), func.count(distinct(table.file_row)))
+                .group_by(table.file_id).order_by(table.file_id)).all():
+            if file_id not in files:
+                problems.append(f"{n} {kind} cite import file #{file_id}, which does not exist")
+                continue
+            cited[file_id] += n
+            if files[file_id].kind != kind:
+                problems.append(f"{name(file_id)}: a {files[file_id].kind} file, but {n} "
+                                f"{kind} cite it")
+            if rows < n:
+                problems.append(f"{name(file_id)}: {n} {kind} cite only {rows} distinct rows "
+                                "of it")
+    for file_id, file in files.items():
+        if cited[file_id] < file.row_count:
+            problems.append(f"{name(file_id)}: {file.row_count} rows accepted, but only "
+                            f"{cited[file_id]} {file.kind} cite it")
+    # (file, whose row it is): a bank's or guarantor's code, "" for programme staff
+    owners = [("loans", select(LoanRow.file_id, LoanRow.institution_code)),
+              ("events", select(LoanEventRow.file_id, LoanRow.institution_code)
+               .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)),
+              ("subsidies", select(SubsidyRow.file_id, literal("")))]
+    for kind, stmt in owners:
+        inner = stmt.subquery()
+        for file_id, owner, n in uow.s.execute(
+                select(inner.c[0], inner.c[1], func.count())
+                .join(ImportFileRow, ImportFileRow.id == inner.c[0])
+                .where(ImportFileRow.filer != inner.c[1])
+                .group_by(inner.c[0], inner.c[1]).order_by(inner.c[0], inner.c[1])).all():
+            problems.append(f"{name(file_id)}: filed by {files[file_id].filer or 'staff'}, but "
+                            f"{n} {kind} in it are {owner or 'staff'}'s")
+    return problems
+
+
+for _check in (check_loans, check_months, check_files):
+    if _check not in verify.EXTRA_CHECKS:
+        verify.EXTRA_CHECKS.append(_check)
