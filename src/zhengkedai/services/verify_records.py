@@ -82,6 +82,30 @@ def seqs_text(seqs: list[int]) -> str:
     return ", ".join(f"#{s}" for s in seqs) or "none"
 
 
+def _payment_problems(label: str, status: str, pay_entry: int | None, paid_on: Any,
+                      pays: list[Any], *, amount: tuple[int, dict[int, int]] | None = None
+                      ) -> list[str]:
+    """A claim's or subsidy's payment against the journal's entries paying it.
+
+    Paid means exactly one payment entry, its ``pay_entry``, dated ``paid_on``
+    (and, given ``amount`` as (amount, what each entry books on the payable),
+    paying that amount); any other status means none.
+    """
+    if status != "paid":
+        return ([f"{label}: {status}, but entry #{pays[0].seq} paid it on "
+                 f"{pays[0].entry_date}"] if pays else [])
+    if [p.seq for p in pays] != [pay_entry]:
+        return [f"{label}: paid by entry #{pay_entry}, but the journal's payments of it are "
+                f"{seqs_text([p.seq for p in pays])}"]
+    if amount is not None and amount[1][pays[0].seq] != amount[0]:
+        return [f"{label}: {format_grouped(amount[0])}, but its payment entry #{pays[0].seq} "
+                f"pays {format_grouped(amount[1][pays[0].seq])}"]
+    if pays[0].entry_date != paid_on:
+        return [f"{label}: paid on {paid_on}, but its payment entry #{pays[0].seq} is dated "
+                f"{pays[0].entry_date}"]
+    return []
+
+
 def check_claim_entries(uow: UnitOfWork) -> list[str]:
     """Each claim's status and entries agree with the journal's entries that cite it."""
     problems: list[str] = []
@@ -131,16 +155,8 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
     for claim in claims.values():
         live = [a.seq for a in approvals[claim.id] if a.seq not in reversed_by]
         paid = payments[claim.id]
-        if claim.status == "paid":
-            if [p.seq for p in paid] != [claim.pay_entry]:
-                problems.append(f"{name(claim)}: paid by entry #{claim.pay_entry}, but the "
-                                f"journal's payments of it are {seqs_text([p.seq for p in paid])}")
-            elif paid[0].entry_date != claim.paid_on:
-                problems.append(f"{name(claim)}: paid on {claim.paid_on}, but its payment "
-                                f"entry #{paid[0].seq} is dated {paid[0].entry_date}")
-        elif paid:
-            problems.append(f"{name(claim)}: {claim.status}, but entry #{paid[0].seq} paid it "
-                            f"on {paid[0].entry_date}")
+        problems += _payment_problems(name(claim), claim.status, claim.pay_entry, claim.paid_on,
+                                      paid)
         should_live = claim.status in ("approved", "paid") and claim.amount_fen > 0
         if should_live and live != [claim.approve_entry]:
             problems.append(f"{name(claim)}: {claim.status} with approval entry "
@@ -256,19 +272,8 @@ def check_subsidy_entries(uow: UnitOfWork) -> list[str]:
         elif live:
             problems.append(f"{name(row)}: {row.status} at {amount}, but its approval entry "
                             f"{seqs_text([a.seq for a in live])} is not reversed")
-        if row.status == "paid":
-            if [p.seq for p in pays] != [row.pay_entry]:
-                problems.append(f"{name(row)}: paid by entry #{row.pay_entry}, but the journal's "
-                                f"payments of it are {seqs_text([p.seq for p in pays])}")
-            elif payable[pays[0].seq] != row.amount_fen:
-                problems.append(f"{name(row)}: {amount}, but its payment entry #{pays[0].seq} "
-                                f"pays {format_grouped(payable[pays[0].seq])}")
-            elif pays[0].entry_date != row.paid_on:
-                problems.append(f"{name(row)}: paid on {row.paid_on}, but its payment entry "
-                                f"#{pays[0].seq} is dated {pays[0].entry_date}")
-        elif pays:
-            problems.append(f"{name(row)}: {row.status}, but entry #{pays[0].seq} paid it on "
-                            f"{pays[0].entry_date}")
+        problems += _payment_problems(name(row), row.status, row.pay_entry, row.paid_on, pays,
+                                      amount=(row.amount_fen, payable))
         if row.status == "rejected" and approvals:
             if [r.seq for r in rejects] != [row.reject_entry]:
                 problems.append(f"{name(row)}: rejected with entry #{row.reject_entry}, but the "
