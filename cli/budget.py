@@ -10,7 +10,17 @@ import click
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.services import budget
 
-from .common import AMOUNT, DATE, Column, db_options, emit, env, format_option, kv_table
+from .common import (
+    AMOUNT,
+    DATE,
+    Column,
+    db_options,
+    emit,
+    env,
+    format_option,
+    kv_table,
+    posting_line,
+)
 
 
 @click.group("budget")
@@ -33,10 +43,11 @@ def budget_deposit(amount: int, on: dt.date, ref: str | None) -> None:
     """
     e = env()
     with e.uow() as uow:
+        line = posting_line(uow)
         entry = budget.deposit(uow, e.actor(), amount, on=on, ref=ref)
         uow.commit()
-    click.echo(f"Deposited {format_grouped(amount)} into the subsidy budget on {on} "
-               f"(journal entry #{entry.seq}).")
+    click.echo(line(f"Deposited {format_grouped(amount)} into the subsidy budget on {on}",
+                    entry.seq))
 
 
 @budget_group.command("status")

@@ -141,6 +141,28 @@ CLAIM_ID = RecordIdType("C")
 SUBSIDY_ID = RecordIdType("S")
 
 
+# --- postings -----------------------------------------------------------------
+
+def posting_line(uow: UnitOfWork) -> Callable[[str, int], str]:
+    """Call before a posting; the function it gives says what the posting did.
+
+    A voucher (``--ref``) booked before is not booked again: the service gives
+    back the earlier entry, and the line says so rather than claim a new one.
+    """
+    from sqlalchemy import func, select
+
+    from zhengkedai.db.models import EntryRow
+
+    last = uow.s.execute(select(func.max(EntryRow.seq))).scalar() or 0
+
+    def line(done: str, seq: int) -> str:
+        if seq > last:
+            return f"{done} (journal entry #{seq})."
+        return f"Already booked as journal entry #{seq}; nothing changed ({done[0].lower()}{done[1:]})."
+
+    return line
+
+
 # --- output ----------------------------------------------------------------
 
 @dataclass(frozen=True)

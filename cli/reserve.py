@@ -10,7 +10,17 @@ from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.policy_params import format_ratio
 from zhengkedai.services import reserve, reserve_fee
 
-from .common import AMOUNT, DATE, Column, db_options, emit, env, format_option, kv_table
+from .common import (
+    AMOUNT,
+    DATE,
+    Column,
+    db_options,
+    emit,
+    env,
+    format_option,
+    kv_table,
+    posting_line,
+)
 
 
 @click.group("reserve")
@@ -36,10 +46,11 @@ def reserve_deposit(amount: int, source: str, bank: str, on: dt.date, ref: str |
     """
     e = env()
     with e.uow() as uow:
+        line = posting_line(uow)
         entry = reserve.deposit(uow, e.actor(), amount, source=source, bank=bank, on=on, ref=ref)
         uow.commit()
-    click.echo(f"Deposited {format_grouped(amount)} from {source} at {bank} on {on} "
-               f"(journal entry #{entry.seq}).")
+    click.echo(line(f"Deposited {format_grouped(amount)} from {source} at {bank} on {on}",
+                    entry.seq))
 
 
 @reserve_group.command("interest")
@@ -56,10 +67,10 @@ def reserve_interest(amount: int, bank: str, on: dt.date, ref: str | None) -> No
     """
     e = env()
     with e.uow() as uow:
+        line = posting_line(uow)
         entry = reserve.interest(uow, e.actor(), amount, bank=bank, on=on, ref=ref)
         uow.commit()
-    click.echo(f"Booked interest {format_grouped(amount)} at {bank} on {on} "
-               f"(journal entry #{entry.seq}).")
+    click.echo(line(f"Booked interest {format_grouped(amount)} at {bank} on {on}", entry.seq))
 
 
 @reserve_group.command("fee")
@@ -110,11 +121,12 @@ def reserve_transfer(amount: int, from_bank: str, to_bank: str, on: dt.date,
     """
     e = env()
     with e.uow() as uow:
+        line = posting_line(uow)
         entry = reserve.transfer(uow, e.actor(), amount, from_bank=from_bank, to_bank=to_bank,
                                  on=on, ref=ref)
         uow.commit()
-    click.echo(f"Transferred {format_grouped(amount)} from {from_bank} to {to_bank} on {on} "
-               f"(journal entry #{entry.seq}).")
+    click.echo(line(f"Transferred {format_grouped(amount)} from {from_bank} to {to_bank} on {on}",
+                    entry.seq))
 
 
 @reserve_group.command("status")

@@ -33,6 +33,9 @@ def test_interest_and_a_transfer_show_in_the_status_per_bank(banks) -> None:
     zkd = banks
     r = zkd("reserve", "interest", "73,000", "--at", "ZZB", "--on", "2025-07-02", "--ref", "LX-1")
     assert r.exit_code == 0 and "Booked interest 73,000.00 at ZZB" in r.output
+    again = zkd("reserve", "interest", "73,000", "--at", "ZZB", "--on", "2025-07-02", "--ref", "LX-1")
+    assert again.exit_code == 0
+    assert again.output.startswith("Already booked as journal entry #2; nothing changed")
     r = zkd("reserve", "transfer", "6,500,000", "--from", "ZZB", "--to", "ZYB",
             "--on", "2025-07-03")
     assert r.exit_code == 0 and "Transferred 6,500,000.00 from ZZB to ZYB" in r.output
