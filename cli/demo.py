@@ -8,21 +8,28 @@ import click
 
 from zhengkedai.services import demo as demo_service
 
-from .common import env
+from .common import db_options, env
 
 
 @click.command()
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo_out"), show_default=True,
               help="Folder for the demo database and its statements.")
+@db_options
 def demo(out: Path) -> None:
     """Run a year of sample_data/ through a fresh embedded database.
 
     Writes the database and the monthly statements under the output folder.
+    The demo never touches the database of --db or ZKD_DATABASE_URL: it always
+    starts a fresh one, OUTPUT/demo.db.
 
     Example: zkd demo -o demo_out
     """
-    for line in demo_service.run(out, env().actor()):
+    e = env()
+    if e.db is not None:
+        click.echo(f"Note: the demo uses a fresh database, {out / 'demo.db'}, "
+                   f"not {e.db}", err=True)
+    for line in demo_service.run(out, e.actor()):
         click.echo(line)
 
 

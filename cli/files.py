@@ -166,6 +166,7 @@ def _report(result: importing.SubmitResult) -> None:
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write (default: KIND.csv, or KIND.xlsx with --xlsx).")
 @click.option("--xlsx", is_flag=True, help="Write an XLSX workbook instead of CSV.")
+@db_options
 def template(kind: str, out: Path | None, xlsx: bool) -> None:
     """Write an empty file with the headers a bank clerk fills in.
 

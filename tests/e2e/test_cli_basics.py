@@ -145,3 +145,14 @@ def test_verify_reports_as_json_for_other_tools(zkd_frozen, db_url) -> None:
     bad = zkd_frozen("verify", "--format", "json")
     doc = json.loads(bad.output)
     assert bad.exit_code == 1 and doc["ok"] is False and doc["problems"]
+
+
+def test_every_command_takes_db_even_where_it_uses_none(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from zhengkedai_cli.main import main
+
+    url = f"sqlite:///{tmp_path}/unused.db"
+    r = CliRunner().invoke(main, ["template", "loans", "-o", str(tmp_path / "t.csv"), "--db", url])
+    assert r.exit_code == 0 and (tmp_path / "t.csv").exists()
+    assert not (tmp_path / "unused.db").exists()
