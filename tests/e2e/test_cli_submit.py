@@ -265,8 +265,8 @@ SUB_HEAD = "补助类型,受益方,计算基数,被投企业,所属年度,凭证
 
 
 @pytest.mark.parametrize(("name", "head", "rows", "institution", "header_problem"), [
-    ("loans.csv", LOAN_HEAD.replace("贷款金额", "贷款金额(千元)"),
-     [loan_line("H1", 1), loan_line("H2", 2, disbursed="2025-13-01")], "ZZB", "贷款金额(千元)"),
+    ("loans.csv", LOAN_HEAD.replace("贷款金额", "贷款金额(美元)"),
+     [loan_line("H1", 1), loan_line("H2", 2, disbursed="2025-13-01")], "ZZB", "贷款金额(美元)"),
     ("events.csv", "贷款编号,事件类型,发生日期,备注",
      ["L1,还款,2025-03-01,", "L1,还款,2025-13-01,"], "ZZB", "金额 (amount)"),
     ("subsidies.csv", SUB_HEAD.replace(",凭证号", ""),

@@ -136,12 +136,12 @@ def test_another_unit_on_the_rate_header_is_still_a_header_problem(tmp_path):
 
 def test_header_problems_are_all_reported_at_the_header_row(tmp_path):
     head = [h for h in LOAN_HEADER if h != "年利率"] + ["客户经理", "贷款金额"]
-    head[3] = "上年度营业收入(千元)"
+    head[3] = "上年度营业收入(美元)"
     path = write_csv(tmp_path / "p.csv", [["标题"], head])
     errors = read_file(path).check()
     messages = [(e.row, e.column, e.message.split(";")[0]) for e in errors]
-    assert (2, "上年度营业收入(千元)",
-            "column 上年度营业收入 (revenue_prev_year): unknown unit '千元'") in messages
+    assert (2, "上年度营业收入(美元)",
+            "column 上年度营业收入 (revenue_prev_year): unknown unit '美元'") in messages
     assert (2, "客户经理", "unknown column '客户经理' for a loans file") in messages
     assert (2, "贷款金额", "column 贷款金额 (principal) appears twice ('贷款金额' and '贷款金额')") in messages
     assert (2, "年利率 (annual_rate)", "missing required column 年利率 (annual_rate)") in messages

@@ -71,3 +71,11 @@ def test_an_amount_above_a_trillion_yuan_is_refused(text: str) -> None:
 def test_spaces_inside_a_number_and_non_ascii_digits_are_refused(text: str) -> None:
     with pytest.raises(AmountError):
         parse_yuan(text)
+
+
+def test_a_thousands_of_yuan_unit_scales_by_a_thousand() -> None:
+    from zhengkedai.domain.money import unit_factor
+
+    assert parse_yuan("1,234.56", unit=unit_factor("千元")) == 123_456_000
+    with pytest.raises(AmountError, match="more than 2 decimals"):
+        parse_yuan("0.000001", unit=unit_factor("千元"))  # 0.001 yuan

@@ -23,7 +23,8 @@ YUAN = Decimal(1)
 ROUNDING_RULE_ZH = "金额按四舍五入保留到分（每条规则计算结束时取整一次）"
 ROUNDING_RULE_EN = "amounts are rounded half-up to the fen, once, at the end of each rule"
 
-_UNITS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_UNITS = {"元": Decimal(1), "千元": Decimal(1_000), "万元": Decimal(10_000),
+          "亿元": Decimal(100_000_000)}
 # ASCII digits only (full-width ones are folded to ASCII first); `\d` would let
 # other scripts' digits through, which Decimal would then read
 _PLAIN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")

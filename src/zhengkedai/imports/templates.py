@@ -90,7 +90,7 @@ def template_readme() -> str:
         "",
         "Files are CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX (first sheet, or `--sheet`).",
         "The header row may carry either the Chinese header or the English key, in any order;",
-        "title rows above it are skipped. An amount header may carry a unit: `贷款金额(万元)`;",
+        "title rows above it are skipped. An amount header may carry a unit (元, 千元, 万元, 亿元): `贷款金额(万元)`;",
         "a rate header may say `年利率(%)`, which changes nothing (rates are always in percent).",
         "Amounts: `1234.5`, `1,234.50`, `¥1,234.50`, full-width digits; at most 2 decimals",
         "after the unit. Dates: `2025-06-01`, `2025/6/1`, `2025年6月1日` or a date cell.",
