@@ -54,6 +54,8 @@ def test_refusals_are_one_line_errors_and_change_nothing(zkd) -> None:
         (("reserve", "deposit", "100", "--source", "province", "--at", "ZZB", "--on", "2025-01-02"),
          "must be 'city' or 'district:NAME'"),
         (("institution", "add", "ZZB", "--name", "again", "--kind", "bank"), "already registered"),
+        (("institution", "add", "zzb", "--name", "again", "--kind", "bank"),
+         "ZZB is already registered; zzb differs from it only in upper and lower case"),
     ]:
         r = zkd(*args)
         assert r.exit_code != 0

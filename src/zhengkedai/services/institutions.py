@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..context import Actor
 from ..db.models import InstitutionMonthRow, InstitutionRow
@@ -72,6 +72,12 @@ def add(uow: UnitOfWork, actor: Actor, code: str, name: str, kind: str) -> Insti
         ) from None
     if uow.s.get(InstitutionRow, code) is not None:
         raise ZkdError(f"institution {code} is already registered")
+    # codes are exact, but two that differ only in case would be read as one
+    twin = uow.s.execute(select(InstitutionRow.code).where(
+        func.upper(InstitutionRow.code) == code.upper())).scalar()
+    if twin is not None:
+        raise ZkdError(f"institution {twin} is already registered; {code} differs from it "
+                       "only in upper and lower case")
     row = InstitutionRow(code=code, name=name.strip(), kind=k.value,
                          registered_at=actor.now(), registered_by=actor.operator)
     uow.s.add(row)
