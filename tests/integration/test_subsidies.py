@@ -44,10 +44,11 @@ class Filer:
                             accepted_at=actor.now(), operator=actor.operator)
         uow.s.add(row)
         uow.s.flush()
-        self.file_id, self.row = row.id, 1
+        self.file, self.file_id, self.row = row, row.id, 1
 
     def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.row += 1
+        self.file.row_count += 1  # as an accepted file records its rows
         return subsidies.file_subsidy(self.uow, self.actor, record(*args, **kwargs),
                                       file_id=self.file_id, file_row=self.row)
 

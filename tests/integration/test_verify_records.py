@@ -329,6 +329,7 @@ def test_a_loan_moved_onto_another_file_s_row_is_named(uow, book) -> None:  # ty
                            "where loan_no = 'L3') where id = :id", id=book.loan)
     assert named(problems, ": 2 loans cite only 1 distinct rows of it"), problems
     assert named(problems, "1 rows accepted, but only 0 loans cite it"), problems
+    assert named(problems, "1 rows accepted, but 2 loans cite it"), problems  # the other file
 
 
 def test_an_event_moved_into_a_loans_file_is_named(uow, book) -> None:  # type: ignore[no-untyped-def]

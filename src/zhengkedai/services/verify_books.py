@@ -176,8 +176,9 @@ def check_files(uow: UnitOfWork) -> list[str]:
                 problems.append(f"{name(file_id)}: {n} {kind} cite only {rows} distinct rows "
                                 "of it")
     for file_id, file in files.items():
-        if cited[file_id] < file.row_count:
-            problems.append(f"{name(file_id)}: {file.row_count} rows accepted, but only "
+        if cited[file_id] != file.row_count:
+            what = "only " if cited[file_id] < file.row_count else ""
+            problems.append(f"{name(file_id)}: {file.row_count} rows accepted, but {what}"
                             f"{cited[file_id]} {file.kind} cite it")
     # (file, whose row it is): a bank's or guarantor's code, "" for programme staff
     owners = [("loans", select(LoanRow.file_id, LoanRow.institution_code)),
