@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from zhengkedai.context import local_time
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.imports.rowerrors import RowError, write_errors_csv
@@ -140,8 +141,8 @@ def _report(result: importing.SubmitResult) -> None:
     if result.duplicate_of is not None:
         d = result.duplicate_of
         click.echo(f"{result.path.name}: the same file was already accepted at "
-                   f"{d.accepted_at:%Y-%m-%d %H:%M} by {d.operator} (file #{d.id}, "
-                   f"{d.row_count} rows); nothing changed.")
+                   f"{local_time(d.accepted_at):%Y-%m-%d %H:%M} (UTC+8) by {d.operator} "
+                   f"(file #{d.id}, {d.row_count} rows); nothing changed.")
         return
     kind = result.kind or FileKind.LOANS
     what = f"{FILE_KIND_ZH[kind]} ({kind.value})"

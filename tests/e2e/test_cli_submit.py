@@ -77,7 +77,9 @@ def test_the_same_file_twice_changes_nothing_and_says_when_it_was_first_accepted
     before = counts(db_url)
     again = clerk("submit", path, "--institution", "ZZB")
     assert again.exit_code == 0
-    assert "already accepted at 2026-01-15 08:00" in again.output and "nothing changed" in again.output
+    # frozen at 08:00 UTC: 16:00 in Zhengzhou
+    assert "already accepted at 2026-01-15 16:00 (UTC+8)" in again.output
+    assert "nothing changed" in again.output
     assert counts(db_url) == before
 
 
