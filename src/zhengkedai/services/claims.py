@@ -120,9 +120,9 @@ def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
                    LoanEventRow.occurred_on >= dt.date(year, 1, 1),
                    LoanEventRow.occurred_on <= dt.date(year, 12, 31))
         ).all()
+        counted = ClaimPolicies(uow, stored if amounts is not None else None)
         capped = [claim for claim, disbursed in same_year
-                  if under_yearly_cap(uow, claim, disbursed,
-                                   what_if=stored if amounts is not None else None)]
+                  if counted.under_yearly_cap(claim, disbursed)]
         figures = portfolio.by_institution(uow, dt.date(year - 1, 12, 31))
         prior = figures.get(loan_row.institution_code)
         usage = InstitutionYear(sum(amount_of(c) for c in capped),
@@ -156,18 +156,36 @@ def has_yearly_cap(version: PolicyVersion) -> bool:
     return any(isinstance(r, CapPerInstitutionYearStep) for r in version.claim_rules)
 
 
-def under_yearly_cap(uow: UnitOfWork, claim: ClaimRow, disbursed_on: dt.date, *,
-                     what_if: policies.StoredPolicy | None = None) -> bool:
-    """Whether ``claim`` was computed under a version with a yearly institution cap.
+class ClaimPolicies:
+    """The stored policy each claim was computed with, each loaded once.
 
-    That is the version its stored policy (or, in a replay, the policy being
-    tried) gives the loan's disbursement date.
+    For the claims of a loop (a year's claims, a close's, verify's), so the
+    same stored policy is not read and rebuilt for every claim. In a replay
+    (``what_if``) every claim is taken as computed with the policy being tried.
     """
-    stored = what_if or policies.by_id(uow, claim.policy_id)
-    try:
-        return has_yearly_cap(stored.policy.version_on(disbursed_on))
-    except PolicyError:
-        return False
+
+    def __init__(self, uow: UnitOfWork, what_if: policies.StoredPolicy | None = None) -> None:
+        self.uow, self.what_if = uow, what_if
+        self._stored: dict[int, policies.StoredPolicy] = {}
+
+    def stored(self, claim: ClaimRow) -> policies.StoredPolicy:
+        if self.what_if is not None:
+            return self.what_if
+        if claim.policy_id not in self._stored:
+            self._stored[claim.policy_id] = policies.by_id(self.uow, claim.policy_id)
+        return self._stored[claim.policy_id]
+
+    def version(self, claim: ClaimRow, disbursed_on: dt.date) -> PolicyVersion | None:
+        """The version the claim's policy gives its loan's disbursement date, if any."""
+        try:
+            return self.stored(claim).policy.version_on(disbursed_on)
+        except PolicyError:
+            return None
+
+    def under_yearly_cap(self, claim: ClaimRow, disbursed_on: dt.date) -> bool:
+        """Whether the claim was computed under a version with a yearly institution cap."""
+        version = self.version(claim, disbursed_on)
+        return version is not None and has_yearly_cap(version)
 
 
 def _money(v: Fen | None) -> str | None:
@@ -346,8 +364,9 @@ def recompute_after_close(uow: UnitOfWork, actor: Actor, period: str, since: dt.
         .order_by(LoanEventRow.id)
     ).all()
     out: list[Recomputed] = []
+    computed_with = ClaimPolicies(uow)
     for claim, loan_row, event in rows:
-        comp = compute(uow, policies.by_id(uow, claim.policy_id), event, loan_row,
+        comp = compute(uow, computed_with.stored(claim), event, loan_row,
                        claim.recovered_before_fen)
         before = claim.amount_fen
         if comp.amount == before:

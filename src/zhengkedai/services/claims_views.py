@@ -25,7 +25,7 @@ from ..domain.policy import PolicyError, load_policy_text
 from ..domain.policy_rules import CapPerInstitutionYearStep, CapPerLoanStep
 from . import claims_entries as entries
 from . import policies, portfolio, verify
-from .claims import APPROVED, PAID, REJECTED, compute
+from .claims import APPROVED, PAID, REJECTED, ClaimPolicies, compute
 from .claims_workflow import get
 
 
@@ -213,7 +213,7 @@ def check_claims(uow: UnitOfWork) -> list[str]:
     their amounts. (Status against the journal: :mod:`.verify_records`.)"""
     problems: list[str] = []
     ledger = LedgerRepo(uow)
-    stored: dict[int, policies.StoredPolicy] = {}
+    computed_with = ClaimPolicies(uow)
     per_loan: dict[int, tuple[Fen, Fen | None, str]] = {}
     per_year: dict[tuple[str, int], tuple[Fen, Fen]] = {}  # (institution, year) -> total, limit
     balances: dict[int, dict[str, Fen]] = {}  # year -> institution -> prior-year balance
@@ -240,9 +240,7 @@ def check_claims(uow: UnitOfWork) -> list[str]:
         if not 0 <= claim.amount_fen <= net:
             problems.append(f"{name}: amount {format_grouped(claim.amount_fen)} is outside "
                             f"0–{format_grouped(net)}, its loss net of recoveries")
-        if claim.policy_id not in stored:
-            stored[claim.policy_id] = policies.by_id(uow, claim.policy_id)
-        version = stored[claim.policy_id].policy.version_on(loan.disbursed_on)
+        version = computed_with.stored(claim).policy.version_on(loan.disbursed_on)
         caps = [r.amount for r in version.claim_rules if isinstance(r, CapPerLoanStep)]
         if claim.status != REJECTED:
             total, cap, _ = per_loan.get(loan.id, (0, None, ""))

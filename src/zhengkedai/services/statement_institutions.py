@@ -42,8 +42,8 @@ from ..domain.policy_rules import (
 )
 from ..domain.statement import CellValue, StatementDoc
 from ..render.layouts import doc_from_layout, load_layout, section_from_layout
-from . import institutions, policies, portfolio
-from .claims import enterprise_losses, to_loan, under_yearly_cap
+from . import institutions, portfolio
+from .claims import ClaimPolicies, enterprise_losses, has_yearly_cap, to_loan
 from .closing import closed_month
 from .params import active_policy
 from .statement_common import Month, percent, ratio_percent, status_as_of
@@ -271,14 +271,16 @@ def _yearly_caps(uow: UnitOfWork, month: Month, code: str, claims: Sequence[Clai
 
     add(active_policy(uow).version_on(month.end))
     used = 0
+    computed_with = ClaimPolicies(uow)
     for c in claims:
         if c.submitted_on.year != year or c.submitted_on > month.end or c.status == "rejected":
             continue
         loan = uow.s.get(LoanRow, c.loan_id)
         assert loan is not None, "a claim's loan exists (foreign key)"
-        if under_yearly_cap(uow, c, loan.disbursed_on):
+        version = computed_with.version(c, loan.disbursed_on)
+        if version is not None and has_yearly_cap(version):
             used += c.amount_fen
-            add(policies.by_id(uow, c.policy_id).policy.version_on(loan.disbursed_on))
+            add(version)
     if not found:
         return [], []
     prior_end = dt.date(year - 1, 12, 31)
