@@ -157,7 +157,7 @@ def claims_approve(claim_id: int, on: dt.date | None) -> None:
     with e.uow() as uow:
         claim = claims_workflow.approve(uow, actor, claim_id, on or actor.today())
         uow.commit()
-        available = reserve.status(uow, claim.approved_on or actor.today()).available
+        available = reserve.available(uow, claim.approved_on or actor.today())
     click.echo(f"Approved claim #{claim.id}: {format_grouped(claim.amount_fen)} payable to "
                f"{claim.institution_code} (journal entry #{claim.approve_entry}).")
     if available < 0:

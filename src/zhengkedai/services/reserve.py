@@ -176,6 +176,11 @@ def committed(uow: UnitOfWork, on: dt.date) -> Fen:
     return -sum(LedgerRepo(uow).balances(prefix=PAYABLE, as_of=on).values())
 
 
+def available(uow: UnitOfWork, on: dt.date) -> Fen:
+    """The reserve's cash less approved, unpaid compensation, at the end of ``on``."""
+    return sum(balances_by_bank(uow, on).values()) - committed(uow, on)
+
+
 def status(uow: UnitOfWork, on: dt.date, target_ratio: Decimal | None = None) -> ReserveStatus:
     """The reserve at the end of ``on``: balances, commitments, target and allocation.
 
