@@ -14,12 +14,12 @@ from .common import (
     AMOUNT,
     DATE,
     Column,
+    book,
     db_options,
     emit,
     env,
     format_option,
     kv_table,
-    posting_line,
 )
 
 
@@ -41,13 +41,8 @@ def budget_deposit(amount: int, on: dt.date, ref: str | None) -> None:
 
     Example: zkd budget deposit 10,000,000 --on 2025-01-03 --ref CZ-2025-003
     """
-    e = env()
-    with e.uow() as uow:
-        line = posting_line(uow)
-        entry = budget.deposit(uow, e.actor(), amount, on=on, ref=ref)
-        uow.commit()
-    click.echo(line(f"Deposited {format_grouped(amount)} into the subsidy budget on {on}",
-                    entry.seq))
+    book(f"Deposited {format_grouped(amount)} into the subsidy budget on {on}",
+         lambda uow, actor: budget.deposit(uow, actor, amount, on=on, ref=ref))
 
 
 @budget_group.command("status")

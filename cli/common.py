@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from zhengkedai.context import OPERATOR_MAX, Actor, default_operator
 from zhengkedai.db.engine import make_engine, resolve_url
+from zhengkedai.db.models import EntryRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import AmountError, format_grouped, format_plain, parse_yuan
 from zhengkedai.domain.periods import parse_date_text
 
@@ -143,24 +145,22 @@ SUBSIDY_ID = RecordIdType("S")
 
 # --- postings -----------------------------------------------------------------
 
-def posting_line(uow: UnitOfWork) -> Callable[[str, int], str]:
-    """Call before a posting; the function it gives says what the posting did.
+def book(done: str, post: Callable[[UnitOfWork, Actor], Entry]) -> None:
+    """Run one posting in its own transaction and say what it did.
 
     A voucher (``--ref``) booked before is not booked again: the service gives
     back the earlier entry, and the line says so rather than claim a new one.
     """
-    from sqlalchemy import func, select
-
-    from zhengkedai.db.models import EntryRow
-
-    last = uow.s.execute(select(func.max(EntryRow.seq))).scalar() or 0
-
-    def line(done: str, seq: int) -> str:
-        if seq > last:
-            return f"{done} (journal entry #{seq})."
-        return f"Already booked as journal entry #{seq}; nothing changed ({done[0].lower()}{done[1:]})."
-
-    return line
+    e = env()
+    with e.uow() as uow:
+        last = uow.s.execute(select(func.max(EntryRow.seq))).scalar() or 0
+        seq = post(uow, e.actor()).seq
+        uow.commit()
+    if seq > last:
+        click.echo(f"{done} (journal entry #{seq}).")
+    else:
+        click.echo(f"Already booked as journal entry #{seq}; nothing changed "
+                   f"({done[0].lower()}{done[1:]}).")
 
 
 # --- output ----------------------------------------------------------------

@@ -14,12 +14,12 @@ from .common import (
     AMOUNT,
     DATE,
     Column,
+    book,
     db_options,
     emit,
     env,
     format_option,
     kv_table,
-    posting_line,
 )
 
 
@@ -44,13 +44,9 @@ def reserve_deposit(amount: int, source: str, bank: str, on: dt.date, ref: str |
 
     Example: zkd reserve deposit 50,000,000 --source city --at ZZB --on 2025-01-02
     """
-    e = env()
-    with e.uow() as uow:
-        line = posting_line(uow)
-        entry = reserve.deposit(uow, e.actor(), amount, source=source, bank=bank, on=on, ref=ref)
-        uow.commit()
-    click.echo(line(f"Deposited {format_grouped(amount)} from {source} at {bank} on {on}",
-                    entry.seq))
+    book(f"Deposited {format_grouped(amount)} from {source} at {bank} on {on}",
+         lambda uow, actor: reserve.deposit(uow, actor, amount, source=source, bank=bank, on=on,
+                                            ref=ref))
 
 
 @reserve_group.command("interest")
@@ -65,12 +61,8 @@ def reserve_interest(amount: int, bank: str, on: dt.date, ref: str | None) -> No
 
     Example: zkd reserve interest 120,000 --at ZZB --on 2025-06-21 --ref INT-2025Q2
     """
-    e = env()
-    with e.uow() as uow:
-        line = posting_line(uow)
-        entry = reserve.interest(uow, e.actor(), amount, bank=bank, on=on, ref=ref)
-        uow.commit()
-    click.echo(line(f"Booked interest {format_grouped(amount)} at {bank} on {on}", entry.seq))
+    book(f"Booked interest {format_grouped(amount)} at {bank} on {on}",
+         lambda uow, actor: reserve.interest(uow, actor, amount, bank=bank, on=on, ref=ref))
 
 
 @reserve_group.command("fee")
@@ -119,14 +111,9 @@ def reserve_transfer(amount: int, from_bank: str, to_bank: str, on: dt.date,
 
     Example: zkd reserve transfer 5,000,000 --from ZZB --to ZYB --on 2025-07-01
     """
-    e = env()
-    with e.uow() as uow:
-        line = posting_line(uow)
-        entry = reserve.transfer(uow, e.actor(), amount, from_bank=from_bank, to_bank=to_bank,
-                                 on=on, ref=ref)
-        uow.commit()
-    click.echo(line(f"Transferred {format_grouped(amount)} from {from_bank} to {to_bank} on {on}",
-                    entry.seq))
+    book(f"Transferred {format_grouped(amount)} from {from_bank} to {to_bank} on {on}",
+         lambda uow, actor: reserve.transfer(uow, actor, amount, from_bank=from_bank,
+                                             to_bank=to_bank, on=on, ref=ref))
 
 
 @reserve_group.command("status")
