@@ -58,13 +58,13 @@ def test_dates_before_a_policy_fall_to_its_predecessor() -> None:
     assert henan.version_on(dt.date(2025, 6, 1)).policy_name == "henan-2025"
 
 
-def test_the_templates_directory_can_be_moved_with_an_environment_variable(
+def test_the_policy_folder_can_be_replaced_with_the_resources_override(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "policies").mkdir()
-    shutil.copy(ZZ_PATH, tmp_path / "policies" / "zz.toml")
-    monkeypatch.setenv("ZKD_TEMPLATES_DIR", str(tmp_path))
-    assert default_policy_dir() == tmp_path / "policies"
+    (tmp_path / "templates" / "policies").mkdir(parents=True)
+    shutil.copy(ZZ_PATH, tmp_path / "templates" / "policies" / "zz.toml")
+    monkeypatch.setenv("ZKD_RESOURCES_DIR", str(tmp_path))
+    assert default_policy_dir() == tmp_path / "templates" / "policies"
     assert load_default_policy().source.endswith("zz.toml")
 
 

@@ -6,29 +6,21 @@ cost every ``zkd`` command a fifth of a second, and only ``zkd init`` needs it.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from .. import resources
+
 if TYPE_CHECKING:
     from alembic.config import Config
-
-
-def migrations_dir() -> Path:
-    """``migrations/`` at the project root (``ZKD_MIGRATIONS_DIR`` overrides)."""
-    override = os.environ.get("ZKD_MIGRATIONS_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[3] / "migrations"
 
 
 def alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("script_location", str(resources.migrations()))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return cfg
 

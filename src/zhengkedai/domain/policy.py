@@ -25,7 +25,6 @@ Loading is the only I/O here; a load error names the file and the key path.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,12 +33,12 @@ from typing import Any
 
 from pydantic import ValidationError, field_validator, model_validator
 
+from .. import resources
 from .errors import ZkdError
 from .policy_params import Eligibility, FrozenModel, Reserve, Subsidies, Suspension
 from .policy_rules import PHASE, Step
 
 DEFAULT_POLICY_NAME = "zhengzhou-2019"
-TEMPLATES_ENV = "ZKD_TEMPLATES_DIR"
 
 
 class PolicyError(ZkdError):
@@ -250,11 +249,8 @@ def load_policy_dir(directory: Path | str) -> dict[str, Policy]:
 
 
 def default_policy_dir() -> Path:
-    """The bundled policy files: ``$ZKD_TEMPLATES_DIR/policies`` if set, else the repo's."""
-    env = os.environ.get(TEMPLATES_ENV)
-    if env:
-        return Path(env) / "policies"
-    return Path(__file__).resolve().parents[3] / "templates" / "policies"
+    """The bundled policy files (see :mod:`zhengkedai.resources` for the override)."""
+    return resources.policies()
 
 
 def load_default_policy(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from zhengkedai import resources
 from zhengkedai.domain.statement import (
     ORIENTATIONS,
     STATEMENT_KINDS,
@@ -38,9 +39,6 @@ from zhengkedai.domain.statement import (
     StatementKind,
     Table,
 )
-
-# src/zhengkedai/render/layouts.py → repository root → templates/statements
-LAYOUT_DIR = Path(__file__).resolve().parents[3] / "templates" / "statements"
 
 SectionType = Literal["table", "fields"]
 
@@ -89,7 +87,7 @@ def load_layout(kind: str, directory: Path | None = None) -> Layout:
     """
     if kind not in STATEMENT_KINDS:
         raise StatementError(f"unknown statement kind {kind!r}; expected one of {STATEMENT_KINDS}")
-    return _load(kind, (directory or LAYOUT_DIR).resolve())
+    return _load(kind, (directory or resources.statement_layouts()).resolve())
 
 
 @functools.cache

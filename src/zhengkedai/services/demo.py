@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import select
 
+from .. import resources
 from ..context import PROGRAMME_TZ, Actor
 from ..db.engine import make_engine
 from ..db.models import ClaimRow, RecoveryShareRow, SubsidyRow
@@ -43,9 +43,8 @@ FILE_ORDER = {"loans": 0, "events": 1, "subsidies": 2}
 
 
 def sample_dir() -> Path:
-    """``sample_data/`` at the project root (``ZKD_SAMPLE_DATA`` overrides)."""
-    override = os.environ.get("ZKD_SAMPLE_DATA")
-    return Path(override) if override else Path(__file__).resolve().parents[3] / "sample_data"
+    """The demo year's files, bundled with the program."""
+    return resources.sample_data()
 
 
 def _csv(path: Path) -> list[dict[str, str]]:

@@ -1,0 +1,1 @@
+"""The demo year's bank files, shipped as ``zhengkedai.sample_data``."""

@@ -1,0 +1,1 @@
+"""Policy files, statement layouts and input-file templates, shipped as ``zhengkedai.templates``."""
