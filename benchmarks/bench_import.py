@@ -51,7 +51,8 @@ from zhengkedai.db.models import ImportFileRow  # noqa: E402
 from zhengkedai.db.uow import UnitOfWork  # noqa: E402
 from zhengkedai.imports.parse import read_file  # noqa: E402
 from zhengkedai.imports.uscc import make_uscc  # noqa: E402
-from zhengkedai.services import importing, institutions  # noqa: E402
+from zhengkedai.services import institutions  # noqa: E402
+from zhengkedai.services.files import importing  # noqa: E402
 
 PG_URL = os.environ.get("ZKD_BENCH_POSTGRES_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from zhengkedai.services import institutions, packs, setup
-from zhengkedai.services import verify as verify_service
+from zhengkedai.services import institutions, setup
+from zhengkedai.services.audit import verify as verify_service
+from zhengkedai.services.statements import packs
 
 from .common import DATE, Column, db_options, emit, env, format_option
 

@@ -8,7 +8,7 @@ import json
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain
-from zhengkedai.services import budget
+from zhengkedai.services.funds import budget
 
 from .common import (
     AMOUNT,

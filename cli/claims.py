@@ -10,8 +10,11 @@ from typing import Any
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain, parse_yuan
-from zhengkedai.services import claims_views, claims_workflow, policies, reserve
-from zhengkedai.services.claims import STATUSES
+from zhengkedai.services import policies
+from zhengkedai.services.claims import views as claims_views
+from zhengkedai.services.claims import workflow as claims_workflow
+from zhengkedai.services.claims.computation import STATUSES
+from zhengkedai.services.funds import reserve
 
 from .common import CLAIM_ID, DATE, Column, db_options, emit, env, format_option, kv_table
 

@@ -16,7 +16,7 @@ from zhengkedai.domain.money import format_grouped
 from zhengkedai.imports.rowerrors import RowError, write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
 from zhengkedai.imports.templates import write_template
-from zhengkedai.services import importing
+from zhengkedai.services.files import importing
 
 from .common import db_options, env
 

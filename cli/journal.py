@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from zhengkedai.domain.money import format_grouped
-from zhengkedai.services import corrections
+from zhengkedai.services.funds import corrections
 
 from .common import DATE, db_options, env
 

@@ -8,7 +8,8 @@ import click
 
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.policy_params import format_ratio
-from zhengkedai.services import reserve, reserve_fee
+from zhengkedai.services.funds import fees as reserve_fee
+from zhengkedai.services.funds import reserve
 
 from .common import (
     AMOUNT,

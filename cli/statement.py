@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from zhengkedai.services import packs
+from zhengkedai.services.statements import packs
 
 from .common import db_options, env
 

@@ -1,7 +1,7 @@
 """Subsidy applications: ``zkd subsidies list|show|approve|reject|pay``.
 
 Applications are filed with ``zkd submit`` (a subsidies file); these commands
-review them and move the subsidy budget (see ``zhengkedai.services.budget``).
+review them and move the subsidy budget (see ``zhengkedai.services.funds.budget``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import click
 
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.subsidy_rules import SubsidyKind
-from zhengkedai.services import budget, subsidies
+from zhengkedai.services.subsidies import applications as subsidies
+from zhengkedai.services.subsidies import workflow as subsidy_workflow
 
 from .common import DATE, SUBSIDY_ID, Column, db_options, emit, env, format_option, kv_table
 
@@ -123,7 +124,7 @@ def subsidies_approve(subsidy_id: int, on: dt.date | None) -> None:
     """
     e = env()
     with e.uow() as uow:
-        s = budget.approve(uow, e.actor(), subsidy_id, on=on)
+        s = subsidy_workflow.approve(uow, e.actor(), subsidy_id, on=on)
         uow.commit()
     click.echo(f"Approved subsidy #{s.id} ({s.kind}, {s.beneficiary}): "
                f"{format_grouped(s.amount)} payable on {s.approved_on}.")
@@ -142,7 +143,7 @@ def subsidies_reject(subsidy_id: int, reason: str, on: dt.date | None) -> None:
     e = env()
     with e.uow() as uow:
         was = subsidies.show(uow, subsidy_id).status
-        s = budget.reject(uow, e.actor(), subsidy_id, reason=reason, on=on)
+        s = subsidy_workflow.reject(uow, e.actor(), subsidy_id, reason=reason, on=on)
         uow.commit()
     tail = " (its approval was reversed)" if was == "approved" else ""
     click.echo(f"Rejected subsidy #{s.id}{tail}: {s.rejected_reason}")
@@ -159,7 +160,7 @@ def subsidies_pay(subsidy_id: int, on: dt.date | None) -> None:
     """
     e = env()
     with e.uow() as uow:
-        s = budget.pay(uow, e.actor(), subsidy_id, on=on)
+        s = subsidy_workflow.pay(uow, e.actor(), subsidy_id, on=on)
         uow.commit()
     click.echo(f"Paid subsidy #{s.id} ({s.kind}, {s.beneficiary}): "
                f"{format_grouped(s.amount)} on {s.paid_on}.")

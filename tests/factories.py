@@ -14,7 +14,8 @@ from zhengkedai.db.models import ImportFileRow, LoanEventRow, LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.loans import EventType, LoanState, apply_event
 from zhengkedai.imports.uscc import make_uscc
-from zhengkedai.services import institutions, reserve
+from zhengkedai.services import institutions
+from zhengkedai.services.funds import reserve
 
 
 def bank(uow: UnitOfWork, actor: Actor, code: str = "ZZB", name: str = "郑州银行",

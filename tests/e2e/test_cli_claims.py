@@ -12,7 +12,7 @@ from zhengkedai.context import Actor
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import parse_yuan as y
 from zhengkedai.domain.policy import default_policy_dir
-from zhengkedai.services import claims
+from zhengkedai.services.claims import computation as claims
 
 
 @pytest.fixture

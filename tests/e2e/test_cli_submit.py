@@ -231,7 +231,7 @@ def test_a_dry_run_says_which_claims_it_would_open(clerk, db_url, tmp_path) -> N
 
 def _submit_in_another_process(url: str, path: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
     from zhengkedai.context import Actor
-    from zhengkedai.services import importing
+    from zhengkedai.services.files import importing
 
     engine = make_engine(url)
     barrier.wait()

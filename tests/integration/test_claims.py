@@ -12,9 +12,11 @@ from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.db.models import ClaimRow, EntryRow, InstitutionMonthRow, LoanEventRow, LoanRow
 from zhengkedai.domain.errors import InsufficientFunds, ZkdError
 from zhengkedai.domain.money import parse_yuan as y
-from zhengkedai.services import claims, policies, reserve
-from zhengkedai.services import claims_workflow as wf
-from zhengkedai.services import verify as verify_service
+from zhengkedai.services import policies
+from zhengkedai.services.audit import verify as verify_service
+from zhengkedai.services.claims import computation as claims
+from zhengkedai.services.claims import workflow as wf
+from zhengkedai.services.funds import reserve
 
 D = dt.date(2025, 3, 1)
 

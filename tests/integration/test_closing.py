@@ -6,11 +6,13 @@ import json
 import pytest
 
 from tests import factories as f
-from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
 from zhengkedai.db.models import ClaimRow
 from zhengkedai.domain.errors import InvariantViolation, ZkdError
-from zhengkedai.services import claims, closing, institutions, policies, verify
-from zhengkedai.services import claims_workflow as wf
+from zhengkedai.services import closing, institutions, policies
+from zhengkedai.services.audit import verify
+from zhengkedai.services.claims import computation as claims
+from zhengkedai.services.claims import workflow as wf
 
 
 def test_an_institution_above_five_percent_overdue_is_suspended_from_next_month(uow, actor, clock) -> None:
@@ -57,7 +59,7 @@ def test_months_close_in_order_once_and_only_after_they_end(uow, actor, clock) -
     with pytest.raises(InvariantViolation, match="2025-01 is closed"):
         f.fund_reserve(uow, actor, 1000, on=dt.date(2025, 1, 31), ref="late")
     closing.close_month(uow, actor, "2025-02")
-    month = closing.closed_month(uow, "2025-02")
+    month = closed_month(uow, "2025-02")
     assert month is not None and month.last_seq == 1
     assert month.chain_head == LedgerRepo(uow).entry(1).hash
 
@@ -153,7 +155,7 @@ def test_nothing_dated_before_the_latest_close_is_accepted_and_no_earlier_month_
 def test_a_loan_disbursed_before_the_first_closed_month_cannot_be_filed(
         uow, actor, clock, tmp_path) -> None:
     from tests.integration.test_import_large_files import line, write
-    from zhengkedai.services import importing
+    from zhengkedai.services.files import importing
 
     f.bank(uow, actor)
     f.bank(uow, actor, "ZZDB", "郑州担保", "guarantor")

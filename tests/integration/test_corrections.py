@@ -10,8 +10,12 @@ from tests import factories as f
 from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.domain.errors import InsufficientFunds, InvariantViolation, NotFound, ZkdError
 from zhengkedai.domain.money import parse_yuan as y
-from zhengkedai.services import claims, closing, corrections, policies, reserve, reserve_fee, verify
-from zhengkedai.services import claims_workflow as wf
+from zhengkedai.services import closing, policies
+from zhengkedai.services.audit import verify
+from zhengkedai.services.claims import computation as claims
+from zhengkedai.services.claims import workflow as wf
+from zhengkedai.services.funds import corrections, reserve
+from zhengkedai.services.funds import fees as reserve_fee
 
 D = dt.date(2025, 3, 3)
 

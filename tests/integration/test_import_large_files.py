@@ -23,7 +23,8 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.imports import prefetch
 from zhengkedai.imports.readers import FileRejected
 from zhengkedai.imports.uscc import make_uscc
-from zhengkedai.services import importing, institutions
+from zhengkedai.services import institutions
+from zhengkedai.services.files import importing
 
 HEAD = ("贷款编号,企业名称,统一社会信用代码,所属区县,上年度营业收入,高新技术企业,连续两年盈利,"
         "产学研合作,贷款类型,抵质押物评估值,贷款金额,年利率,放款日期,到期日期,担保机构,担保费")

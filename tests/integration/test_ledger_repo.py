@@ -14,7 +14,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import accounts as acc
 from zhengkedai.domain.errors import InsufficientFunds, InvariantViolation
 from zhengkedai.domain.ledger import EntryDraft, Line
-from zhengkedai.services import verify as verify_service
+from zhengkedai.services.audit import verify as verify_service
 
 D = dt.date(2025, 3, 10)
 

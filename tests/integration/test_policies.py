@@ -13,7 +13,9 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound
 from zhengkedai.domain.money import parse_yuan as y
 from zhengkedai.domain.policy import default_policy_dir
-from zhengkedai.services import claims, claims_views, policies, setup
+from zhengkedai.services import policies, setup
+from zhengkedai.services.claims import computation as claims
+from zhengkedai.services.claims import views as claims_views
 
 
 def test_init_stores_both_bundled_policies_once_and_makes_zhengzhou_2019_active(

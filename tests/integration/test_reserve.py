@@ -12,7 +12,7 @@ from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.domain.errors import InsufficientFunds, ZkdError
 from zhengkedai.domain.ledger import EntryDraft, Line
 from zhengkedai.domain.money import parse_yuan
-from zhengkedai.services import reserve
+from zhengkedai.services.funds import reserve
 
 D = dt.date
 

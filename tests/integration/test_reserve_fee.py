@@ -17,7 +17,10 @@ from tests import factories as f
 from zhengkedai.db.models import LineRow
 from zhengkedai.domain.errors import InsufficientFunds, InvariantViolation
 from zhengkedai.domain.money import parse_yuan
-from zhengkedai.services import reserve, reserve_fee, verify
+from zhengkedai.services.audit import caps as audit_caps
+from zhengkedai.services.audit import verify
+from zhengkedai.services.funds import fees as reserve_fee
+from zhengkedai.services.funds import reserve
 
 D = dt.date
 
@@ -110,5 +113,5 @@ def test_verify_names_a_year_whose_fees_pass_the_limit(funded, actor) -> None:
     funded.s.execute(update(LineRow).where(LineRow.entry_seq == paid.entry.seq,
                                            LineRow.account_code == "reserve:fee_expense:principal")
                      .values(amount_fen=y("292366.01")))
-    problems = reserve_fee.check_fees(funded)
+    problems = audit_caps.check_fees(funded)
     assert len(problems) == 1 and "management fees of 2025 total 365,366.01" in problems[0]

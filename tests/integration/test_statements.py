@@ -7,7 +7,8 @@ import json
 from pypdf import PdfReader
 
 from tests import factories as f
-from zhengkedai.services import closing, packs
+from zhengkedai.services import closing
+from zhengkedai.services.statements import packs
 
 
 def _setup(uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
@@ -119,8 +120,8 @@ def test_statement_and_verify_pack_commands(zkd_frozen, tmp_path) -> None:
 def test_a_closed_month_keeps_its_statements_when_a_later_recovery_lowers_its_claim(uow, actor, clock) -> None:
     from sqlalchemy import text
 
-    from zhengkedai.services import claims
-    from zhengkedai.services import verify as verify_service
+    from zhengkedai.services.audit import verify as verify_service
+    from zhengkedai.services.claims import computation as claims
 
     f.bank(uow, actor)
     f.fund_reserve(uow, actor, 3_000_000_000, on=dt.date(2025, 1, 2), ref="A")
@@ -155,7 +156,9 @@ def _caps(pack: packs.Pack, code: str) -> dict:  # type: ignore[type-arg]
 
 def test_under_henan_2025_the_institution_statement_shows_the_yearly_cap_and_its_use(
         uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
-    from zhengkedai.services import claims, claims_workflow, policies
+    from zhengkedai.services import policies
+    from zhengkedai.services.claims import computation as claims
+    from zhengkedai.services.claims import workflow as claims_workflow
 
     f.bank(uow, actor)
     policies.load_bundled(uow, actor)
@@ -204,7 +207,7 @@ def test_before_a_yearly_cap_is_in_force_the_statement_shows_none(uow, actor, cl
 
 def test_the_full_compensation_threshold_is_shown_as_a_threshold_not_a_cap_in_breach(
         uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
-    from zhengkedai.services import claims
+    from zhengkedai.services.claims import computation as claims
 
     f.bank(uow, actor)
     f.bank(uow, actor, "ZYB", "中原银行")
@@ -241,7 +244,7 @@ def test_the_full_compensation_threshold_is_shown_as_a_threshold_not_a_cap_in_br
 
 def test_a_transfer_between_deposit_banks_has_its_own_lines_per_bank_netting_to_zero(
         uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
-    from zhengkedai.services import reserve
+    from zhengkedai.services.funds import reserve
 
     f.bank(uow, actor)
     f.bank(uow, actor, "ZYB", "中原银行")
@@ -278,7 +281,8 @@ def test_a_transfer_between_deposit_banks_has_its_own_lines_per_bank_netting_to_
 # `zkd claims show` (finding 4 of the statement review); its home is tests/e2e/test_cli_claims.py
 def test_claims_show_names_the_stored_policy_that_gave_an_old_loan_its_older_rules(
         uow, actor, zkd_frozen) -> None:  # type: ignore[no-untyped-def]
-    from zhengkedai.services import claims, policies
+    from zhengkedai.services import policies
+    from zhengkedai.services.claims import computation as claims
 
     f.bank(uow, actor)
     policies.load_bundled(uow, actor)
@@ -298,8 +302,9 @@ def test_claims_show_names_the_stored_policy_that_gave_an_old_loan_its_older_rul
 
 def _trial_balance(uow, actor, clock):  # type: ignore[no-untyped-def]
     """A month with long account codes and names: interest, a fee, the subsidy budget."""
-    from zhengkedai.services import budget, reserve, reserve_fee
-    from zhengkedai.services.statements import build_statements
+    from zhengkedai.services.funds import budget, reserve
+    from zhengkedai.services.funds import fees as reserve_fee
+    from zhengkedai.services.statements.build import build_statements
 
     f.bank(uow, actor)
     f.bank(uow, actor, "ZYB", "中原银行")
@@ -345,7 +350,7 @@ def test_an_institution_with_no_loans_shows_a_dash_for_its_overdue_ratio(uow, ac
 
 
 def test_the_claims_register_names_each_trace_rule_in_chinese(uow, actor, clock) -> None:
-    from zhengkedai.services import claims
+    from zhengkedai.services.claims import computation as claims
 
     f.bank(uow, actor)
     loan = f.loan(uow, actor, principal=2_000_000_00)
@@ -363,8 +368,9 @@ def test_the_claims_register_names_each_trace_rule_in_chinese(uow, actor, clock)
 
 
 def test_the_reserve_statement_s_top_up_counts_approved_claims_not_yet_paid(uow, actor, clock) -> None:
-    from zhengkedai.services import claims, policies
-    from zhengkedai.services import claims_workflow as wf
+    from zhengkedai.services import policies
+    from zhengkedai.services.claims import computation as claims
+    from zhengkedai.services.claims import workflow as wf
 
     f.bank(uow, actor)
     policies.load_bundled(uow, actor)

@@ -17,8 +17,9 @@ from zhengkedai.db.models import ImportFileRow
 from zhengkedai.domain.money import parse_yuan
 from zhengkedai.imports.records import SubsidyRow as Record
 from zhengkedai.imports.uscc import make_uscc
-from zhengkedai.services import budget, subsidies
-from zhengkedai.services.subsidies import SubsidyRefused
+from zhengkedai.services.subsidies import applications as subsidies
+from zhengkedai.services.subsidies import workflow as subsidy_workflow
+from zhengkedai.services.subsidies.applications import SubsidyRefused
 
 FIRM = make_uscc("410100", 7)
 OTHER = make_uscc("410100", 8)
@@ -94,7 +95,7 @@ def test_the_yearly_cap_starts_again_the_next_year(filer) -> None:
 def test_a_rejected_application_frees_its_room_for_later_ones(filer, actor) -> None:
     filer("financing", "1500000.00", ref="R1")
     second = filer("financing", "1500000.00", ref="R2")
-    budget.reject(filer.uow, actor, second.id, reason="材料不全")
+    subsidy_workflow.reject(filer.uow, actor, second.id, reason="材料不全")
     assert filer("financing", "3000000.00", ref="R3").amount_fen == y("550000.00")
 
 

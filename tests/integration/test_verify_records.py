@@ -19,9 +19,13 @@ from zhengkedai.db.models import ImportFileRow
 from zhengkedai.domain.money import parse_yuan as y
 from zhengkedai.imports.records import SubsidyRow as SubsidyRecord
 from zhengkedai.imports.uscc import make_uscc
-from zhengkedai.services import budget, claims, closing, policies, subsidies
-from zhengkedai.services import claims_workflow as wf
-from zhengkedai.services import verify as verify_service
+from zhengkedai.services import closing, policies
+from zhengkedai.services.audit import verify as verify_service
+from zhengkedai.services.claims import computation as claims
+from zhengkedai.services.claims import workflow as wf
+from zhengkedai.services.funds import budget
+from zhengkedai.services.subsidies import applications as subsidies
+from zhengkedai.services.subsidies import workflow as subsidy_workflow
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,8 @@ def book(uow, actor, clock) -> Book:  # type: ignore[no-untyped-def]
         "period": 2025, "reference": "R1"})
     subsidy = subsidies.file_subsidy(uow, actor, record, file_id=file.id, file_row=2,
                                       submitted_on=dt.date(2025, 3, 24))
-    budget.approve(uow, actor, subsidy.id, on=dt.date(2025, 3, 25))
-    budget.pay(uow, actor, subsidy.id, on=dt.date(2025, 3, 26))
+    subsidy_workflow.approve(uow, actor, subsidy.id, on=dt.date(2025, 3, 25))
+    subsidy_workflow.pay(uow, actor, subsidy.id, on=dt.date(2025, 3, 26))
     for period in ("2025-01", "2025-02", "2025-03"):
         closing.close_month(uow, actor, period)
     uow.commit()

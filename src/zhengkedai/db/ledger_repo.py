@@ -19,7 +19,7 @@ from ..domain.accounts import FUND_ZH, fund_of, is_cash_account, parse_account
 from ..domain.errors import InsufficientFunds, InvariantViolation
 from ..domain.ledger import Entry, EntryDraft, Line, UnbalancedEntry, check_balanced, seal
 from ..domain.money import Fen, format_grouped
-from ..domain.periods import period_of
+from ..domain.periods import parse_period, period_of
 from .models import AccountRow, EntryRow, LineRow, MonthRow
 from .uow import UnitOfWork
 
@@ -225,3 +225,8 @@ class LedgerRepo:
 def latest_closed(uow: UnitOfWork) -> str | None:
     """The latest closed month (``YYYY-MM``), or None before the first close."""
     return uow.s.execute(select(func.max(MonthRow.period))).scalar()
+
+
+def closed_month(uow: UnitOfWork, period: str) -> MonthRow | None:
+    """The close of ``period`` (``YYYY-MM``), or None while the month is open."""
+    return uow.s.get(MonthRow, parse_period(period))

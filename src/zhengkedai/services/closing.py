@@ -24,9 +24,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ..context import Actor, local_time
-from ..db.ledger_repo import latest_closed
-from ..db.models import (
+from zhengkedai.context import Actor, local_time
+from zhengkedai.db.ledger_repo import latest_closed
+from zhengkedai.db.models import (
     EntryRow,
     InstitutionMonthRow,
     InstitutionRow,
@@ -35,13 +35,15 @@ from ..db.models import (
     MonthRow,
     StatementArchiveRow,
 )
-from ..db.uow import UnitOfWork
-from ..domain.errors import ZkdError
-from ..domain.periods import first_day, last_day, next_period, parse_period, period_of
-from ..domain.policy_reserve import is_suspended, overdue_ratio
-from ..domain.statement_codec import encode
-from . import claims, institutions, portfolio
-from .params import active_policy
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.periods import first_day, last_day, next_period, parse_period, period_of
+from zhengkedai.domain.policy_reserve import is_suspended, overdue_ratio
+from zhengkedai.domain.statement_codec import encode
+from zhengkedai.services import institutions, portfolio
+from zhengkedai.services.claims import computation as claims
+from zhengkedai.services.params import active_policy
+from zhengkedai.services.statements.build import build_statements
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,6 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
 
 def _archive_statements(uow: UnitOfWork, actor: Actor, period: str) -> None:
     """Keep the month's statements as the close computes them (see statement_codec)."""
-    from .statements import build_statements
-
     for position, doc in enumerate(build_statements(uow, actor, period), start=1):
         content = encode(doc)
         uow.s.add(StatementArchiveRow(
@@ -154,6 +154,3 @@ def _archive_statements(uow: UnitOfWork, actor: Actor, period: str) -> None:
             content=content, sha256=hashlib.sha256(content.encode("utf-8")).hexdigest()))
     uow.s.flush()
 
-
-def closed_month(uow: UnitOfWork, period: str) -> MonthRow | None:
-    return uow.s.get(MonthRow, parse_period(period))

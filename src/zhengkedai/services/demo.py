@@ -17,26 +17,22 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from .. import resources
-from ..context import PROGRAMME_TZ, Actor
-from ..db.engine import make_engine
-from ..db.models import ClaimRow, RecoveryShareRow, SubsidyRow
-from ..db.uow import UnitOfWork
-from ..domain.errors import ZkdError
-from ..domain.money import format_grouped, parse_yuan
-from ..domain.periods import last_day, period_of
-from . import (
-    budget,
-    claims_workflow,
-    closing,
-    importing,
-    institutions,
-    packs,
-    reserve,
-    reserve_fee,
-    setup,
-)
-from . import verify as verify_service
+from zhengkedai import resources
+from zhengkedai.context import PROGRAMME_TZ, Actor
+from zhengkedai.db.engine import make_engine
+from zhengkedai.db.models import ClaimRow, RecoveryShareRow, SubsidyRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.money import format_grouped, parse_yuan
+from zhengkedai.domain.periods import last_day, period_of
+from zhengkedai.services import closing, institutions, setup
+from zhengkedai.services.audit import verify as verify_service
+from zhengkedai.services.claims import workflow as claims_workflow
+from zhengkedai.services.files import importing
+from zhengkedai.services.funds import budget, reserve
+from zhengkedai.services.funds import fees as reserve_fee
+from zhengkedai.services.statements import packs
+from zhengkedai.services.subsidies import workflow as subsidy_workflow
 
 YEAR = 2025
 FILE_ORDER = {"loans": 0, "events": 1, "subsidies": 2}
@@ -105,11 +101,11 @@ def _month_end(uow: UnitOfWork, actor: Actor, end: dt.date) -> Iterator[str]:
     for sub in s.execute(select(SubsidyRow).where(SubsidyRow.status == "submitted")
                          .order_by(SubsidyRow.id)).scalars().all():
         if sub.amount_fen == 0:
-            budget.reject(uow, actor, sub.id, reason="补助额度已用完", on=end)
+            subsidy_workflow.reject(uow, actor, sub.id, reason="补助额度已用完", on=end)
             yield f"  subsidy S{sub.id} rejected: its cap is used up"
             continue
-        budget.approve(uow, actor, sub.id, on=end)
-        budget.pay(uow, actor, sub.id, on=end)
+        subsidy_workflow.approve(uow, actor, sub.id, on=end)
+        subsidy_workflow.pay(uow, actor, sub.id, on=end)
         yield f"  subsidy S{sub.id} ({sub.kind}) paid {format_grouped(sub.amount_fen)}"
 
 

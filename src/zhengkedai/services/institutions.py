@@ -15,11 +15,11 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
-from ..context import Actor
-from ..db.models import InstitutionMonthRow, InstitutionRow
-from ..db.uow import UnitOfWork
-from ..domain.errors import NotFound, ZkdError
-from ..domain.periods import first_day, next_period, period_of
+from zhengkedai.context import Actor
+from zhengkedai.db.models import InstitutionMonthRow, InstitutionRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import NotFound, ZkdError
+from zhengkedai.domain.periods import first_day, next_period, period_of
 
 
 class InstitutionKind(StrEnum):

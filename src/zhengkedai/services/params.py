@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..db.models import PolicyVersionRow
-from ..db.uow import UnitOfWork
-from ..domain.policy import Policy, load_default_policy
+from zhengkedai.db.models import PolicyVersionRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.policy import Policy, load_default_policy
+from zhengkedai.services import policies
 
 
 def active_policy(uow: UnitOfWork) -> Policy:
@@ -15,8 +16,6 @@ def active_policy(uow: UnitOfWork) -> Policy:
     A database that holds no policy at all (one migrated without ``zkd init``)
     gets the bundled default, so the figures never depend on a missing step.
     """
-    from . import policies
-
     stored = uow.s.execute(select(PolicyVersionRow.id).limit(1)).first()
     if stored is None:
         return load_default_policy()

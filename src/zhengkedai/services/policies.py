@@ -26,12 +26,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..context import Actor
-from ..db.models import PolicyVersionRow
-from ..db.uow import UnitOfWork
-from ..domain.errors import NotFound
-from ..domain.money import format_grouped
-from ..domain.policy import (
+from zhengkedai.context import Actor
+from zhengkedai.db.models import PolicyVersionRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import NotFound
+from zhengkedai.domain.money import format_grouped
+from zhengkedai.domain.policy import (
     DEFAULT_POLICY_NAME,
     Policy,
     PolicyError,
@@ -40,9 +40,13 @@ from ..domain.policy import (
     load_policy_dir,
     load_policy_text,
 )
-from ..domain.policy_params import Sourced, format_ratio
-from ..domain.policy_rules import CapPerInstitutionYearStep, CapPerLoanStep, CoverageStep, RatioStep
-from . import setup
+from zhengkedai.domain.policy_params import Sourced, format_ratio
+from zhengkedai.domain.policy_rules import (
+    CapPerInstitutionYearStep,
+    CapPerLoanStep,
+    CoverageStep,
+    RatioStep,
+)
 
 
 @dataclass(frozen=True)
@@ -230,14 +234,6 @@ def _dependency_order(policies: dict[str, Policy]) -> list[str]:
 def list_stored(uow: UnitOfWork) -> list[PolicyVersionRow]:
     """Every stored policy content, oldest first."""
     return _rows(uow)
-
-
-def _init_step(uow: UnitOfWork, actor: Actor) -> str | None:
-    return load_bundled(uow, actor)
-
-
-if _init_step not in setup.AFTER_MIGRATE:
-    setup.AFTER_MIGRATE.append(_init_step)
 
 
 # --- what a version says, as rows for `zkd policy show` ------------------------

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..db.models import LoanEventRow, LoanRow
-from ..db.uow import UnitOfWork
-from ..domain.loans import EventType, LoanState, apply_event
-from ..domain.money import Fen
+from zhengkedai.db.models import LoanEventRow, LoanRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.loans import EventType, LoanState, apply_event
+from zhengkedai.domain.money import Fen
 
 
 @dataclass(frozen=True)

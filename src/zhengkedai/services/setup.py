@@ -1,15 +1,15 @@
-"""Creating or upgrading a database: Alembic to head, then the default policy."""
+"""Creating or upgrading a database: Alembic to head, then the bundled policies."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from ..context import Actor
-from ..db import migrate
-from ..db.uow import UnitOfWork
+from zhengkedai.context import Actor
+from zhengkedai.db import migrate
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.services import policies
 
 
 @dataclass(frozen=True)
@@ -19,21 +19,12 @@ class InitResult:
     notes: tuple[str, ...]
 
 
-# Steps run after the schema is at head, each in its own transaction (e.g. loading
-# the default policy); they must be idempotent: init may run any number of times.
-AFTER_MIGRATE: list[Callable[[UnitOfWork, Actor], str | None]] = []
-
-
 def init_database(engine: Engine, actor: Actor) -> InitResult:
+    """Migrate to head, then store the bundled policies (idempotent: init may run again)."""
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     after = migrate.current_revision(engine)
-    notes = []
-    for step in AFTER_MIGRATE:
-        with UnitOfWork(engine) as uow:
-            note = step(uow, actor)
-            uow.commit()
-        if note:
-            notes.append(note)
-    return InitResult(before, after, tuple(notes))
-from . import policies as _policies  # noqa: E402,F401  (registers its policy-loading step)
+    with UnitOfWork(engine) as uow:
+        note = policies.load_bundled(uow, actor)
+        uow.commit()
+    return InitResult(before, after, (note,) if note else ())

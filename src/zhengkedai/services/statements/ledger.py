@@ -17,19 +17,20 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from ..db.ledger_repo import LedgerRepo
-from ..db.models import InstitutionRow
-from ..db.uow import UnitOfWork
-from ..domain.accounts import FUND_ZH, Fund
-from ..domain.ledger import Entry, Line
-from ..domain.money import Fen
-from ..domain.policy_reserve import reserve_target, top_up_needed
-from ..domain.statement import CellValue, Row, StatementDoc
-from ..render.layouts import doc_from_layout, load_layout, section_from_layout
-from . import portfolio, reserve
-from . import verify as verify_service
-from .params import active_policy
-from .statement_common import Month, ratio_percent
+from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
+from zhengkedai.db.models import InstitutionRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.accounts import FUND_ZH, Fund
+from zhengkedai.domain.ledger import Entry, Line
+from zhengkedai.domain.money import Fen
+from zhengkedai.domain.policy_reserve import reserve_target, top_up_needed
+from zhengkedai.domain.statement import CellValue, Row, StatementDoc
+from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
+from zhengkedai.services import portfolio
+from zhengkedai.services.audit.chain import check_chain
+from zhengkedai.services.funds import reserve
+from zhengkedai.services.params import active_policy
+from zhengkedai.services.statements.common import Month, ratio_percent
 
 RESERVE_CASH = "reserve:cash:"
 
@@ -238,10 +239,8 @@ def _short_name(name: str) -> str:
 def _chain_at(uow: UnitOfWork, month: Month, entries: list[Entry]) -> tuple[str, int, str]:
     """The chain head and entry count at the month's close (or now, for a draft),
     and the verification result of the ledger up to there."""
-    from .closing import closed_month
-
     closed = closed_month(uow, month.period)
-    report = verify_service.verify(uow, upto_seq=closed.last_seq if closed else None)
+    report = check_chain(uow, upto_seq=closed.last_seq if closed else None)
     verdict = "通过：哈希链完整，凭证借贷平衡，资金余额无负数，补偿与补助未超上限" if report.ok else \
         "未通过：" + "；".join(report.problems[:3])
     return report.head_hash, report.entries, verdict

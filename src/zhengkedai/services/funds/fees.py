@@ -28,19 +28,19 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from ..context import Actor
-from ..db.ledger_repo import LedgerRepo
-from ..db.models import EntryRow, LineRow
-from ..db.uow import UnitOfWork
-from ..domain import accounts as acc
-from ..domain.errors import InvariantViolation, ZkdError
-from ..domain.ledger import Entry, EntryDraft, Line
-from ..domain.money import Fen, format_grouped, round_half_up
-from ..domain.policy_params import format_ratio
-from ..domain.policy_reserve import management_fee_limit
-from . import institutions, verify
-from .params import active_policy
-from .reserve import CASH, INTEREST_INCOME, balances_by_bank
+from zhengkedai.context import Actor
+from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.models import EntryRow, LineRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain import accounts as acc
+from zhengkedai.domain.errors import InvariantViolation, ZkdError
+from zhengkedai.domain.ledger import Entry, EntryDraft, Line
+from zhengkedai.domain.money import Fen, format_grouped, round_half_up
+from zhengkedai.domain.policy_params import format_ratio
+from zhengkedai.domain.policy_reserve import management_fee_limit
+from zhengkedai.services import institutions
+from zhengkedai.services.funds.reserve import CASH, INTEREST_INCOME, balances_by_bank
+from zhengkedai.services.params import active_policy
 
 FEE_KIND = "reserve.fee"
 FEE_KINDS = (FEE_KIND, f"reversal:{FEE_KIND}")
@@ -105,7 +105,7 @@ def average_reserve(uow: UnitOfWork, on: dt.date) -> tuple[Fen, int]:
     return round_half_up(Decimal(total) / days), days
 
 
-def _sum(uow: UnitOfWork, prefix: str, since: dt.date, until: dt.date) -> Fen:
+def sum_between(uow: UnitOfWork, prefix: str, since: dt.date, until: dt.date) -> Fen:
     return sum(LedgerRepo(uow).balances(prefix=prefix, since=since, as_of=until).values())
 
 
@@ -117,13 +117,13 @@ def fee_year(uow: UnitOfWork, on: dt.date) -> FeeYear:
     return FeeYear(
         year=on.year, through=on, days=days, average_reserve=average,
         ratio_text=format_ratio(ratio), limit=management_fee_limit(average, ratio),
-        fees_taken=_sum(uow, FEE_PREFIX, start, end),
-        interest_earned=-_sum(uow, INTEREST_INCOME, start, on),
-        interest_used=_sum(uow, FEE_FROM_INTEREST, start, end),
+        fees_taken=sum_between(uow, FEE_PREFIX, start, end),
+        interest_earned=-sum_between(uow, INTEREST_INCOME, start, on),
+        interest_used=sum_between(uow, FEE_FROM_INTEREST, start, end),
     )
 
 
-def _limit_text(fy: FeeYear) -> str:
+def limit_text(fy: FeeYear) -> str:
     return (f"{fy.ratio_text} of the average reserve {format_grouped(fy.average_reserve)}"
             f" from {fy.year}-01-01 to {fy.through.isoformat()} is {format_grouped(fy.limit)}")
 
@@ -176,7 +176,7 @@ def pay_fee(uow: UnitOfWork, actor: Actor, amount: Fen, *, on: dt.date,
     if fy.fees_taken + amount > fy.limit:
         raise InvariantViolation(
             f"management fee {format_grouped(amount)} refused: {fy.year}'s fees would total "
-            f"{format_grouped(fy.fees_taken + amount)}, above the limit ({_limit_text(fy)}); "
+            f"{format_grouped(fy.fees_taken + amount)}, above the limit ({limit_text(fy)}); "
             f"at most {format_grouped(fy.headroom)} can still be taken on {on.isoformat()}"
         )
     if bank is None:
@@ -203,28 +203,3 @@ def pay_fee(uow: UnitOfWork, actor: Actor, amount: Fen, *, on: dt.date,
         actor,
     )
     return FeePaid(entry, bank, amount, from_interest, from_principal, fy)
-
-
-def check_fees(uow: UnitOfWork) -> list[str]:
-    """Verify: at each fee's date, the year's fees up to then are within that date's limit."""
-    dates = uow.s.execute(
-        select(EntryRow.entry_date).where(EntryRow.kind == FEE_KIND).distinct()
-        .order_by(EntryRow.entry_date)
-    ).scalars().all()
-    problems: list[str] = []
-    failed_years: set[int] = set()
-    for day in dates:
-        if day.year in failed_years:
-            continue
-        fy = fee_year(uow, day)
-        taken = _sum(uow, FEE_PREFIX, dt.date(day.year, 1, 1), day)
-        if taken > fy.limit:
-            failed_years.add(day.year)
-            problems.append(
-                f"management fees of {day.year} total {format_grouped(taken)} by "
-                f"{day.isoformat()}, above the limit: {_limit_text(fy)}")
-    return problems
-
-
-if check_fees not in verify.EXTRA_CHECKS:  # `zkd verify` re-checks the yearly fee limit
-    verify.EXTRA_CHECKS.append(check_fees)

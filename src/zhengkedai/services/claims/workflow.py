@@ -29,16 +29,16 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from ..context import Actor
-from ..db.ledger_repo import LedgerRepo
-from ..db.models import ClaimRow, InstitutionRow, LoanEventRow, RecoveryShareRow
-from ..db.uow import UnitOfWork
-from ..domain.errors import InsufficientFunds, NotFound, ZkdError
-from ..domain.ledger import Entry
-from ..domain.money import Fen, format_grouped
-from . import claims_entries as entries
-from . import institutions
-from .claims import APPROVED, PAID, REJECTED, SUBMITTED
+from zhengkedai.context import Actor
+from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.models import ClaimRow, InstitutionRow, LoanEventRow, RecoveryShareRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import InsufficientFunds, NotFound, ZkdError
+from zhengkedai.domain.ledger import Entry
+from zhengkedai.domain.money import Fen, format_grouped
+from zhengkedai.services import institutions
+from zhengkedai.services.claims import entries
+from zhengkedai.services.claims.computation import APPROVED, PAID, REJECTED, SUBMITTED
 
 
 def get(uow: UnitOfWork, claim_id: int) -> ClaimRow:

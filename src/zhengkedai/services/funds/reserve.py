@@ -9,7 +9,7 @@ available is balance less committed. The target size is the policy's ratio
 spreads the target over deposit banks in proportion to each bank's
 outstanding programme principal (SPEC 8, :mod:`domain.policy_reserve`).
 
-The operator's management fee lives in :mod:`.reserve_fee`. Every entry here
+The operator's management fee lives in :mod:`zhengkedai.services.funds.fees`. Every entry here
 goes through :meth:`LedgerRepo.post`, so no deposit bank's cash goes below
 zero and a voucher (``--ref``) is booked once.
 """
@@ -24,17 +24,17 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..context import Actor
-from ..db.ledger_repo import LedgerRepo
-from ..db.models import InstitutionRow
-from ..db.uow import UnitOfWork
-from ..domain import accounts as acc
-from ..domain.errors import ZkdError
-from ..domain.ledger import Entry, EntryDraft, Line
-from ..domain.money import Fen
-from ..domain.policy_reserve import allocate, reserve_target, top_up_needed
-from . import institutions, portfolio
-from .params import active_policy
+from zhengkedai.context import Actor
+from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.models import InstitutionRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain import accounts as acc
+from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.ledger import Entry, EntryDraft, Line
+from zhengkedai.domain.money import Fen
+from zhengkedai.domain.policy_reserve import allocate, reserve_target, top_up_needed
+from zhengkedai.services import institutions, portfolio
+from zhengkedai.services.params import active_policy
 
 CASH = "reserve:cash:"
 PAYABLE = "reserve:compensation_payable:"

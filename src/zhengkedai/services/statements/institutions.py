@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..db.models import (
+from zhengkedai.db.ledger_repo import closed_month
+from zhengkedai.db.models import (
     ClaimRow,
     InstitutionMonthRow,
     InstitutionRow,
@@ -25,14 +26,14 @@ from ..db.models import (
     LoanRow,
     RecoveryShareRow,
 )
-from ..db.uow import UnitOfWork
-from ..domain.compensation import institution_year_limit
-from ..domain.errors import NotFound
-from ..domain.loans import LOAN_TYPE_ZH, LoanType
-from ..domain.money import Fen, apply_ratio, format_grouped
-from ..domain.policy import PolicyVersion
-from ..domain.policy_params import format_ratio
-from ..domain.policy_rules import (
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.compensation import institution_year_limit
+from zhengkedai.domain.errors import NotFound
+from zhengkedai.domain.loans import LOAN_TYPE_ZH, LoanType
+from zhengkedai.domain.money import Fen, apply_ratio, format_grouped
+from zhengkedai.domain.policy import PolicyVersion
+from zhengkedai.domain.policy_params import format_ratio
+from zhengkedai.domain.policy_rules import (
     CapPerInstitutionYearStep,
     CapPerLoanStep,
     Condition,
@@ -40,13 +41,17 @@ from ..domain.policy_rules import (
     RatioTier,
     claim_facts,
 )
-from ..domain.statement import CellValue, StatementDoc
-from ..render.layouts import doc_from_layout, load_layout, section_from_layout
-from . import institutions, portfolio
-from .claims import ClaimPolicies, enterprise_losses, has_yearly_cap, to_loan
-from .closing import closed_month
-from .params import active_policy
-from .statement_common import Month, percent, ratio_percent, status_as_of
+from zhengkedai.domain.statement import CellValue, StatementDoc
+from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
+from zhengkedai.services import institutions, portfolio
+from zhengkedai.services.claims.computation import (
+    ClaimPolicies,
+    enterprise_losses,
+    has_yearly_cap,
+    to_loan,
+)
+from zhengkedai.services.params import active_policy
+from zhengkedai.services.statements.common import Month, percent, ratio_percent, status_as_of
 
 
 def institution_statements(uow: UnitOfWork, month: Month, states: portfolio.LoanStates, *,
@@ -256,7 +261,7 @@ def _yearly_caps(uow: UnitOfWork, month: Month, code: str, claims: Sequence[Clai
 
     The caps are those of the version in force at the month's end and of the
     versions the year's counted claims were computed under. A claim counts as
-    :mod:`.claims` counts it: its loss fell in the year (by the month's end),
+    :mod:`zhengkedai.services.claims.computation` counts it: its loss fell in the year (by the month's end),
     it is not rejected, and its version has a yearly cap (新老划断: a loan under
     older rules neither is held to the cap nor uses it up).
     """

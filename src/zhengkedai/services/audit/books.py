@@ -1,6 +1,6 @@
 """What `zkd verify` checks of the books beside the journal: loans, closed months, files.
 
-Like :mod:`.verify_records` (claims and subsidies against their entries), each
+Like :mod:`zhengkedai.services.audit.records` (claims and subsidies against their entries), each
 check holds rows that no hash covers against what fixes them, and names every
 row that disagrees, one line each:
 
@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import distinct, func, literal, select
 
-from ..db.models import (
+from zhengkedai.db.models import (
     ClaimRow,
     EntryRow,
     ImportFileRow,
@@ -36,13 +36,12 @@ from ..db.models import (
     StatementArchiveRow,
     SubsidyRow,
 )
-from ..db.uow import UnitOfWork
-from ..domain.ledger import GENESIS_HASH
-from ..domain.loans import EventRefused, EventType, LoanState, apply_event
-from ..domain.money import format_grouped
-from ..domain.periods import first_day, last_day, next_period
-from . import verify
-from .verify_records import CLOSE_KEY, seqs_text
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.ledger import GENESIS_HASH
+from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event
+from zhengkedai.domain.money import format_grouped
+from zhengkedai.domain.periods import first_day, last_day, next_period
+from zhengkedai.services.audit.records import CLOSE_KEY, seqs_text
 
 
 def check_loans(uow: UnitOfWork) -> list[str]:
@@ -195,8 +194,3 @@ def check_files(uow: UnitOfWork) -> list[str]:
             problems.append(f"{name(file_id)}: filed by {files[file_id].filer or 'staff'}, but "
                             f"{n} {kind} in it are {owner or 'staff'}'s")
     return problems
-
-
-for _check in (check_loans, check_months, check_files):
-    if _check not in verify.EXTRA_CHECKS:
-        verify.EXTRA_CHECKS.append(_check)

@@ -1,24 +1,23 @@
-"""Re-checking the books: the hash chain, balance of every entry, no negative fund.
+"""The journal itself: the hash chain, balance of every entry, no negative fund.
 
-What an auditor runs. Returns every problem found; the CLI exits 1 naming the
-first. Checks that need other parts of the ledger (claims within their caps)
-are added as those parts exist, each as one function returning problems.
+The first of `zkd verify`'s checks, and the only one a statement needs to print
+its verification line (:func:`check_chain` up to the month's close), so it
+depends on nothing but the ledger.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..db.ledger_repo import LedgerRepo
-from ..db.models import LedgerHead
-from ..db.uow import UnitOfWork
-from ..domain.accounts import is_cash_account
-from ..domain.ledger import GENESIS_HASH, verify_chain
-from ..domain.money import format_grouped
+from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.models import LedgerHead
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.accounts import is_cash_account
+from zhengkedai.domain.ledger import GENESIS_HASH, verify_chain
+from zhengkedai.domain.money import format_grouped
 
 
 @dataclass
@@ -32,11 +31,7 @@ class VerifyReport:
         return not self.problems
 
 
-Check = Callable[[UnitOfWork], list[str]]
-EXTRA_CHECKS: list[Check] = []
-
-
-def verify(uow: UnitOfWork, *, upto_seq: int | None = None) -> VerifyReport:
+def check_chain(uow: UnitOfWork, *, upto_seq: int | None = None) -> VerifyReport:
     """Check the whole ledger, or (``upto_seq``) the chain as it stood at that entry.
 
     The partial form is what a closed month's statement shows: it depends only
@@ -61,9 +56,6 @@ def verify(uow: UnitOfWork, *, upto_seq: int | None = None) -> VerifyReport:
             f"chain head says entry #{head.last_seq} {head.last_hash[:12]}…, "
             f"the journal ends at #{last_seq} {last_hash[:12]}…"
         )
-    _load_checks()
-    for check in EXTRA_CHECKS:
-        report.problems.extend(check(uow))
     return report
 
 
@@ -85,19 +77,3 @@ def _negative_cash(entries: list) -> list[str]:  # type: ignore[type-arg]
                 break
     return problems
 
-
-def _load_checks() -> None:
-    """Import the modules whose checks verify runs; each adds its own on import.
-
-    Imported when verify runs, not with this module: they import this module,
-    and importing them back from here while one of them was still loading
-    (``import zhengkedai.services.subsidies`` first) failed on the cycle.
-    """
-    from . import (  # noqa: F401
-        claims_views,  # check_claims
-        reserve_fee,  # check_fees
-        statements,  # check_archive
-        subsidies,  # check_caps
-        verify_books,  # loans, closed months and files against each other
-        verify_records,  # claims and subsidies against the journal
-    )

@@ -23,12 +23,12 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from ..context import Actor
-from ..db.ledger_repo import LedgerRepo
-from ..db.models import EntryRow
-from ..db.uow import UnitOfWork
-from ..domain.errors import NotFound, ZkdError
-from ..domain.ledger import Entry, reversal_of
+from zhengkedai.context import Actor
+from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.models import EntryRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import NotFound, ZkdError
+from zhengkedai.domain.ledger import Entry, reversal_of
 
 # kind of entry -> what it is, in the memo of its reversal
 REVERSIBLE = {

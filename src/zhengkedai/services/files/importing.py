@@ -2,7 +2,7 @@
 
 One streaming pass over the file (memory stays flat whatever its length):
 every row is parsed (``zhengkedai.imports``) and, a batch at a time, checked
-against the ledger's state in file order (:mod:`.import_rules`): a loan number
+against the ledger's state in file order (:mod:`zhengkedai.services.files.rules`): a loan number
 already filed or repeated in the file, an unknown loan or another
 institution's, an event before disbursement, in a closed month, or larger than
 the outstanding principal. The valid rows of each batch are then written with
@@ -36,22 +36,24 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..context import Actor
-from ..db.models import ClaimRow, ImportFileRow, InstitutionRow, LoanEventRow
-from ..db.models import LoanRow as LoanTable
-from ..db.uow import UnitOfWork
-from ..domain.errors import InputRejected, ZkdError
-from ..domain.loans import EventType, LoanState, apply_event
-from ..imports import prefetch
-from ..imports.eligibility import EligibilityRules
-from ..imports.parse import Chunk, ParsedFile, read_file
-from ..imports.readers import ENCODING_NAMES, FileRejected
-from ..imports.records import EventRow, SubsidyRow
-from ..imports.rowerrors import RowError
-from ..imports.schema import FILE_KIND_ZH, RECORD_TYPES, FileKind
-from . import institutions
-from .import_rules import StateChecker
-from .params import active_policy
+from zhengkedai.context import Actor
+from zhengkedai.db.models import ClaimRow, ImportFileRow, InstitutionRow, LoanEventRow
+from zhengkedai.db.models import LoanRow as LoanTable
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import InputRejected, ZkdError
+from zhengkedai.domain.loans import EventType, LoanState, apply_event
+from zhengkedai.imports import prefetch
+from zhengkedai.imports.eligibility import EligibilityRules
+from zhengkedai.imports.parse import Chunk, ParsedFile, read_file
+from zhengkedai.imports.readers import ENCODING_NAMES, FileRejected
+from zhengkedai.imports.records import EventRow, SubsidyRow
+from zhengkedai.imports.rowerrors import RowError
+from zhengkedai.imports.schema import FILE_KIND_ZH, RECORD_TYPES, FileKind
+from zhengkedai.services import institutions
+from zhengkedai.services.claims import computation as claims
+from zhengkedai.services.files.rules import StateChecker
+from zhengkedai.services.params import active_policy
+from zhengkedai.services.subsidies import applications as subsidies
 
 BATCH = 1000
 # Inserts go to the Core tables, not the ORM classes: an ORM bulk insert leaves
@@ -446,8 +448,6 @@ class _LoanWriter:
 
 def _write_events(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
                   result: SubmitResult) -> None:
-    from . import claims
-
     s = uow.s
     numbers = {rec.loan_no for _, rec in batch}
     loans = {row.loan_no: row for row in s.execute(
@@ -489,8 +489,6 @@ def _write_events(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, file
 
 def _write_subsidies(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
                      result: SubmitResult) -> None:
-    from . import subsidies
-
     for number, rec in batch:
         assert isinstance(rec, SubsidyRow)
         row = subsidies.file_subsidy(uow, actor, rec, file_id=file_id, file_row=number)

@@ -15,22 +15,19 @@ the kept statements has changed since.
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import select
 
-from ..context import Actor
-from ..db.models import StatementArchiveRow
-from ..db.uow import UnitOfWork
-from ..domain.errors import NotFound
-from ..domain.statement import StatementDoc
-from ..domain.statement_codec import decode
-from . import portfolio
-from . import verify as verify_service
-from .statement_common import month_of
-from .statement_institutions import institution_statements
-from .statement_ledger import reserve_statement, trial_balance_statement
-from .statement_registers import claims_statement, subsidies_statement
+from zhengkedai.context import Actor
+from zhengkedai.db.models import StatementArchiveRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import NotFound
+from zhengkedai.domain.statement import StatementDoc
+from zhengkedai.domain.statement_codec import decode
+from zhengkedai.services import portfolio
+from zhengkedai.services.statements.common import month_of
+from zhengkedai.services.statements.institutions import institution_statements
+from zhengkedai.services.statements.ledger import reserve_statement, trial_balance_statement
+from zhengkedai.services.statements.registers import claims_statement, subsidies_statement
 
 
 def build_statements(uow: UnitOfWork, actor: Actor, period: str, *,
@@ -68,17 +65,3 @@ def archived_statements(uow: UnitOfWork, period: str) -> list[StatementDoc]:
     rows = uow.s.execute(select(StatementArchiveRow).where(StatementArchiveRow.period == period)
                          .order_by(StatementArchiveRow.position)).scalars()
     return [decode(row.content) for row in rows]
-
-
-def check_archive(uow: UnitOfWork) -> list[str]:
-    """Each kept statement still has the content its SHA-256 was taken of."""
-    problems = []
-    for row in uow.s.execute(select(StatementArchiveRow).order_by(
-            StatementArchiveRow.period, StatementArchiveRow.position)).scalars():
-        if hashlib.sha256(row.content.encode("utf-8")).hexdigest() != row.sha256:
-            problems.append(f"statement {row.period} #{row.position} ({row.kind}) was changed "
-                            "after its month was closed")
-    return problems
-
-
-verify_service.EXTRA_CHECKS.append(check_archive)

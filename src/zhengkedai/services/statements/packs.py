@@ -15,17 +15,17 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..context import Actor
-from ..db.ledger_repo import LedgerRepo
-from ..db.uow import UnitOfWork
-from ..domain.errors import ZkdError
-from ..domain.ledger import GENESIS_HASH
-from ..domain.statement import StatementDoc
-from ..render.tabular import render_csv, render_json
-from . import verify as verify_service
-from .closing import closed_month
-from .statement_common import month_of
-from .statements import build_statements
+from zhengkedai.context import Actor
+from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.ledger import GENESIS_HASH
+from zhengkedai.domain.statement import StatementDoc
+from zhengkedai.render.tabular import render_csv, render_json
+from zhengkedai.services.audit import verify as verify_service
+from zhengkedai.services.audit.chain import check_chain
+from zhengkedai.services.statements.build import build_statements
+from zhengkedai.services.statements.common import month_of
 
 FORMATS = ("pdf", "csv", "json")
 
@@ -47,7 +47,7 @@ def manifest_name(period: str) -> str:
 
 def render(doc: StatementDoc, fmt: str) -> bytes:
     if fmt == "pdf":
-        from ..render.pdf import render_pdf  # reportlab: only when a PDF is written
+        from zhengkedai.render.pdf import render_pdf  # reportlab: only when a PDF is written
 
         return render_pdf(doc)
     if fmt == "csv":
@@ -115,6 +115,6 @@ def check_pack(uow: UnitOfWork, manifest_bytes: bytes, files: Mapping[str, bytes
         else:
             if entry.hash != head:
                 problems.append(f"ledger entry #{seq} hash differs from the manifest's chain head")
-    report = verify_service.verify(uow, upto_seq=seq)
+    report = check_chain(uow, upto_seq=seq)
     problems.extend(f"ledger: {p}" for p in report.problems)
     return problems

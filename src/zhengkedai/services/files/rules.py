@@ -21,18 +21,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..db.ledger_repo import latest_closed
-from ..db.models import ImportFileRow, InstitutionRow, LoanEventRow, SubsidyRow
-from ..db.models import LoanRow as LoanTable
-from ..db.uow import UnitOfWork
-from ..domain.loans import EventRefused, EventType, LoanState, apply_event
-from ..domain.money import format_plain
-from ..domain.periods import period_of
-from ..imports.records import EventRow, LoanRow, Record, construct
-from ..imports.records import SubsidyRow as SubsidyRecord
-from ..imports.rowerrors import RowError
-from ..imports.schema import FIELDS, FileKind
-from ..imports.uscc import uscc_error
+from zhengkedai.db.ledger_repo import latest_closed
+from zhengkedai.db.models import ImportFileRow, InstitutionRow, LoanEventRow, SubsidyRow
+from zhengkedai.db.models import LoanRow as LoanTable
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event
+from zhengkedai.domain.money import format_plain
+from zhengkedai.domain.periods import period_of
+from zhengkedai.imports.records import EventRow, LoanRow, Record, construct
+from zhengkedai.imports.records import SubsidyRow as SubsidyRecord
+from zhengkedai.imports.rowerrors import RowError
+from zhengkedai.imports.schema import FIELDS, FileKind
+from zhengkedai.imports.uscc import uscc_error
 
 
 class StateChecker:

@@ -9,24 +9,29 @@ but count in no total.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..db.ledger_repo import LedgerRepo
-from ..db.models import ClaimRow, EntryRow, ImportFileRow, LoanEventRow, LoanRow, RecoveryShareRow
-from ..db.uow import UnitOfWork
-from ..domain.compensation import institution_year_limit
-from ..domain.money import Fen, format_grouped, parse_yuan
-from ..domain.policy import PolicyError, load_policy_text
-from ..domain.policy_rules import CapPerInstitutionYearStep, CapPerLoanStep
-from . import claims_entries as entries
-from . import policies, portfolio, verify
-from .claims import APPROVED, PAID, REJECTED, ClaimPolicies, compute
-from .claims_workflow import get
+from zhengkedai.db.models import (
+    ClaimRow,
+    EntryRow,
+    ImportFileRow,
+    LoanEventRow,
+    LoanRow,
+    RecoveryShareRow,
+)
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.money import Fen, format_grouped, parse_yuan
+from zhengkedai.domain.policy import PolicyError, load_policy_text
+from zhengkedai.services import policies
+from zhengkedai.services.claims.computation import (
+    REJECTED,
+    compute,
+)
+from zhengkedai.services.claims.workflow import get
 
 
 def summarize_trace(steps: list[dict[str, Any]]) -> str:
@@ -201,90 +206,3 @@ def replay(uow: UnitOfWork, text: str, source: str) -> ReplayResult:
                                 f"{claim.policy_name}/{claim.policy_version}", new_policy))
     lines.sort(key=lambda line: line.claim_id)
     return ReplayResult(policy.name, source, lines)
-
-
-# --- what `zkd verify` checks about claims ------------------------------------
-
-def check_claims(uow: UnitOfWork) -> list[str]:
-    """Every claim's loss the amount of its loss event, on its loan; every claim
-    within that loss and its policy version's per-loan cap; each institution's
-    claims of a year within a yearly cap, where their version has one; shares
-    within what was paid; approved and paid claims' journal entries matching
-    their amounts. (Status against the journal: :mod:`.verify_records`.)"""
-    problems: list[str] = []
-    ledger = LedgerRepo(uow)
-    computed_with = ClaimPolicies(uow)
-    per_loan: dict[int, tuple[Fen, Fen | None, str]] = {}
-    per_year: dict[tuple[str, int], tuple[Fen, Fen]] = {}  # (institution, year) -> total, limit
-    balances: dict[int, dict[str, Fen]] = {}  # year -> institution -> prior-year balance
-    shares: dict[int, int] = {cid: int(total) for cid, total in uow.s.execute(
-        select(RecoveryShareRow.claim_id, func.sum(RecoveryShareRow.share_fen))
-        .group_by(RecoveryShareRow.claim_id)).all()}
-    for claim, loan, event in uow.s.execute(
-        select(ClaimRow, LoanRow, LoanEventRow)
-        .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
-        .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-        .order_by(ClaimRow.id)
-    ).all():
-        name = f"claim #{claim.id} (loan {loan.loan_no})"
-        loss_on = event.occurred_on
-        # the claim's loss is a copy of its event's: the event is what the bank filed
-        if (event.event, event.loan_id, event.amount_fen) != ("loss", claim.loan_id, claim.loss_fen):
-            problems.append(f"{name}: loss {format_grouped(claim.loss_fen)}, but its loss event "
-                            f"#{event.id} is a {event.event} of {format_grouped(event.amount_fen)}"
-                            f" on loan #{event.loan_id}")
-        if claim.institution_code != loan.institution_code:
-            problems.append(f"{name}: institution {claim.institution_code}, but the loan is "
-                            f"{loan.institution_code}'s")
-        net = max(0, claim.loss_fen - claim.recovered_before_fen)
-        if not 0 <= claim.amount_fen <= net:
-            problems.append(f"{name}: amount {format_grouped(claim.amount_fen)} is outside "
-                            f"0–{format_grouped(net)}, its loss net of recoveries")
-        version = computed_with.stored(claim).policy.version_on(loan.disbursed_on)
-        caps = [r.amount for r in version.claim_rules if isinstance(r, CapPerLoanStep)]
-        if claim.status != REJECTED:
-            total, cap, _ = per_loan.get(loan.id, (0, None, ""))
-            cap = min([*caps, *([cap] if cap is not None else [])], default=None)
-            per_loan[loan.id] = (total + claim.amount_fen, cap, loan.loan_no)
-            for rule in version.claim_rules:
-                if isinstance(rule, CapPerInstitutionYearStep):
-                    year = loss_on.year
-                    if year not in balances:
-                        balances[year] = {code: f.outstanding for code, f in portfolio.by_institution(
-                            uow, dt.date(year - 1, 12, 31)).items()}
-                    limit = institution_year_limit(
-                        rule, balances[year].get(claim.institution_code, 0))
-                    key = (claim.institution_code, year)
-                    total, known = per_year.get(key, (0, limit))
-                    per_year[key] = (total + claim.amount_fen, min(known, limit))
-        owed = shares.get(claim.id, 0)
-        paid = claim.amount_fen if claim.status == PAID else 0
-        if owed > paid:
-            problems.append(f"{name}: recovery shares {format_grouped(owed)} exceed what the "
-                            f"reserve paid, {format_grouped(paid)}")
-        payable = entries.payable(claim.institution_code)
-        checks = []
-        if claim.status in (APPROVED, PAID) and claim.amount_fen > 0:
-            checks.append(("approval", claim.approve_entry, -claim.amount_fen))
-        if claim.status == PAID:
-            checks.append(("payment", claim.pay_entry, claim.amount_fen))
-        for what, seq, expected in checks:
-            on_payable = (sum(line.amount for line in ledger.entry(seq).lines
-                              if line.account == payable) if seq is not None else None)
-            if on_payable != expected:
-                problems.append(f"{name}: its {what} entry "
-                                f"{'#' + str(seq) if seq else '(missing)'} does not book "
-                                f"{format_grouped(abs(expected))} on {payable}")
-    for total, cap, loan_no in per_loan.values():
-        if cap is not None and total > cap:
-            problems.append(f"loan {loan_no}: claims total {format_grouped(total)}, above the "
-                            f"per-loan cap {format_grouped(cap)}")
-    for (code, year), (total, limit) in sorted(per_year.items()):
-        if total > limit:
-            problems.append(f"institution {code}: claims of {year} under a yearly cap total "
-                            f"{format_grouped(total)}, above that cap, {format_grouped(limit)}")
-    return problems
-
-
-if check_claims not in verify.EXTRA_CHECKS:
-    verify.EXTRA_CHECKS.append(check_claims)

@@ -8,7 +8,7 @@ its source reference (``claim:12 event:40 file:3 row:17``) — and against each
 other, and names every row that disagrees, one line each.
 
 An approval is *live* while no entry reverses it. The rules, from the
-workflows (:mod:`.claims_workflow`, :mod:`.claims_entries`):
+workflows (:mod:`zhengkedai.services.claims.workflow`, :mod:`zhengkedai.services.claims.entries`):
 
 - a claim is paid exactly when an entry pays it, and then that entry is its
   ``pay_entry``, dated its ``paid_on``; an approved or paid claim of more than
@@ -17,14 +17,14 @@ workflows (:mod:`.claims_workflow`, :mod:`.claims_entries`):
 - every claim entry cites an event of the claim's loan with that event's file
   and row, and a payment cites the claim's own loss event; a recovery share is
   the one its ``recovery:E:owed`` and ``recovery:E:returned`` entries book;
-- a subsidy (:mod:`.budget`) likewise: paid exactly when an entry pays it, a
+- a subsidy (:mod:`zhengkedai.services.funds.budget`) likewise: paid exactly when an entry pays it, a
   live approval exactly while approved or paid, a rejected one's approval
   reversed by its ``reject_entry``; each entry books the subsidy's amount on
   ``budget:subsidy_payable`` (an approval, against its kind's expense
   account) on the subsidy's dates, and cites its file and row. A subsidy no
   entry fixes yet (submitted) is at least within what its policy version
   grants on its basis: rate × basis, within the yearly cap;
-The loans, months and files are checked in :mod:`.verify_books`.
+The loans, months and files are checked in :mod:`zhengkedai.services.audit.books`.
 
 A file's operator, name, SHA-256 and time are cited by nothing else, so no
 check can see them changed; nor a row's fields that no entry or other row
@@ -39,7 +39,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..db.models import (
+from zhengkedai.db.models import (
     ClaimRow,
     EntryRow,
     LineRow,
@@ -48,12 +48,14 @@ from ..db.models import (
     RecoveryShareRow,
     SubsidyRow,
 )
-from ..db.uow import UnitOfWork
-from ..domain.money import format_grouped
-from ..domain.policy import Policy, PolicyError, PolicyVersion
-from ..domain.subsidy_rules import compute_subsidy
-from . import budget, claims_entries, policies, verify
-from .params import active_policy
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.money import format_grouped
+from zhengkedai.domain.policy import Policy, PolicyError, PolicyVersion
+from zhengkedai.domain.subsidy_rules import compute_subsidy
+from zhengkedai.services import policies
+from zhengkedai.services.claims import entries as claims_entries
+from zhengkedai.services.funds import budget
+from zhengkedai.services.params import active_policy
 
 CLAIM_REF = re.compile(r"claim:(\d+) event:(\d+) file:(\d+) row:(\d+)")
 SUBSIDY_REF = re.compile(r"subsidy:(\d+) file:(\d+) row:(\d+)")
@@ -323,8 +325,3 @@ def _subsidy_ceilings(uow: UnitOfWork, rows: list[SubsidyRow], name: Any) -> lis
                             f"{row.policy_name}/{row.policy_version} grants on a basis of "
                             f"{format_grouped(row.basis_fen)}: 0.00–{format_grouped(ceiling)}")
     return problems
-
-
-for _check in (check_claim_entries, check_subsidy_entries):
-    if _check not in verify.EXTRA_CHECKS:
-        verify.EXTRA_CHECKS.append(_check)

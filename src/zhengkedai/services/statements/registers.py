@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from ..db.ledger_repo import LedgerRepo
-from ..db.models import (
+from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.models import (
     ClaimRow,
     ImportFileRow,
     InstitutionRow,
@@ -22,12 +22,18 @@ from ..db.models import (
     LoanRow,
     SubsidyRow,
 )
-from ..db.uow import UnitOfWork
-from ..domain.money import Fen
-from ..domain.statement import CellValue, StatementDoc
-from ..render.layouts import doc_from_layout, load_layout, section_from_layout
-from .statement_common import STATUS_ZH, Month, percent, status_as_of, trace_lines
-from .subsidies import kind_zh
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.money import Fen
+from zhengkedai.domain.statement import CellValue, StatementDoc
+from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
+from zhengkedai.services.statements.common import (
+    STATUS_ZH,
+    Month,
+    percent,
+    status_as_of,
+    trace_lines,
+)
+from zhengkedai.services.subsidies.applications import kind_zh
 
 
 def _totals(**values: CellValue) -> dict[str, CellValue]:

@@ -24,7 +24,7 @@ the trace says so. Beneficiaries: an enterprise's credit code for guarantee_fee
 and financing; a registered investor's code for investment_risk.
 
 The workflow that moves the subsidy budget (approve, reject, pay) is in
-:mod:`.budget`.
+:mod:`zhengkedai.services.funds.budget`.
 """
 
 from __future__ import annotations
@@ -38,17 +38,16 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select
 
-from ..context import Actor
-from ..db.models import InstitutionRow, LoanRow, SubsidyRow
-from ..db.uow import UnitOfWork
-from ..domain.errors import NotFound, ZkdError
-from ..domain.money import Fen, format_grouped, format_plain
-from ..domain.policy import Policy, PolicyVersion
-from ..domain.policy_trace import TraceStep
-from ..domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind, compute_subsidy
-from ..imports.uscc import uscc_error
-from . import verify
-from .params import active_policy
+from zhengkedai.context import Actor
+from zhengkedai.db.models import InstitutionRow, LoanRow, SubsidyRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.errors import NotFound, ZkdError
+from zhengkedai.domain.money import Fen, format_grouped, format_plain
+from zhengkedai.domain.policy import Policy, PolicyVersion
+from zhengkedai.domain.policy_trace import TraceStep
+from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind, compute_subsidy
+from zhengkedai.imports.uscc import uscc_error
+from zhengkedai.services.params import active_policy
 
 
 class SubsidyStatus(StrEnum):
@@ -297,7 +296,7 @@ def cap_of(version: PolicyVersion, kind: str) -> Fen | None:
     return None
 
 
-def _version(policy: Policy, name: str, version: str, on: dt.date) -> PolicyVersion:
+def version_named(policy: Policy, name: str, version: str, on: dt.date) -> PolicyVersion:
     p: Policy | None = policy
     while p is not None:
         for v in p.versions:
@@ -305,26 +304,3 @@ def _version(policy: Policy, name: str, version: str, on: dt.date) -> PolicyVers
                 return v
         p = p.predecessor
     return policy.version_on(on)
-
-
-def check_caps(uow: UnitOfWork) -> list[str]:
-    """Verify: approved and paid subsidies stay within each beneficiary's yearly cap."""
-    policy = active_policy(uow)
-    groups: dict[tuple[str, str, int], list[SubsidyRow]] = {}
-    for row in uow.s.execute(select(SubsidyRow).where(
-            SubsidyRow.status.in_(("approved", "paid"))).order_by(SubsidyRow.id)).scalars():
-        groups.setdefault((row.kind, row.beneficiary, row.period_year), []).append(row)
-    found = []
-    for (kind, who, year), rows in sorted(groups.items()):
-        last = rows[-1]
-        cap = cap_of(_version(policy, last.policy_name, last.policy_version, last.submitted_on),
-                     kind)
-        total = sum(r.amount_fen for r in rows)
-        if cap is not None and total > cap:
-            found.append(f"{kind} subsidies to {who} for {year} total {format_grouped(total)}"
-                         f" approved or paid, above the cap {format_grouped(cap)}")
-    return found
-
-
-if check_caps not in verify.EXTRA_CHECKS:  # `zkd verify` re-checks the yearly caps
-    verify.EXTRA_CHECKS.append(check_caps)

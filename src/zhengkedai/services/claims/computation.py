@@ -5,7 +5,7 @@ policy engine (:func:`~zhengkedai.domain.compensation.compute_claim`) from the
 facts the database holds, and stored with its full trace and the stored policy
 content it used (``policy_id``), so it can be recomputed at any time. A claim
 is not money until approved: opening one writes no journal entry. The workflow
-(approve, reject, pay, returned recoveries) is in :mod:`.claims_workflow`.
+(approve, reject, pay, returned recoveries) is in :mod:`zhengkedai.services.claims.workflow`.
 
 Facts passed to the engine, for a loss event E on loan L of institution I:
 
@@ -46,18 +46,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..context import Actor
-from ..db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
-from ..db.uow import UnitOfWork
-from ..domain.compensation import InstitutionYear, compute_claim, recovery_share
-from ..domain.errors import ZkdError
-from ..domain.loans import Enterprise, EventType, Loan, LoanType
-from ..domain.money import Fen, format_plain
-from ..domain.policy import PolicyError, PolicyVersion
-from ..domain.policy_rules import CapPerInstitutionYearStep
-from ..domain.policy_trace import ClaimComputation, TraceStep
-from . import claims_entries as entries
-from . import institutions, policies, portfolio
+from zhengkedai.context import Actor
+from zhengkedai.db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.compensation import InstitutionYear, compute_claim, recovery_share
+from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.loans import Enterprise, EventType, Loan, LoanType
+from zhengkedai.domain.money import Fen, format_plain
+from zhengkedai.domain.policy import PolicyError, PolicyVersion
+from zhengkedai.domain.policy_rules import CapPerInstitutionYearStep
+from zhengkedai.domain.policy_trace import ClaimComputation, TraceStep
+from zhengkedai.services import institutions, policies, portfolio
+from zhengkedai.services.claims import entries
 
 SUBMITTED, APPROVED, PAID, REJECTED = "submitted", "approved", "paid", "rejected"
 STATUSES = (SUBMITTED, APPROVED, PAID, REJECTED)

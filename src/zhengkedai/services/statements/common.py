@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..context import Actor, local_time
-from ..db.uow import UnitOfWork
-from ..domain.money import Fen, format_grouped, parse_yuan
-from ..domain.periods import first_day, last_day, parse_period
-from . import closing
+from zhengkedai.context import Actor, local_time
+from zhengkedai.db.ledger_repo import closed_month
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.money import Fen, format_grouped, parse_yuan
+from zhengkedai.domain.periods import first_day, last_day, parse_period
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Month:
 
 def month_of(uow: UnitOfWork, actor: Actor, period: str) -> Month:
     period = parse_period(period)
-    closed = closing.closed_month(uow, period)
+    closed = closed_month(uow, period)
     return Month(
         period=period,
         start=first_day(period),

@@ -27,13 +27,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from ..context import Actor
-from ..db.ledger_repo import LedgerRepo
-from ..db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
-from ..db.uow import UnitOfWork
-from ..domain.accounts import Fund, account, reserve_cash
-from ..domain.ledger import Entry, EntryDraft, Line, reversal_of
-from ..domain.money import Fen, format_grouped
+from zhengkedai.context import Actor
+from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.accounts import Fund, account, reserve_cash
+from zhengkedai.domain.ledger import Entry, EntryDraft, Line, reversal_of
+from zhengkedai.domain.money import Fen, format_grouped
 
 
 def payable(institution: str) -> str:

@@ -1,0 +1,1 @@
+"""Re-checking the books (`zkd verify`): one explicit list of checks."""

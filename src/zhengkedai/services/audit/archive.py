@@ -1,0 +1,23 @@
+"""What `zkd verify` checks about the statements kept at each close."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+
+from zhengkedai.db.models import StatementArchiveRow
+from zhengkedai.db.uow import UnitOfWork
+
+
+def check_archive(uow: UnitOfWork) -> list[str]:
+    """Each kept statement still has the content its SHA-256 was taken of."""
+    problems = []
+    for row in uow.s.execute(select(StatementArchiveRow).order_by(
+            StatementArchiveRow.period, StatementArchiveRow.position)).scalars():
+        if hashlib.sha256(row.content.encode("utf-8")).hexdigest() != row.sha256:
+            problems.append(f"statement {row.period} #{row.position} ({row.kind}) was changed "
+                            "after its month was closed")
+    return problems
+
+

@@ -1,0 +1,40 @@
+"""Re-checking the books (`zkd verify`): what an auditor runs.
+
+The journal's own checks first (:mod:`.chain`), then every check of the records
+against the journal and the rules, in the order of :data:`CHECKS`: one explicit
+list, which nothing adds to at import time. Each check returns the problems it
+found; the report holds them all and the CLI exits 1 naming the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.services.audit import archive, books, caps, claims, records
+from zhengkedai.services.audit.chain import VerifyReport, check_chain
+
+Check = Callable[[UnitOfWork], list[str]]
+
+CHECKS: tuple[Check, ...] = (
+    claims.check_claims,  # losses, per-loan and yearly caps, shares, approval entries
+    caps.check_fees,  # the yearly management-fee limit
+    archive.check_archive,  # statements kept at each close
+    caps.check_caps,  # subsidies within each beneficiary's yearly cap
+    books.check_loans,  # each loan's events replayed; losses matched with claims
+    books.check_months,  # closed months against the journal and each other
+    books.check_files,  # every filed row cites a file of its kind and filer
+    records.check_claim_entries,  # claims' status against the entries that cite them
+    records.check_subsidy_entries,  # subsidies' status and amounts against their entries
+)
+
+
+def verify(uow: UnitOfWork) -> VerifyReport:
+    """The whole ledger: the chain, then every check in :data:`CHECKS`."""
+    report = check_chain(uow)
+    for check in CHECKS:
+        report.problems.extend(check(uow))
+    return report
+
+
+__all__ = ["CHECKS", "Check", "VerifyReport", "verify"]

@@ -1,0 +1,1 @@
+"""Compensation claims (损失补偿): computing, workflow, journal entries, views."""

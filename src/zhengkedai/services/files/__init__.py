@@ -1,0 +1,1 @@
+"""Bank and staff files: reading, checking against the ledger, writing in bulk."""

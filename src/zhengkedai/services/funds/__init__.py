@@ -1,0 +1,1 @@
+"""The two funds' money movements: reserve deposits, interest, transfers, fees, budget."""

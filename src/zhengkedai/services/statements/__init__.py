@@ -1,0 +1,1 @@
+"""The monthly statements (月度报表): figures as data, archive and packs."""

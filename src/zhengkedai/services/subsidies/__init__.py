@@ -1,0 +1,1 @@
+"""Subsidy applications (补助): filing, computing, the approve/reject/pay workflow."""
