@@ -18,13 +18,13 @@ from zhengkedai.domain.compensation import institution_year_limit
 from zhengkedai.domain.money import Fen, format_grouped
 from zhengkedai.domain.policy_rules import CapPerInstitutionYearStep, CapPerLoanStep
 from zhengkedai.services import portfolio
+from zhengkedai.services.claims import entries
 from zhengkedai.services.claims.computation import (
     APPROVED,
     PAID,
     REJECTED,
     ClaimPolicies,
 )
-from zhengkedai.services.claims import entries
 
 
 def check_claims(uow: UnitOfWork) -> list[str]:
