@@ -22,6 +22,7 @@ claim's net loss.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
@@ -34,6 +35,7 @@ from .policy_rules import (
     CapPerLoanStep,
     CoverageStep,
     RatioStep,
+    RatioTier,
     claim_facts,
 )
 from .policy_trace import ClaimComputation, TraceStep, cap_step
@@ -185,6 +187,88 @@ def institution_year_limit(rule: CapPerInstitutionYearStep, prior_year_balance: 
     if rule.ratio_of_prior_year_balance is not None:
         limits.append(apply_ratio(prior_year_balance, rule.ratio_of_prior_year_balance))
     return min(limits)
+
+
+# --- each cap and threshold as one rule, for the computation, statements and verify ---
+
+# A claim uses up its loan's and its institution's caps unless it was turned
+# down: submitted, approved and paid claims all count, so that two claims
+# filed together cannot each take what is left.
+NOT_COUNTED = frozenset({"rejected", "withdrawn"})
+
+
+def counts_toward_caps(status: str) -> bool:
+    """Whether a claim in ``status`` uses up its loan's and institution's caps."""
+    return status not in NOT_COUNTED
+
+
+def per_loan_cap(version: PolicyVersion) -> Fen | None:
+    """The most ``version`` compensates on one loan, all its claims together; None if no cap."""
+    return min((r.amount for r in version.claim_rules if isinstance(r, CapPerLoanStep)),
+               default=None)
+
+
+def yearly_caps(version: PolicyVersion) -> tuple[CapPerInstitutionYearStep, ...]:
+    """The per-institution yearly caps of ``version`` (a provincial scheme may set one)."""
+    return tuple(r for r in version.claim_rules if isinstance(r, CapPerInstitutionYearStep))
+
+
+def has_yearly_cap(version: PolicyVersion) -> bool:
+    """Whether claims under ``version`` are held to, and use up, a yearly institution cap."""
+    return bool(yearly_caps(version))
+
+
+def yearly_cap_limit(version: PolicyVersion, prior_year_balance: Fen) -> Fen | None:
+    """What ``version`` lets an institution be compensated in a year; None if no such cap."""
+    return min((institution_year_limit(r, prior_year_balance) for r in yearly_caps(version)),
+               default=None)
+
+
+def claim_year(loss_occurred_on: dt.date) -> int:
+    """The year a claim counts in for a yearly cap: the year its loss was confirmed."""
+    return loss_occurred_on.year
+
+
+@dataclass(frozen=True, slots=True)
+class LossThreshold:
+    """A ratio tier that holds only while the firm's losses stay within an amount.
+
+    Under zhengzhou-2019 that is the full-compensation rule: 100% while the
+    firm's confirmed losses across the programme, this one included, total no
+    more than 3,000,000; the loss that takes the total past it, and every later
+    one, falls through to the next tier. A condition of a ratio, not a cap.
+    """
+
+    step: RatioStep
+    tier: RatioTier
+    amount: Fen
+    inclusive: bool  # "no more than" (le) rather than "less than" (lt)
+
+    def holds(self, losses: Fen) -> bool:
+        """Whether a firm whose losses total ``losses`` is still within the threshold."""
+        return losses <= self.amount if self.inclusive else losses < self.amount
+
+    def ratio_beyond(self, loan: Loan) -> Decimal:
+        """The ratio ``loan``'s losses get once the firm is past the threshold."""
+        return self.step.select(claim_facts(loan, 0, self.amount + 1)).ratio
+
+
+def loss_threshold(version: PolicyVersion, loan: Loan) -> LossThreshold | None:
+    """The first ratio tier of ``version`` that would apply to ``loan`` but for a limit
+    on the firm's losses, or None when no tier of its ratio step depends on them."""
+    facts = claim_facts(loan, 0, 0)
+    for step in version.claim_rules:
+        if not isinstance(step, RatioStep):
+            continue
+        for tier in step.tiers:
+            limits = [c for c in tier.when if c.fact == "enterprise_losses" and c.op in ("le", "lt")
+                      and isinstance(c.operand, int) and not isinstance(c.operand, bool)]
+            others = [c for c in tier.when if c.fact != "enterprise_losses"]
+            if limits and all(c.holds(facts) for c in others):
+                operand = limits[0].operand
+                assert isinstance(operand, int)
+                return LossThreshold(step, tier, operand, limits[0].op == "le")
+    return None
 
 
 def _result(version: PolicyVersion, amount: Fen, steps: list[TraceStep]) -> ClaimComputation:

@@ -14,15 +14,19 @@ from zhengkedai.db.models import (
     RecoveryShareRow,
 )
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.domain.compensation import institution_year_limit
+from zhengkedai.domain.compensation import (
+    claim_year,
+    counts_toward_caps,
+    has_yearly_cap,
+    per_loan_cap,
+    yearly_cap_limit,
+)
 from zhengkedai.domain.money import Fen, format_grouped
-from zhengkedai.domain.policy_rules import CapPerInstitutionYearStep, CapPerLoanStep
 from zhengkedai.services import portfolio
 from zhengkedai.services.claims import entries
 from zhengkedai.services.claims.computation import (
     APPROVED,
     PAID,
-    REJECTED,
     ClaimPolicies,
 )
 
@@ -63,22 +67,20 @@ def check_claims(uow: UnitOfWork) -> list[str]:
             problems.append(f"{name}: amount {format_grouped(claim.amount_fen)} is outside "
                             f"0–{format_grouped(net)}, its loss net of recoveries")
         version = computed_with.stored(claim).policy.version_on(loan.disbursed_on)
-        caps = [r.amount for r in version.claim_rules if isinstance(r, CapPerLoanStep)]
-        if claim.status != REJECTED:
+        if counts_toward_caps(claim.status):
             total, cap, _ = per_loan.get(loan.id, (0, None, ""))
-            cap = min([*caps, *([cap] if cap is not None else [])], default=None)
-            per_loan[loan.id] = (total + claim.amount_fen, cap, loan.loan_no)
-            for rule in version.claim_rules:
-                if isinstance(rule, CapPerInstitutionYearStep):
-                    year = loss_on.year
-                    if year not in balances:
-                        balances[year] = {code: f.outstanding for code, f in portfolio.by_institution(
-                            uow, dt.date(year - 1, 12, 31)).items()}
-                    limit = institution_year_limit(
-                        rule, balances[year].get(claim.institution_code, 0))
-                    key = (claim.institution_code, year)
-                    total, known = per_year.get(key, (0, limit))
-                    per_year[key] = (total + claim.amount_fen, min(known, limit))
+            caps = [c for c in (per_loan_cap(version), cap) if c is not None]
+            per_loan[loan.id] = (total + claim.amount_fen, min(caps, default=None), loan.loan_no)
+            if has_yearly_cap(version):
+                year = claim_year(loss_on)
+                if year not in balances:
+                    balances[year] = {code: f.outstanding for code, f in portfolio.by_institution(
+                        uow, dt.date(year - 1, 12, 31)).items()}
+                limit = yearly_cap_limit(version, balances[year].get(claim.institution_code, 0))
+                assert limit is not None
+                key = (claim.institution_code, year)
+                total, known = per_year.get(key, (0, limit))
+                per_year[key] = (total + claim.amount_fen, min(known, limit))
         owed = shares.get(claim.id, 0)
         paid = claim.amount_fen if claim.status == PAID else 0
         if owed > paid:

@@ -49,12 +49,18 @@ from sqlalchemy import func, select
 from zhengkedai.context import Actor
 from zhengkedai.db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.domain.compensation import InstitutionYear, compute_claim, recovery_share
+from zhengkedai.domain.compensation import (
+    NOT_COUNTED,
+    InstitutionYear,
+    claim_year,
+    compute_claim,
+    has_yearly_cap,
+    recovery_share,
+)
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.loans import Enterprise, EventType, Loan, LoanType
 from zhengkedai.domain.money import Fen, format_plain
 from zhengkedai.domain.policy import PolicyError, PolicyVersion
-from zhengkedai.domain.policy_rules import CapPerInstitutionYearStep
 from zhengkedai.domain.policy_trace import ClaimComputation, TraceStep
 from zhengkedai.services import institutions, policies, portfolio
 from zhengkedai.services.claims import entries
@@ -107,26 +113,17 @@ def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
         return amounts.get(claim.id, claim.amount_fen) if amounts is not None else claim.amount_fen
 
     enterprise_other = enterprise_losses(uow, loan_row.credit_code, _before(event))
-    earlier = (select(ClaimRow).join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-               .where(ClaimRow.status != REJECTED, _before(event)))
-    on_loan = s.execute(earlier.where(ClaimRow.loan_id == loan_row.id)).scalars().all()
+    on_loan = s.execute(
+        select(ClaimRow).join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
+        .where(ClaimRow.status.not_in(NOT_COUNTED), _before(event),
+               ClaimRow.loan_id == loan_row.id)).scalars().all()
     usage = None
     if has_yearly_cap(version):
-        year = event.occurred_on.year
-        same_year = s.execute(
-            earlier.add_columns(LoanRow.disbursed_on)
-            .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
-            .where(ClaimRow.institution_code == loan_row.institution_code,
-                   LoanEventRow.occurred_on >= dt.date(year, 1, 1),
-                   LoanEventRow.occurred_on <= dt.date(year, 12, 31))
-        ).all()
+        year = claim_year(event.occurred_on)
         counted = ClaimPolicies(uow, stored if amounts is not None else None)
-        capped = [claim for claim, disbursed in same_year
-                  if counted.under_yearly_cap(claim, disbursed)]
-        figures = portfolio.by_institution(uow, dt.date(year - 1, 12, 31))
-        prior = figures.get(loan_row.institution_code)
-        usage = InstitutionYear(sum(amount_of(c) for c in capped),
-                                prior.outstanding if prior else 0)
+        capped = yearly_cap_claims(uow, loan_row.institution_code, year, _before(event), counted)
+        usage = InstitutionYear(sum(amount_of(c) for c, _ in capped),
+                                prior_year_balance(uow, loan_row.institution_code, year))
     return compute_claim(
         stored.policy, loan, event.amount_fen,
         enterprise_eligible=not version.eligibility.problems(loan.enterprise),
@@ -152,8 +149,34 @@ def enterprise_losses(uow: UnitOfWork, credit_code: str, which) -> Fen:  # type:
     return sum(max(0, int(a) - int(r or 0)) for a, r in found)
 
 
-def has_yearly_cap(version: PolicyVersion) -> bool:
-    return any(isinstance(r, CapPerInstitutionYearStep) for r in version.claim_rules)
+def yearly_cap_claims(uow: UnitOfWork, institution: str, year: int, which,  # type: ignore[no-untyped-def]
+                      counted: ClaimPolicies) -> list[tuple[ClaimRow, PolicyVersion]]:
+    """The institution's claims that use up its yearly cap of ``year``, with the
+    version each was computed under: among the loss events ``which`` (an SQL
+    condition), claims counted toward caps whose loss was confirmed in the year
+    (:func:`~zhengkedai.domain.compensation.claim_year`) and whose version has a
+    yearly cap (新老划断: a loan under older rules neither is held to it nor uses it up)."""
+    rows = uow.s.execute(
+        select(ClaimRow, LoanRow.disbursed_on)
+        .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
+        .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
+        .where(ClaimRow.institution_code == institution, ClaimRow.status.not_in(NOT_COUNTED),
+               LoanEventRow.occurred_on >= dt.date(year, 1, 1),
+               LoanEventRow.occurred_on <= dt.date(year, 12, 31), which)
+        .order_by(ClaimRow.id)).all()
+    found = []
+    for claim, disbursed in rows:
+        version = counted.version(claim, disbursed)
+        if version is not None and has_yearly_cap(version):
+            found.append((claim, version))
+    return found
+
+
+def prior_year_balance(uow: UnitOfWork, institution: str, year: int) -> Fen:
+    """The institution's programme loan balance at the end of the year before ``year``,
+    which a yearly cap may be a share of."""
+    prior = portfolio.by_institution(uow, dt.date(year - 1, 12, 31)).get(institution)
+    return prior.outstanding if prior else 0
 
 
 class ClaimPolicies:
@@ -182,10 +205,6 @@ class ClaimPolicies:
         except PolicyError:
             return None
 
-    def under_yearly_cap(self, claim: ClaimRow, disbursed_on: dt.date) -> bool:
-        """Whether the claim was computed under a version with a yearly institution cap."""
-        version = self.version(claim, disbursed_on)
-        return version is not None and has_yearly_cap(version)
 
 
 def _money(v: Fen | None) -> str | None:

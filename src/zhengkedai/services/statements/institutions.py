@@ -10,7 +10,6 @@ the full-compensation rule — a condition of the 100% ratio, not a cap.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -27,28 +26,28 @@ from zhengkedai.db.models import (
     RecoveryShareRow,
 )
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.domain.compensation import institution_year_limit
+from zhengkedai.domain.compensation import (
+    LossThreshold,
+    counts_toward_caps,
+    institution_year_limit,
+    loss_threshold,
+    per_loan_cap,
+)
 from zhengkedai.domain.errors import NotFound
 from zhengkedai.domain.loans import LOAN_TYPE_ZH, LoanType
 from zhengkedai.domain.money import Fen, apply_ratio, format_grouped
 from zhengkedai.domain.policy import PolicyVersion
 from zhengkedai.domain.policy_params import format_ratio
-from zhengkedai.domain.policy_rules import (
-    CapPerInstitutionYearStep,
-    CapPerLoanStep,
-    Condition,
-    RatioStep,
-    RatioTier,
-    claim_facts,
-)
+from zhengkedai.domain.policy_rules import CapPerInstitutionYearStep
 from zhengkedai.domain.statement import CellValue, StatementDoc
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
 from zhengkedai.services import institutions, portfolio
 from zhengkedai.services.claims.computation import (
     ClaimPolicies,
     enterprise_losses,
-    has_yearly_cap,
+    prior_year_balance,
     to_loan,
+    yearly_cap_claims,
 )
 from zhengkedai.services.params import active_policy
 from zhengkedai.services.statements.common import Month, percent, ratio_percent, status_as_of
@@ -176,7 +175,7 @@ def _claimed_loans(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
     per_loan: dict[int, Fen] = defaultdict(int)
     loans: dict[int, LoanRow] = {}
     for c in claims:
-        if c.submitted_on > month.end or c.status == "rejected":
+        if c.submitted_on > month.end or not counts_toward_caps(c.status):
             continue
         per_loan[c.loan_id] += c.amount_fen
         loans[c.loan_id] = loans.get(c.loan_id) or uow.s.get(LoanRow, c.loan_id)  # type: ignore[assignment]
@@ -190,9 +189,9 @@ def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dic
     rows: list[dict[str, CellValue]] = []
     for loan_id, used in sorted(per_loan.items()):
         loan = loans[loan_id]
-        for step in policy.version_on(loan.disbursed_on).claim_rules:
-            if isinstance(step, CapPerLoanStep):
-                rows.append(_cap_row(f"单笔贷款补偿上限 {loan.loan_no}", step.amount, used))
+        cap = per_loan_cap(policy.version_on(loan.disbursed_on))
+        if cap is not None:
+            rows.append(_cap_row(f"单笔贷款补偿上限 {loan.loan_no}", cap, used))
     return rows
 
 
@@ -212,28 +211,20 @@ def _full_compensation(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
     """
     policy = active_policy(uow)
     _, loans = _claimed_loans(uow, month, claims)
-    found: dict[str, tuple[LoanRow, RatioStep, RatioTier, Condition]] = {}
+    found: dict[str, tuple[LoanRow, LossThreshold]] = {}
     for loan in sorted(loans.values(), key=lambda r: r.id):
-        facts = claim_facts(to_loan(loan), 0, 0)
-        for step in policy.version_on(loan.disbursed_on).claim_rules:
-            if not isinstance(step, RatioStep):
-                continue
-            for tier in step.tiers:
-                limits = [c for c in tier.when if c.fact == "enterprise_losses" and c.op in ("le", "lt")
-                          and isinstance(c.operand, int) and not isinstance(c.operand, bool)]
-                others = [c for c in tier.when if c.fact != "enterprise_losses"]
-                if limits and all(c.holds(facts) for c in others):
-                    found.setdefault(loan.credit_code, (loan, step, tier, limits[0]))
+        rule = loss_threshold(policy.version_on(loan.disbursed_on), to_loan(loan))
+        if rule is not None:
+            found.setdefault(loan.credit_code, (loan, rule))
     rows: list[dict[str, CellValue]] = []
     notes: list[str] = []
-    for code, (loan, step, tier, cond) in sorted(found.items(), key=lambda kv: kv[1][0].id):
-        assert isinstance(cond.operand, int)
-        threshold = cond.operand
+    for code, (loan, rule) in sorted(found.items(), key=lambda kv: kv[1][0].id):
+        threshold, tier = rule.amount, rule.tier
         losses = _enterprise_losses(uow, code, month)
-        beyond = format_ratio(step.select(claim_facts(to_loan(loan), 0, threshold + 1)).ratio)
+        beyond = format_ratio(rule.ratio_beyond(to_loan(loan)))
         within = format_ratio(tier.ratio)
-        word = "不超过" if cond.op == "le" else "低于"
-        below = cond.holds({"enterprise_losses": losses})
+        word = "不超过" if rule.inclusive else "低于"
+        below = rule.holds(losses)
         rows.append({
             "enterprise_name": loan.enterprise_name, "credit_code": code, "threshold": threshold,
             "losses": losses, "headroom": max(0, threshold - losses) if below else 0,
@@ -260,10 +251,8 @@ def _yearly_caps(uow: UnitOfWork, month: Month, code: str, claims: Sequence[Clai
     """A row per yearly institution cap in force for the statement's year, and how its limit is set.
 
     The caps are those of the version in force at the month's end and of the
-    versions the year's counted claims were computed under. A claim counts as
-    :mod:`zhengkedai.services.claims.computation` counts it: its loss fell in the year (by the month's end),
-    it is not rejected, and its version has a yearly cap (新老划断: a loan under
-    older rules neither is held to the cap nor uses it up).
+    versions the year's counted claims were computed under; the claims counted
+    are those the computation counts (:func:`yearly_cap_claims`), by the month's end.
     """
     year = month.end.year
     found: dict[tuple[Fen | None, Decimal | None], tuple[CapPerInstitutionYearStep, str]] = {}
@@ -276,20 +265,14 @@ def _yearly_caps(uow: UnitOfWork, month: Month, code: str, claims: Sequence[Clai
 
     add(active_policy(uow).version_on(month.end))
     used = 0
-    computed_with = ClaimPolicies(uow)
-    for c in claims:
-        if c.submitted_on.year != year or c.submitted_on > month.end or c.status == "rejected":
-            continue
-        loan = uow.s.get(LoanRow, c.loan_id)
-        assert loan is not None, "a claim's loan exists (foreign key)"
-        version = computed_with.version(c, loan.disbursed_on)
-        if version is not None and has_yearly_cap(version):
-            used += c.amount_fen
-            add(version)
+    counted = yearly_cap_claims(uow, code, year, LoanEventRow.occurred_on <= month.end,
+                                ClaimPolicies(uow))
+    for claim, version in counted:
+        used += claim.amount_fen
+        add(version)
     if not found:
         return [], []
-    prior_end = dt.date(year - 1, 12, 31)
-    balance = sum(st.outstanding for _, st in portfolio.loan_states(uow, prior_end, code).values())
+    balance = prior_year_balance(uow, code, year)
     rows: list[dict[str, CellValue]] = []
     notes: list[str] = []
     for rule, where in found.values():
