@@ -62,11 +62,13 @@ from zhengkedai.domain.loans import Enterprise, EventType, Loan, LoanType
 from zhengkedai.domain.money import Fen, format_plain
 from zhengkedai.domain.policy import PolicyError, PolicyVersion
 from zhengkedai.domain.policy_trace import ClaimComputation, TraceStep
+from zhengkedai.domain.workflow import Status
 from zhengkedai.services import institutions, policies, portfolio
 from zhengkedai.services.claims import entries
 
-SUBMITTED, APPROVED, PAID, REJECTED = "submitted", "approved", "paid", "rejected"
-STATUSES = (SUBMITTED, APPROVED, PAID, REJECTED)
+SUBMITTED, APPROVED, PAID, REJECTED = (Status.SUBMITTED, Status.APPROVED, Status.PAID,
+                                       Status.REJECTED)
+STATUSES = tuple(s.value for s in (SUBMITTED, APPROVED, PAID, REJECTED))
 
 
 def to_loan(row: LoanRow) -> Loan:

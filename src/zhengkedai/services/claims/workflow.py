@@ -33,12 +33,14 @@ from zhengkedai.context import Actor
 from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.db.models import ClaimRow, InstitutionRow, LoanEventRow, RecoveryShareRow
 from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain import workflow
 from zhengkedai.domain.errors import InsufficientFunds, NotFound, ZkdError
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import Fen, format_grouped
+from zhengkedai.domain.workflow import Action
 from zhengkedai.services import institutions
 from zhengkedai.services.claims import entries
-from zhengkedai.services.claims.computation import APPROVED, PAID, REJECTED, SUBMITTED
+from zhengkedai.services.claims.computation import APPROVED, PAID, REJECTED
 
 
 def get(uow: UnitOfWork, claim_id: int) -> ClaimRow:
@@ -48,16 +50,21 @@ def get(uow: UnitOfWork, claim_id: int) -> ClaimRow:
     return claim
 
 
-def _refuse_state(claim: ClaimRow, action: str, allowed: tuple[str, ...]) -> None:
-    if claim.status not in allowed:
+_DONE = {Action.APPROVE: "approved", Action.REJECT: "rejected", Action.PAY: "paid",
+         Action.WITHDRAW: "withdrawn"}
+
+
+def _refuse_state(claim: ClaimRow, action: Action) -> None:
+    if not workflow.may(claim.status, action):
         raise ZkdError(f"claim #{claim.id} is {claim.status}; only "
-                       f"{' or '.join(allowed)} claims can be {action}")
+                       f"{' or '.join(workflow.allowed_from(action))} claims can be "
+                       f"{_DONE[action]}")
 
 
 def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimRow:
     """Approve a submitted claim on ``on``: its amount becomes the reserve's payable."""
     claim = get(uow, claim_id)
-    _refuse_state(claim, "approved", (SUBMITTED,))
+    _refuse_state(claim, Action.APPROVE)
     if claim.amount_fen == 0:
         raise ZkdError(f"claim #{claim.id} computes to 0.00 (see `zkd claims show {claim.id}`); "
                        f"there is nothing to approve: reject it with "
@@ -76,7 +83,7 @@ def reject(uow: UnitOfWork, actor: Actor, claim_id: int, reason: str,
            on: dt.date | None = None) -> ClaimRow:
     """Reject a submitted or approved claim; an approval is reversed (dated ``on``, default today)."""
     claim = get(uow, claim_id)
-    _refuse_state(claim, "rejected", (SUBMITTED, APPROVED))
+    _refuse_state(claim, Action.REJECT)
     reason = reason.strip()
     if not reason:
         raise ZkdError("a rejection needs a reason (--reason TEXT)")
@@ -128,7 +135,7 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
             shortfall is named and nothing changes.
     """
     claim = get(uow, claim_id)
-    _refuse_state(claim, "paid", (APPROVED,))
+    _refuse_state(claim, Action.PAY)
     if claim.amount_fen == 0:
         raise ZkdError(f"claim #{claim.id} is 0.00 after recoveries; there is nothing to pay: "
                        f"reject it with `zkd claims reject {claim.id} --reason ...`")

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zhengkedai.context import Actor, local_time
 from zhengkedai.db.ledger_repo import closed_month
 from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain import workflow
 from zhengkedai.domain.money import Fen, format_grouped, parse_yuan
 from zhengkedai.domain.periods import first_day, last_day, parse_period
 
@@ -122,7 +123,7 @@ def status_as_of(month: Month, *, submitted_on: dt.date, approved_on: dt.date | 
     return "submitted"
 
 
-STATUS_ZH = {"submitted": "已提交", "approved": "已批准", "paid": "已支付", "rejected": "已驳回"}
+STATUS_ZH = workflow.STATUS_ZH
 
 
 def sum_fen(values: list[Fen]) -> Fen:

@@ -33,7 +33,6 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select
@@ -46,19 +45,13 @@ from zhengkedai.domain.money import Fen, format_grouped, format_plain
 from zhengkedai.domain.policy import Policy, PolicyVersion
 from zhengkedai.domain.policy_trace import TraceStep
 from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind, compute_subsidy
+from zhengkedai.domain.workflow import Status
 from zhengkedai.imports.uscc import uscc_error
 from zhengkedai.services.params import active_policy
 
-
-class SubsidyStatus(StrEnum):
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    PAID = "paid"
-    REJECTED = "rejected"
-
-
-STATUSES = tuple(s.value for s in SubsidyStatus)
-COUNTS_FOR_CAP = ("submitted", "approved", "paid")  # everything but rejected
+SubsidyStatus = Status
+STATUSES = tuple(s.value for s in (Status.SUBMITTED, Status.APPROVED, Status.PAID, Status.REJECTED))
+COUNTS_FOR_CAP = (Status.SUBMITTED, Status.APPROVED, Status.PAID)  # everything but rejected
 
 
 class SubsidyRecord(Protocol):

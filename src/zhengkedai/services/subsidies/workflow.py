@@ -10,13 +10,14 @@ from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.db.models import SubsidyRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import accounts as acc
+from zhengkedai.domain import workflow
 from zhengkedai.domain.errors import InsufficientFunds, InvariantViolation, ZkdError
 from zhengkedai.domain.ledger import EntryDraft, Line, reversal_of
 from zhengkedai.domain.money import format_grouped
+from zhengkedai.domain.workflow import Action, Status
 from zhengkedai.services.funds.budget import PAYABLE, expense_account
 from zhengkedai.services.params import active_policy
 from zhengkedai.services.subsidies import applications as subsidies
-from zhengkedai.services.subsidies.applications import SubsidyStatus
 
 
 def _source(row: SubsidyRow) -> str:
@@ -28,10 +29,14 @@ def _what(row: SubsidyRow) -> str:
             f"{row.period_year}年度，凭证 {row.reference}）")
 
 
-def _must_be(row: SubsidyRow, action: str, *allowed: str) -> None:
-    if row.status not in allowed:
-        raise ZkdError(f"subsidy #{row.id} is {row.status}; {action} needs it "
-                       f"{' or '.join(allowed)}")
+_DOING = {Action.APPROVE: "approving", Action.REJECT: "rejecting", Action.PAY: "paying",
+          Action.WITHDRAW: "withdrawing"}
+
+
+def _must_be(row: SubsidyRow, action: Action) -> None:
+    if not workflow.may(row.status, action):
+        raise ZkdError(f"subsidy #{row.id} is {row.status}; {_DOING[action]} needs it "
+                       f"{' or '.join(workflow.allowed_from(action))}")
 
 
 def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = None
@@ -43,7 +48,7 @@ def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | Non
             with the approved and paid ones (e.g. after a policy change).
     """
     row = subsidies.get_row(uow, subsidy_id)
-    _must_be(row, "approving", SubsidyStatus.SUBMITTED)
+    _must_be(row, Action.APPROVE)
     if row.amount_fen == 0:
         raise ZkdError(f"subsidy #{row.id} is 0.00 (its cap is used up); reject it instead")
     day = on or actor.today()
@@ -53,7 +58,7 @@ def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | Non
     cap = subsidies.cap_of(active_policy(uow).version_on(row.submitted_on), row.kind)
     if cap is not None:
         granted = subsidies.cap_used(uow, row.kind, row.beneficiary, row.period_year,
-                                     ("approved", "paid"))
+                                     (Status.APPROVED, Status.PAID))
         if granted + row.amount_fen > cap:
             raise InvariantViolation(
                 f"subsidy #{row.id} of {format_grouped(row.amount_fen)} would bring {row.kind} "
@@ -63,7 +68,7 @@ def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | Non
         entry_date=day, kind="subsidy.approve", memo=f"批准{_what(row)}，应付补助款",
         lines=(Line(expense_account(row.kind), row.amount_fen), Line(PAYABLE, -row.amount_fen)),
         idempotency_key=f"subsidy:{row.id}:approve", source_ref=_source(row)), actor)
-    row.status, row.approved_on, row.decided_by = "approved", day, actor.operator
+    row.status, row.approved_on, row.decided_by = Status.APPROVED, day, actor.operator
     row.approve_entry = entry.seq
     uow.s.flush()
     return subsidies.to_subsidy(row)
@@ -75,16 +80,16 @@ def reject(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, reason: str,
     if not reason.strip():
         raise ZkdError("a rejection needs a reason (--reason)")
     row = subsidies.get_row(uow, subsidy_id)
-    _must_be(row, "rejecting", SubsidyStatus.SUBMITTED, SubsidyStatus.APPROVED)
+    _must_be(row, Action.REJECT)
     day = on or actor.today()
-    if row.status == SubsidyStatus.APPROVED and row.approve_entry is not None:
+    if row.status == Status.APPROVED and row.approve_entry is not None:
         ledger = LedgerRepo(uow)
         draft = reversal_of(ledger.entry(row.approve_entry), on=day,
                             memo=f"撤销批准{_what(row)}：{reason.strip()}")
         entry = ledger.post(
             dataclasses.replace(draft, idempotency_key=f"subsidy:{row.id}:reject"), actor)
         row.reject_entry = entry.seq
-    row.status, row.rejected_reason, row.decided_by = "rejected", reason.strip(), actor.operator
+    row.status, row.rejected_reason, row.decided_by = Status.REJECTED, reason.strip(), actor.operator
     row.rejected_on = day
     uow.s.flush()
     return subsidies.to_subsidy(row)
@@ -99,7 +104,7 @@ def pay(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = 
             shortfall, and the subsidy stays approved.
     """
     row = subsidies.get_row(uow, subsidy_id)
-    _must_be(row, "paying", SubsidyStatus.APPROVED)
+    _must_be(row, Action.PAY)
     day = on or actor.today()
     if row.approved_on is not None and day < row.approved_on:
         raise ZkdError(f"subsidy #{row.id} was approved on {row.approved_on}; "
@@ -111,6 +116,6 @@ def pay(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = 
             idempotency_key=f"subsidy:{row.id}:pay", source_ref=_source(row)), actor)
     except InsufficientFunds as exc:
         raise InsufficientFunds(f"subsidy #{row.id} not paid, it stays approved: {exc}") from None
-    row.status, row.paid_on, row.pay_entry = "paid", day, entry.seq
+    row.status, row.paid_on, row.pay_entry = Status.PAID, day, entry.seq
     uow.s.flush()
     return subsidies.to_subsidy(row)

@@ -1,0 +1,68 @@
+"""The review workflow of compensation claims and subsidy applications.
+
+Both go the same way: filed (submitted) → approved → paid, or turned down
+(rejected) before payment; a claim opened by a loss that the bank withdraws is
+withdrawn with it while still unapproved. What each action needs and where it
+leads is said once here; the services book the journal entries and keep the
+records, and refuse an action the workflow does not allow.
+
+Rejected, withdrawn and paid are final: money paid is recovered by a
+recovery-return, never by a change of status.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Where a claim or subsidy stands."""
+
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    PAID = "paid"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_ZH: dict[str, str] = {
+    Status.SUBMITTED: "已提交",
+    Status.APPROVED: "已批准",
+    Status.PAID: "已支付",
+    Status.REJECTED: "已驳回",
+    Status.WITHDRAWN: "已撤回",
+}
+
+
+class Action(StrEnum):
+    """What staff (or, for withdraw, the filing bank) may do to a claim or subsidy."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    PAY = "pay"
+    WITHDRAW = "withdraw"
+
+
+_MOVES: dict[Action, tuple[tuple[Status, ...], Status]] = {
+    Action.APPROVE: ((Status.SUBMITTED,), Status.APPROVED),
+    Action.REJECT: ((Status.SUBMITTED, Status.APPROVED), Status.REJECTED),
+    Action.PAY: ((Status.APPROVED,), Status.PAID),
+    Action.WITHDRAW: ((Status.SUBMITTED,), Status.WITHDRAWN),
+}
+
+FINAL = frozenset({Status.PAID, Status.REJECTED, Status.WITHDRAWN})
+
+
+def allowed_from(action: Action) -> tuple[Status, ...]:
+    """The statuses ``action`` may be taken from."""
+    return _MOVES[action][0]
+
+
+def may(status: str, action: Action) -> bool:
+    """Whether something in ``status`` may undergo ``action``."""
+    return status in _MOVES[action][0]
+
+
+def after(action: Action) -> Status:
+    """The status ``action`` leads to."""
+    return _MOVES[action][1]
