@@ -192,7 +192,7 @@ def test_an_enterprise_outside_zhengzhou_is_ineligible_with_the_rule_named(tmp_p
     path = write_csv(tmp_path / "e.csv", [LOAN_HEADER, loan(code=make_uscc("410200", 3))])
     [error] = read_file(path).check()
     assert error.message == ("enterprise not registered in Zhengzhou: division code 410200 does "
-                             "not begin with 4101 (SPEC 9, 郑政办〔2018〕97号)")
+                             "not begin with 4101 (郑政办〔2018〕97号)")
 
 
 def test_revenue_one_fen_over_the_limit_is_ineligible_and_the_limit_itself_is_not(tmp_path):
@@ -281,7 +281,7 @@ def test_a_guarantee_fee_or_financing_subsidy_goes_to_a_zhengzhou_enterprise(tmp
     ])
     errors = [(e.row, e.column, e.message) for e in read_file(path).check()]
     why = ("beneficiary not registered in Zhengzhou: division code 410200 does not begin with "
-           "4101 (SPEC 9, 郑政办〔2018〕97号)")
+           "4101 (郑政办〔2018〕97号)")
     assert errors == [(2, "受益方", why), (3, "受益方", why)]
 
 

@@ -41,7 +41,8 @@ from .policy_rules import (
 from .policy_trace import ClaimComputation, TraceStep, cap_step
 
 RECOVERIES_RULE = "recoveries_before_payment"
-RECOVERIES_CLAUSE = "追偿回收: 赔付前的回收款冲减本金实际损失 (programme rule, SPEC 4.2)"
+RECOVERIES_CLAUSE = ("追偿回收: 赔付前的回收款冲减本金实际损失 (programme rule; 补偿以本金部分的实际损失为基数: "
+                     "郑州市《关于率先构建一流创新生态 建设国家创新高地的意见（征求意见稿）》第(十九)条)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from ..domain.money import Fen, format_grouped
 from .uscc import division_code
 
-SOURCE = "SPEC 9, 郑政办〔2018〕97号"
-REVENUE_SOURCE = "SPEC 9, 郑政办〔2018〕97号 and Zhengzhou 2019 financing policy"
+SOURCE = "郑政办〔2018〕97号"
+REVENUE_SOURCE = "郑政办〔2018〕97号; 郑州市2019年科技金融政策"
 
 
 @dataclass(frozen=True)

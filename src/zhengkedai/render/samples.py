@@ -168,7 +168,8 @@ def claims(rng: random.Random, period: str, draft: bool) -> StatementDoc:
         trace = (f"1. 覆盖检查：企业符合条件，放款时机构未暂停 [zhengzhou-2019 第二条]\n"
                  f"2. 补偿比例80%：{format_grouped(loss)} × 80% = {exact:,.3f} → "
                  f"{format_grouped(apply_ratio(loss, Decimal('0.8')))} [zhengzhou-2019 第二条]\n"
-                 f"3. 单笔上限5,000,000.00：{format_grouped(comp)} [种子文件 第十九条]")
+                 f"3. 单笔上限5,000,000.00：{format_grouped(comp)} "
+                 "[《关于率先构建一流创新生态 建设国家创新高地的意见（征求意见稿）》第(十九)条]")
         register.append({"claim_id": f"C{period[:4]}{n + 1:04d}", "institution_code": BANKS[n % 4][0],
                          "loan_no": f"L-{2023 + n % 2}-{n + 300:05d}", "enterprise_name": firm(n),
                          "loss_on": dt.date.fromisoformat(period + f"-{1 + n % 28:02d}"), "loss": loss,
