@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from zhengkedai.domain.loans import EventType, LoanType
-from zhengkedai.imports.eligibility import EligibilityRules
+from zhengkedai.imports.eligibility import DEFAULT_RULES, EligibilityRules
 from zhengkedai.imports.parse import read_file
 from zhengkedai.imports.readers import FileRejected, detect_encoding
 from zhengkedai.imports.records import EventRow, LoanRow, SubsidyKind, SubsidyRow
@@ -192,7 +192,8 @@ def test_an_enterprise_outside_zhengzhou_is_ineligible_with_the_rule_named(tmp_p
     path = write_csv(tmp_path / "e.csv", [LOAN_HEADER, loan(code=make_uscc("410200", 3))])
     [error] = read_file(path).check()
     assert error.message == ("enterprise not registered in Zhengzhou: division code 410200 does "
-                             "not begin with 4101 (郑政办〔2018〕97号)")
+                             "not begin with 4101 (郑州市科技型企业贷款风险补偿实施方案"
+                             "（郑政办〔2018〕97号）: 在郑州市注册)")
 
 
 def test_revenue_one_fen_over_the_limit_is_ineligible_and_the_limit_itself_is_not(tmp_path):
@@ -209,7 +210,7 @@ def test_eligibility_parameters_come_from_the_policy_in_force_on_disbursement(tm
 
     def rules_on(day: dt.date) -> EligibilityRules:
         limit = 1_000_000_000 if day >= dt.date(2025, 1, 1) else 40_000_000_000
-        return EligibilityRules(revenue_limit=limit)
+        return DEFAULT_RULES(day).model_copy(update={"revenue_max": limit})
 
     [error] = read_file(path, eligibility=rules_on).check()
     assert error.row == 2 and "exceeds 10,000,000.00" in error.message
@@ -281,7 +282,7 @@ def test_a_guarantee_fee_or_financing_subsidy_goes_to_a_zhengzhou_enterprise(tmp
     ])
     errors = [(e.row, e.column, e.message) for e in read_file(path).check()]
     why = ("beneficiary not registered in Zhengzhou: division code 410200 does not begin with "
-           "4101 (郑政办〔2018〕97号)")
+           "4101 (郑州市科技型企业贷款风险补偿实施方案（郑政办〔2018〕97号）: 在郑州市注册)")
     assert errors == [(2, "受益方", why), (3, "受益方", why)]
 
 

@@ -8,6 +8,7 @@ opinions 第(十九)条), not "SPEC 9" or "seed".
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 
 from zhengkedai.domain.compensation import RECOVERIES_CLAUSE
 from zhengkedai.domain.policy import default_policy_dir
-from zhengkedai.imports.eligibility import registration_error, revenue_error
+from zhengkedai.imports.eligibility import DEFAULT_RULES
 from zhengkedai.imports.templates import template_readme
 from zhengkedai.imports.uscc import make_uscc
 
@@ -52,8 +53,9 @@ def test_the_per_loan_cap_cites_the_city_opinions_article_nineteen_by_title():
 
 
 def test_eligibility_messages_cite_the_public_scheme():
-    outside = registration_error(make_uscc("410200", 3))
-    too_big = revenue_error(40_000_000_001)
+    rules = DEFAULT_RULES(dt.date(2025, 6, 1))
+    outside = rules.registration_problem(make_uscc("410200", 3))
+    too_big = rules.revenue_problem(40_000_000_001)
     assert outside is not None and "郑政办〔2018〕97号" in outside
     assert too_big is not None and "郑州市2019年科技金融政策" in too_big
     assert _internal(outside) == [] and _internal(too_big) == []

@@ -129,6 +129,7 @@ class Eligibility(Sourced):
     division_prefix: str
     revenue_max: Amount
     class_a_max: Amount
+    region: str = "Zhengzhou"  # the programme area's name, as messages say it
 
     @model_validator(mode="after")
     def _classes_nest(self) -> Eligibility:
@@ -136,24 +137,38 @@ class Eligibility(Sourced):
             raise ValueError("class_a_max exceeds revenue_max")
         return self
 
+    def registration_problem(self, credit_code: str, who: str = "enterprise") -> str | None:
+        """Why ``who`` (a valid credit code) is not registered in the programme area, or None.
+
+        "Registered in the city" is read from the code's division code, characters 3–8.
+        """
+        division = credit_code[2:8]
+        if division.startswith(self.division_prefix):
+            return None
+        return (f"{who} not registered in {self.region}: division code {division} does not"
+                f" begin with {self.division_prefix} ({self.source_of('division_prefix')})")
+
+    def revenue_problem(self, revenue_prev_year: Fen) -> str | None:
+        """Why the prior-year revenue puts the enterprise outside the programme, or None."""
+        if revenue_prev_year <= self.revenue_max:
+            return None
+        return (f"prior-year revenue {format_grouped(revenue_prev_year)} exceeds"
+                f" {format_grouped(self.revenue_max)} ({self.source_of('revenue_max')})")
+
+    def problems_by_column(self, credit_code: str, revenue_prev_year: Fen
+                           ) -> list[tuple[str, str]]:
+        """Every eligibility rule broken, as ``(file column key, reason)`` pairs."""
+        found = [("credit_code", self.registration_problem(credit_code)),
+                 ("revenue_prev_year", self.revenue_problem(revenue_prev_year))]
+        return [(key, reason) for key, reason in found if reason is not None]
+
     def problems(self, enterprise: Enterprise) -> tuple[str, ...]:
         """Why the enterprise is not eligible, each reason naming its clause; empty if eligible.
 
         The science bureau's recognition is not in the loan file and is not checked here.
         """
-        found: list[str] = []
-        division = enterprise.credit_code[2:8]
-        if not division.startswith(self.division_prefix):
-            found.append(
-                f"registered outside the programme area: division code {division!r} does not"
-                f" begin with {self.division_prefix} ({self.source_of('division_prefix')})"
-            )
-        if enterprise.revenue_prev_year > self.revenue_max:
-            found.append(
-                f"prior-year revenue {format_grouped(enterprise.revenue_prev_year)} exceeds"
-                f" {format_grouped(self.revenue_max)} ({self.source_of('revenue_max')})"
-            )
-        return tuple(found)
+        return tuple(reason for _, reason in self.problems_by_column(
+            enterprise.credit_code, enterprise.revenue_prev_year))
 
     def enterprise_class(self, revenue_prev_year: Fen) -> str | None:
         """``"A"`` (≤ class_a_max), ``"B"`` (up to revenue_max) or None (not eligible)."""

@@ -1,64 +1,49 @@
-"""Enterprise eligibility as far as a loan row can show it (SPEC 9).
+"""Enterprise eligibility as a file row shows it, by the policy's own rule.
 
-An eligible enterprise is recognised by the city science bureau (not in the
-file: the programme's own records), registered in the city and had prior-year
-revenue of at most 400 million yuan (郑政办〔2018〕97号; Zhengzhou 2019 financing
-policy). "Registered in the city" is read from the credit code's division code
-(characters 3-8), which for Zhengzhou begins with ``4101``.
-
-Both thresholds are policy parameters (:class:`EligibilityRules`); the
-function is pure and names the rule in each message.
+The rule (registered in the city, read from the credit code's division code;
+prior-year revenue within the limit) and its parameters and sources are
+:class:`zhengkedai.domain.policy_params.Eligibility`, from the policy version in
+force on the loan's disbursement date: the claim computation asks the same
+object. Here are only the by-column form a file check needs and the parameters
+used when a file is read on its own, outside a ledger (the bundled default
+policy's).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import functools
 
-from ..domain.money import Fen, format_grouped
-from .uscc import division_code
+from ..domain.money import Fen
+from ..domain.policy import Policy, PolicyError, load_default_policy
+from ..domain.policy_params import Eligibility
 
-SOURCE = "郑政办〔2018〕97号"
-REVENUE_SOURCE = "郑政办〔2018〕97号; 郑州市2019年科技金融政策"
-
-
-@dataclass(frozen=True)
-class EligibilityRules:
-    """The policy parameters of eligibility in force on a date."""
-
-    division_prefix: str = "4101"
-    region: str = "Zhengzhou"
-    revenue_limit: Fen = 40_000_000_000  # 400,000,000.00 yuan
+EligibilityRules = Eligibility
 
 
-DEFAULT_RULES = EligibilityRules()
+@functools.cache
+def _default_policy() -> Policy:
+    return load_default_policy()
 
 
-def registration_error(credit_code: str, rules: EligibilityRules = DEFAULT_RULES) -> str | None:
-    """Why the enterprise is not registered in the region, or ``None``."""
-    division = division_code(credit_code)
-    if division.startswith(rules.division_prefix):
-        return None
-    return (f"enterprise not registered in {rules.region}: division code {division} "
-            f"does not begin with {rules.division_prefix} ({SOURCE})")
+def DEFAULT_RULES(day: dt.date) -> Eligibility:  # noqa: N802 - used as the default value
+    """The bundled default policy's eligibility on ``day`` (its first version before it began)."""
+    policy = _default_policy()
+    try:
+        return policy.version_on(day).eligibility
+    except PolicyError:
+        return policy.versions[0].eligibility
 
 
-def revenue_error(revenue_prev_year: Fen, rules: EligibilityRules = DEFAULT_RULES) -> str | None:
-    """Why the prior-year revenue makes the enterprise ineligible, or ``None``."""
-    if revenue_prev_year <= rules.revenue_limit:
-        return None
-    return (f"prior-year revenue {format_grouped(revenue_prev_year)} exceeds "
-            f"{format_grouped(rules.revenue_limit)} ({REVENUE_SOURCE})")
+def registration_error(credit_code: str, rules: Eligibility) -> str | None:
+    """Why the enterprise is not registered in the programme area, or ``None``."""
+    return rules.registration_problem(credit_code)
 
 
 def eligibility_errors(credit_code: str, revenue_prev_year: Fen,
-                       rules: EligibilityRules = DEFAULT_RULES) -> list[tuple[str, str]]:
+                       rules: Eligibility) -> list[tuple[str, str]]:
     """Every eligibility rule the enterprise breaks, as ``(column key, message)`` pairs.
 
     ``credit_code`` must already be a valid USCC.
     """
-    errors: list[tuple[str, str]] = []
-    if (reason := registration_error(credit_code, rules)) is not None:
-        errors.append(("credit_code", reason))
-    if (reason := revenue_error(revenue_prev_year, rules)) is not None:
-        errors.append(("revenue_prev_year", reason))
-    return errors
+    return rules.problems_by_column(credit_code, revenue_prev_year)

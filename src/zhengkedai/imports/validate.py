@@ -71,7 +71,7 @@ class RowValidator:
     """Validates the rows of one file, in order, remembering what file-scope rules need."""
 
     def __init__(self, file_name: str, header: Header,
-                 rules_on: RulesOn = lambda _day: DEFAULT_RULES, *,
+                 rules_on: RulesOn = DEFAULT_RULES, *,
                  track_duplicates: bool = True) -> None:
         self.file_name = file_name
         # Remembering every loan number costs memory in proportion to the file; a
@@ -373,7 +373,7 @@ class RowValidator:
         kind = v.get("kind")
         year = v.get("period")
         # the eligibility parameters in force at the end of the subsidy's year
-        rules = self.rules_on(dt.date(year, 12, 31)) if year else DEFAULT_RULES
+        rules = self.rules_on(dt.date(year, 12, 31) if year else dt.date.max)
         if kind is not None and "investee" in v:
             reason = investee_error(kind, v["investee"])
             if reason:

@@ -43,7 +43,6 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import InputRejected, ZkdError
 from zhengkedai.domain.loans import EventType, LoanState, apply_event
 from zhengkedai.imports import prefetch
-from zhengkedai.imports.eligibility import EligibilityRules
 from zhengkedai.imports.parse import Chunk, ParsedFile, read_file
 from zhengkedai.imports.readers import ENCODING_NAMES, FileRejected
 from zhengkedai.imports.records import EventRow, SubsidyRow
@@ -123,8 +122,7 @@ def _eligibility(uow: UnitOfWork):  # type: ignore[no-untyped-def]
     # the policy version in force was a tenth of the parse
     @functools.lru_cache(maxsize=4096)
     def rules_on(day):  # type: ignore[no-untyped-def]
-        e = policy.version_on(day).eligibility
-        return EligibilityRules(division_prefix=e.division_prefix, revenue_limit=e.revenue_max)
+        return policy.version_on(day).eligibility
 
     return rules_on
 
