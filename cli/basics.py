@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from zhengkedai.i18n import _
 from zhengkedai.services import institutions, setup
 from zhengkedai.services.audit import verify as verify_service
 from zhengkedai.services.statements import packs
@@ -29,10 +30,11 @@ def init() -> None:
     finally:
         engine.dispose()
     if result.revision_before == result.revision_after:
-        click.echo(f"Database {e.url} is up to date (schema {result.revision_after}).")
+        click.echo(_("Database {url} is up to date (schema {revision}).").format(
+            url=e.url, revision=result.revision_after))
     else:
-        click.echo(f"Database {e.url} migrated from {result.revision_before or 'empty'} "
-                   f"to schema {result.revision_after}.")
+        click.echo(_("Database {url} migrated from {before} to schema {after}.").format(
+            url=e.url, before=result.revision_before or _("empty"), after=result.revision_after))
     for note in result.notes:
         click.echo(note)
 
@@ -60,7 +62,8 @@ def institution_add(code: str, name: str, kind: str) -> None:
     with e.uow() as uow:
         inst = institutions.add(uow, e.actor(), code, name, kind)
         uow.commit()
-    click.echo(f"Registered {inst.kind.value} {inst.code} ({inst.name}).")
+    click.echo(_("Registered {kind} {code} ({name}).").format(
+        kind=_(inst.kind.value), code=inst.code, name=inst.name))
 
 
 @institution.command("list")
@@ -120,10 +123,11 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
             raise SystemExit(1)
         return
     if report.ok:
-        click.echo(f"OK: {report.entries} entries, chain head {report.head_hash}")
+        click.echo(_("OK: {entries} entries, chain head {head}").format(
+            entries=report.entries, head=report.head_hash))
         return
-    click.echo(f"FAILED: {len(report.problems)} problem(s) in {report.entries} entries",
-               err=True)
+    click.echo(_("FAILED: {problems} problem(s) in {entries} entries").format(
+        problems=len(report.problems), entries=report.entries), err=True)
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
     raise SystemExit(1)
@@ -132,7 +136,7 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
 def _check_packs(uow, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
     manifests = sorted(folder.glob("*_manifest.json"))
     if not manifests:
-        return [f"{folder}: no *_manifest.json in this folder"]
+        return [_("{folder}: no *_manifest.json in this folder").format(folder=folder)]
     problems = []
     for manifest in manifests:
         data = manifest.read_bytes()

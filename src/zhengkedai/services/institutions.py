@@ -20,6 +20,7 @@ from zhengkedai.db.models import InstitutionMonthRow, InstitutionRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound, ZkdError
 from zhengkedai.domain.periods import first_day, next_period, period_of
+from zhengkedai.i18n import _
 
 
 class InstitutionKind(StrEnum):
@@ -54,30 +55,31 @@ class Institution:
     @property
     def status(self) -> str:
         if self.suspended_since is None:
-            return "active"
-        return f"suspended since {self.suspended_since.isoformat()}"
+            return _("active")
+        return _("suspended since {on}").format(on=self.suspended_since.isoformat())
 
 
 def add(uow: UnitOfWork, actor: Actor, code: str, name: str, kind: str) -> Institution:
     code = code.strip()
     if not _CODE.match(code):
-        raise ZkdError(f"institution code {code!r} must be 1-32 letters, digits, '-' or '_'")
+        raise ZkdError(_("institution code {code!r} must be 1-32 letters, digits, '-' or '_'"
+                         ).format(code=code))
     if not name.strip():
-        raise ZkdError("institution name must not be empty")
+        raise ZkdError(_("institution name must not be empty"))
     try:
         k = InstitutionKind(kind)
     except ValueError:
         raise ZkdError(
-            f"unknown institution kind {kind!r}; expected bank, guarantor, insurer or investor"
-        ) from None
+            _("unknown institution kind {kind!r}; expected bank, guarantor, insurer or investor"
+              ).format(kind=kind)) from None
     if uow.s.get(InstitutionRow, code) is not None:
-        raise ZkdError(f"institution {code} is already registered")
+        raise ZkdError(_("institution {code} is already registered").format(code=code))
     # codes are exact, but two that differ only in case would be read as one
     twin = uow.s.execute(select(InstitutionRow.code).where(
         func.upper(InstitutionRow.code) == code.upper())).scalar()
     if twin is not None:
-        raise ZkdError(f"institution {twin} is already registered; {code} differs from it "
-                       "only in upper and lower case")
+        raise ZkdError(_("institution {twin} is already registered; {code} differs from it "
+                         "only in upper and lower case").format(twin=twin, code=code))
     row = InstitutionRow(code=code, name=name.strip(), kind=k.value,
                          registered_at=actor.now(), registered_by=actor.operator)
     uow.s.add(row)
@@ -88,9 +90,11 @@ def add(uow: UnitOfWork, actor: Actor, code: str, name: str, kind: str) -> Insti
 def get_row(uow: UnitOfWork, code: str, *, kind: InstitutionKind | None = None) -> InstitutionRow:
     row = uow.s.get(InstitutionRow, code)
     if row is None:
-        raise NotFound(f"no institution {code!r}; register it with `zkd institution add`")
+        raise NotFound(_("no institution {code!r}; register it with `zkd institution add`"
+                         ).format(code=code))
     if kind is not None and row.kind != kind.value:
-        raise ZkdError(f"institution {code} is registered as {row.kind}, not {kind.value}")
+        raise ZkdError(_("institution {code} is registered as {kind}, not {wanted}").format(
+            code=code, kind=_(row.kind), wanted=_(kind.value)))
     return row
 
 
