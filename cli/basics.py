@@ -47,23 +47,61 @@ def institution() -> None:
     """
 
 
+def account_options(f):  # type: ignore[no-untyped-def]
+    """``--account-name``, ``--account-no`` and ``--account-bank``: where payments go."""
+    f = click.option("--account-bank", metavar="BANK",
+                     help="Payee account: the bank and branch that keeps it (开户行).")(f)
+    f = click.option("--account-no", metavar="NO", help="Payee account: its number (账号).")(f)
+    f = click.option("--account-name", metavar="NAME",
+                     help="Payee account: the account holder's name (户名).")(f)
+    return f
+
+
 @institution.command("add")
 @click.argument("code")
 @click.option("--name", required=True, help="The institution's full name.")
 @click.option("--kind", required=True,
               type=click.Choice(["bank", "guarantor", "insurer", "investor"]))
+@account_options
 @db_options
-def institution_add(code: str, name: str, kind: str) -> None:
+def institution_add(code: str, name: str, kind: str, account_name: str | None,
+                    account_no: str | None, account_bank: str | None) -> None:
     """Register an institution under a short CODE.
 
     Example: zkd institution add ZZB --name 郑州银行 --kind bank
     """
     e = env()
     with e.uow() as uow:
-        inst = institutions.add(uow, e.actor(), code, name, kind)
+        inst = institutions.add(uow, e.actor(), code, name, kind, account_name=account_name,
+                                account_no=account_no, account_bank=account_bank)
         uow.commit()
     click.echo(_("Registered {kind} {code} ({name}).").format(
         kind=_(inst.kind.value), code=inst.code, name=inst.name))
+
+
+@institution.command("update")
+@click.argument("code")
+@click.option("--name", help="The institution's new full name.")
+@account_options
+@db_options
+def institution_update(code: str, name: str | None, account_name: str | None,
+                       account_no: str | None, account_bank: str | None) -> None:
+    """Change an institution's name or the account its payments go to.
+
+    Parts not given stay as they were; the code and kind never change.
+
+    Example: zkd institution update ZZB --account-name 郑州银行股份有限公司 --account-no 6228480012345678 --account-bank 郑州银行营业部
+    """
+    e = env()
+    with e.uow() as uow:
+        row = institutions.update(uow, e.actor(), code, name=name, account_name=account_name,
+                                  account_no=account_no, account_bank=account_bank)
+        uow.commit()
+        account = institutions.account_of(row)
+    click.echo(_("Updated {code} ({name}).").format(code=row.code, name=row.name))
+    if account is not None:
+        click.echo(_("Payee account: {holder}, {number}, {bank}").format(
+            holder=account.name, number=account.number, bank=account.bank))
 
 
 @institution.command("list")

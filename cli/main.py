@@ -128,12 +128,13 @@ def _register() -> None:
         journal,
         policy,
         reserve,
+        settings,
         statement,
         subsidies,
     )
 
     for module in (basics, reserve, budget, journal, files, claims, subsidies, policy, close,
-                   statement, demo):
+                   statement, demo, settings):
         for command in module.COMMANDS:
             main.add_command(command)
 
