@@ -294,4 +294,30 @@ def claims_replay(policy_file: Path, fmt: str) -> None:
                          (_("difference"), format_grouped(totals["total_difference"]))]))
 
 
+@claims_group.command("notice")
+@click.argument("claim_id", metavar="ID", type=CLAIM_ID)
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@db_options
+def claims_notice(claim_id: int, out: Path) -> None:
+    """Write the payment notice (付款通知书) PDF of an approved or paid claim.
+
+    Payee and account, amount in figures and capitals, the loan and loss it
+    pays for, who approved and who paid, and a seal area.
+
+    Example: zkd claims notice 12 -o notices/
+    """
+    from zhengkedai.render.notice import render_notice
+    from zhengkedai.services import notices
+
+    e = env()
+    with e.uow() as uow:
+        notice = notices.claim_notice(uow, claim_id)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"付款通知书_{notice.number}.pdf"
+    path.write_bytes(render_notice(notice))
+    click.echo(_("Wrote the payment notice {number} to {path}.").format(number=notice.number,
+                                                                        path=path))
+
+
 COMMANDS = [claims_group]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -172,6 +173,29 @@ def subsidies_pay(subsidy_id: int, on: dt.date | None) -> None:
     click.echo(_("Paid subsidy #{id} ({kind}, {beneficiary}): {amount} on {on}.").format(
         id=s.id, kind=s.kind, beneficiary=s.beneficiary, amount=format_grouped(s.amount),
         on=s.paid_on))
+
+
+@subsidies_group.command("notice")
+@click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@db_options
+def subsidies_notice(subsidy_id: int, out: Path) -> None:
+    """Write the payment notice (付款通知书) PDF of an approved or paid subsidy.
+
+    Example: zkd subsidies notice 7 -o notices/
+    """
+    from zhengkedai.render.notice import render_notice
+    from zhengkedai.services import notices
+
+    e = env()
+    with e.uow() as uow:
+        notice = notices.subsidy_notice(uow, subsidy_id)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"付款通知书_{notice.number}.pdf"
+    path.write_bytes(render_notice(notice))
+    click.echo(_("Wrote the payment notice {number} to {path}.").format(number=notice.number,
+                                                                        path=path))
 
 
 COMMANDS = [subsidies_group]
