@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from zhengkedai.i18n import _
 from zhengkedai.services import institutions, setup
 from zhengkedai.services.audit import verify as verify_service
 from zhengkedai.services.statements import packs
@@ -29,10 +30,11 @@ def init() -> None:
     finally:
         engine.dispose()
     if result.revision_before == result.revision_after:
-        click.echo(f"Database {e.url} is up to date (schema {result.revision_after}).")
+        click.echo(_("Database {url} is up to date (schema {revision}).").format(
+            url=e.url, revision=result.revision_after))
     else:
-        click.echo(f"Database {e.url} migrated from {result.revision_before or 'empty'} "
-                   f"to schema {result.revision_after}.")
+        click.echo(_("Database {url} migrated from {before} to schema {after}.").format(
+            url=e.url, before=result.revision_before or _("empty"), after=result.revision_after))
     for note in result.notes:
         click.echo(note)
 
@@ -45,22 +47,61 @@ def institution() -> None:
     """
 
 
+def account_options(f):  # type: ignore[no-untyped-def]
+    """``--account-name``, ``--account-no`` and ``--account-bank``: where payments go."""
+    f = click.option("--account-bank", metavar="BANK",
+                     help="Payee account: the bank and branch that keeps it (开户行).")(f)
+    f = click.option("--account-no", metavar="NO", help="Payee account: its number (账号).")(f)
+    f = click.option("--account-name", metavar="NAME",
+                     help="Payee account: the account holder's name (户名).")(f)
+    return f
+
+
 @institution.command("add")
 @click.argument("code")
 @click.option("--name", required=True, help="The institution's full name.")
 @click.option("--kind", required=True,
               type=click.Choice(["bank", "guarantor", "insurer", "investor"]))
+@account_options
 @db_options
-def institution_add(code: str, name: str, kind: str) -> None:
+def institution_add(code: str, name: str, kind: str, account_name: str | None,
+                    account_no: str | None, account_bank: str | None) -> None:
     """Register an institution under a short CODE.
 
     Example: zkd institution add ZZB --name 郑州银行 --kind bank
     """
     e = env()
     with e.uow() as uow:
-        inst = institutions.add(uow, e.actor(), code, name, kind)
+        inst = institutions.add(uow, e.actor(), code, name, kind, account_name=account_name,
+                                account_no=account_no, account_bank=account_bank)
         uow.commit()
-    click.echo(f"Registered {inst.kind.value} {inst.code} ({inst.name}).")
+    click.echo(_("Registered {kind} {code} ({name}).").format(
+        kind=_(inst.kind.value), code=inst.code, name=inst.name))
+
+
+@institution.command("update")
+@click.argument("code")
+@click.option("--name", help="The institution's new full name.")
+@account_options
+@db_options
+def institution_update(code: str, name: str | None, account_name: str | None,
+                       account_no: str | None, account_bank: str | None) -> None:
+    """Change an institution's name or the account its payments go to.
+
+    Parts not given stay as they were; the code and kind never change.
+
+    Example: zkd institution update ZZB --account-name 郑州银行股份有限公司 --account-no 6228480012345678 --account-bank 郑州银行营业部
+    """
+    e = env()
+    with e.uow() as uow:
+        row = institutions.update(uow, e.actor(), code, name=name, account_name=account_name,
+                                  account_no=account_no, account_bank=account_bank)
+        uow.commit()
+        account = institutions.account_of(row)
+    click.echo(_("Updated {code} ({name}).").format(code=row.code, name=row.name))
+    if account is not None:
+        click.echo(_("Payee account: {holder}, {number}, {bank}").format(
+            holder=account.name, number=account.number, bank=account.bank))
 
 
 @institution.command("list")
@@ -120,10 +161,11 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
             raise SystemExit(1)
         return
     if report.ok:
-        click.echo(f"OK: {report.entries} entries, chain head {report.head_hash}")
+        click.echo(_("OK: {entries} entries, chain head {head}").format(
+            entries=report.entries, head=report.head_hash))
         return
-    click.echo(f"FAILED: {len(report.problems)} problem(s) in {report.entries} entries",
-               err=True)
+    click.echo(_("FAILED: {problems} problem(s) in {entries} entries").format(
+        problems=len(report.problems), entries=report.entries), err=True)
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
     raise SystemExit(1)
@@ -132,7 +174,7 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
 def _check_packs(uow, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
     manifests = sorted(folder.glob("*_manifest.json"))
     if not manifests:
-        return [f"{folder}: no *_manifest.json in this folder"]
+        return [_("{folder}: no *_manifest.json in this folder").format(folder=folder)]
     problems = []
     for manifest in manifests:
         data = manifest.read_bytes()

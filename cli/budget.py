@@ -8,6 +8,7 @@ import json
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain
+from zhengkedai.i18n import _
 from zhengkedai.services.funds import budget
 
 from .common import (
@@ -41,7 +42,8 @@ def budget_deposit(amount: int, on: dt.date, ref: str | None) -> None:
 
     Example: zkd budget deposit 10,000,000 --on 2025-01-03 --ref CZ-2025-003
     """
-    book(f"Deposited {format_grouped(amount)} into the subsidy budget on {on}",
+    book(_("Deposited {amount} into the subsidy budget on {on}").format(
+        amount=format_grouped(amount), on=on),
          lambda uow, actor: budget.deposit(uow, actor, amount, on=on, ref=ref))
 
 
@@ -67,13 +69,13 @@ def budget_status(on: dt.date | None, fmt: str) -> None:
         emit([{"figure": k, "amount": v} for k, v in figures.items()],
              [Column("figure", "figure"), Column("amount", "amount", "amount")], fmt)
         return
-    click.echo(f"Subsidy budget (科技金融补助资金) as of {st.on}")
+    click.echo(_("Subsidy budget (科技金融补助资金) as of {on}").format(on=st.on))
     click.echo(kv_table([
-        ("balance 余额", format_grouped(st.balance)),
-        ("committed 已批未付", format_grouped(st.committed)),
-        ("available 可用", format_grouped(st.available)),
-        ("contributed 累计拨入", format_grouped(st.contributed)),
-        ("paid 累计支付", format_grouped(st.paid)),
+        (_("balance 余额"), format_grouped(st.balance)),
+        (_("committed 已批未付"), format_grouped(st.committed)),
+        (_("available 可用"), format_grouped(st.available)),
+        (_("contributed 累计拨入"), format_grouped(st.contributed)),
+        (_("paid 累计支付"), format_grouped(st.paid)),
     ]))
 
 

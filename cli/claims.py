@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain, parse_yuan
+from zhengkedai.i18n import _
 from zhengkedai.services import policies
 from zhengkedai.services.claims import views as claims_views
 from zhengkedai.services.claims import workflow as claims_workflow
@@ -84,8 +85,9 @@ def _policy_text(used: str, stored_id: int, stored_name: str) -> str:
     rules (新老划断), so ``zhengzhou-2019/2019`` may come from stored ``henan-2025``.
     """
     if used.split("/", 1)[0] == stored_name:
-        return f"{used} (stored #{stored_id})"
-    return f"{used} (新老划断, via stored policy #{stored_id} {stored_name})"
+        return _("{used} (stored #{id})").format(used=used, id=stored_id)
+    return _("{used} (新老划断, via stored policy #{id} {name})").format(
+        used=used, id=stored_id, name=stored_name)
 
 
 @claims_group.command("show")
@@ -109,37 +111,44 @@ def claims_show(claim_id: int, fmt: str) -> None:
         return
     s, ln, ev, c = d.summary, d.loan, d.event, d.claim
     click.echo(kv_table([
-        ("claim 补偿申请", f"#{s.id}  {s.status}"
+        (_("claim 补偿申请"), f"#{s.id}  {_(s.status)}"
          + (f" ({c['rejected_reason']})" if c["rejected_reason"] else "")),
-        ("institution 合作机构", s.institution),
-        ("loan 贷款", f"{ln['loan_no']}  {ln['loan_type']}  principal "
-         f"{format_grouped(ln['principal'])}  disbursed {ln['disbursed_on']}"),
-        ("enterprise 企业", f"{ln['enterprise']}  {ln['credit_code']}"),
-        ("loss event 损失确认", f"event #{ev['event_id']} on {ev['occurred_on']}, "
-         f"{format_grouped(ev['loss'])}; file #{ev['file_id']} {ev['file']} row {ev['row']}"),
-        ("recovered before payment", format_grouped(s.recovered_before)),
-        ("compensation 补偿金额", format_grouped(s.amount)),
-        ("policy 政策", _policy_text(s.policy, c["policy_id"], stored_name)),
-        ("dates", f"submitted {c['submitted_on']}, approved {c['approved_on'] or '-'}, "
-         f"paid {c['paid_on'] or '-'}"),
+        (_("institution 合作机构"), s.institution),
+        (_("loan 贷款"), _("{loan_no}  {loan_type}  principal {principal}  disbursed {on}").format(
+            loan_no=ln["loan_no"], loan_type=_(ln["loan_type"]),
+            principal=format_grouped(ln["principal"]), on=ln["disbursed_on"])),
+        (_("enterprise 企业"), f"{ln['enterprise']}  {ln['credit_code']}"),
+        (_("loss event 损失确认"), _("event #{event} on {on}, {loss}; file #{file_id} {file} row "
+                                 "{row}").format(
+            event=ev["event_id"], on=ev["occurred_on"], loss=format_grouped(ev["loss"]),
+            file_id=ev["file_id"], file=ev["file"], row=ev["row"])),
+        (_("recovered before payment"), format_grouped(s.recovered_before)),
+        (_("compensation 补偿金额"), format_grouped(s.amount)),
+        (_("policy 政策"), _policy_text(s.policy, c["policy_id"], stored_name)),
+        (_("dates"), _("submitted {submitted}, approved {approved}, paid {paid}").format(
+            submitted=c["submitted_on"], approved=c["approved_on"] or "-",
+            paid=c["paid_on"] or "-")),
     ]))
-    click.echo("\nCalculation trace 计算过程")
+    click.echo("\n" + _("Calculation trace 计算过程"))
     for i, step in enumerate(d.trace, start=1):
         click.echo(f"{i}. {step['rule']} [{step['policy_version']}]: "
                    f"{_amount(step['before'])} → {_amount(step['after'])}")
         click.echo(f"   {step['note']}")
         if step["limit"] is not None:
-            click.echo(f"   cap {_amount(step['limit'])}, used {_amount(step['used'])}, "
-                       f"left {_amount(step['left'])}")
-        click.echo(f"   source: {step['clause']}")
+            click.echo("   " + _("cap {limit}, used {used}, left {left}").format(
+                limit=_amount(step["limit"]), used=_amount(step["used"]),
+                left=_amount(step["left"])))
+        click.echo("   " + _("source: {clause}").format(clause=step["clause"]))
     if d.recovery_shares:
-        click.echo("\nRecoveries after payment 赔付后追偿")
+        click.echo("\n" + _("Recoveries after payment 赔付后追偿"))
         for r in d.recovery_shares:
-            state = f"returned {r['returned_on']}" if r["returned_on"] else "owed"
-            click.echo(f"  {r['recovered_on']}  recovered {format_grouped(r['recovery'])}  "
-                       f"share {format_grouped(r['share'])}  {state}")
+            state = _("returned {on}").format(on=r["returned_on"]) if r["returned_on"] \
+                else _("owed")
+            click.echo("  " + _("{on}  recovered {recovery}  share {share}  {state}").format(
+                on=r["recovered_on"], recovery=format_grouped(r["recovery"]),
+                share=format_grouped(r["share"]), state=state))
     if d.entries:
-        click.echo("\nJournal entries 会计分录")
+        click.echo("\n" + _("Journal entries 会计分录"))
         for x in d.entries:
             click.echo(f"  #{x['seq']}  {x['date']}  {x['kind']}  {x['memo']}")
 
@@ -161,12 +170,14 @@ def claims_approve(claim_id: int, on: dt.date | None) -> None:
         claim = claims_workflow.approve(uow, actor, claim_id, on or actor.today())
         uow.commit()
         available = reserve.available(uow, claim.approved_on or actor.today())
-    click.echo(f"Approved claim #{claim.id}: {format_grouped(claim.amount_fen)} payable to "
-               f"{claim.institution_code} (journal entry #{claim.approve_entry}).")
+    click.echo(_("Approved claim #{id}: {amount} payable to {institution} (journal entry "
+                 "#{seq}).").format(id=claim.id, amount=format_grouped(claim.amount_fen),
+                                    institution=claim.institution_code, seq=claim.approve_entry))
     if available < 0:
-        click.echo(f"Note: the reserve's approved claims now exceed its cash by "
-                   f"{format_grouped(-available)}; a payment waits for a deposit "
-                   "(see `zkd reserve status`).", err=True)
+        click.echo(_("Note: the reserve's approved claims now exceed its cash by "
+                     "{amount}; a payment waits for a deposit "
+                     "(see `zkd reserve status`).").format(amount=format_grouped(-available)),
+                   err=True)
 
 
 @claims_group.command("reject")
@@ -183,7 +194,8 @@ def claims_reject(claim_id: int, reason: str, on: dt.date | None) -> None:
     with e.uow() as uow:
         claim = claims_workflow.reject(uow, e.actor(), claim_id, reason, on)
         uow.commit()
-    click.echo(f"Rejected claim #{claim.id}: {claim.rejected_reason}")
+    click.echo(_("Rejected claim #{id}: {reason}").format(id=claim.id,
+                                                         reason=claim.rejected_reason))
 
 
 @claims_group.command("pay")
@@ -208,9 +220,10 @@ def claims_pay(claim_id: int, on: dt.date | None, bank: str | None) -> None:
         entry = claims_workflow.pay(uow, actor, claim_id, on or actor.today(), bank)
         uow.commit()
     paid = {ln.account.rsplit(":", 1)[1]: -ln.amount for ln in entry.lines if ln.amount < 0}
-    click.echo(f"Paid claim #{claim_id}: " + ", ".join(
-        f"{format_grouped(a)} from {b}" for b, a in paid.items())
-        + f" on {entry.entry_date} (journal entry #{entry.seq}).")
+    click.echo(_("Paid claim #{id}: {parts} on {on} (journal entry #{seq}).").format(
+        id=claim_id, parts=", ".join(
+            _("{amount} from {bank}").format(amount=format_grouped(a), bank=b)
+            for b, a in paid.items()), on=entry.entry_date, seq=entry.seq))
 
 
 @claims_group.command("recovery-return")
@@ -229,8 +242,9 @@ def claims_recovery_return(claim_id: int, on: dt.date, bank: str | None) -> None
         done = claims_workflow.return_shares(uow, e.actor(), claim_id, on, bank)
         uow.commit()
     total = sum(ln.amount for x in done for ln in x.lines if ln.amount > 0)
-    click.echo(f"Returned {format_grouped(total)} on claim #{claim_id} into the reserve "
-               f"(journal entries {', '.join('#' + str(x.seq) for x in done)}).")
+    click.echo(_("Returned {amount} on claim #{id} into the reserve (journal entries "
+                 "{entries}).").format(amount=format_grouped(total), id=claim_id,
+                                       entries=", ".join("#" + str(x.seq) for x in done)))
 
 
 @claims_group.command("replay")
@@ -271,12 +285,39 @@ def claims_replay(policy_file: Path, fmt: str) -> None:
                       "new": totals["total_new"], "difference": totals["total_difference"]}],
              cols, fmt)
         return
-    click.echo(f"Replay under {result.policy_name} ({result.source}); nothing was written.")
+    click.echo(_("Replay under {policy} ({source}); nothing was written.").format(
+        policy=result.policy_name, source=result.source))
     emit(rows, cols, fmt)
     click.echo("")
-    click.echo(kv_table([("total old", format_grouped(totals["total_old"])),
-                         ("total new", format_grouped(totals["total_new"])),
-                         ("difference", format_grouped(totals["total_difference"]))]))
+    click.echo(kv_table([(_("total old"), format_grouped(totals["total_old"])),
+                         (_("total new"), format_grouped(totals["total_new"])),
+                         (_("difference"), format_grouped(totals["total_difference"]))]))
+
+
+@claims_group.command("notice")
+@click.argument("claim_id", metavar="ID", type=CLAIM_ID)
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@db_options
+def claims_notice(claim_id: int, out: Path) -> None:
+    """Write the payment notice (付款通知书) PDF of an approved or paid claim.
+
+    Payee and account, amount in figures and capitals, the loan and loss it
+    pays for, who approved and who paid, and a seal area.
+
+    Example: zkd claims notice 12 -o notices/
+    """
+    from zhengkedai.render.notice import render_notice
+    from zhengkedai.services import notices
+
+    e = env()
+    with e.uow() as uow:
+        notice = notices.claim_notice(uow, claim_id)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"付款通知书_{notice.number}.pdf"
+    path.write_bytes(render_notice(notice))
+    click.echo(_("Wrote the payment notice {number} to {path}.").format(number=notice.number,
+                                                                        path=path))
 
 
 COMMANDS = [claims_group]

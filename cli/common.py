@@ -24,8 +24,17 @@ from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import AmountError, format_grouped, format_plain, parse_yuan
 from zhengkedai.domain.periods import parse_date_text
+from zhengkedai.i18n import N_, _
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Stored words the CLI shows in the reader's language, as ``_(value)`` where shown.
+VOCABULARY = (
+    N_("submitted"), N_("approved"), N_("paid"), N_("rejected"), N_("withdrawn"),
+    N_("active"), N_("suspended"),
+    N_("bank"), N_("guarantor"), N_("insurer"), N_("investor"),
+    N_("credit"), N_("ip_pledge"), N_("collateral"), N_("guaranteed"), N_("insured"),
+)
 
 
 @dataclass
@@ -44,7 +53,8 @@ class Env:
     def actor(self) -> Actor:
         name = (self.operator or "").strip() or default_operator()
         if len(name) > OPERATOR_MAX:
-            raise ZkdError(f"operator name of {len(name)} characters; at most {OPERATOR_MAX}")
+            raise ZkdError(_("operator name of {length} characters; at most {limit}").format(
+                length=len(name), limit=OPERATOR_MAX))
         return Actor(operator=name)
 
     @contextmanager
@@ -57,8 +67,10 @@ class Env:
             text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
             if "no such table" in text or "does not exist" in text:
                 raise ZkdError(
-                    f"the database at {self.url} is not set up; run `zkd init` first") from None
-            raise ZkdError(f"database error: {text.splitlines()[0]}") from None
+                    _("the database at {url} is not set up; run `zkd init` first").format(
+                        url=self.url)) from None
+            raise ZkdError(_("database error: {detail}").format(
+                detail=text.splitlines()[0])) from None
         finally:
             engine.dispose()
 
@@ -133,7 +145,8 @@ class RecordIdType(click.ParamType):
         if text[:1].upper() == self.prefix:
             text = text[1:]
         if not text.isdigit() or not text.isascii():
-            self.fail(f"{value!r} is not a number like 12, #12 or {self.prefix}12", param, ctx)
+            self.fail(_("{value!r} is not a number like 12, #12 or {prefix}12").format(
+                value=value, prefix=self.prefix), param, ctx)
         return int(text)
 
 
@@ -157,10 +170,10 @@ def book(done: str, post: Callable[[UnitOfWork, Actor], Entry]) -> None:
         seq = post(uow, e.actor()).seq
         uow.commit()
     if seq > last:
-        click.echo(f"{done} (journal entry #{seq}).")
+        click.echo(_("{done} (journal entry #{seq}).").format(done=done, seq=seq))
     else:
-        click.echo(f"Already booked as journal entry #{seq}; nothing changed "
-                   f"({done[0].lower()}{done[1:]}).")
+        click.echo(_("Already booked as journal entry #{seq}; nothing changed "
+                     "({done}).").format(seq=seq, done=f"{done[0].lower()}{done[1:]}"))
 
 
 # --- output ----------------------------------------------------------------
@@ -176,7 +189,7 @@ def _cell(value: Any, kind: str, machine: bool) -> Any:
     if value is None:
         return None if machine else ""
     if kind == "bool":
-        return bool(value) if machine else ("yes" if value else "")
+        return bool(value) if machine else (_("yes") if value else "")
     if kind == "amount":
         return format_plain(value) if machine else format_grouped(value)
     if isinstance(value, dt.date):
@@ -215,7 +228,7 @@ def _width(text: str) -> int:
 
 def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
     cells = [[_cell(r.get(c.key), c.kind, False) for c in columns] for r in rows]
-    heads = [c.label for c in columns]
+    heads = [_(c.label) for c in columns]
     widths = [max([_width(h)] + [_width(row[i]) for row in cells]) for i, h in enumerate(heads)]
 
     def fit(text: str, i: int) -> str:
@@ -227,7 +240,7 @@ def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(fit(v, i) for i, v in enumerate(row)).rstrip() for row in cells]
     if not rows:
-        lines.append("(none)")
+        lines.append(_("(none)"))
     return "\n".join(lines)
 
 
@@ -237,5 +250,5 @@ def kv_table(pairs: Sequence[tuple[str, str]]) -> str:
 
 
 def fail(message: str, code: int = 1) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_("Error: {message}").format(message=message), err=True)
     sys.exit(code)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from zhengkedai.i18n import _
 from zhengkedai.services import demo as demo_service
 
 from .common import db_options, env
@@ -27,8 +28,8 @@ def demo(out: Path) -> None:
     """
     e = env()
     if e.db is not None:
-        click.echo(f"Note: the demo uses a fresh database, {out / 'demo.db'}, "
-                   f"not {e.db}", err=True)
+        click.echo(_("Note: the demo uses a fresh database, {path}, not {db}").format(
+            path=out / "demo.db", db=e.db), err=True)
     for line in demo_service.run(out, e.actor()):
         click.echo(line)
 

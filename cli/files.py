@@ -13,6 +13,7 @@ import click
 from zhengkedai.context import local_time
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped
+from zhengkedai.i18n import _, ngettext
 from zhengkedai.imports.rowerrors import RowError, write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
 from zhengkedai.imports.templates import write_template
@@ -42,7 +43,7 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
     Example: zkd submit 2025-06_loans.xlsx --institution ZZB
     """
     if errors_path is not None:
-        _can_write(errors_path, "the errors CSV")  # before reading a file of any length
+        _can_write(errors_path, _("the errors CSV"))  # before reading a file of any length
     try:
         result = _submit(file, institution, sheet, dry_run, errors_path)
     except (importing.FileHasErrors, _Unwritable):
@@ -61,7 +62,8 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
     e = env()
     show_bar = sys.stderr.isatty() and not dry_run
     with e.uow() as uow:
-        bar_cm = (click.progressbar(length=_count(file, sheet), label=f"Reading {file.name}",
+        bar_cm = (click.progressbar(length=_count(file, sheet),
+                                    label=_("Reading {name}").format(name=file.name),
                                     file=sys.stderr) if show_bar else nullcontext())
         with bar_cm as bar:
             try:
@@ -77,12 +79,13 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
                     click.echo(str(error), err=True)
                 if errors_path is not None:
                     _save_errors(errors_path, exc.errors, exc)
-                    click.echo(f"{len(exc.errors)} error(s) written to {errors_path}", err=True)
+                    click.echo(_("{count} error(s) written to {path}").format(
+                        count=len(exc.errors), path=errors_path), err=True)
                 raise
         if errors_path is not None:
             # no errors, and no older run's list left behind; written before the
             # commit, so a file is not accepted while its errors CSV says otherwise
-            _write(errors_path, "the errors CSV", write_errors_csv, [], errors_path)
+            _write(errors_path, _("the errors CSV"), write_errors_csv, [], errors_path)
         if result.accepted and not dry_run:
             uow.commit()
     return result
@@ -97,13 +100,14 @@ def _write(path: Path, what: str, write: Callable[..., object], *args: Any) -> N
     try:
         write(*args)
     except OSError as exc:
-        raise _Unwritable(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+        raise _Unwritable(_("cannot write {what} {path}: {reason}").format(
+            what=what, path=path, reason=exc.strerror or exc)) from None
 
 
 def _save_errors(path: Path, errors: list[RowError], refusal: ZkdError) -> None:
     """Write ``errors`` to ``path``; if that fails, ``refusal``, saying so too, is raised."""
     try:
-        _write(path, "the errors CSV", write_errors_csv, errors, path)
+        _write(path, _("the errors CSV"), write_errors_csv, errors, path)
     except _Unwritable as unwritten:
         refusal.args = (f"{refusal}; {unwritten}",)
         raise refusal from None
@@ -127,7 +131,7 @@ def _count(file: Path, sheet: str | None) -> int:
 
 
 def _rows(n: int) -> str:
-    return f"{n} row" if n == 1 else f"{n} rows"
+    return ngettext("{n} row", "{n} rows", n).format(n=n)
 
 
 def _notes(file: Path, notes: list[str]) -> None:
@@ -140,26 +144,31 @@ def _report(result: importing.SubmitResult) -> None:
     _notes(result.path, result.notes)
     if result.duplicate_of is not None:
         d = result.duplicate_of
-        click.echo(f"{result.path.name}: the same file was already accepted at "
-                   f"{local_time(d.accepted_at):%Y-%m-%d %H:%M} (UTC+8) by {d.operator} "
-                   f"(file #{d.id}, {d.row_count} rows); nothing changed.")
+        click.echo(_("{name}: the same file was already accepted at {at} (UTC+8) by "
+                     "{operator} (file #{id}, {rows} rows); nothing changed.").format(
+            name=result.path.name, at=f"{local_time(d.accepted_at):%Y-%m-%d %H:%M}",
+            operator=d.operator, id=d.id, rows=d.row_count))
         return
     kind = result.kind or FileKind.LOANS
     what = f"{FILE_KIND_ZH[kind]} ({kind.value})"
     if result.dry_run:
-        click.echo(f"{result.path.name}: {what}, {_rows(result.rows)}, all valid; "
-                   "dry run: nothing was written.")
-        for _, amount in result.claims:
-            click.echo(f"  would open a claim: computed {format_grouped(amount)}")
-        for _, amount in result.subsidies:
-            click.echo(f"  would file a subsidy: computed {format_grouped(amount)}")
+        click.echo(_("{name}: {what}, {rows}, all valid; dry run: nothing was written."
+                     ).format(name=result.path.name, what=what, rows=_rows(result.rows)))
+        for _claim, amount in result.claims:
+            click.echo("  " + _("would open a claim: computed {amount}").format(
+                amount=format_grouped(amount)))
+        for _subsidy, amount in result.subsidies:
+            click.echo("  " + _("would file a subsidy: computed {amount}").format(
+                amount=format_grouped(amount)))
         return
-    click.echo(f"Accepted {what} file {result.path.name}: {_rows(result.rows)} "
-               f"(file #{result.file_id}).")
+    click.echo(_("Accepted {what} file {name}: {rows} (file #{id}).").format(
+        what=what, name=result.path.name, rows=_rows(result.rows), id=result.file_id))
     for claim_id, amount in result.claims:
-        click.echo(f"  opened claim C{claim_id}: computed {format_grouped(amount)}")
+        click.echo("  " + _("opened claim C{id}: computed {amount}").format(
+            id=claim_id, amount=format_grouped(amount)))
     for sub_id, amount in result.subsidies:
-        click.echo(f"  filed subsidy S{sub_id}: computed {format_grouped(amount)}")
+        click.echo("  " + _("filed subsidy S{id}: computed {amount}").format(
+            id=sub_id, amount=format_grouped(amount)))
 
 
 @click.command()
@@ -177,8 +186,9 @@ def template(kind: str, out: Path | None, xlsx: bool) -> None:
     Example: zkd template loans --xlsx -o 贷款台账.xlsx
     """
     path = out or Path(f"{kind}.{'xlsx' if xlsx else 'csv'}")
-    _write(path, "the template", write_template, kind, path, xlsx)
-    click.echo(f"Wrote the {FILE_KIND_ZH[FileKind(kind)]} ({kind}) template to {path}.")
+    _write(path, _("the template"), write_template, kind, path, xlsx)
+    click.echo(_("Wrote the {kind_zh} ({kind}) template to {path}.").format(
+        kind_zh=FILE_KIND_ZH[FileKind(kind)], kind=kind, path=path))
 
 
 COMMANDS = [submit, template]

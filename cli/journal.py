@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from zhengkedai.domain.money import format_grouped
+from zhengkedai.i18n import _
 from zhengkedai.services.funds import corrections
 
 from .common import DATE, db_options, env
@@ -31,8 +32,8 @@ def reverse(entry: int, reason: str, on: dt.date | None) -> None:
         posted = corrections.reverse_entry(uow, e.actor(), entry, reason, on)
         uow.commit()
     moved = sum(line.amount for line in posted.lines if line.amount > 0)
-    click.echo(f"Reversed entry #{entry} with entry #{posted.seq} dated {posted.entry_date} "
-               f"({format_grouped(moved)} back).")
+    click.echo(_("Reversed entry #{entry} with entry #{seq} dated {on} ({amount} back).").format(
+        entry=entry, seq=posted.seq, on=posted.entry_date, amount=format_grouped(moved)))
 
 
 COMMANDS = [reverse]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import sys
@@ -10,10 +11,40 @@ from typing import Any
 import click
 
 from zhengkedai.domain.errors import ZkdError
+from zhengkedai.i18n import _, click_gettext, install_click
 
 from .common import Env, db_options
 
 _NUMBER = re.compile(r"-[0-9][0-9,.]*")
+
+install_click()
+
+
+def _help_text(text: str) -> str:
+    translated = _(text)
+    return translated if translated != text else click_gettext(text)
+
+
+def translate_help(command: click.Command) -> None:
+    """Put the current language's help on ``command``, its options and its subcommands.
+
+    The English texts (docstrings, ``help=``) are kept as message ids on first
+    use, so a later run in another language translates from them again.
+    """
+    if not hasattr(command, "_zkd_help_id"):
+        command._zkd_help_id = inspect.cleandoc(command.help) if command.help else None  # type: ignore[attr-defined]
+    msgid = command._zkd_help_id  # type: ignore[attr-defined]
+    command.help = _help_text(msgid) if msgid else msgid
+    for param in command.params:
+        if isinstance(param, click.Option):
+            if not hasattr(param, "_zkd_help_id"):
+                param._zkd_help_id = param.help  # type: ignore[attr-defined]
+            param.help = _help_text(param._zkd_help_id) if param._zkd_help_id else None  # type: ignore[attr-defined]
+    if getattr(command, "_help_option", None) is not None:
+        command._help_option = None  # click keeps --help's option, help text and all; make it anew
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            translate_help(sub)
 
 
 class ZkdGroup(click.Group):
@@ -21,24 +52,28 @@ class ZkdGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        translate_help(self)
         try:
             rv = super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
-            click.echo("Error: aborted; nothing was written", err=True)
+            click.echo(_("Error: aborted; nothing was written"), err=True)
             sys.exit(1)
         except click.UsageError as exc:
-            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            hint = _(" (see '{command} --help')").format(
+                command=exc.ctx.command_path) if exc.ctx else ""
             if isinstance(exc, click.NoSuchOption) and _NUMBER.fullmatch(exc.option_name):
                 # `zkd reserve deposit -5 …`: click reads -5 as an option
-                click.echo(f"Error: {exc.option_name} is negative; amounts are positive "
-                           "(a booking made by mistake is undone with `zkd reverse`)", err=True)
+                click.echo(_("Error: {amount} is negative; amounts are positive "
+                             "(a booking made by mistake is undone with `zkd reverse`)"
+                             ).format(amount=exc.option_name), err=True)
                 sys.exit(exc.exit_code)
-            click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+            click.echo(_("Error: {message}").format(message=exc.format_message() + hint),
+                       err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            click.echo(f"Error: {exc.format_message()}", err=True)
+            click.echo(_("Error: {message}").format(message=exc.format_message()), err=True)
             sys.exit(exc.exit_code)
         if isinstance(rv, int) and rv:
             sys.exit(rv)
@@ -48,12 +83,12 @@ class ZkdGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ZkdError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(_("Error: {message}").format(message=exc), err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo("Error: interrupted; nothing was written", err=True)
+            click.echo(_("Error: interrupted; nothing was written"), err=True)
             sys.exit(130)
         except BrokenPipeError:
             # the reader of our output went away (`zkd claims list | head`): stop quietly
@@ -63,8 +98,9 @@ class ZkdGroup(click.Group):
             if os.environ.get("ZKD_DEBUG"):
                 raise
             first = str(exc).splitlines()[0] if str(exc) else ""
-            click.echo(f"Error: internal error ({type(exc).__name__}: {first}); "
-                       "nothing was written. Set ZKD_DEBUG=1 for details.", err=True)
+            click.echo(_("Error: internal error ({kind}: {detail}); "
+                         "nothing was written. Set ZKD_DEBUG=1 for details."
+                         ).format(kind=type(exc).__name__, detail=first), err=True)
             sys.exit(3)
 
 
@@ -92,12 +128,13 @@ def _register() -> None:
         journal,
         policy,
         reserve,
+        settings,
         statement,
         subsidies,
     )
 
     for module in (basics, reserve, budget, journal, files, claims, subsidies, policy, close,
-                   statement, demo):
+                   statement, demo, settings):
         for command in module.COMMANDS:
             main.add_command(command)
 

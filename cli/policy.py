@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from zhengkedai.i18n import _
 from zhengkedai.services import policies
 
 from .common import DATE, Column, db_options, emit, env, format_option
@@ -60,7 +61,8 @@ def policy_show(name: str | None, on: dt.date | None, fmt: str) -> None:
         version = stored.policy.version_on(day)
         lines = policies.describe(version)
     rows = [{"section": r.section, "name": r.name, "value": r.value, "source": r.source,
-             "programme_choice": "programme choice" if r.programme_choice else ""}
+             "programme_choice": (_("programme choice") if fmt == "table" else "programme choice")
+             if r.programme_choice else ""}
             for r in lines]
     cols = [Column("section", "section"), Column("name", "rule / parameter"),
             Column("value", "value"), Column("programme_choice", "choice"),
@@ -72,9 +74,11 @@ def policy_show(name: str | None, on: dt.date | None, fmt: str) -> None:
         emit(rows, cols, fmt, extra=head)
         return
     if fmt == "table":
-        click.echo(f"Policy {stored.policy.name} (stored #{stored.row_id}) on {day}: version "
-                   f"{version.policy_name}/{version.version}, in force from "
-                   f"{version.effective_from} — {version.title}")
+        click.echo(_("Policy {name} (stored #{id}) on {day}: version {version}, in force "
+                     "from {start} — {title}").format(
+            name=stored.policy.name, id=stored.row_id, day=day,
+            version=f"{version.policy_name}/{version.version}", start=version.effective_from,
+            title=version.title))
     emit(rows, cols, fmt)
 
 
@@ -93,7 +97,8 @@ def policy_activate(name: str) -> None:
     with e.uow() as uow:
         stored = policies.activate(uow, name)
         uow.commit()
-    click.echo(f"Active policy: {stored.policy.name} (stored #{stored.row_id}).")
+    click.echo(_("Active policy: {name} (stored #{id}).").format(name=stored.policy.name,
+                                                                id=stored.row_id))
 
 
 @policy_group.command("load")
@@ -111,10 +116,11 @@ def policy_load(file: Path) -> None:
         row, new = policies.store(uow, e.actor(), file.read_text(encoding="utf-8"), file.name)
         uow.commit()
     if new:
-        click.echo(f"Stored policy {row.name} from {file.name} as #{row.id}.")
+        click.echo(_("Stored policy {name} from {file} as #{id}.").format(
+            name=row.name, file=file.name, id=row.id))
     else:
-        click.echo(f"Policy {row.name} from {file.name} is already stored as #{row.id}; "
-                   "nothing changed.")
+        click.echo(_("Policy {name} from {file} is already stored as #{id}; "
+                     "nothing changed.").format(name=row.name, file=file.name, id=row.id))
 
 
 COMMANDS = [policy_group]

@@ -8,6 +8,7 @@ import click
 
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.policy_params import format_ratio
+from zhengkedai.i18n import _
 from zhengkedai.services.funds import fees as reserve_fee
 from zhengkedai.services.funds import reserve
 
@@ -45,7 +46,8 @@ def reserve_deposit(amount: int, source: str, bank: str, on: dt.date, ref: str |
 
     Example: zkd reserve deposit 50,000,000 --source city --at ZZB --on 2025-01-02
     """
-    book(f"Deposited {format_grouped(amount)} from {source} at {bank} on {on}",
+    book(_("Deposited {amount} from {source} at {bank} on {on}").format(
+        amount=format_grouped(amount), source=source, bank=bank, on=on),
          lambda uow, actor: reserve.deposit(uow, actor, amount, source=source, bank=bank, on=on,
                                             ref=ref))
 
@@ -62,7 +64,8 @@ def reserve_interest(amount: int, bank: str, on: dt.date, ref: str | None) -> No
 
     Example: zkd reserve interest 120,000 --at ZZB --on 2025-06-21 --ref INT-2025Q2
     """
-    book(f"Booked interest {format_grouped(amount)} at {bank} on {on}",
+    book(_("Booked interest {amount} at {bank} on {on}").format(
+        amount=format_grouped(amount), bank=bank, on=on),
          lambda uow, actor: reserve.interest(uow, actor, amount, bank=bank, on=on, ref=ref))
 
 
@@ -89,12 +92,17 @@ def reserve_fee_cmd(amount: int, on: dt.date, bank: str | None, ref: str | None)
         paid = reserve_fee.pay_fee(uow, e.actor(), amount, on=on, bank=bank, ref=ref)
         uow.commit()
     fy = paid.year
-    click.echo(
-        f"Paid management fee {format_grouped(amount)} from {paid.bank} on {on}: "
-        f"{format_grouped(paid.from_interest)} from interest income, "
-        f"{format_grouped(paid.from_principal)} from principal; {fy.year} limit "
-        f"{format_grouped(fy.limit)} ({fy.ratio_text} of average reserve "
-        f"{format_grouped(fy.average_reserve)}) (journal entry #{paid.entry.seq}).")
+    click.echo(_(
+        "Paid management fee {amount} from {bank} on {on}: "
+        "{interest} from interest income, "
+        "{principal} from principal; {year} limit "
+        "{limit} ({ratio} of average reserve "
+        "{average}) (journal entry #{seq}).").format(
+        amount=format_grouped(amount), bank=paid.bank, on=on,
+        interest=format_grouped(paid.from_interest),
+        principal=format_grouped(paid.from_principal), year=fy.year,
+        limit=format_grouped(fy.limit), ratio=fy.ratio_text,
+        average=format_grouped(fy.average_reserve), seq=paid.entry.seq))
 
 
 @reserve_group.command("transfer")
@@ -112,7 +120,8 @@ def reserve_transfer(amount: int, from_bank: str, to_bank: str, on: dt.date,
 
     Example: zkd reserve transfer 5,000,000 --from ZZB --to ZYB --on 2025-07-01
     """
-    book(f"Transferred {format_grouped(amount)} from {from_bank} to {to_bank} on {on}",
+    book(_("Transferred {amount} from {source} to {target} on {on}").format(
+        amount=format_grouped(amount), source=from_bank, target=to_bank, on=on),
          lambda uow, actor: reserve.transfer(uow, actor, amount, from_bank=from_bank,
                                              to_bank=to_bank, on=on, ref=ref))
 
@@ -174,19 +183,21 @@ def reserve_status(on: dt.date | None, fmt: str) -> None:
         totals = [{"on": st.on, "item": k, "bank": "", "amount": v} for k, v in summary.items()]
         emit(per_bank + totals, long, fmt)
         return
-    click.echo(f"Reserve (风险补偿准备金) as of {st.on}")
+    click.echo(_("Reserve (风险补偿准备金) as of {on}").format(on=st.on))
     emit(rows, cols, fmt)
     click.echo("")
     click.echo(kv_table([
-        ("balance 余额", format_grouped(st.balance)),
-        ("committed 已批未付", format_grouped(st.committed)),
-        ("available 可用", format_grouped(st.available)),
-        ("outstanding principal 在贷余额", format_grouped(st.outstanding_principal)),
-        (f"target 目标规模 ({format_ratio(st.target_ratio)})", format_grouped(st.target)),
-        ("top-up needed 需补充", format_grouped(st.top_up_needed)),
-        (f"management fee {fy.year} 管理费上限", f"{format_grouped(fy.limit)} "
-         f"({fy.ratio_text} × average {format_grouped(fy.average_reserve)}), "
-         f"taken {format_grouped(fy.fees_taken)}"),
+        (_("balance 余额"), format_grouped(st.balance)),
+        (_("committed 已批未付"), format_grouped(st.committed)),
+        (_("available 可用"), format_grouped(st.available)),
+        (_("outstanding principal 在贷余额"), format_grouped(st.outstanding_principal)),
+        (_("target 目标规模 ({ratio})").format(ratio=format_ratio(st.target_ratio)),
+         format_grouped(st.target)),
+        (_("top-up needed 需补充"), format_grouped(st.top_up_needed)),
+        (_("management fee {year} 管理费上限").format(year=fy.year),
+         _("{limit} ({ratio} × average {average}), taken {taken}").format(
+             limit=format_grouped(fy.limit), ratio=fy.ratio_text,
+             average=format_grouped(fy.average_reserve), taken=format_grouped(fy.fees_taken))),
     ]))
 
 

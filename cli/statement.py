@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from zhengkedai.i18n import _
 from zhengkedai.services.statements import packs
 
 from .common import db_options, env
@@ -34,9 +35,9 @@ def statement(period: str, institution: str | None, fmt: str, out: Path) -> None
     out.mkdir(parents=True, exist_ok=True)
     for name, data in pack.files.items():
         (out / name).write_bytes(data)
-    kind = "draft (草稿): the month is open" if pack.draft else "final: the month is closed"
-    click.echo(f"Wrote {len(pack.files) - 1} statement file(s) and {pack.manifest_name} "
-               f"to {out} — {kind}.")
+    kind = _("draft (草稿): the month is open") if pack.draft else _("final: the month is closed")
+    click.echo(_("Wrote {count} statement file(s) and {manifest} to {out} — {kind}.").format(
+        count=len(pack.files) - 1, manifest=pack.manifest_name, out=out, kind=kind))
 
 
 COMMANDS = [statement]

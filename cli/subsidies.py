@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.subsidy_rules import SubsidyKind
+from zhengkedai.i18n import _
 from zhengkedai.services.subsidies import applications as subsidies
 from zhengkedai.services.subsidies import workflow as subsidy_workflow
 
@@ -94,23 +96,27 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
                for c in COLUMNS + MACHINE_ONLY if c.key != "trace"}
         click.echo(json.dumps({**doc, "trace": list(s.trace)}, ensure_ascii=False, indent=2))
         return
-    click.echo(f"Subsidy #{s.id} {s.kind_zh} ({s.kind})")
+    click.echo(_("Subsidy #{id} {kind_zh} ({kind})").format(id=s.id, kind_zh=s.kind_zh,
+                                                             kind=s.kind))
     click.echo(kv_table([
-        ("beneficiary 受益方", s.beneficiary), ("investee 被投企业", s.investee or "-"),
-        ("year 所属年度", str(s.period)), ("reference 凭证号", s.reference),
-        ("basis 计算基数", format_grouped(s.basis)), ("amount 补助金额", format_grouped(s.amount)),
-        ("status 状态", s.status), ("policy 政策", row["policy"]),
-        ("submitted 受理", s.submitted_on.isoformat()),
-        ("approved 批准", s.approved_on.isoformat() if s.approved_on else "-"),
-        ("paid 支付", s.paid_on.isoformat() if s.paid_on else "-"),
-        ("rejected 驳回", s.rejected_on.isoformat() if s.rejected_on else "-"),
-        ("rejected because 驳回原因", s.rejected_reason or "-"), ("source 来源", row["source"]),
+        (_("beneficiary 受益方"), s.beneficiary), (_("investee 被投企业"), s.investee or "-"),
+        (_("year 所属年度"), str(s.period)), (_("reference 凭证号"), s.reference),
+        (_("basis 计算基数"), format_grouped(s.basis)),
+        (_("amount 补助金额"), format_grouped(s.amount)),
+        (_("status 状态"), _(s.status)), (_("policy 政策"), row["policy"]),
+        (_("submitted 受理"), s.submitted_on.isoformat()),
+        (_("approved 批准"), s.approved_on.isoformat() if s.approved_on else "-"),
+        (_("paid 支付"), s.paid_on.isoformat() if s.paid_on else "-"),
+        (_("rejected 驳回"), s.rejected_on.isoformat() if s.rejected_on else "-"),
+        (_("rejected because 驳回原因"), s.rejected_reason or "-"),
+        (_("source 来源"), row["source"]),
     ]))
     click.echo("")
-    click.echo("Calculation trace 计算过程:")
+    click.echo(_("Calculation trace 计算过程:"))
     for i, step in enumerate(s.trace, start=1):
         click.echo(f"  {i}. {step['rule']}: {step['before']} -> {step['after']}  {step['note']}")
-        click.echo(f"     [{step['clause']}; policy version {step['policy_version']}]")
+        click.echo("     " + _("[{clause}; policy version {version}]").format(
+            clause=step["clause"], version=step["policy_version"]))
 
 
 @subsidies_group.command("approve")
@@ -126,8 +132,9 @@ def subsidies_approve(subsidy_id: int, on: dt.date | None) -> None:
     with e.uow() as uow:
         s = subsidy_workflow.approve(uow, e.actor(), subsidy_id, on=on)
         uow.commit()
-    click.echo(f"Approved subsidy #{s.id} ({s.kind}, {s.beneficiary}): "
-               f"{format_grouped(s.amount)} payable on {s.approved_on}.")
+    click.echo(_("Approved subsidy #{id} ({kind}, {beneficiary}): {amount} payable on {on}."
+                 ).format(id=s.id, kind=s.kind, beneficiary=s.beneficiary,
+                          amount=format_grouped(s.amount), on=s.approved_on))
 
 
 @subsidies_group.command("reject")
@@ -145,8 +152,9 @@ def subsidies_reject(subsidy_id: int, reason: str, on: dt.date | None) -> None:
         was = subsidies.show(uow, subsidy_id).status
         s = subsidy_workflow.reject(uow, e.actor(), subsidy_id, reason=reason, on=on)
         uow.commit()
-    tail = " (its approval was reversed)" if was == "approved" else ""
-    click.echo(f"Rejected subsidy #{s.id}{tail}: {s.rejected_reason}")
+    tail = _(" (its approval was reversed)") if was == "approved" else ""
+    click.echo(_("Rejected subsidy #{id}{tail}: {reason}").format(
+        id=s.id, tail=tail, reason=s.rejected_reason))
 
 
 @subsidies_group.command("pay")
@@ -162,8 +170,32 @@ def subsidies_pay(subsidy_id: int, on: dt.date | None) -> None:
     with e.uow() as uow:
         s = subsidy_workflow.pay(uow, e.actor(), subsidy_id, on=on)
         uow.commit()
-    click.echo(f"Paid subsidy #{s.id} ({s.kind}, {s.beneficiary}): "
-               f"{format_grouped(s.amount)} on {s.paid_on}.")
+    click.echo(_("Paid subsidy #{id} ({kind}, {beneficiary}): {amount} on {on}.").format(
+        id=s.id, kind=s.kind, beneficiary=s.beneficiary, amount=format_grouped(s.amount),
+        on=s.paid_on))
+
+
+@subsidies_group.command("notice")
+@click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@db_options
+def subsidies_notice(subsidy_id: int, out: Path) -> None:
+    """Write the payment notice (付款通知书) PDF of an approved or paid subsidy.
+
+    Example: zkd subsidies notice 7 -o notices/
+    """
+    from zhengkedai.render.notice import render_notice
+    from zhengkedai.services import notices
+
+    e = env()
+    with e.uow() as uow:
+        notice = notices.subsidy_notice(uow, subsidy_id)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"付款通知书_{notice.number}.pdf"
+    path.write_bytes(render_notice(notice))
+    click.echo(_("Wrote the payment notice {number} to {path}.").format(number=notice.number,
+                                                                        path=path))
 
 
 COMMANDS = [subsidies_group]

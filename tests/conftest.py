@@ -31,6 +31,12 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 FROZEN = dt.datetime(2025, 7, 1, 9, 30, 0)
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read zkd's messages in English (ZKD_LANG=en); a test of Chinese sets zh itself."""
+    monkeypatch.setenv("ZKD_LANG", "en")
+
+
 class FrozenClock:
     """A clock the test moves by hand."""
 

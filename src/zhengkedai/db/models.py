@@ -118,6 +118,20 @@ class InstitutionRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime)
     registered_by: Mapped[str] = mapped_column(String(100))
+    # the account payments go to (户名, 账号, 开户行), printed on payment notices
+    account_name: Mapped[str | None] = mapped_column(String(200))
+    account_no: Mapped[str | None] = mapped_column(String(64))
+    account_bank: Mapped[str | None] = mapped_column(String(200))
+
+
+class SettingRow(Base):
+    """One programme setting (e.g. ``issuer``, the body named on statements and notices)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    set_by: Mapped[str] = mapped_column(String(100))
 
 
 class InstitutionMonthRow(Base):

@@ -120,3 +120,73 @@ def format_grouped(amount: Fen) -> str:
     sign = "-" if amount < 0 else ""
     a = abs(amount)
     return f"{sign}{a // FEN_PER_YUAN:,}.{a % FEN_PER_YUAN:02d}"
+
+
+# --- amounts in Chinese capitals (大写金额) ----------------------------------------
+
+_DIGITS_ZH = "零壹贰叁肆伍陆柒捌玖"
+_SMALL_UNITS_ZH = ("", "拾", "佰", "仟")
+_SECTION_UNITS_ZH = ("", "万", "亿", "万亿")
+
+
+def _capital_section(value: int) -> str:
+    """A group of four digits (1-9999), with a 零 for each run of inner zeros."""
+    out, zero = "", False
+    for power in (3, 2, 1, 0):
+        digit = value // 10 ** power % 10
+        if digit == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out += "零"
+            zero = False
+        out += _DIGITS_ZH[digit] + _SMALL_UNITS_ZH[power]
+    return out
+
+
+def format_capital(amount: Fen) -> str:
+    """The amount in Chinese capitals, as on a payment document: ``人民币壹万零伍元整``.
+
+    The usual financial form (the People's Bank's rules for filling in
+    payment documents): every ten is written with its digit (壹拾, never 拾);
+    one 零 stands for each run of zeros inside the yuan, also across 万 and 亿
+    (10,005.00 → 壹万零伍元整; 100,000,001.00 → 壹亿零壹元整); trailing zeros
+    of the yuan are not written (5,000,000.00 → 伍佰万元整). 整 follows 元 when
+    there are no 角 and 分, and follows 角 when there is no 分 (10.50 →
+    壹拾元伍角整); nothing follows 分. With 角 = 0 and 分 ≠ 0 the 元 is
+    followed by 零 (16,409.02 → 壹万陆仟肆佰零玖元零贰分). Below one yuan no 元
+    is written (0.07 → 人民币柒分); 0.00 is 人民币零元整.
+
+    Raises:
+        ValueError: a negative amount, or one of 10^16 yuan or more.
+    """
+    if amount < 0:
+        raise ValueError(f"no capitals for a negative amount ({format_grouped(amount)})")
+    yuan, cents = divmod(amount, FEN_PER_YUAN)
+    jiao, fen = divmod(cents, 10)
+    sections: list[int] = []
+    rest = yuan
+    while rest:
+        rest, section = divmod(rest, 10_000)
+        sections.append(section)
+    if len(sections) > len(_SECTION_UNITS_ZH):
+        raise ValueError(f"{format_grouped(amount)} is too large to write in capitals")
+    text, zero = "", False
+    for index in range(len(sections) - 1, -1, -1):
+        section = sections[index]
+        if section == 0:
+            zero = bool(text)
+            continue
+        if text and (zero or section < 1000):
+            text += "零"
+        text += _capital_section(section) + _SECTION_UNITS_ZH[index]
+        zero = False
+    if yuan:
+        text += "元"
+    if jiao:
+        text += _DIGITS_ZH[jiao] + "角" + (_DIGITS_ZH[fen] + "分" if fen else "整")
+    elif fen:
+        text += ("零" if yuan else "") + _DIGITS_ZH[fen] + "分"
+    else:
+        text += "整" if yuan else "零元整"
+    return "人民币" + text

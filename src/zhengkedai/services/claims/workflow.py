@@ -38,6 +38,7 @@ from zhengkedai.domain.errors import InsufficientFunds, NotFound, ZkdError
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import Fen, format_grouped
 from zhengkedai.domain.workflow import Action
+from zhengkedai.i18n import N_, _
 from zhengkedai.services import institutions
 from zhengkedai.services.claims import entries
 from zhengkedai.services.claims.computation import APPROVED, PAID, REJECTED
@@ -46,19 +47,21 @@ from zhengkedai.services.claims.computation import APPROVED, PAID, REJECTED
 def get(uow: UnitOfWork, claim_id: int) -> ClaimRow:
     claim = uow.s.get(ClaimRow, claim_id)
     if claim is None:
-        raise NotFound(f"no claim #{claim_id}; see `zkd claims list`")
+        raise NotFound(_("no claim #{id}; see `zkd claims list`").format(id=claim_id))
     return claim
 
 
-_DONE = {Action.APPROVE: "approved", Action.REJECT: "rejected", Action.PAY: "paid",
-         Action.WITHDRAW: "withdrawn"}
+# how each refused action reads in a message
+_ACTIONS = {Action.APPROVE: N_("be approved"), Action.REJECT: N_("be rejected"),
+            Action.PAY: N_("be paid"), Action.WITHDRAW: N_("be withdrawn")}
 
 
 def _refuse_state(claim: ClaimRow, action: Action) -> None:
     if not workflow.may(claim.status, action):
-        raise ZkdError(f"claim #{claim.id} is {claim.status}; only "
-                       f"{' or '.join(workflow.allowed_from(action))} claims can be "
-                       f"{_DONE[action]}")
+        raise ZkdError(_("claim #{id} is {status}; only {allowed} claims can {action}").format(
+            id=claim.id, status=_(claim.status),
+            allowed=_(" or ").join(_(a) for a in workflow.allowed_from(action)),
+            action=_(_ACTIONS[action])))
 
 
 def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimRow:
@@ -66,12 +69,13 @@ def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimR
     claim = get(uow, claim_id)
     _refuse_state(claim, Action.APPROVE)
     if claim.amount_fen == 0:
-        raise ZkdError(f"claim #{claim.id} computes to 0.00 (see `zkd claims show {claim.id}`); "
-                       f"there is nothing to approve: reject it with "
-                       f"`zkd claims reject {claim.id} --reason ...`")
+        raise ZkdError(_("claim #{id} computes to 0.00 (see `zkd claims show {id}`); "
+                         "there is nothing to approve: reject it with "
+                         "`zkd claims reject {id} --reason ...`").format(id=claim.id))
     if on < claim.submitted_on:
-        raise ZkdError(f"claim #{claim.id} cannot be approved on {on}, before its loss "
-                       f"was confirmed on {claim.submitted_on}")
+        raise ZkdError(_("claim #{id} cannot be approved on {on}, before its loss "
+                         "was confirmed on {loss_on}").format(id=claim.id, on=on,
+                                                              loss_on=claim.submitted_on))
     entry = entries.post_approval(uow, actor, claim, on, key=f"claim:{claim.id}:approve")
     claim.status, claim.approved_on = APPROVED, on
     claim.approve_entry, claim.decided_by = entry.seq, actor.operator
@@ -86,13 +90,14 @@ def reject(uow: UnitOfWork, actor: Actor, claim_id: int, reason: str,
     _refuse_state(claim, Action.REJECT)
     reason = reason.strip()
     if not reason:
-        raise ZkdError("a rejection needs a reason (--reason TEXT)")
+        raise ZkdError(_("a rejection needs a reason (--reason TEXT)"))
     day = on or actor.today()
     if claim.status == APPROVED and claim.approve_entry is not None:
         assert claim.approved_on is not None
         if day < claim.approved_on:
-            raise ZkdError(f"claim #{claim.id} was approved on {claim.approved_on}; "
-                           f"it cannot be rejected on {day}, before that")
+            raise ZkdError(_("claim #{id} was approved on {approved}; "
+                             "it cannot be rejected on {on}, before that").format(
+                id=claim.id, approved=claim.approved_on, on=day))
         entries.post_rejection(uow, actor, claim, day, reason)
     claim.status, claim.rejected_reason, claim.decided_by = REJECTED, reason, actor.operator
     uow.s.flush()
@@ -137,12 +142,14 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     claim = get(uow, claim_id)
     _refuse_state(claim, Action.PAY)
     if claim.amount_fen == 0:
-        raise ZkdError(f"claim #{claim.id} is 0.00 after recoveries; there is nothing to pay: "
-                       f"reject it with `zkd claims reject {claim.id} --reason ...`")
+        raise ZkdError(_("claim #{id} is 0.00 after recoveries; there is nothing to pay: "
+                         "reject it with `zkd claims reject {id} --reason ...`").format(
+            id=claim.id))
     assert claim.approved_on is not None
     if on < claim.approved_on:
-        raise ZkdError(f"claim #{claim.id} was approved on {claim.approved_on}; "
-                       f"it cannot be paid on {on}, before that")
+        raise ZkdError(_("claim #{id} was approved on {approved}; "
+                         "it cannot be paid on {on}, before that").format(
+            id=claim.id, approved=claim.approved_on, on=on))
     uow.lock_ledger()
     cash = reserve_cash_by_bank(uow, on)
     if bank is not None:
@@ -151,11 +158,13 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     sources = choose_banks(cash, claim.amount_fen, claim.institution_code)
     if sources is None:
         have = sum(cash.values())
-        where = f"at {bank}" if bank else "across all deposit banks"
-        raise InsufficientFunds(
-            f"claim #{claim.id}: the reserve's cash {where} on {on} is {format_grouped(have)}; "
-            f"paying {format_grouped(claim.amount_fen)} is short by "
-            f"{format_grouped(claim.amount_fen - have)}; the claim stays approved")
+        where = _("at {bank}").format(bank=bank) if bank else _("across all deposit banks")
+        raise InsufficientFunds(_(
+            "claim #{id}: the reserve's cash {where} on {on} is {have}; "
+            "paying {amount} is short by {short}; the claim stays approved").format(
+            id=claim.id, where=where, on=on, have=format_grouped(have),
+            amount=format_grouped(claim.amount_fen),
+            short=format_grouped(claim.amount_fen - have)))
     entry = entries.post_payment(uow, actor, claim, on, sources)
     claim.status, claim.paid_on, claim.pay_entry = PAID, on, entry.seq
     uow.s.flush()
@@ -172,12 +181,14 @@ def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
                                        RecoveryShareRow.returned_entry.is_(None))
         .order_by(RecoveryShareRow.id)).scalars())
     if not owed:
-        raise ZkdError(f"claim #{claim.id} has no recovery share owed to the reserve")
+        raise ZkdError(_("claim #{id} has no recovery share owed to the reserve").format(
+            id=claim.id))
     if bank is None:
         inst = uow.s.get(InstitutionRow, claim.institution_code)
         if inst is None or inst.kind != institutions.InstitutionKind.BANK.value:
-            raise ZkdError(f"{claim.institution_code} is not a bank; name the deposit bank "
-                           "that receives the money with --at BANK")
+            raise ZkdError(_("{code} is not a bank; name the deposit bank "
+                             "that receives the money with --at BANK").format(
+                code=claim.institution_code))
         bank = inst.code
     institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
     out: list[Entry] = []
@@ -185,8 +196,8 @@ def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
         event = uow.s.get(LoanEventRow, share.event_id)
         assert event is not None
         if on < event.occurred_on:
-            raise ZkdError(f"the recovery of {event.occurred_on} cannot be returned on {on}, "
-                           "before it happened")
+            raise ZkdError(_("the recovery of {recovered} cannot be returned on {on}, "
+                             "before it happened").format(recovered=event.occurred_on, on=on))
         entry = entries.post_share_returned(uow, actor, claim, share, bank, on)
         share.returned_on, share.returned_entry = on, entry.seq
         out.append(entry)

@@ -15,6 +15,7 @@ from zhengkedai.domain.errors import InsufficientFunds, InvariantViolation, ZkdE
 from zhengkedai.domain.ledger import EntryDraft, Line, reversal_of
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.workflow import Action, Status
+from zhengkedai.i18n import N_, _
 from zhengkedai.services.funds.budget import PAYABLE, expense_account
 from zhengkedai.services.params import active_policy
 from zhengkedai.services.subsidies import applications as subsidies
@@ -29,14 +30,16 @@ def _what(row: SubsidyRow) -> str:
             f"{row.period_year}年度，凭证 {row.reference}）")
 
 
-_DOING = {Action.APPROVE: "approving", Action.REJECT: "rejecting", Action.PAY: "paying",
-          Action.WITHDRAW: "withdrawing"}
+# the actions a refusal names
+_DOING = {Action.APPROVE: N_("approving"), Action.REJECT: N_("rejecting"),
+          Action.PAY: N_("paying"), Action.WITHDRAW: N_("withdrawing")}
 
 
 def _must_be(row: SubsidyRow, action: Action) -> None:
     if not workflow.may(row.status, action):
-        raise ZkdError(f"subsidy #{row.id} is {row.status}; {_DOING[action]} needs it "
-                       f"{' or '.join(workflow.allowed_from(action))}")
+        raise ZkdError(_("subsidy #{id} is {status}; {action} needs it {allowed}").format(
+            id=row.id, status=_(row.status), action=_(_DOING[action]),
+            allowed=_(" or ").join(_(a) for a in workflow.allowed_from(action))))
 
 
 def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = None
@@ -50,20 +53,24 @@ def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | Non
     row = subsidies.get_row(uow, subsidy_id)
     _must_be(row, Action.APPROVE)
     if row.amount_fen == 0:
-        raise ZkdError(f"subsidy #{row.id} is 0.00 (its cap is used up); reject it instead")
+        raise ZkdError(_("subsidy #{id} is 0.00 (its cap is used up); reject it instead").format(
+            id=row.id))
     day = on or actor.today()
     if day < row.submitted_on:
-        raise ZkdError(f"subsidy #{row.id} was filed on {row.submitted_on}; it cannot be "
-                       f"approved on {day}, before that")
+        raise ZkdError(_("subsidy #{id} was filed on {filed}; it cannot be "
+                         "approved on {on}, before that").format(id=row.id, filed=row.submitted_on,
+                                                                on=day))
     cap = subsidies.cap_of(active_policy(uow).version_on(row.submitted_on), row.kind)
     if cap is not None:
         granted = subsidies.cap_used(uow, row.kind, row.beneficiary, row.period_year,
                                      (Status.APPROVED, Status.PAID))
         if granted + row.amount_fen > cap:
-            raise InvariantViolation(
-                f"subsidy #{row.id} of {format_grouped(row.amount_fen)} would bring {row.kind} "
-                f"subsidies to {row.beneficiary} for {row.period_year} to "
-                f"{format_grouped(granted + row.amount_fen)}, above the cap {format_grouped(cap)}")
+            raise InvariantViolation(_(
+                "subsidy #{id} of {amount} would bring {kind} subsidies to {beneficiary} for "
+                "{year} to {total}, above the cap {cap}").format(
+                id=row.id, amount=format_grouped(row.amount_fen), kind=row.kind,
+                beneficiary=row.beneficiary, year=row.period_year,
+                total=format_grouped(granted + row.amount_fen), cap=format_grouped(cap)))
     entry = LedgerRepo(uow).post(EntryDraft(
         entry_date=day, kind="subsidy.approve", memo=f"批准{_what(row)}，应付补助款",
         lines=(Line(expense_account(row.kind), row.amount_fen), Line(PAYABLE, -row.amount_fen)),
@@ -78,7 +85,7 @@ def reject(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, reason: str,
            on: dt.date | None = None) -> subsidies.Subsidy:
     """Reject a submitted or approved subsidy; an approval is reversed, dated ``on``."""
     if not reason.strip():
-        raise ZkdError("a rejection needs a reason (--reason)")
+        raise ZkdError(_("a rejection needs a reason (--reason)"))
     row = subsidies.get_row(uow, subsidy_id)
     _must_be(row, Action.REJECT)
     day = on or actor.today()
@@ -107,15 +114,17 @@ def pay(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = 
     _must_be(row, Action.PAY)
     day = on or actor.today()
     if row.approved_on is not None and day < row.approved_on:
-        raise ZkdError(f"subsidy #{row.id} was approved on {row.approved_on}; "
-                       f"it cannot be paid before, on {day}")
+        raise ZkdError(_("subsidy #{id} was approved on {approved}; "
+                         "it cannot be paid before, on {on}").format(
+            id=row.id, approved=row.approved_on, on=day))
     try:
         entry = LedgerRepo(uow).post(EntryDraft(
             entry_date=day, kind="subsidy.pay", memo=f"支付{_what(row)}",
             lines=(Line(PAYABLE, row.amount_fen), Line(acc.budget_cash(), -row.amount_fen)),
             idempotency_key=f"subsidy:{row.id}:pay", source_ref=_source(row)), actor)
     except InsufficientFunds as exc:
-        raise InsufficientFunds(f"subsidy #{row.id} not paid, it stays approved: {exc}") from None
+        raise InsufficientFunds(_("subsidy #{id} not paid, it stays approved: {reason}").format(
+            id=row.id, reason=exc)) from None
     row.status, row.paid_on, row.pay_entry = Status.PAID, day, entry.seq
     uow.s.flush()
     return subsidies.to_subsidy(row)

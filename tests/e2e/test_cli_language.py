@@ -1,0 +1,63 @@
+"""zkd speaks Chinese by default and English with ZKD_LANG=en (SPEC 12), click's own words too."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_a_refusal_is_in_chinese_by_default(zkd, chinese) -> None:  # type: ignore[no-untyped-def]
+    assert zkd("init").exit_code == 0
+    r = zkd("claims", "approve", "9")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == "错误：没有补偿申请 #9；见 `zkd claims list`"
+
+
+def test_the_same_refusal_is_in_english_with_zkd_lang_en(zkd, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ZKD_LANG", "en")
+    assert zkd("init").exit_code == 0
+    r = zkd("claims", "approve", "9")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == "Error: no claim #9; see `zkd claims list`"
+
+
+def test_an_english_lang_gives_english_when_zkd_lang_is_unset(zkd, chinese, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert zkd("init").exit_code == 0
+    assert zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank").output \
+        .startswith("Registered bank ZZB")
+
+
+def test_a_success_message_is_in_chinese_by_default(zkd, chinese) -> None:  # type: ignore[no-untyped-def]
+    assert zkd("init").exit_code == 0
+    r = zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
+    assert r.output.strip() == "已登记银行 ZZB（郑州银行）。"
+
+
+def test_help_and_its_headings_are_in_chinese_by_default(zkd, chinese) -> None:  # type: ignore[no-untyped-def]
+    r = zkd("claims", "approve", "--help")
+    assert r.exit_code == 0
+    assert "用法：" in r.output and "选项" in r.output and "示例：" in r.output
+    assert "审批一笔已受理的补偿申请" in r.output and "显示本帮助并退出。" in r.output
+    assert "Usage:" not in r.output
+
+
+def test_the_same_help_is_english_again_in_the_same_process(zkd, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ZKD_LANG", "zh")
+    assert "用法：" in zkd("claims", "--help").output
+    monkeypatch.setenv("ZKD_LANG", "en")
+    r = zkd("claims", "--help")
+    assert "Usage:" in r.output and "Commands" in r.output and "Compensation claims" in r.output
+
+
+def test_click_usage_errors_are_in_chinese_by_default(zkd, chinese) -> None:  # type: ignore[no-untyped-def]
+    r = zkd("claims", "approve")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("错误：缺少参数") and "--help" in r.stderr
+    r = zkd("claims", "approve", "1", "--bogus")
+    assert "没有选项 '--bogus'" in r.stderr
