@@ -150,7 +150,10 @@ def zkd_frozen(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
     from zhengkedai_cli.main import main
 
     monkeypatch.setenv("ZKD_DATABASE_URL", db_url)
-    monkeypatch.setenv("ZKD_OPERATOR", "clerk")
+    if db_url.startswith("sqlite"):  # on PostgreSQL the operator is the login (SPEC 10)
+        monkeypatch.setenv("ZKD_OPERATOR", "clerk")
+    else:
+        monkeypatch.delenv("ZKD_OPERATOR", raising=False)
     runner = CliRunner()
 
     def run(*args: str):  # type: ignore[no-untyped-def]
