@@ -94,10 +94,11 @@ def _register() -> None:
         reserve,
         statement,
         subsidies,
+        users,
     )
 
     for module in (basics, reserve, budget, journal, files, claims, subsidies, policy, close,
-                   statement, demo):
+                   statement, users, demo):
         for command in module.COMMANDS:
             main.add_command(command)
 

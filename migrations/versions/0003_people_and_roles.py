@@ -49,6 +49,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS zkd_is_owner() CASCADE")
         op.execute("DROP FUNCTION IF EXISTS zkd_check_payer() CASCADE")
         op.execute("DROP FUNCTION IF EXISTS zkd_check_operator() CASCADE")
+        op.execute("DROP FUNCTION IF EXISTS zkd_check_file_count() CASCADE")
         for table in ('loans', 'claims', 'import_files', 'institution_months',
                       'statement_archive', 'loan_events', 'recovery_shares',
                       'journal_entries', 'journal_lines', 'people'):

@@ -19,7 +19,7 @@ idempotent and follows ``zhengkedai.domain.roles``:
 - **triggers**: a payment (a claim's or subsidy's status becoming ``paid``)
   by the login that approved it, or by a login outside the approver role, is
   refused; ``decided_by`` and every operator column written must be the
-  login itself.
+  login itself; a file's row count is written once, while it is 0 (its import).
 
 The schema owner (who ran ``zkd init``; any superuser) is outside all of this:
 PostgreSQL lets the owner bypass row-level security and disable any trigger,
@@ -156,6 +156,10 @@ def apply(conn: Connection) -> None:
                 conn.execute(text(f"GRANT {privilege} ON "
                                   + ", ".join(q(t) for t in sorted(granted))
                                   + f" TO {q(group)}"))
+        for table, columns in roles.UPDATE_COLUMNS.get(role, {}).items():
+            if table in tables:
+                conn.execute(text(f"GRANT UPDATE ({', '.join(q(c) for c in columns)}) "
+                                  f"ON {q(table)} TO {q(group)}"))
         if roles.TABLE_GRANTS[role].get("INSERT"):
             conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public "
                               f"TO {q(group)}"))
@@ -223,6 +227,17 @@ def _functions(conn: Connection, groups: dict[Role, str]) -> None:
         END
         $$"""))
     conn.execute(text("""
+        CREATE OR REPLACE FUNCTION zkd_check_file_count() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+        BEGIN
+          IF NOT zkd_is_owner() AND OLD.row_count <> 0 THEN
+            RAISE EXCEPTION 'zkd: file #% was accepted with % rows; it cannot be changed',
+              OLD.id, OLD.row_count USING ERRCODE = 'insufficient_privilege';
+          END IF;
+          RETURN NEW;
+        END
+        $$"""))
+    conn.execute(text("""
         CREATE OR REPLACE FUNCTION zkd_check_operator() RETURNS trigger
         LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
         BEGIN
@@ -269,6 +284,10 @@ def _triggers(conn: Connection, tables: frozenset[str]) -> None:
             conn.execute(text(f"DROP TRIGGER IF EXISTS zkd_check_payer ON {table}"))
             conn.execute(text(f"CREATE TRIGGER zkd_check_payer BEFORE UPDATE ON {table} "
                               "FOR EACH ROW EXECUTE FUNCTION zkd_check_payer()"))
+    if "import_files" in tables:
+        conn.execute(text("DROP TRIGGER IF EXISTS zkd_check_file_count ON import_files"))
+        conn.execute(text("CREATE TRIGGER zkd_check_file_count BEFORE UPDATE ON import_files "
+                          "FOR EACH ROW EXECUTE FUNCTION zkd_check_file_count()"))
     for table, column in OPERATOR_COLUMNS.items():
         if table in tables:
             conn.execute(text(f"DROP TRIGGER IF EXISTS zkd_check_operator ON {table}"))

@@ -218,6 +218,13 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
     },
 }
 
+# Column-level UPDATE on append-only tables: a file's row count is written once,
+# at the end of its import, while it is still 0 (a trigger holds the "once").
+UPDATE_COLUMNS: Mapping[Role, Mapping[str, tuple[str, ...]]] = {
+    Role.BANK: {"import_files": ("row_count",)},
+    Role.FINANCE: {"import_files": ("row_count",)},
+}
+
 # Roles that post journal entries, and so take the chain's lock.
 WRITERS = frozenset(r for r, g in TABLE_GRANTS.items() if "journal_entries" in g.get("INSERT", ()))
 

@@ -32,6 +32,7 @@ from ..domain import accounts as acc
 from ..domain.errors import InsufficientFunds, InvariantViolation, ZkdError
 from ..domain.ledger import Entry, EntryDraft, Line, reversal_of
 from ..domain.money import Fen, format_grouped
+from ..domain.roles import check_payer
 from . import subsidies
 from .params import active_policy
 from .subsidies import SubsidyStatus
@@ -166,6 +167,8 @@ def pay(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = 
     """
     row = subsidies.get_row(uow, subsidy_id)
     _must_be(row, "paying", SubsidyStatus.APPROVED)
+    if actor.separate_duties:
+        check_payer(actor.operator, row.decided_by, f"补助 #{row.id}")
     day = on or actor.today()
     if row.approved_on is not None and day < row.approved_on:
         raise ZkdError(f"subsidy #{row.id} was approved on {row.approved_on}; "

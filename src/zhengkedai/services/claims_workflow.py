@@ -36,6 +36,7 @@ from ..db.uow import UnitOfWork
 from ..domain.errors import InsufficientFunds, NotFound, ZkdError
 from ..domain.ledger import Entry
 from ..domain.money import Fen, format_grouped
+from ..domain.roles import check_payer
 from . import claims_entries as entries
 from . import institutions
 from .claims import APPROVED, PAID, REJECTED, SUBMITTED
@@ -129,6 +130,8 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     """
     claim = get(uow, claim_id)
     _refuse_state(claim, "paid", (APPROVED,))
+    if actor.separate_duties:
+        check_payer(actor.operator, claim.decided_by, f"补偿 #{claim.id}")
     if claim.amount_fen == 0:
         raise ZkdError(f"claim #{claim.id} is 0.00 after recoveries; there is nothing to pay: "
                        f"reject it with `zkd claims reject {claim.id} --reason ...`")

@@ -25,7 +25,7 @@ from ..db.uow import UnitOfWork
 from ..domain.errors import NotFound
 from ..domain.statement import StatementDoc
 from ..domain.statement_codec import decode
-from . import portfolio
+from . import people, portfolio
 from . import verify as verify_service
 from .statement_common import month_of
 from .statement_institutions import institution_statements
@@ -53,14 +53,14 @@ def build_statements(uow: UnitOfWork, actor: Actor, period: str, *,
     states = portfolio.loan_states(uow, month.end, institution)
     docs = institution_statements(uow, month, states, only=institution)
     if institution is not None:
-        return docs
-    return [
+        return people.prepared_by(uow, actor, docs)
+    return people.prepared_by(uow, actor, [
         reserve_statement(uow, month, states),
         *docs,
         claims_statement(uow, month),
         subsidies_statement(uow, month),
         trial_balance_statement(uow, month),
-    ]
+    ])
 
 
 def archived_statements(uow: UnitOfWork, period: str) -> list[StatementDoc]:
