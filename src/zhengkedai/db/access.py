@@ -111,6 +111,13 @@ def whoami(conn: Connection) -> Identity:
     return Identity(login=login, owner=bool(owner), person=person)
 
 
+def sees_whole_journal(conn: Connection) -> bool:
+    """Whether this login reads every journal entry (row security does not apply to it)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return not conn.execute(text("SELECT row_security_active('journal_entries')")).scalar()
+
+
 # --- applying the rules -------------------------------------------------------
 
 def _tables(conn: Connection) -> frozenset[str]:

@@ -171,6 +171,7 @@ INSTITUTION_TABLES: Mapping[str, str | tuple[str, str, str]] = {
     "import_files": "filer",
     "institution_months": "institution_code",
     "statement_archive": "subject",
+    "subsidies": "beneficiary",  # an investment institution's own; enterprises' to nobody
     "loan_events": ("via", "loans", "loan_id"),
     "recovery_shares": ("via", "claims", "claim_id"),
 }
