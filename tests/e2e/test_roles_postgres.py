@@ -274,3 +274,21 @@ def test_a_disabled_person_can_no_longer_connect(office: Office) -> None:
     one_line(o.zkd("zyb", "claims", "list"), "not permitted to log in")
     r = o.zkd("auditor", "user", "list", "--format", "csv")
     assert f"{o.logins['zyb']},陈静,bank,ZYB,disabled" in r.output
+
+
+def test_a_bank_files_a_recovery_after_payment_and_the_approver_books_its_return(
+        office: Office) -> None:
+    o = office
+    file_loans_and_a_loss(o)
+    assert o.zkd("finance", "claims", "approve", "1", "--on", "2025-03-10").exit_code == 0
+    assert o.zkd("approver", "claims", "pay", "1", "--on", "2025-03-11").exit_code == 0
+    r = o.zkd("zzb", "submit", o.write("rec.csv", [EVENT_HEAD, "L1,追偿回收,2025-04-01,50000,"]))
+    assert r.exit_code == 0, r.output
+    one_line(o.zkd("finance", "claims", "recovery-return", "1", "--on", "2025-04-02"),
+             "无权记入追偿返还 (需要 approver 角色)")
+    r = o.zkd("approver", "claims", "recovery-return", "1", "--on", "2025-04-02")
+    assert r.exit_code == 0, r.output
+    assert o.zkd("auditor", "verify").exit_code == 0
+    # the bank sees the share its own clerk's filing booked, and nothing of the payment
+    kinds = o.sql("zzb", "SELECT operator FROM journal_entries")
+    assert kinds and {k for (k,) in kinds} == {o.logins["zzb"]}
