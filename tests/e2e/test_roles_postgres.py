@@ -97,7 +97,7 @@ def office(pg_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         engine = create_engine(make_url(pg_database).set(database="postgres"),
                                isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
-            for login in o.logins.values():
+            for login in list(o.logins.values()):
                 conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                   "WHERE usename = :u"), {"u": login})
                 conn.execute(text(f"DROP ROLE IF EXISTS {access.quote_ident(login)}"))
@@ -292,3 +292,60 @@ def test_a_bank_files_a_recovery_after_payment_and_the_approver_books_its_return
     # the bank sees the share its own clerk's filing booked, and nothing of the payment
     kinds = o.sql("zzb", "SELECT operator FROM journal_entries")
     assert kinds and {k for (k,) in kinds} == {o.logins["zzb"]}
+
+
+def test_two_approvers_paying_at_once_under_their_own_logins_cannot_overdraw_the_reserve(
+        office: Office) -> None:
+    import datetime as dt
+    import threading
+
+    from zhengkedai.context import Actor
+    from zhengkedai.db.engine import make_engine
+    from zhengkedai.db.uow import UnitOfWork
+    from zhengkedai.domain.errors import InsufficientFunds
+    from zhengkedai.services import claims_workflow
+
+    o = office
+    second = f"approver2_{uuid.uuid4().hex[:6]}"
+    o.logins["approver2"] = second
+    r = o.zkd(None, "user", "add", second, "--role", "approver", "--name", "周二",
+              "--password-stdin", input=PASSWORD + "\n")
+    assert r.exit_code == 0, r.output
+    # two claims of 5,000,000.00 (the per-loan cap), once the reserve is down to 9,000,000.00
+    r = o.zkd("zzb", "submit", o.write("l.csv", [LOAN_HEAD, loan_line("L1", 1, "10,000,000"),
+                                                 loan_line("L2", 2, "10,000,000"),
+                                                 loan_line("L3", 3, "10,000,000")]))
+    assert r.exit_code == 0, r.output
+    r = o.zkd("zzb", "submit", o.write("e.csv", [EVENT_HEAD, "L1,损失确认,2025-03-02,7000000,",
+                                                 "L2,损失确认,2025-03-02,7000000,",
+                                                 "L3,损失确认,2025-03-02,1250000,"]))
+    assert r.exit_code == 0, r.output
+    for claim in ("1", "2", "3"):
+        assert o.zkd("finance", "claims", "approve", claim, "--on", "2025-03-10").exit_code == 0
+    assert o.zkd("approver", "claims", "pay", "3", "--on", "2025-03-11").exit_code == 0
+    barrier, outcomes = threading.Barrier(2), {}
+
+    def pay(key: str, claim_id: int) -> None:
+        engine = make_engine(o.url(key))
+        try:
+            barrier.wait()
+            with UnitOfWork(engine) as uow:
+                claims_workflow.pay(uow, Actor(operator=o.logins[key], separate_duties=True),
+                                    claim_id, dt.date(2025, 3, 11))
+                uow.commit()
+            outcomes[key] = "paid"
+        except InsufficientFunds:
+            outcomes[key] = "refused"
+        except Exception as exc:  # noqa: BLE001
+            outcomes[key] = f"error: {exc!r}"
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=pay, args=(k, n))
+               for k, n in (("approver", 1), ("approver2", 2))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes.values()) == ["paid", "refused"], outcomes
+    assert o.zkd("auditor", "verify").exit_code == 0
