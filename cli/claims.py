@@ -50,7 +50,8 @@ def claims_list(status: str | None, institution: str | None, fmt: str) -> None:
     """
     e = env()
     with e.uow() as uow:
-        rows = [c.as_row() for c in claims_views.list_claims(uow, status, institution)]
+        rows = [c.as_row() for c in claims_views.list_claims(uow, status,
+                                                             e.own_institution(institution))]
     emit(rows, LIST_COLUMNS, fmt)
 
 

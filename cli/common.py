@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,9 +18,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from zhengkedai.context import OPERATOR_MAX, Actor, default_operator
-from zhengkedai.db.engine import make_engine, resolve_url
+from zhengkedai.db import access
+from zhengkedai.db.access import Identity
+from zhengkedai.db.engine import is_sqlite, make_engine, resolve_url
 from zhengkedai.db.models import EntryRow
 from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain import roles
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import AmountError, format_grouped, format_plain, parse_yuan
@@ -41,21 +45,64 @@ VOCABULARY = (
 class Env:
     db: str | None = None
     operator: str | None = None
+    identity: Identity | None = None  # who is connected (PostgreSQL), once known
 
     @property
     def url(self) -> str:
         return resolve_url(self.db)
 
     def engine(self, *, create: bool = False) -> Engine:
-        """The database's engine; only ``zkd init`` (``create``) may bring a SQLite file into being."""
-        return make_engine(self.db, create=create)
+        """The database's engine; only ``zkd init`` (``create``) may bring a SQLite file into being.
+
+        On PostgreSQL the first engine also says who is connected and checks
+        that they may run this command (SPEC 10).
+        """
+        engine = make_engine(self.db, create=create)
+        if self.identity is None and not is_sqlite(engine):
+            try:
+                self.identity = self._authorise(engine)
+            except BaseException:
+                engine.dispose()
+                raise
+        return engine
+
+    def _authorise(self, engine: Engine) -> Identity:
+        try:
+            with engine.connect() as conn:
+                identity = access.whoami(conn)
+        except (OperationalError, ProgrammingError) as exc:
+            text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
+            raise ZkdError(f"database error: {text.strip().splitlines()[0]}") from None
+        if (self.operator or "").strip() or (os.environ.get("ZKD_OPERATOR") or "").strip():
+            raise ZkdError(f"--operator and ZKD_OPERATOR are refused on PostgreSQL: the operator "
+                           f"is the database login, here {identity.login}")
+        ctx = click.get_current_context(silent=True)
+        if not identity.owner and ctx is not None:
+            command = command_words(ctx)
+            if identity.person is None:
+                raise roles.AccessDenied(f"登录 {identity.login} 不是本账簿登记的人员 "
+                                         "(由管理员用 zkd user add 登记)")
+            roles.check_command(identity.person, command, ctx.params.get("institution"))
+        return identity
 
     def actor(self) -> Actor:
+        if self.identity is None and not self.url.startswith("sqlite"):
+            self.engine().dispose()
+        if self.identity is not None:  # PostgreSQL: the login, never what was typed
+            return Actor(operator=self.identity.login,
+                         separate_duties=self.identity.person is not None)
         name = (self.operator or "").strip() or default_operator()
         if len(name) > OPERATOR_MAX:
             raise ZkdError(_("operator name of {length} characters; at most {limit}").format(
                 length=len(name), limit=OPERATOR_MAX))
         return Actor(operator=name)
+
+    def own_institution(self, institution: str | None) -> str | None:
+        """``--institution`` as given, else a bank login's own institution."""
+        if institution is None and self.identity is not None and self.identity.person:
+            if self.identity.person.role is roles.Role.BANK:
+                return self.identity.person.institution
+        return institution
 
     @contextmanager
     def uow(self) -> Iterator[UnitOfWork]:
@@ -90,10 +137,20 @@ def _set_operator(ctx: click.Context, _param: click.Parameter, value: str | None
 def db_options(f: F) -> F:
     """``--db`` and ``--operator`` on every command (they work before the command too)."""
     f = click.option("--operator", metavar="NAME", expose_value=False, callback=_set_operator,
-                     help="Who is acting (else ZKD_OPERATOR, else the OS user).")(f)
+                     help="Who is acting, on SQLite (else ZKD_OPERATOR, else the OS user); "
+                          "on PostgreSQL it is the database login and this is refused.")(f)
     f = click.option("--db", metavar="URL", expose_value=False, callback=_set_db,
                      help="Database URL (else ZKD_DATABASE_URL, else sqlite:///zhengkedai.db).")(f)
     return f
+
+
+def command_words(ctx: click.Context) -> str:
+    """The command as the rights table names it: ``claims approve`` (no ``zkd``)."""
+    words = []
+    while ctx.parent is not None:
+        words.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(words))
 
 
 def env() -> Env:

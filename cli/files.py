@@ -67,7 +67,8 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
                                     file=sys.stderr) if show_bar else nullcontext())
         with bar_cm as bar:
             try:
-                result = importing.submit(uow, e.actor(), file, institution=institution,
+                result = importing.submit(uow, e.actor(), file,
+                                          institution=e.own_institution(institution),
                                           sheet=sheet, dry_run=dry_run,
                                           progress=bar.update if bar is not None else None)
             except importing.FileRefused as exc:

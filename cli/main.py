@@ -131,10 +131,11 @@ def _register() -> None:
         settings,
         statement,
         subsidies,
+        users,
     )
 
     for module in (basics, reserve, budget, journal, files, claims, subsidies, policy, close,
-                   statement, demo, settings):
+                   statement, users, demo, settings):
         for command in module.COMMANDS:
             main.add_command(command)
 

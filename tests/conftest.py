@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from zhengkedai.context import Actor
-from zhengkedai.db import migrate
+from zhengkedai.db import access, migrate
 from zhengkedai.db.engine import make_engine
 from zhengkedai.db.models import Base
 from zhengkedai.db.uow import UnitOfWork
@@ -92,6 +92,8 @@ def pg_database() -> Iterator[str | None]:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
         ), {"n": name})
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        # group roles are cluster-wide: each run's go with its database
+        access.drop_group_roles(conn, name)
     admin.dispose()
 
 
@@ -154,7 +156,10 @@ def zkd_frozen(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
     from zhengkedai_cli.main import main
 
     monkeypatch.setenv("ZKD_DATABASE_URL", db_url)
-    monkeypatch.setenv("ZKD_OPERATOR", "clerk")
+    if db_url.startswith("sqlite"):  # on PostgreSQL the operator is the login (SPEC 10)
+        monkeypatch.setenv("ZKD_OPERATOR", "clerk")
+    else:
+        monkeypatch.delenv("ZKD_OPERATOR", raising=False)
     runner = CliRunner()
 
     def run(*args: str):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_accounts_settings'
-down_revision = '0002'
+down_revision = '0003_people_roles'
 branch_labels = None
 depends_on = None
 

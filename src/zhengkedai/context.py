@@ -46,6 +46,8 @@ def default_operator() -> str:
 class Actor:
     operator: str = field(default_factory=default_operator)
     clock: Clock = utc_now
+    # a person's own database login (SPEC 10): who approved something may not pay it
+    separate_duties: bool = False
 
     def now(self) -> dt.datetime:
         """The current time as naive UTC."""

@@ -10,9 +10,12 @@ from zhengkedai_cli.main import main
 
 @pytest.fixture
 def zkd(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
-    """Run ``zkd ARGS`` against the test database, as the operator 'clerk'."""
+    """Run ``zkd ARGS`` against the test database, as the operator 'clerk' (on PostgreSQL: the login)."""
     monkeypatch.setenv("ZKD_DATABASE_URL", db_url)
-    monkeypatch.setenv("ZKD_OPERATOR", "clerk")
+    if db_url.startswith("sqlite"):  # on PostgreSQL the operator is the login (SPEC 10)
+        monkeypatch.setenv("ZKD_OPERATOR", "clerk")
+    else:
+        monkeypatch.delenv("ZKD_OPERATOR", raising=False)
     monkeypatch.delenv("ZKD_DEBUG", raising=False)
     runner = CliRunner()
 

@@ -26,12 +26,21 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate to ``revision``; at head on PostgreSQL, also apply SPEC 10's roles and grants.
+
+    The grants are applied after every upgrade (see :mod:`zhengkedai.db.access`),
+    in the same transaction, so tables added by any revision are covered.
+    """
     from alembic import command
+
+    from . import access
 
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        if revision == "head":
+            access.apply(conn)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

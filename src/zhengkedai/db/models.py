@@ -290,4 +290,23 @@ class SubsidyRow(Base):
     __table_args__ = (UniqueConstraint("beneficiary", "kind", "reference"),)
 
 
+# --- people (SPEC 10) ---------------------------------------------------------
+
+class PersonRow(Base):
+    """A person who works the ledger. On PostgreSQL ``login`` is their database login,
+    a member of the group role of ``role``; on SQLite the row is a record only."""
+
+    __tablename__ = "people"
+    login: Mapped[str] = mapped_column(String(63), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # the bank's or guarantor's code for role "bank", else None
+    institution_code: Mapped[str | None] = mapped_column(ForeignKey("institutions.code"))
+    display_name: Mapped[str] = mapped_column(String(100))
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    disabled_by: Mapped[str | None] = mapped_column(String(100))
+
+
 Index("ix_loan_events_loan_date", LoanEventRow.loan_id, LoanEventRow.occurred_on)

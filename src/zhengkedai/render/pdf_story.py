@@ -232,7 +232,9 @@ def closing_flowables(doc: StatementDoc, width: float, styles: Styles) -> list[F
     notes: list[Flowable] = [Spacer(1, 4 * mm), Paragraph("注：", styles.body)]
     notes += [Paragraph(f"{i}. {escape(n)}", styles.note) for i, n in enumerate(doc.footnotes, 1)]
     sign_style = ParagraphStyle("sign", parent=styles.body, fontSize=10, leading=14)
-    cells = [Paragraph(f"{escape(role)}：＿＿＿＿＿＿＿＿", sign_style) for role in doc.signatures]
+    # a line that names its person (编制：王芳) is printed as it is; the others get a blank
+    cells = [Paragraph(escape(role) if "：" in role else f"{escape(role)}：＿＿＿＿＿＿＿＿",
+                       sign_style) for role in doc.signatures]
     cells.append(Paragraph("日期：＿＿＿＿＿＿", sign_style))
     signs = Table([cells], colWidths=[width / len(cells)] * len(cells), hAlign="LEFT",
                   style=TableStyle([("FONT", (0, 0), (-1, -1), styles.font, 10)]))

@@ -37,6 +37,7 @@ from zhengkedai.domain import workflow
 from zhengkedai.domain.errors import InsufficientFunds, NotFound, ZkdError
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import Fen, format_grouped
+from zhengkedai.domain.roles import check_payer
 from zhengkedai.domain.workflow import Action
 from zhengkedai.i18n import N_, _
 from zhengkedai.services import institutions
@@ -141,6 +142,8 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     """
     claim = get(uow, claim_id)
     _refuse_state(claim, Action.PAY)
+    if actor.separate_duties:
+        check_payer(actor.operator, claim.decided_by, f"补偿 #{claim.id}")
     if claim.amount_fen == 0:
         raise ZkdError(_("claim #{id} is 0.00 after recoveries; there is nothing to pay: "
                          "reject it with `zkd claims reject {id} --reason ...`").format(

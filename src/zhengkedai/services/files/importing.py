@@ -373,7 +373,13 @@ class _LoanWriter:
         self.refused = (IntegrityError, dialect.loaded_dbapi.IntegrityError)
         names = ", ".join(_LOAN_COLUMNS)
         if self.postgresql:
-            self.sql = f"COPY loans ({names}) FROM STDIN"
+            # PostgreSQL refuses COPY FROM into a table whose row-level security
+            # applies to the login (a bank's, SPEC 10): those rows go in by INSERT
+            self.copy = not self.conn.exec_driver_sql(
+                "SELECT row_security_active('loans')").scalar()
+            self.sql = (f"COPY loans ({names}) FROM STDIN" if self.copy else
+                        f"INSERT INTO loans ({names}) VALUES ("
+                        + ", ".join("%s" for _ in _LOAN_COLUMNS) + ")")
             return
         driver = self.conn.connection.driver_connection
         # as many rows a statement as SQLite's limit on bound values allows, up to 500
@@ -423,6 +429,9 @@ class _LoanWriter:
             # COPY on the session's own connection: the same transaction, rolled
             # back with it; several times faster than an executemany.
             with driver.cursor() as cursor:  # type: ignore[union-attr]
+                if not self.copy:
+                    cursor.executemany(self.sql, list(zip(*values, strict=True)))
+                    return
                 with cursor.copy(self.sql) as copy:
                     for row in zip(*values, strict=True):
                         copy.write_row(row)

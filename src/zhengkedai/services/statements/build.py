@@ -23,7 +23,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound
 from zhengkedai.domain.statement import StatementDoc
 from zhengkedai.domain.statement_codec import decode
-from zhengkedai.services import portfolio
+from zhengkedai.services import people, portfolio
 from zhengkedai.services.statements.common import month_of
 from zhengkedai.services.statements.institutions import institution_statements
 from zhengkedai.services.statements.ledger import reserve_statement, trial_balance_statement
@@ -50,14 +50,14 @@ def build_statements(uow: UnitOfWork, actor: Actor, period: str, *,
     states = portfolio.loan_states(uow, month.end, institution)
     docs = institution_statements(uow, month, states, only=institution)
     if institution is not None:
-        return docs
-    return [
+        return people.prepared_by(uow, actor, docs)
+    return people.prepared_by(uow, actor, [
         reserve_statement(uow, month, states),
         *docs,
         claims_statement(uow, month),
         subsidies_statement(uow, month),
         trial_balance_statement(uow, month),
-    ]
+    ])
 
 
 def archived_statements(uow: UnitOfWork, period: str) -> list[StatementDoc]:

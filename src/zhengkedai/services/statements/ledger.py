@@ -26,7 +26,7 @@ from zhengkedai.domain.money import Fen
 from zhengkedai.domain.policy_reserve import reserve_target, top_up_needed
 from zhengkedai.domain.statement import CellValue, Row, StatementDoc
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
-from zhengkedai.services import portfolio
+from zhengkedai.services import people, portfolio
 from zhengkedai.services.audit.chain import check_chain
 from zhengkedai.services.funds import reserve
 from zhengkedai.services.params import active_policy
@@ -168,6 +168,7 @@ def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     names = ledger.account_names()
     opening = ledger.balances(as_of=_day_before(month))
     entries = _month_entries(uow, month)
+    who = people.display_names(uow, {e.operator for e in entries})
     debit: dict[str, Fen] = defaultdict(int)
     credit: dict[str, Fen] = defaultdict(int)
     journal: list[dict[str, CellValue]] = []
@@ -181,7 +182,7 @@ def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
                 "account_code": ln.account, "account_name": names.get(ln.account, ""),
                 "debit": ln.amount if ln.amount > 0 else None,
                 "credit": -ln.amount if ln.amount < 0 else None,
-                "operator": entry.operator if n == 0 else "",
+                "operator": who[entry.operator] if n == 0 else "",
                 "entry_hash": entry.hash[:16] if n == 0 else "",
             })
     rows: list[dict[str, CellValue] | Row] = []

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from zhengkedai.context import Actor
+from zhengkedai.db import access
 from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
+from zhengkedai.db.models import LedgerHead
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import GENESIS_HASH
@@ -68,6 +70,12 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
     closed = closed_month(uow, month.period)
     if closed is not None:
         head_seq, head_hash = closed.last_seq, closed.chain_head
+    elif not access.sees_whole_journal(uow.s.connection()):
+        # a bank login sees only its own entries (SPEC 10): it cannot recompute
+        # the chain, so its draft names the head the ledger holds
+        head = uow.s.get(LedgerHead, 1)
+        assert head is not None
+        head_seq, head_hash = head.last_seq, head.last_hash
     else:
         report = verify_service.verify(uow)
         head_seq, head_hash = report.entries, report.head_hash

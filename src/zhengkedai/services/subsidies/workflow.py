@@ -14,6 +14,7 @@ from zhengkedai.domain import workflow
 from zhengkedai.domain.errors import InsufficientFunds, InvariantViolation, ZkdError
 from zhengkedai.domain.ledger import EntryDraft, Line, reversal_of
 from zhengkedai.domain.money import format_grouped
+from zhengkedai.domain.roles import check_payer
 from zhengkedai.domain.workflow import Action, Status
 from zhengkedai.i18n import N_, _
 from zhengkedai.services.funds.budget import PAYABLE, expense_account
@@ -112,6 +113,8 @@ def pay(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = 
     """
     row = subsidies.get_row(uow, subsidy_id)
     _must_be(row, Action.PAY)
+    if actor.separate_duties:
+        check_payer(actor.operator, row.decided_by, f"补助 #{row.id}")
     day = on or actor.today()
     if row.approved_on is not None and day < row.approved_on:
         raise ZkdError(_("subsidy #{id} was approved on {approved}; "
