@@ -90,14 +90,15 @@ def _register() -> None:
         demo,
         files,
         journal,
+        loans,
         policy,
         reserve,
         statement,
         subsidies,
     )
 
-    for module in (basics, reserve, budget, journal, files, claims, subsidies, policy, close,
-                   statement, demo):
+    for module in (basics, reserve, budget, journal, files, loans, claims, subsidies, policy,
+                   close, statement, demo):
         for command in module.COMMANDS:
             main.add_command(command)
 

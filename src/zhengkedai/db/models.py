@@ -191,7 +191,11 @@ class LoanRow(Base):
     overdue_fen: Mapped[int] = mapped_column(BigInteger)
     file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id"))
     file_row: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (UniqueConstraint("institution_code", "loan_no"),)
+    # withdrawn (撤回) as filed by mistake: kept, but no longer counted (see db.live)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class LoanEventRow(Base):
@@ -204,6 +208,10 @@ class LoanEventRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id"))
     file_row: Mapped[int] = mapped_column(Integer)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
 # --- compensation claims and recoveries ---------------------------------------
@@ -277,3 +285,6 @@ class SubsidyRow(Base):
 
 
 Index("ix_loan_events_loan_date", LoanEventRow.loan_id, LoanEventRow.occurred_on)
+# a loan number is unique among an institution's live loans: a withdrawn one can be filed again
+Index("uq_loans_live_loan_no", LoanRow.institution_code, LoanRow.loan_no, unique=True,
+      sqlite_where=LoanRow.withdrawn_at.is_(None), postgresql_where=LoanRow.withdrawn_at.is_(None))

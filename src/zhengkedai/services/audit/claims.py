@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import (
     ClaimRow,
     LoanEventRow,
@@ -23,6 +24,7 @@ from zhengkedai.services.claims.computation import (
     APPROVED,
     PAID,
     REJECTED,
+    WITHDRAWN,
     ClaimPolicies,
 )
 
@@ -41,6 +43,7 @@ def check_claims(uow: UnitOfWork) -> list[str]:
     balances: dict[int, dict[str, Fen]] = {}  # year -> institution -> prior-year balance
     shares: dict[int, int] = {cid: int(total) for cid, total in uow.s.execute(
         select(RecoveryShareRow.claim_id, func.sum(RecoveryShareRow.share_fen))
+        .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id).where(LIVE_EVENT)
         .group_by(RecoveryShareRow.claim_id)).all()}
     for claim, loan, event in uow.s.execute(
         select(ClaimRow, LoanRow, LoanEventRow)
@@ -64,7 +67,7 @@ def check_claims(uow: UnitOfWork) -> list[str]:
                             f"0–{format_grouped(net)}, its loss net of recoveries")
         version = computed_with.stored(claim).policy.version_on(loan.disbursed_on)
         caps = [r.amount for r in version.claim_rules if isinstance(r, CapPerLoanStep)]
-        if claim.status != REJECTED:
+        if claim.status not in (REJECTED, WITHDRAWN):
             total, cap, _ = per_loan.get(loan.id, (0, None, ""))
             cap = min([*caps, *([cap] if cap is not None else [])], default=None)
             per_loan[loan.id] = (total + claim.amount_fen, cap, loan.loan_no)

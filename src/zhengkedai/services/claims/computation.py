@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from zhengkedai.context import Actor
+from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.compensation import InstitutionYear, compute_claim, recovery_share
@@ -60,7 +61,10 @@ from zhengkedai.services import institutions, policies, portfolio
 from zhengkedai.services.claims import entries
 
 SUBMITTED, APPROVED, PAID, REJECTED = "submitted", "approved", "paid", "rejected"
-STATUSES = (SUBMITTED, APPROVED, PAID, REJECTED)
+WITHDRAWN = "withdrawn"  # its loss was withdrawn (撤回) while the claim was unpaid
+STATUSES = (SUBMITTED, APPROVED, PAID, REJECTED, WITHDRAWN)
+# a claim that counts (for caps, thresholds, recoveries): neither rejected nor withdrawn
+COUNTED = ClaimRow.status.not_in((REJECTED, WITHDRAWN))
 
 
 def to_loan(row: LoanRow) -> Loan:
@@ -108,7 +112,7 @@ def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
 
     enterprise_other = enterprise_losses(uow, loan_row.credit_code, _before(event))
     earlier = (select(ClaimRow).join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-               .where(ClaimRow.status != REJECTED, _before(event)))
+               .where(COUNTED, _before(event)))
     on_loan = s.execute(earlier.where(ClaimRow.loan_id == loan_row.id)).scalars().all()
     usage = None
     if has_yearly_cap(version):
@@ -147,7 +151,7 @@ def enterprise_losses(uow: UnitOfWork, credit_code: str, which) -> Fen:  # type:
         .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
         .outerjoin(ClaimRow, ClaimRow.loss_event_id == LoanEventRow.id)
         .where(LoanRow.credit_code == credit_code, LoanEventRow.event == EventType.LOSS.value,
-               which)
+               LIVE_EVENT, which)
     ).all()
     return sum(max(0, int(a) - int(r or 0)) for a, r in found)
 
@@ -256,10 +260,11 @@ class RecoveryOutcome:
 
 
 def claim_for_recovery(uow: UnitOfWork, event_row: LoanEventRow) -> ClaimRow | None:
-    """The loan's latest claim, not rejected, whose loss is on or before the recovery date."""
+    """The loan's latest claim, not rejected or withdrawn, whose loss is on or before the
+    recovery date."""
     return uow.s.execute(
         select(ClaimRow).join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-        .where(ClaimRow.loan_id == event_row.loan_id, ClaimRow.status != REJECTED,
+        .where(ClaimRow.loan_id == event_row.loan_id, COUNTED,
                LoanEventRow.occurred_on <= event_row.occurred_on)
         .order_by(LoanEventRow.occurred_on.desc(), LoanEventRow.id.desc()).limit(1)
     ).scalar_one_or_none()
@@ -316,7 +321,8 @@ def _share_after_payment(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: 
                          ) -> RecoveryOutcome:
     already = uow.s.execute(
         select(func.coalesce(func.sum(RecoveryShareRow.share_fen), 0))
-        .where(RecoveryShareRow.claim_id == claim.id)).scalar_one()
+        .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+        .where(RecoveryShareRow.claim_id == claim.id, LIVE_EVENT)).scalar_one()
     net_loss = max(0, claim.loss_fen - claim.recovered_before_fen)
     share = recovery_share(event.amount_fen, claim.amount_fen, net_loss, int(already))
     row = RecoveryShareRow(claim_id=claim.id, event_id=event.id, share_fen=share)
@@ -360,7 +366,7 @@ def recompute_after_close(uow: UnitOfWork, actor: Actor, period: str, since: dt.
         .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
         .where(ClaimRow.institution_code.in_(codes), LoanRow.disbursed_on >= since,
-               ClaimRow.status != REJECTED)
+               COUNTED)
         .order_by(LoanEventRow.id)
     ).all()
     out: list[Recomputed] = []

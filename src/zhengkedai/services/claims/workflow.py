@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from zhengkedai.context import Actor
 from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import ClaimRow, InstitutionRow, LoanEventRow, RecoveryShareRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import InsufficientFunds, NotFound, ZkdError
@@ -160,9 +161,9 @@ def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     """Book the institution's return of every owed, unreturned recovery share of a claim."""
     claim = get(uow, claim_id)
     owed = list(uow.s.execute(
-        select(RecoveryShareRow).where(RecoveryShareRow.claim_id == claim.id,
-                                       RecoveryShareRow.share_fen > 0,
-                                       RecoveryShareRow.returned_entry.is_(None))
+        select(RecoveryShareRow).join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+        .where(RecoveryShareRow.claim_id == claim.id, LIVE_EVENT,
+               RecoveryShareRow.share_fen > 0, RecoveryShareRow.returned_entry.is_(None))
         .order_by(RecoveryShareRow.id)).scalars())
     if not owed:
         raise ZkdError(f"claim #{claim.id} has no recovery share owed to the reserve")
