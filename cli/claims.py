@@ -16,7 +16,16 @@ from zhengkedai.services.claims import workflow as claims_workflow
 from zhengkedai.services.claims.computation import STATUSES
 from zhengkedai.services.funds import reserve
 
-from .common import CLAIM_ID, DATE, Column, db_options, emit, env, format_option, kv_table
+from .common import (
+    CLAIM_ID,
+    DONE_DATE,
+    Column,
+    db_options,
+    emit,
+    env,
+    format_option,
+    kv_table,
+)
 
 LIST_COLUMNS = [
     Column("id", "id", "int"), Column("institution", "institution"),
@@ -146,7 +155,7 @@ def claims_show(claim_id: int, fmt: str) -> None:
 
 @claims_group.command("approve")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
-@click.option("--on", type=DATE, help="Approval date (default: today).")
+@click.option("--on", type=DONE_DATE, help="Approval date (default: today).")
 @db_options
 def claims_approve(claim_id: int, on: dt.date | None) -> None:
     """Approve a submitted claim: its amount becomes a payable of the reserve.
@@ -172,7 +181,7 @@ def claims_approve(claim_id: int, on: dt.date | None) -> None:
 @claims_group.command("reject")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @click.option("--reason", required=True, help="Why, for the record and the statement.")
-@click.option("--on", type=DATE, help="Date of the reversal of an approval (default: today).")
+@click.option("--on", type=DONE_DATE, help="Date of the reversal of an approval (default: today).")
 @db_options
 def claims_reject(claim_id: int, reason: str, on: dt.date | None) -> None:
     """Reject a submitted or approved claim; an approval is reversed.
@@ -188,7 +197,7 @@ def claims_reject(claim_id: int, reason: str, on: dt.date | None) -> None:
 
 @claims_group.command("pay")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
-@click.option("--on", type=DATE, help="Payment date (default: today).")
+@click.option("--on", type=DONE_DATE, help="Payment date (default: today).")
 @click.option("--from", "bank", metavar="BANK",
               help="Pay from this deposit bank only (default: see below).")
 @db_options
@@ -215,7 +224,7 @@ def claims_pay(claim_id: int, on: dt.date | None, bank: str | None) -> None:
 
 @claims_group.command("recovery-return")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
-@click.option("--on", type=DATE, required=True, help="Date the money reached the reserve.")
+@click.option("--on", type=DONE_DATE, required=True, help="Date the money reached the reserve.")
 @click.option("--at", "bank", metavar="BANK",
               help="Deposit bank receiving it (default: the institution, if a bank).")
 @db_options

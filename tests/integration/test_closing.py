@@ -67,7 +67,7 @@ def test_months_close_in_order_once_and_only_after_they_end(uow, actor, clock) -
 def test_close_command_prints_the_ratios_and_refuses_a_second_close(zkd_frozen) -> None:
     zkd = zkd_frozen
     zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
-    zkd("reserve", "deposit", "100", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    zkd("reserve", "deposit", "--ref", "V-1", "100", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
     r = zkd("close", "2025-01")
     assert r.exit_code == 0, r.output
     assert "Closed 2025-01" in r.output and "ZZB" in r.output
