@@ -155,3 +155,18 @@ def test_the_journal_lists_each_entry_and_shows_its_lines(mistyped) -> None:  # 
     assert "reverses 冲销" in table and "entry #1" in table
     one_line_error(zkd("journal", "show", "9"), "no journal entry #9")
     one_line_error(zkd("journal", "list", "--month", "2025-13"), "not a month period")
+
+
+def test_close_through_closes_the_open_months_in_order_and_close_still_takes_one(
+        mistyped) -> None:  # type: ignore[no-untyped-def]
+    zkd = mistyped
+    one_line_error(zkd("close"), "name one month")
+    one_line_error(zkd("close", "2025-03", "--through", "2025-04"), "name one month")
+    r = zkd("close", "--through", "2025-02", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    assert [d["period"] for d in json.loads(r.output)] == ["2025-01", "2025-02"]
+    r = zkd("close", "2025-03")
+    assert r.exit_code == 0 and r.output.startswith("Closed 2025-03"), r.output
+    r = zkd("close", "--through", "2025-05")
+    assert r.output.count("Closed 2025-0") == 2 and "Closed 2025-05" in r.output
+    one_line_error(zkd("close", "--through", "2025-04"), "month 2025-04 is closed already")
