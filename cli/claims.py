@@ -17,6 +17,7 @@ from zhengkedai.services.claims.computation import STATUSES
 from zhengkedai.services.funds import reserve
 
 from .common import (
+    AMOUNT,
     CLAIM_ID,
     DONE_DATE,
     Column,
@@ -227,19 +228,27 @@ def claims_pay(claim_id: int, on: dt.date | None, bank: str | None) -> None:
 @click.option("--on", type=DONE_DATE, required=True, help="Date the money reached the reserve.")
 @click.option("--at", "bank", metavar="BANK",
               help="Deposit bank receiving it (default: the institution, if a bank).")
+@click.option("--amount", type=AMOUNT,
+              help="Only this much of what is owed (default: all of it).")
 @db_options
-def claims_recovery_return(claim_id: int, on: dt.date, bank: str | None) -> None:
+def claims_recovery_return(claim_id: int, on: dt.date, bank: str | None,
+                           amount: int | None) -> None:
     """Book the institution's return of the recovery shares it owes on a paid claim.
 
-    Example: zkd claims recovery-return 12 --on 2025-08-01 --at ZZB
+    With --amount, a part of what is owed (the oldest shares first); the rest
+    stays owed for a later return.
+
+    Example: zkd claims recovery-return 12 --amount 20,000 --on 2025-08-01 --at ZZB
     """
     e = env()
     with e.uow() as uow:
-        done = claims_workflow.return_shares(uow, e.actor(), claim_id, on, bank)
+        done = claims_workflow.return_shares(uow, e.actor(), claim_id, on, bank, amount)
+        left = claims_workflow.owed_on(uow, claim_id)
         uow.commit()
     total = sum(ln.amount for x in done for ln in x.lines if ln.amount > 0)
     click.echo(f"Returned {format_grouped(total)} on claim #{claim_id} into the reserve "
-               f"(journal entries {', '.join('#' + str(x.seq) for x in done)}).")
+               f"(journal entries {', '.join('#' + str(x.seq) for x in done)}); "
+               f"{format_grouped(left)} still owed.")
 
 
 @claims_group.command("replay")

@@ -3,7 +3,9 @@
 A withdrawn loan or event stays stored with who withdrew it, when and why; a
 loan number is unique only among an institution's live loans, so a loan
 withdrawn by mistake can be filed again (a partial unique index on both
-SQLite and PostgreSQL). A withdrawn claim is a status, not a column.
+SQLite and PostgreSQL). A withdrawn claim is a status, not a column. A
+recovery share records how much of it was returned, as a return may be
+partial.
 
 Revision ID: 0004_withdrawals
 Revises: 0002
@@ -36,9 +38,17 @@ def upgrade() -> None:
         batch_op.drop_constraint("uq_loans_institution_code", type_="unique")
     op.create_index("uq_loans_live_loan_no", "loans", ["institution_code", "loan_no"],
                     unique=True, sqlite_where=_LIVE, postgresql_where=_LIVE)
+    # a recovery share may be returned in parts (claims recovery-return --amount)
+    with op.batch_alter_table("recovery_shares") as batch_op:
+        batch_op.add_column(sa.Column("returned_fen", sa.BigInteger(), server_default="0",
+                                      nullable=False))
+    op.execute("UPDATE recovery_shares SET returned_fen = share_fen "
+               "WHERE returned_entry IS NOT NULL")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("recovery_shares") as batch_op:
+        batch_op.drop_column("returned_fen")
     op.drop_index("uq_loans_live_loan_no", table_name="loans")
     with op.batch_alter_table("loans") as batch_op:
         batch_op.create_unique_constraint("uq_loans_institution_code",

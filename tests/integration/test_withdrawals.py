@@ -204,3 +204,31 @@ def test_upgrading_a_ledger_with_loans_keeps_them_and_their_events(engine) -> No
         assert conn.execute(text("SELECT loan_no, withdrawn_at FROM loans")).all() == [
             ("L1", None)]
         assert conn.execute(text("SELECT amount_fen FROM loan_events")).scalar() == 40
+
+
+def test_a_recovery_share_may_be_returned_in_parts_and_verify_adds_them_up(uow, actor) -> None:  # type: ignore[no-untyped-def]
+    f.bank(uow, actor)
+    f.fund_reserve(uow, actor, y("10,000,000"))
+    loan = f.loan(uow, actor, principal=y("1,000,000"))
+    claim = claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", y("1,000,000"), MAR))
+    workflow.approve(uow, actor, claim.id, MAR)
+    workflow.pay(uow, actor, claim.id, MAR)
+    claims.record_recovery(uow, actor, f.event(uow, actor, loan, "recovery", y("50,000"),
+                                               dt.date(2025, 4, 1)))
+    uow.commit()
+    on = dt.date(2025, 5, 1)
+    with pytest.raises(ZkdError, match="40,000.00 is owed to the reserve; 40,000.01 is more"):
+        workflow.return_shares(uow, actor, claim.id, on, amount=y("40,000.01"))
+    first = workflow.return_shares(uow, actor, claim.id, on, amount=y("15,000"))
+    uow.commit()
+    assert workflow.owed_on(uow, claim.id) == y("25,000") and verify.verify(uow).problems == []
+    last = workflow.return_shares(uow, actor, claim.id, dt.date(2025, 6, 1))
+    uow.commit()
+    assert [sum(ln.amount for ln in e.lines if ln.amount > 0) for e in first + last] == [
+        y("15,000"), y("25,000")]
+    assert workflow.owed_on(uow, claim.id) == 0 and verify.verify(uow).problems == []
+    from sqlalchemy import text
+
+    uow.s.execute(text("UPDATE recovery_shares SET returned_fen = 100"))
+    uow.commit()
+    assert any("return entries" in p for p in verify.verify(uow).problems)

@@ -249,6 +249,8 @@ class RecoveryShareRow(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("loan_events.id"), unique=True)
     share_fen: Mapped[int] = mapped_column(BigInteger)
     owed_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+    # returned so far (a return may be partial); returned_on/_entry: the part that completed it
+    returned_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
     returned_on: Mapped[dt.date | None] = mapped_column(Date)
     returned_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from zhengkedai.context import Actor
 from zhengkedai.db.ledger_repo import LedgerRepo
@@ -156,9 +156,25 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     return entry
 
 
+def owed_on(uow: UnitOfWork, claim_id: int) -> Fen:
+    """What the institution still owes the reserve on a claim's recovery shares."""
+    return int(uow.s.execute(
+        select(func.coalesce(func.sum(RecoveryShareRow.share_fen - RecoveryShareRow.returned_fen),
+                             0))
+        .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+        .where(RecoveryShareRow.claim_id == claim_id, LIVE_EVENT)).scalar_one())
+
+
 def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
-                  bank: str | None = None) -> list[Entry]:
-    """Book the institution's return of every owed, unreturned recovery share of a claim."""
+                  bank: str | None = None, amount: Fen | None = None) -> list[Entry]:
+    """Book the institution's return of what it owes on a claim's recovery shares.
+
+    With ``amount``, only that much (the oldest shares first, the last one
+    perhaps in part); without, everything still owed.
+
+    Raises:
+        ZkdError: nothing is owed, or ``amount`` is not above 0 or above what is owed.
+    """
     claim = get(uow, claim_id)
     owed = list(uow.s.execute(
         select(RecoveryShareRow).join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
@@ -167,6 +183,14 @@ def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
         .order_by(RecoveryShareRow.id)).scalars())
     if not owed:
         raise ZkdError(f"claim #{claim.id} has no recovery share owed to the reserve")
+    due = sum(share.share_fen - share.returned_fen for share in owed)
+    if amount is None:
+        amount = due
+    if amount <= 0:
+        raise ZkdError("the amount returned must be greater than 0")
+    if amount > due:
+        raise ZkdError(f"claim #{claim.id}: {format_grouped(due)} is owed to the reserve; "
+                       f"{format_grouped(amount)} is more than that")
     if bank is None:
         inst = uow.s.get(InstitutionRow, claim.institution_code)
         if inst is None or inst.kind != institutions.InstitutionKind.BANK.value:
@@ -175,14 +199,21 @@ def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
         bank = inst.code
     institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
     out: list[Entry] = []
+    left = amount
     for share in owed:
+        if left == 0:
+            break
         event = uow.s.get(LoanEventRow, share.event_id)
         assert event is not None
         if on < event.occurred_on:
             raise ZkdError(f"the recovery of {event.occurred_on} cannot be returned on {on}, "
                            "before it happened")
-        entry = entries.post_share_returned(uow, actor, claim, share, bank, on)
-        share.returned_on, share.returned_entry = on, entry.seq
+        part = min(left, share.share_fen - share.returned_fen)
+        entry = entries.post_share_returned(uow, actor, claim, share, bank, on, part)
+        share.returned_fen += part
+        left -= part
+        if share.returned_fen == share.share_fen:
+            share.returned_on, share.returned_entry = on, entry.seq
         out.append(entry)
     uow.s.flush()
     return out
