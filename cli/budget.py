@@ -14,6 +14,7 @@ from zhengkedai.services.funds import budget
 from .common import (
     AMOUNT,
     DATE,
+    DONE_DATE,
     Column,
     book,
     db_options,
@@ -34,8 +35,9 @@ def budget_group() -> None:
 
 @budget_group.command("deposit")
 @click.argument("amount", type=AMOUNT)
-@click.option("--on", "on", type=DATE, required=True, help="Value date of the deposit.")
-@click.option("--ref", help="Voucher number; depositing the same voucher twice books it once.")
+@click.option("--on", "on", type=DONE_DATE, required=True, help="Value date of the deposit.")
+@click.option("--ref", required=True,
+              help="Voucher number (凭证号); depositing the same voucher twice books it once.")
 @db_options
 def budget_deposit(amount: int, on: dt.date, ref: str | None) -> None:
     """Book AMOUNT yuan from city finance into the subsidy budget.

@@ -17,7 +17,17 @@ from zhengkedai.services.claims import workflow as claims_workflow
 from zhengkedai.services.claims.computation import STATUSES
 from zhengkedai.services.funds import reserve
 
-from .common import CLAIM_ID, DATE, Column, db_options, emit, env, format_option, kv_table
+from .common import (
+    AMOUNT,
+    CLAIM_ID,
+    DONE_DATE,
+    Column,
+    db_options,
+    emit,
+    env,
+    format_option,
+    kv_table,
+)
 
 LIST_COLUMNS = [
     Column("id", "id", "int"), Column("institution", "institution"),
@@ -156,7 +166,7 @@ def claims_show(claim_id: int, fmt: str) -> None:
 
 @claims_group.command("approve")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
-@click.option("--on", type=DATE, help="Approval date (default: today).")
+@click.option("--on", type=DONE_DATE, help="Approval date (default: today).")
 @db_options
 def claims_approve(claim_id: int, on: dt.date | None) -> None:
     """Approve a submitted claim: its amount becomes a payable of the reserve.
@@ -184,7 +194,7 @@ def claims_approve(claim_id: int, on: dt.date | None) -> None:
 @claims_group.command("reject")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @click.option("--reason", required=True, help="Why, for the record and the statement.")
-@click.option("--on", type=DATE, help="Date of the reversal of an approval (default: today).")
+@click.option("--on", type=DONE_DATE, help="Date of the reversal of an approval (default: today).")
 @db_options
 def claims_reject(claim_id: int, reason: str, on: dt.date | None) -> None:
     """Reject a submitted or approved claim; an approval is reversed.
@@ -201,7 +211,7 @@ def claims_reject(claim_id: int, reason: str, on: dt.date | None) -> None:
 
 @claims_group.command("pay")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
-@click.option("--on", type=DATE, help="Payment date (default: today).")
+@click.option("--on", type=DONE_DATE, help="Payment date (default: today).")
 @click.option("--from", "bank", metavar="BANK",
               help="Pay from this deposit bank only (default: see below).")
 @db_options
@@ -229,23 +239,31 @@ def claims_pay(claim_id: int, on: dt.date | None, bank: str | None) -> None:
 
 @claims_group.command("recovery-return")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
-@click.option("--on", type=DATE, required=True, help="Date the money reached the reserve.")
+@click.option("--on", type=DONE_DATE, required=True, help="Date the money reached the reserve.")
 @click.option("--at", "bank", metavar="BANK",
               help="Deposit bank receiving it (default: the institution, if a bank).")
+@click.option("--amount", type=AMOUNT,
+              help="Only this much of what is owed (default: all of it).")
 @db_options
-def claims_recovery_return(claim_id: int, on: dt.date, bank: str | None) -> None:
+def claims_recovery_return(claim_id: int, on: dt.date, bank: str | None,
+                           amount: int | None) -> None:
     """Book the institution's return of the recovery shares it owes on a paid claim.
 
-    Example: zkd claims recovery-return 12 --on 2025-08-01 --at ZZB
+    With --amount, a part of what is owed (the oldest shares first); the rest
+    stays owed for a later return.
+
+    Example: zkd claims recovery-return 12 --amount 20,000 --on 2025-08-01 --at ZZB
     """
     e = env()
     with e.uow() as uow:
-        done = claims_workflow.return_shares(uow, e.actor(), claim_id, on, bank)
+        done = claims_workflow.return_shares(uow, e.actor(), claim_id, on, bank, amount)
+        left = claims_workflow.owed_on(uow, claim_id)
         uow.commit()
     total = sum(ln.amount for x in done for ln in x.lines if ln.amount > 0)
     click.echo(_("Returned {amount} on claim #{id} into the reserve (journal entries "
-                 "{entries}).").format(amount=format_grouped(total), id=claim_id,
-                                       entries=", ".join("#" + str(x.seq) for x in done)))
+                 "{entries}); {left} still owed.").format(
+        amount=format_grouped(total), id=claim_id,
+        entries=", ".join("#" + str(x.seq) for x in done), left=format_grouped(left)))
 
 
 @claims_group.command("replay")

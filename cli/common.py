@@ -17,7 +17,7 @@ import click
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from zhengkedai.context import OPERATOR_MAX, Actor, default_operator
+from zhengkedai.context import OPERATOR_MAX, Actor, default_operator, local_time, utc_now
 from zhengkedai.db import access
 from zhengkedai.db.access import Identity
 from zhengkedai.db.engine import is_sqlite, make_engine, resolve_url
@@ -175,16 +175,30 @@ class AmountType(click.ParamType):
 
 
 class DateType(click.ParamType):
+    """A date as people write it; with ``done``, the date of something done, never after today."""
+
     name = "DATE"
+
+    def __init__(self, *, done: bool = False) -> None:
+        self.done = done
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None
                 ) -> dt.date:
         if isinstance(value, dt.date):
-            return value
-        try:  # the same rule as a date cell in a bank's file (SPEC 2)
-            return parse_date_text(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            day = value
+        else:
+            try:  # the same rule as a date cell in a bank's file (SPEC 2)
+                day = parse_date_text(str(value))
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
+        if self.done:
+            # a booking, an approval, a payment, a reversal records something done:
+            # it cannot have happened after today (Zhengzhou's date, SPEC 11)
+            today = local_time(utc_now()).date()
+            if day > today:
+                self.fail(f"{day} is after today ({today}, Zhengzhou time); the date of "
+                          "something done cannot be in the future", param, ctx)
+        return day
 
 
 class RecordIdType(click.ParamType):
@@ -209,6 +223,7 @@ class RecordIdType(click.ParamType):
 
 AMOUNT = AmountType()
 DATE = DateType()
+DONE_DATE = DateType(done=True)  # bookings, approvals, payments, reversals
 CLAIM_ID = RecordIdType("C")
 SUBSIDY_ID = RecordIdType("S")
 

@@ -1,22 +1,92 @@
-"""``zkd reverse ENTRY``: correct a booking made by hand with its reversal."""
+"""The journal: ``zkd journal list|show``, and ``zkd reverse ENTRY`` to correct a booking."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import click
 
-from zhengkedai.domain.money import format_grouped
+from zhengkedai.context import local_time
+from zhengkedai.domain.money import format_grouped, format_plain
+from zhengkedai.domain.periods import parse_period
 from zhengkedai.i18n import _
+from zhengkedai.services import journal
 from zhengkedai.services.funds import corrections
 
-from .common import DATE, db_options, env
+from .common import DONE_DATE, Column, db_options, emit, env, format_option, kv_table
+
+ENTRY_COLUMNS = [
+    Column("seq", "no", "int"), Column("date", "date", "date"), Column("kind", "kind"),
+    Column("amount", "amount", "amount"), Column("reverses", "reverses", "int"),
+    Column("reversed_by", "reversed by", "int"), Column("operator", "by"),
+    Column("key", "key"), Column("memo", "memo"),
+]
+LINE_COLUMNS = [Column("account", "account"), Column("name", "name"),
+                Column("debit", "debit", "amount"), Column("credit", "credit", "amount")]
+
+
+@click.group("journal")
+def journal_group() -> None:
+    """The journal (日记账): every entry, hash-chained; find the number `zkd reverse` needs.
+
+    Example: zkd journal list --month 2025-06
+    """
+
+
+@journal_group.command("list")
+@click.option("--month", metavar="YYYY-MM", help="Only entries dated in this month.")
+@format_option("table", "json", "csv")
+@db_options
+def journal_list(month: str | None, fmt: str) -> None:
+    """Entries in order: number, date, kind, amount, what reverses what, who, voucher key.
+
+    Example: zkd journal list --month 2025-06 --format csv
+    """
+    period = parse_period(month) if month is not None else None
+    with env().uow() as uow:
+        rows = journal.list_entries(uow, period)
+    emit(rows, ENTRY_COLUMNS, fmt)
+
+
+@journal_group.command("show")
+@click.argument("entry", type=click.IntRange(min=1), metavar="ENTRY_NO")
+@format_option("table", "json")
+@db_options
+def journal_show(entry: int, fmt: str) -> None:
+    """One entry with its lines (debits and credits), source, and chain hashes.
+
+    Example: zkd journal show 12
+    """
+    with env().uow() as uow:
+        doc = journal.show_entry(uow, entry)
+    if fmt == "json":
+        out = {k: v for k, v in doc.items() if k != "lines"}
+        out.update(date=doc["date"].isoformat(), amount=format_plain(doc["amount"]),
+                   created_at=local_time(doc["created_at"]).isoformat())
+        out["lines"] = [{**ln, "debit": None if ln["debit"] is None else format_plain(ln["debit"]),
+                         "credit": None if ln["credit"] is None else format_plain(ln["credit"])}
+                        for ln in doc["lines"]]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    pairs = [("entry 凭证", f"#{doc['seq']}  {doc['date']}  {doc['kind']}"),
+             ("memo 摘要", doc["memo"]), ("source 来源", doc["source"] or "-"),
+             ("key 幂等键", doc["key"]),
+             ("posted 记账", f"{doc['operator']} at {local_time(doc['created_at']).isoformat()}")]
+    if doc["reverses"] is not None:
+        pairs.append(("reverses 冲销", f"entry #{doc['reverses']}"))
+    if doc["reversed_by"] is not None:
+        pairs.append(("reversed by 被冲销", f"entry #{doc['reversed_by']}"))
+    pairs += [("hash", doc["hash"]), ("previous hash", doc["prev_hash"])]
+    click.echo(kv_table(pairs))
+    click.echo("")
+    emit(doc["lines"], LINE_COLUMNS, fmt)
 
 
 @click.command("reverse")
 @click.argument("entry", type=click.IntRange(min=1), metavar="ENTRY_NO")
 @click.option("--reason", required=True, help="Why the booking is reversed (kept in the memo).")
-@click.option("--on", type=DATE, default=None, help="Date of the reversal (default today).")
+@click.option("--on", type=DONE_DATE, default=None, help="Date of the reversal (default today).")
 @db_options
 def reverse(entry: int, reason: str, on: dt.date | None) -> None:
     """Reverse a deposit, interest, transfer, management fee or budget deposit.
@@ -36,4 +106,4 @@ def reverse(entry: int, reason: str, on: dt.date | None) -> None:
         entry=entry, seq=posted.seq, on=posted.entry_date, amount=format_grouped(moved)))
 
 
-COMMANDS = [reverse]
+COMMANDS = [journal_group, reverse]

@@ -126,6 +126,7 @@ def _register() -> None:
         demo,
         files,
         journal,
+        loans,
         policy,
         reserve,
         settings,
@@ -134,8 +135,8 @@ def _register() -> None:
         users,
     )
 
-    for module in (basics, reserve, budget, journal, files, claims, subsidies, policy, close,
-                   statement, users, demo, settings):
+    for module in (basics, reserve, budget, journal, files, loans, claims, subsidies, policy,
+                   close, statement, users, demo, settings):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -15,6 +15,7 @@ from zhengkedai.services.funds import reserve
 from .common import (
     AMOUNT,
     DATE,
+    DONE_DATE,
     Column,
     book,
     db_options,
@@ -29,7 +30,7 @@ from .common import (
 def reserve_group() -> None:
     """The risk-compensation reserve (风险补偿准备金).
 
-    Example: zkd reserve deposit 50,000,000 --source city --at ZZB --on 2025-01-02
+    Example: zkd reserve deposit 50,000,000 --source city --at ZZB --on 2025-01-02 --ref CZ-001
     """
 
 
@@ -38,13 +39,16 @@ def reserve_group() -> None:
 @click.option("--source", required=True, help="city, or district:NAME.")
 @click.option("--at", "bank", required=True, metavar="BANKCODE",
               help="The deposit bank that holds the money.")
-@click.option("--on", "on", type=DATE, required=True, help="Value date of the deposit.")
-@click.option("--ref", help="Voucher number; depositing the same voucher twice books it once.")
+@click.option("--on", "on", type=DONE_DATE, required=True, help="Value date of the deposit.")
+@click.option("--ref", required=True,
+              help="Voucher number (凭证号); depositing the same voucher twice books it once.")
 @db_options
 def reserve_deposit(amount: int, source: str, bank: str, on: dt.date, ref: str | None) -> None:
     """Book AMOUNT yuan into the reserve, held at a deposit bank.
 
-    Example: zkd reserve deposit 50,000,000 --source city --at ZZB --on 2025-01-02
+    A voucher whose booking was reversed (`zkd reverse`) can be booked again.
+
+    Example: zkd reserve deposit 50,000,000 --source city --at ZZB --on 2025-01-02 --ref CZ-001
     """
     book(_("Deposited {amount} from {source} at {bank} on {on}").format(
         amount=format_grouped(amount), source=source, bank=bank, on=on),
@@ -56,8 +60,9 @@ def reserve_deposit(amount: int, source: str, bank: str, on: dt.date, ref: str |
 @click.argument("amount", type=AMOUNT)
 @click.option("--at", "bank", required=True, metavar="BANKCODE",
               help="The deposit bank that paid the interest.")
-@click.option("--on", "on", type=DATE, required=True, help="Value date of the interest.")
-@click.option("--ref", help="Voucher number; booking the same voucher twice books it once.")
+@click.option("--on", "on", type=DONE_DATE, required=True, help="Value date of the interest.")
+@click.option("--ref", required=True,
+              help="Voucher number (凭证号); booking the same voucher twice books it once.")
 @db_options
 def reserve_interest(amount: int, bank: str, on: dt.date, ref: str | None) -> None:
     """Book AMOUNT yuan of interest earned on the reserve's deposit at a bank.
@@ -71,11 +76,12 @@ def reserve_interest(amount: int, bank: str, on: dt.date, ref: str | None) -> No
 
 @reserve_group.command("fee")
 @click.argument("amount", type=AMOUNT)
-@click.option("--on", "on", type=DATE, required=True, help="Payment date of the fee.")
+@click.option("--on", "on", type=DONE_DATE, required=True, help="Payment date of the fee.")
 @click.option("--at", "bank", metavar="BANKCODE",
               help="Pay from this deposit bank (default: the one with the most interest "
                    "this year, else the one holding the most).")
-@click.option("--ref", help="Voucher number; paying the same voucher twice pays it once.")
+@click.option("--ref", required=True,
+              help="Voucher number (凭证号); paying the same voucher twice pays it once.")
 @db_options
 def reserve_fee_cmd(amount: int, on: dt.date, bank: str | None, ref: str | None) -> None:
     """Pay the operator's management fee: at most 1% of the year's average reserve, interest first.
@@ -111,14 +117,15 @@ def reserve_fee_cmd(amount: int, on: dt.date, bank: str | None, ref: str | None)
               help="The deposit bank the money leaves.")
 @click.option("--to", "to_bank", required=True, metavar="BANKCODE",
               help="The deposit bank the money goes to.")
-@click.option("--on", "on", type=DATE, required=True, help="Value date of the transfer.")
-@click.option("--ref", help="Voucher number; the same voucher twice moves the money once.")
+@click.option("--on", "on", type=DONE_DATE, required=True, help="Value date of the transfer.")
+@click.option("--ref", required=True,
+              help="Voucher number (凭证号); the same voucher twice moves the money once.")
 @db_options
 def reserve_transfer(amount: int, from_bank: str, to_bank: str, on: dt.date,
                      ref: str | None) -> None:
     """Move AMOUNT yuan of reserve money from one deposit bank to another.
 
-    Example: zkd reserve transfer 5,000,000 --from ZZB --to ZYB --on 2025-07-01
+    Example: zkd reserve transfer 5,000,000 --from ZZB --to ZYB --on 2025-07-01 --ref DB-007
     """
     book(_("Transferred {amount} from {source} to {target} on {on}").format(
         amount=format_grouped(amount), source=from_bank, target=to_bank, on=on),

@@ -19,7 +19,16 @@ from zhengkedai.i18n import _
 from zhengkedai.services.subsidies import applications as subsidies
 from zhengkedai.services.subsidies import workflow as subsidy_workflow
 
-from .common import DATE, SUBSIDY_ID, Column, db_options, emit, env, format_option, kv_table
+from .common import (
+    DONE_DATE,
+    SUBSIDY_ID,
+    Column,
+    db_options,
+    emit,
+    env,
+    format_option,
+    kv_table,
+)
 
 COLUMNS = [
     Column("id", "id", "int"), Column("kind", "kind"), Column("beneficiary", "beneficiary"),
@@ -121,7 +130,7 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
 
 @subsidies_group.command("approve")
 @click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
-@click.option("--on", type=DATE, help="Approval date (default: today).")
+@click.option("--on", type=DONE_DATE, help="Approval date (default: today).")
 @db_options
 def subsidies_approve(subsidy_id: int, on: dt.date | None) -> None:
     """Approve a submitted subsidy: its amount becomes payable from the budget.
@@ -140,7 +149,7 @@ def subsidies_approve(subsidy_id: int, on: dt.date | None) -> None:
 @subsidies_group.command("reject")
 @click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
 @click.option("--reason", required=True, help="Why (kept with the subsidy and the reversal).")
-@click.option("--on", type=DATE, help="Date of the reversal of an approval (default: today).")
+@click.option("--on", type=DONE_DATE, help="Date of the reversal of an approval (default: today).")
 @db_options
 def subsidies_reject(subsidy_id: int, reason: str, on: dt.date | None) -> None:
     """Reject a submitted or approved subsidy; an approval is reversed.
@@ -159,7 +168,7 @@ def subsidies_reject(subsidy_id: int, reason: str, on: dt.date | None) -> None:
 
 @subsidies_group.command("pay")
 @click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
-@click.option("--on", type=DATE, help="Payment date (default: today).")
+@click.option("--on", type=DONE_DATE, help="Payment date (default: today).")
 @db_options
 def subsidies_pay(subsidy_id: int, on: dt.date | None) -> None:
     """Pay an approved subsidy from the budget; refused with the shortfall when it cannot.

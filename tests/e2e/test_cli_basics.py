@@ -17,9 +17,9 @@ def test_init_is_repeatable_and_says_the_schema_is_current(zkd) -> None:
 def test_a_deposit_shows_in_the_status_per_deposit_bank(zkd) -> None:
     assert zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank").exit_code == 0
     assert zkd("institution", "add", "ZYB", "--name", "中原银行", "--kind", "bank").exit_code == 0
-    r = zkd("reserve", "deposit", "30,000,000", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    r = zkd("reserve", "deposit", "--ref", "V-1", "30,000,000", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
     assert r.exit_code == 0, r.output
-    r = zkd("reserve", "deposit", "¥20,000,000.50", "--source", "district:金水区", "--at", "ZYB",
+    r = zkd("reserve", "deposit", "--ref", "V-2", "¥20,000,000.50", "--source", "district:金水区", "--at", "ZYB",
             "--on", "2025/1/3")
     assert r.exit_code == 0, r.output
     r = zkd("reserve", "status", "--on", "2025-01-31", "--format", "json")
@@ -47,11 +47,11 @@ def test_institution_list_shows_each_as_active(zkd) -> None:
 def test_refusals_are_one_line_errors_and_change_nothing(zkd) -> None:
     zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
     for args, message in [
-        (("reserve", "deposit", "100", "--source", "city", "--at", "NOPE", "--on", "2025-01-02"),
+        (("reserve", "deposit", "--ref", "V-3", "100", "--source", "city", "--at", "NOPE", "--on", "2025-01-02"),
          "no institution 'NOPE'"),
-        (("reserve", "deposit", "0", "--source", "city", "--at", "ZZB", "--on", "2025-01-02"),
+        (("reserve", "deposit", "--ref", "V-4", "0", "--source", "city", "--at", "ZZB", "--on", "2025-01-02"),
          "greater than 0"),
-        (("reserve", "deposit", "100", "--source", "province", "--at", "ZZB", "--on", "2025-01-02"),
+        (("reserve", "deposit", "--ref", "V-5", "100", "--source", "province", "--at", "ZZB", "--on", "2025-01-02"),
          "must be 'city' or 'district:NAME'"),
         (("institution", "add", "ZZB", "--name", "again", "--kind", "bank"), "already registered"),
         (("institution", "add", "zzb", "--name", "again", "--kind", "bank"),
@@ -66,20 +66,20 @@ def test_refusals_are_one_line_errors_and_change_nothing(zkd) -> None:
 
 def test_a_bad_amount_or_date_on_the_command_line_is_refused(zkd) -> None:
     zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
-    r = zkd("reserve", "deposit", "1.2.3", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    r = zkd("reserve", "deposit", "--ref", "V-6", "1.2.3", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
     assert r.exit_code == 2 and "not a number" in r.stderr
-    r = zkd("reserve", "deposit", "1", "--source", "city", "--at", "ZZB", "--on", "2025-02-30")
+    r = zkd("reserve", "deposit", "--ref", "V-7", "1", "--source", "city", "--at", "ZZB", "--on", "2025-02-30")
     assert r.exit_code == 2 and "not a calendar date" in r.stderr
-    r = zkd("reserve", "deposit", "1", "--source", "city", "--at", "ZZB", "--on", "2025.2.3")
+    r = zkd("reserve", "deposit", "--ref", "V-8", "1", "--source", "city", "--at", "ZZB", "--on", "2025.2.3")
     assert r.exit_code == 2 and "not a date like 2025-06-01" in r.stderr  # as in a file (SPEC 2)
-    r = zkd("reserve", "deposit", "1", "--source", "city", "--at", "ZZB", "--on", "2025年2月3日")
+    r = zkd("reserve", "deposit", "--ref", "V-9", "1", "--source", "city", "--at", "ZZB", "--on", "2025年2月3日")
     assert r.exit_code == 0, r.stderr
 
 
 def test_verify_passes_then_fails_after_a_stored_line_is_changed(zkd, db_url) -> None:
     zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
-    zkd("reserve", "deposit", "1000", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
-    zkd("reserve", "deposit", "2000", "--source", "city", "--at", "ZZB", "--on", "2025-01-03")
+    zkd("reserve", "deposit", "--ref", "V-10", "1000", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    zkd("reserve", "deposit", "--ref", "V-11", "2000", "--source", "city", "--at", "ZZB", "--on", "2025-01-03")
     ok = zkd("verify")
     assert ok.exit_code == 0 and ok.output.startswith("OK: 2 entries")
     engine = make_engine(db_url)
@@ -128,7 +128,7 @@ def test_bad_input_to_a_command_is_a_one_line_refusal_not_an_internal_error(
 
 def test_a_negative_amount_is_named_as_such_not_as_an_unknown_option(zkd_frozen) -> None:
     assert zkd_frozen("init").exit_code == 0
-    r = zkd_frozen("reserve", "deposit", "-5", "--source", "city", "--at", "ZZB",
+    r = zkd_frozen("reserve", "deposit", "--ref", "V-12", "-5", "--source", "city", "--at", "ZZB",
                    "--on", "2025-01-02")
     assert r.exit_code == 2 and r.stderr.startswith("Error: -5 is negative; amounts are positive")
 
@@ -136,7 +136,7 @@ def test_a_negative_amount_is_named_as_such_not_as_an_unknown_option(zkd_frozen)
 def test_verify_reports_as_json_for_other_tools(zkd_frozen, db_url) -> None:
     assert zkd_frozen("init").exit_code == 0
     zkd_frozen("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
-    zkd_frozen("reserve", "deposit", "100", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    zkd_frozen("reserve", "deposit", "--ref", "V-13", "100", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
     good = zkd_frozen("verify", "--format", "json")
     doc = json.loads(good.output)
     assert good.exit_code == 0 and doc["ok"] is True and doc["entries"] == 1

@@ -17,4 +17,4 @@ def test_budget_deposit_and_status(zkd) -> None:
                    "available": "10000000.00", "contributed": "10000000.00", "paid": "0.00"}
     assert "balance,10000000.00" in zkd("budget", "status", "--format", "csv").output
     assert "10,000,000.00" in zkd("budget", "status", "--on", "2025-01-31").output
-    one_error(zkd("budget", "deposit", "0", "--on", "2025-01-03"), "greater than 0")
+    one_error(zkd("budget", "deposit", "--ref", "V-1", "0", "--on", "2025-01-03"), "greater than 0")

@@ -128,3 +128,26 @@ def test_replay_under_henan_2025_prints_old_new_and_difference_and_writes_nothin
     assert "nothing was written" in table
     bad = two_claims("claims", "replay", "--policy", __file__)
     one_line_error(bad, "not valid TOML")
+
+
+def test_recovery_return_takes_part_of_what_is_owed(two_claims, engine) -> None:  # type: ignore[no-untyped-def]
+    zkd = two_claims
+    assert zkd("claims", "approve", "1", "--on", "2025-03-31").exit_code == 0
+    assert zkd("claims", "pay", "1", "--on", "2025-03-31").exit_code == 0
+    with UnitOfWork(engine) as uow:
+        from sqlalchemy import select
+
+        from zhengkedai.db.models import LoanRow
+
+        loan = uow.s.execute(select(LoanRow).where(LoanRow.loan_no == "L1")).scalar_one()
+        claims.record_recovery(uow, Actor(operator="bank-import"), f.event(
+            uow, Actor(operator="bank-import"), loan, "recovery", y("50,000"), dt.date(2025, 4, 1)))
+        uow.commit()
+    r = zkd("claims", "recovery-return", "1", "--amount", "10,000", "--on", "2025-04-02")
+    assert r.exit_code == 0, r.stderr
+    assert "Returned 10,000.00 on claim #1" in r.output and "30,000.00 still owed" in r.output
+    one_line_error(zkd("claims", "recovery-return", "1", "--amount", "30,000.01", "--on",
+                       "2025-04-02"), "30,000.00 is owed to the reserve")
+    r = zkd("claims", "recovery-return", "1", "--on", "2025-04-03")
+    assert "Returned 30,000.00" in r.output and "0.00 still owed" in r.output
+    assert zkd("verify").exit_code == 0

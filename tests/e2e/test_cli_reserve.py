@@ -36,7 +36,7 @@ def test_interest_and_a_transfer_show_in_the_status_per_bank(banks) -> None:
     again = zkd("reserve", "interest", "73,000", "--at", "ZZB", "--on", "2025-07-02", "--ref", "LX-1")
     assert again.exit_code == 0
     assert again.output.startswith("Already booked as journal entry #2; nothing changed")
-    r = zkd("reserve", "transfer", "6,500,000", "--from", "ZZB", "--to", "ZYB",
+    r = zkd("reserve", "transfer", "--ref", "V-1", "6,500,000", "--from", "ZZB", "--to", "ZYB",
             "--on", "2025-07-03")
     assert r.exit_code == 0 and "Transferred 6,500,000.00 from ZZB to ZYB" in r.output
     doc = json.loads(zkd("reserve", "status", "--on", "2025-07-31", "--format", "json").output)
@@ -47,8 +47,8 @@ def test_interest_and_a_transfer_show_in_the_status_per_bank(banks) -> None:
 
 def test_the_fee_at_the_limit_is_paid_and_one_fen_more_is_refused(banks) -> None:
     zkd = banks
-    zkd("reserve", "interest", "73,000", "--at", "ZZB", "--on", "2025-07-02")
-    one_error(zkd("reserve", "fee", "365,366.01", "--on", "2025-12-31"),
+    zkd("reserve", "interest", "--ref", "V-2", "73,000", "--at", "ZZB", "--on", "2025-07-02")
+    one_error(zkd("reserve", "fee", "--ref", "V-3", "365,366.01", "--on", "2025-12-31"),
               "above the limit (1% of the average reserve 36,536,600.00")
     r = zkd("reserve", "fee", "365,366.00", "--on", "2025-12-31", "--ref", "GLF-2025")
     assert r.exit_code == 0, r.output
@@ -94,17 +94,17 @@ def test_status_shows_target_top_up_and_the_suggested_allocation(banks, db_url) 
 
 def test_reserve_refusals_are_one_line_errors(banks) -> None:
     zkd = banks
-    one_error(zkd("reserve", "transfer", "40,000,000", "--from", "ZZB", "--to", "ZYB",
+    one_error(zkd("reserve", "transfer", "--ref", "V-4", "40,000,000", "--from", "ZZB", "--to", "ZYB",
                   "--on", "2025-02-01"), "short by 3,500,000.00")
-    one_error(zkd("reserve", "transfer", "1", "--from", "ZZB", "--to", "ZZB",
+    one_error(zkd("reserve", "transfer", "--ref", "V-5", "1", "--from", "ZZB", "--to", "ZZB",
                   "--on", "2025-02-01"), "two different deposit banks")
-    one_error(zkd("reserve", "interest", "1", "--at", "ZZVC", "--on", "2025-02-01"),
+    one_error(zkd("reserve", "interest", "--ref", "V-6", "1", "--at", "ZZVC", "--on", "2025-02-01"),
               "ZZVC is registered as investor, not bank")
-    one_error(zkd("reserve", "interest", "0", "--at", "ZZB", "--on", "2025-02-01"),
+    one_error(zkd("reserve", "interest", "--ref", "V-7", "0", "--at", "ZZB", "--on", "2025-02-01"),
               "interest must be greater than 0")
-    one_error(zkd("reserve", "fee", "1", "--on", "2025-02-01", "--at", "NOPE"),
+    one_error(zkd("reserve", "fee", "--ref", "V-8", "1", "--on", "2025-02-01", "--at", "NOPE"),
               "no institution 'NOPE'")
-    r = zkd("reserve", "fee", "1", "--on", "2025-02-30")
+    r = zkd("reserve", "fee", "--ref", "V-9", "1", "--on", "2025-02-30")
     assert r.exit_code == 2 and "not a calendar date" in r.stderr
     doc = json.loads(zkd("reserve", "status", "--on", "2025-12-31", "--format", "json").output)
     assert doc["balance"] == "36500000.00"

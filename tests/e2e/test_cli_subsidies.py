@@ -66,7 +66,7 @@ def test_show_prints_the_full_trace(filed) -> None:
 
 def test_approve_pay_and_a_payment_refused_for_want_of_budget(filed) -> None:
     zkd = filed
-    zkd("budget", "deposit", "500,000", "--on", "2025-01-03")
+    zkd("budget", "deposit", "--ref", "V-1", "500,000", "--on", "2025-01-03")
     r = zkd("subsidies", "approve", "1", "--on", "2025-04-01")
     assert r.exit_code == 0 and "Approved subsidy #1" in r.output and "450,000.00" in r.output
     assert zkd("subsidies", "approve", "2", "--on", "2025-04-01").exit_code == 0
@@ -79,7 +79,7 @@ def test_approve_pay_and_a_payment_refused_for_want_of_budget(filed) -> None:
     assert "short by 400,000.00" in r.stderr
     assert json.loads(zkd("subsidies", "show", "2", "--format", "json").output)["status"] == \
         "approved"
-    zkd("budget", "deposit", "400,000", "--on", "2025-04-10")
+    zkd("budget", "deposit", "--ref", "V-2", "400,000", "--on", "2025-04-10")
     assert zkd("subsidies", "pay", "2", "--on", "2025-04-10").exit_code == 0
     assert zkd("verify").exit_code == 0
 

@@ -38,7 +38,7 @@ def office(zkd_frozen, tmp_path):  # type: ignore[no-untyped-def]
     assert zkd("init").exit_code == 0
     for code, name in (("ZZB", "郑州银行"), ("ZYB", "中原银行")):
         assert zkd("institution", "add", code, "--name", name, "--kind", "bank").exit_code == 0
-    assert zkd("reserve", "deposit", "50,000,000", "--source", "city", "--at", "ZZB",
+    assert zkd("reserve", "deposit", "--ref", "V-1", "50,000,000", "--source", "city", "--at", "ZZB",
                "--on", "2025-01-02").exit_code == 0
     loans = file(tmp_path, "zzb_loans.csv", LOAN_HEAD, [
         loan("O1", ORDINARY, "抵押", "2,000,000"),

@@ -67,7 +67,7 @@ def test_months_close_in_order_once_and_only_after_they_end(uow, actor, clock) -
 def test_close_command_prints_the_ratios_and_refuses_a_second_close(zkd_frozen) -> None:
     zkd = zkd_frozen
     zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
-    zkd("reserve", "deposit", "100", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    zkd("reserve", "deposit", "--ref", "V-1", "100", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
     r = zkd("close", "2025-01")
     assert r.exit_code == 0, r.output
     assert "Closed 2025-01" in r.output and "ZZB" in r.output
@@ -168,3 +168,27 @@ def test_a_loan_disbursed_before_the_first_closed_month_cannot_be_filed(
         importing.submit(uow, actor, path, institution="ZZB")
     assert [(e.row, e.message) for e in caught.value.errors] == [
         (2, "month 2024-11 is closed; a loan disbursed in it cannot be filed")]
+
+
+def test_close_through_closes_every_open_month_up_to_it_in_order(uow, actor, clock) -> None:
+    f.bank(uow, actor)
+    a = f.loan(uow, actor, principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
+    f.event(uow, actor, a, "overdue", 6_000_000, dt.date(2025, 2, 20))  # 6%: suspended in March
+    clock.now = dt.datetime(2025, 4, 2)
+    results = closing.close_through(uow, actor, "2025-03")
+    uow.commit()
+    assert [r.period for r in results] == ["2025-01", "2025-02", "2025-03"]
+    assert [r.institutions[0].suspended_next_month for r in results] == [False, True, True]
+    assert closed_month(uow, "2025-03") is not None and verify.verify(uow).ok
+    with pytest.raises(ZkdError, match="month 2025-02 is closed already"):
+        closing.close_through(uow, actor, "2025-02")
+
+
+def test_close_through_a_month_not_yet_ended_closes_none(uow, actor, clock) -> None:
+    f.bank(uow, actor)
+    f.loan(uow, actor, principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
+    clock.now = dt.datetime(2025, 3, 15)
+    with pytest.raises(ZkdError, match="month 2025-03 has not ended yet"):
+        closing.close_through(uow, actor, "2025-03")
+    uow.rollback()
+    assert closed_month(uow, "2025-01") is None

@@ -87,3 +87,26 @@ def test_reversing_a_management_fee_gives_its_room_under_the_limit_back(books, a
     corrections.reverse_entry(books, actor, fee.entry.seq, "paid twice by mistake", on=on)
     year = reserve_fee.fee_year(books, on)
     assert (year.fees_taken, year.headroom) == (0, limit) and verify.verify(books).ok
+
+
+def test_a_reversed_voucher_is_free_and_the_right_booking_takes_its_number(books, actor) -> None:
+    wrong = reserve.deposit(books, actor, y("1,000,000"), source="city", bank="ZZB", on=D,
+                            ref="CZ-7")
+    # while it stands, the voucher again is the same booking or a refusal
+    assert reserve.deposit(books, actor, y("1,000,000"), source="city", bank="ZZB", on=D,
+                           ref="CZ-7").seq == wrong.seq
+    with pytest.raises(InvariantViolation, match=rf"reverse it first \(`zkd reverse {wrong.seq}"):
+        reserve.deposit(books, actor, y("100,000"), source="city", bank="ZZB", on=D, ref="CZ-7")
+    corrections.reverse_entry(books, actor, wrong.seq, "typed 1,000,000 for 100,000", on=D)
+    right = reserve.deposit(books, actor, y("100,000"), source="city", bank="ZZB", on=D,
+                            ref="CZ-7")
+    assert right.seq > wrong.seq and "凭证 CZ-7" in right.memo
+    assert reserve.deposit(books, actor, y("100,000"), source="city", bank="ZZB", on=D,
+                           ref="CZ-7").seq == right.seq  # and it is booked once
+    # the same goes for the budget and a management fee's voucher
+    from zhengkedai.services.funds import budget
+
+    first = budget.deposit(books, actor, y("500"), on=D, ref="B-1")
+    corrections.reverse_entry(books, actor, first.seq, "wrong amount", on=D)
+    assert budget.deposit(books, actor, y("50"), on=D, ref="B-1").seq > first.seq
+    assert reserve.status(books, D).balance == y("100,000") and verify.verify(books).ok

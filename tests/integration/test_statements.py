@@ -105,7 +105,7 @@ def test_the_manifest_catches_one_changed_byte_and_a_missing_file(uow, actor, cl
 def test_statement_and_verify_pack_commands(zkd_frozen, tmp_path) -> None:
     zkd = zkd_frozen
     zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank")
-    zkd("reserve", "deposit", "1,000", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
+    zkd("reserve", "deposit", "--ref", "V-1", "1,000", "--source", "city", "--at", "ZZB", "--on", "2025-01-02")
     assert zkd("close", "2025-01").exit_code == 0
     out = tmp_path / "pack"
     r = zkd("statement", "2025-01", "-o", str(out))

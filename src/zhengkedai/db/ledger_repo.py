@@ -10,6 +10,7 @@ on, then the entry is sealed onto the chain and the head moves.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 from sqlalchemy import func, select
@@ -22,6 +23,9 @@ from ..domain.money import Fen, format_grouped
 from ..domain.periods import parse_period, period_of
 from .models import AccountRow, EntryRow, LineRow, MonthRow
 from .uow import UnitOfWork
+
+# keys of the bookings staff make by hand with a voucher (`zkd reverse` undoes them)
+_BY_HAND = re.compile(r"(reserve-(deposit|interest|transfer|fee)|budget-deposit):")
 
 
 class LedgerRepo:
@@ -43,6 +47,9 @@ class LedgerRepo:
                 return entry
             raise InvariantViolation(
                 f"key {draft.idempotency_key!r} was used by entry #{entry.seq} with other content"
+                + (f"; if that booking was a mistake, reverse it first (`zkd reverse {entry.seq} "
+                   "--reason TEXT`) and book the voucher again" if _BY_HAND.match(
+                       draft.idempotency_key) else "")
             )
         self.check_open(draft.entry_date)
         try:
@@ -83,6 +90,27 @@ class LedgerRepo:
         head.last_hash = entry.hash
         s.flush()
         return entry
+
+    def voucher_key(self, base: str) -> str:
+        """The idempotency key to book a voucher under: ``base``, or ``base~2``, ``base~3``…
+
+        A voucher booked by hand and then reversed (`zkd reverse`) is free
+        again: the right booking is made under the same voucher number, with
+        the next key of the series. While a booking of it stands, its key is
+        returned, so posting the same content again is a no-op and other
+        content is refused.
+        """
+        s = self.uow.s
+        taken = dict(s.execute(select(EntryRow.idempotency_key, EntryRow.seq).where(
+            (EntryRow.idempotency_key == base)
+            | EntryRow.idempotency_key.startswith(f"{base}~", autoescape=True))).tuples().all())
+        reversed_ = set(s.execute(select(EntryRow.reverses).where(
+            EntryRow.reverses.in_(taken.values()))).scalars()) if taken else set()
+        key, n = base, 1
+        while key in taken and taken[key] in reversed_:
+            n += 1
+            key = f"{base}~{n}"
+        return key
 
     def check_open(self, day: dt.date) -> None:
         """Refuse a date in a closed month, or before the latest closed month.

@@ -6,6 +6,7 @@ cost every ``zkd`` command a fifth of a second, and only ``zkd init`` needs it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -35,21 +36,45 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     from . import access
 
-    cfg = alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
+    def step(cfg: Config) -> None:
         command.upgrade(cfg, revision)
         if revision == "head":
-            access.apply(conn)
+            access.apply(cfg.attributes["connection"])
+
+    _run(engine, step)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     from alembic import command
 
+    _run(engine, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _run(engine: Engine, step: Callable[[Config], None]) -> None:
+    """Run ``step`` in one transaction; on SQLite with foreign keys off, then checked.
+
+    A SQLite migration that changes a table's constraints rebuilds the table
+    (copy, drop, rename); with foreign keys on, dropping a table other tables
+    refer to fails. SQLite's documented procedure: turn them off outside the
+    transaction, migrate, check them with ``PRAGMA foreign_key_check``.
+    """
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        raw = conn.connection.driver_connection
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                step(cfg)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"migration left a broken foreign key: {tuple(broken)}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def current_revision(engine: Engine) -> str | None:

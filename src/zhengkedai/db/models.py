@@ -205,7 +205,11 @@ class LoanRow(Base):
     overdue_fen: Mapped[int] = mapped_column(BigInteger)
     file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id"))
     file_row: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (UniqueConstraint("institution_code", "loan_no"),)
+    # withdrawn (撤回) as filed by mistake: kept, but no longer counted (see db.live)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class LoanEventRow(Base):
@@ -218,6 +222,10 @@ class LoanEventRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[int] = mapped_column(ForeignKey("import_files.id"))
     file_row: Mapped[int] = mapped_column(Integer)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
 # --- compensation claims and recoveries ---------------------------------------
@@ -255,6 +263,8 @@ class RecoveryShareRow(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("loan_events.id"), unique=True)
     share_fen: Mapped[int] = mapped_column(BigInteger)
     owed_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
+    # returned so far (a return may be partial); returned_on/_entry: the part that completed it
+    returned_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
     returned_on: Mapped[dt.date | None] = mapped_column(Date)
     returned_entry: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.seq"))
 
@@ -310,3 +320,6 @@ class PersonRow(Base):
 
 
 Index("ix_loan_events_loan_date", LoanEventRow.loan_id, LoanEventRow.occurred_on)
+# a loan number is unique among an institution's live loans: a withdrawn one can be filed again
+Index("uq_loans_live_loan_no", LoanRow.institution_code, LoanRow.loan_no, unique=True,
+      sqlite_where=LoanRow.withdrawn_at.is_(None), postgresql_where=LoanRow.withdrawn_at.is_(None))

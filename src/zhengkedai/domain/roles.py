@@ -98,6 +98,13 @@ COMMANDS: Mapping[str, Right] = {
     "budget deposit": _r("记入补助资金", F),
     "budget status": _r("查看补助资金", *STAFF),
     "submit": _r("报送文件", B, F),
+    "loans list": _r("查看贷款", B, *STAFF),
+    "loans show": _r("查看贷款", B, *STAFF),
+    "loans withdraw": _r("撤回贷款", B, F),
+    "events list": _r("查看贷后事件", B, *STAFF),
+    "events withdraw": _r("撤回贷后事件", B, F),
+    "journal list": _r("查看日记账", *STAFF),
+    "journal show": _r("查看日记账", *STAFF),
     "claims list": _r("查看补偿", B, *STAFF),
     "claims show": _r("查看补偿", B, *STAFF),
     "claims approve": _r("审批补偿", F),
@@ -120,7 +127,8 @@ COMMANDS: Mapping[str, Right] = {
 
 # Commands whose --institution a bank login may leave out (its own is used) and
 # may not set to another institution's code.
-SCOPED_TO_OWN = frozenset({"submit", "claims list", "statement"})
+SCOPED_TO_OWN = frozenset({"submit", "claims list", "statement", "loans list", "loans show",
+                           "loans withdraw", "events list"})
 
 
 def required(command: str) -> Right | None:
@@ -199,7 +207,7 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
         "INSERT": frozenset({"import_files", "loans", "loan_events", "claims",
                              "recovery_shares", "journal_entries", "journal_lines",
                              "accounts"}),
-        "UPDATE": frozenset({"ledger_head", "loans", "claims", "recovery_shares"}),
+        "UPDATE": frozenset({"ledger_head", "loans", "loan_events", "claims", "recovery_shares"}),
     },
     Role.FINANCE: {
         "SELECT": frozenset({_READ_ALL}),
@@ -207,7 +215,8 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
                              "journal_lines", "accounts", "months", "statement_archive",
                              "institution_months", "claims", "recovery_shares", "settings"}),
         "UPDATE": frozenset({"ledger_head", "institutions", "claims", "subsidies",
-                             "institution_months", "recovery_shares", "settings"}),
+                             "institution_months", "recovery_shares", "settings", "loans",
+                             "loan_events"}),
     },
     Role.APPROVER: {
         "SELECT": frozenset({_READ_ALL}),

@@ -145,6 +145,20 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
                        threshold, tuple(recomputed))
 
 
+def close_through(uow: UnitOfWork, actor: Actor, period: str) -> list[CloseResult]:
+    """Close every open month up to and including ``period``, in order, all or none.
+
+    Raises:
+        ZkdError: ``period`` is closed already or has not ended; or any close refuses
+            (then none of them is kept: the caller rolls back).
+    """
+    period = parse_period(period)
+    existing = uow.s.get(MonthRow, period)
+    if existing is not None:
+        raise ZkdError(f"month {period} is closed already; every month up to it is too")
+    return [close_month(uow, actor, p) for p in [*open_periods_before(uow, period), period]]
+
+
 def _archive_statements(uow: UnitOfWork, actor: Actor, period: str) -> None:
     """Keep the month's statements as the close computes them (see statement_codec)."""
     for position, doc in enumerate(build_statements(uow, actor, period), start=1):

@@ -1,5 +1,7 @@
 """Programme loan figures as of a date: outstanding and overdue principal per institution.
 
+Withdrawn loans and events (:mod:`zhengkedai.db.live`) are not counted.
+
 Replays each loan's events up to the date through :func:`domain.loans.apply_event`,
 so the figures at any past month end are what the files said then.
 """
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from zhengkedai.db.live import LIVE_EVENT, LIVE_LOAN
 from zhengkedai.db.models import LoanEventRow, LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.loans import EventType, LoanState, apply_event
@@ -32,14 +35,14 @@ LoanStates = dict[int, tuple[LoanRow, LoanState]]
 
 def loan_states(uow: UnitOfWork, on: dt.date, institution: str | None = None) -> LoanStates:
     """Each loan disbursed by ``on`` with its state at the end of ``on``."""
-    stmt = select(LoanRow).where(LoanRow.disbursed_on <= on)
+    stmt = select(LoanRow).where(LoanRow.disbursed_on <= on, LIVE_LOAN)
     if institution is not None:
         stmt = stmt.where(LoanRow.institution_code == institution)
     loans = {row.id: row for row in uow.s.execute(stmt).scalars()}
     states = {lid: LoanState(row.principal_fen) for lid, row in loans.items()}
     ev = (
         select(LoanEventRow.loan_id, LoanEventRow.event, LoanEventRow.amount_fen)
-        .where(LoanEventRow.occurred_on <= on)
+        .where(LoanEventRow.occurred_on <= on, LIVE_EVENT)
         .order_by(LoanEventRow.occurred_on, LoanEventRow.id)
     )
     if institution is not None:

@@ -5,10 +5,14 @@ check holds rows that no hash covers against what fixes them, and names every
 row that disagrees, one line each:
 
 - a loan's stored running state (``outstanding_fen``, ``overdue_fen``, kept so
-  filing is one lookup) is what its events give, replayed from its principal
-  in filing order (:func:`~zhengkedai.domain.loans.apply_event`); its events are
-  dated in that order, none before the disbursement; every loss event has its
-  claim and every claim its loss event;
+  filing is one lookup) is what its live events give, replayed from its
+  principal in filing order (:func:`~zhengkedai.domain.loans.apply_event`); its
+  events are dated in that order, none before the disbursement; every loss
+  event has its claim and every claim its loss event;
+- withdrawn (撤回) rows are replayed as if never filed, but still checked: each
+  says who withdrew it, when and why; a withdrawn loan's events are all
+  withdrawn; a claim is ``withdrawn`` only if its loss was, and a withdrawn
+  loss's claim is withdrawn or was rejected before;
 - closed months run without a gap from the first to the last (closes go in
   order, so a gap is a deleted close); each month's ``chain_head`` is the hash
   of the entry at its ``last_seq``; no entry dated in a closed month was posted
@@ -42,6 +46,7 @@ from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_ev
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.periods import first_day, last_day, next_period
 from zhengkedai.services.audit.records import CLOSE_KEY, seqs_text
+from zhengkedai.services.claims.computation import REJECTED, WITHDRAWN
 
 
 def check_loans(uow: UnitOfWork) -> list[str]:
@@ -49,7 +54,9 @@ def check_loans(uow: UnitOfWork) -> list[str]:
     problems: list[str] = []
     loans = {r.id: r for r in uow.s.execute(
         select(LoanRow.id, LoanRow.institution_code, LoanRow.loan_no, LoanRow.principal_fen,
-               LoanRow.outstanding_fen, LoanRow.overdue_fen, LoanRow.disbursed_on)).all()}
+               LoanRow.outstanding_fen, LoanRow.overdue_fen, LoanRow.disbursed_on,
+               LoanRow.withdrawn_at, LoanRow.withdrawn_on, LoanRow.withdrawn_by,
+               LoanRow.withdrawn_reason)).all()}
 
     def name(loan_id: int) -> str:
         return f"loan {loans[loan_id].loan_no} of {loans[loan_id].institution_code}"
@@ -57,15 +64,24 @@ def check_loans(uow: UnitOfWork) -> list[str]:
     states = {loan_id: LoanState(loan.principal_fen) for loan_id, loan in loans.items()}
     last = {loan_id: loan.disbursed_on for loan_id, loan in loans.items()}
     broken: set[int] = set()  # loans whose replay stopped at an event it refused
-    events: dict[int, tuple[int, str]] = {}  # event -> loan, kind
+    events: dict[int, tuple[int, str, bool]] = {}  # event -> loan, kind, withdrawn
+    for loan in loans.values():
+        problems += _withdrawal_problems(name(loan.id), loan)
     for ev in uow.s.execute(
             select(LoanEventRow.id, LoanEventRow.loan_id, LoanEventRow.event,
-                   LoanEventRow.occurred_on, LoanEventRow.amount_fen)
+                   LoanEventRow.occurred_on, LoanEventRow.amount_fen, LoanEventRow.withdrawn_at,
+                   LoanEventRow.withdrawn_on, LoanEventRow.withdrawn_by,
+                   LoanEventRow.withdrawn_reason)
             .order_by(LoanEventRow.loan_id, LoanEventRow.id)).all():
-        events[ev.id] = (ev.loan_id, ev.event)
+        events[ev.id] = (ev.loan_id, ev.event, ev.withdrawn_at is not None)
         if ev.loan_id not in loans:
             problems.append(f"event #{ev.id} is on loan #{ev.loan_id}, which does not exist")
             continue
+        problems += _withdrawal_problems(f"{name(ev.loan_id)}: event #{ev.id}", ev)
+        if ev.withdrawn_at is not None:
+            continue  # replayed as if never filed
+        if loans[ev.loan_id].withdrawn_at is not None:
+            problems.append(f"{name(ev.loan_id)} is withdrawn, but its event #{ev.id} is not")
         if ev.loan_id in broken:
             continue
         if ev.occurred_on < last[ev.loan_id]:
@@ -83,6 +99,8 @@ def check_loans(uow: UnitOfWork) -> list[str]:
             broken.add(ev.loan_id)
     for loan_id, loan in loans.items():
         state = states[loan_id]
+        if loan.withdrawn_at is not None:
+            continue  # its running state is no longer kept
         if loan_id not in broken and (loan.outstanding_fen, loan.overdue_fen) != (
                 state.outstanding, state.overdue):
             problems.append(
@@ -90,15 +108,34 @@ def check_loans(uow: UnitOfWork) -> list[str]:
                 f"and overdue {format_grouped(loan.overdue_fen)}, but its principal "
                 f"{format_grouped(loan.principal_fen)} and events give "
                 f"{format_grouped(state.outstanding)} and {format_grouped(state.overdue)}")
-    claimed = {event_id: claim_id for event_id, claim_id in uow.s.execute(
-        select(ClaimRow.loss_event_id, ClaimRow.id)).all()}
-    for event_id, (loan_id, kind) in sorted(events.items()):
+    claimed = {event_id: (claim_id, status) for event_id, claim_id, status in uow.s.execute(
+        select(ClaimRow.loss_event_id, ClaimRow.id, ClaimRow.status)).all()}
+    for event_id, (loan_id, kind, _) in sorted(events.items()):
         if kind == EventType.LOSS.value and event_id not in claimed and loan_id in loans:
             problems.append(f"{name(loan_id)}: loss event #{event_id} has no claim")
-    for event_id, claim_id in sorted(claimed.items()):
+    for event_id, (claim_id, status) in sorted(claimed.items()):
         if event_id not in events:
             problems.append(f"claim #{claim_id}: its loss event #{event_id} does not exist")
+            continue
+        withdrawn = events[event_id][2]
+        if status == WITHDRAWN and not withdrawn:
+            problems.append(f"claim #{claim_id} is withdrawn, but its loss event #{event_id} "
+                            "is not")
+        elif withdrawn and status not in (WITHDRAWN, REJECTED):
+            problems.append(f"claim #{claim_id} is {status}, but its loss event #{event_id} "
+                            "was withdrawn")
     return problems
+
+
+def _withdrawal_problems(what: str, row: Any) -> list[str]:
+    """A withdrawn row says who withdrew it, when and why; a live one says none of it."""
+    marks = (row.withdrawn_at, row.withdrawn_on, row.withdrawn_by, row.withdrawn_reason)
+    if row.withdrawn_at is None:
+        return [f"{what} is not withdrawn, but carries a withdrawal's marks"] if any(
+            m is not None for m in marks) else []
+    if any(m is None or m == "" for m in marks):
+        return [f"{what} is withdrawn without saying who withdrew it, when and why"]
+    return []
 
 
 def check_months(uow: UnitOfWork) -> list[str]:

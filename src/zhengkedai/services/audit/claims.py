@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import (
     ClaimRow,
     LoanEventRow,
@@ -45,6 +46,7 @@ def check_claims(uow: UnitOfWork) -> list[str]:
     balances: dict[int, dict[str, Fen]] = {}  # year -> institution -> prior-year balance
     shares: dict[int, int] = {cid: int(total) for cid, total in uow.s.execute(
         select(RecoveryShareRow.claim_id, func.sum(RecoveryShareRow.share_fen))
+        .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id).where(LIVE_EVENT)
         .group_by(RecoveryShareRow.claim_id)).all()}
     for claim, loan, event in uow.s.execute(
         select(ClaimRow, LoanRow, LoanEventRow)

@@ -62,7 +62,7 @@ SUBSIDY_REF = re.compile(r"subsidy:(\d+) file:(\d+) row:(\d+)")
 CLOSE_KEY = re.compile(r"claim:\d+:close:(\d{4}-\d{2}):\w+")
 SUBSIDY_STEPS = {"subsidy.approve": "approve", "subsidy.pay": "pay",
                  "reversal:subsidy.approve": "reject"}
-SHARE_KEY = re.compile(r"recovery:(\d+):(owed|returned)")
+SHARE_KEY = re.compile(r"recovery:(\d+):(owed|returned)(?:@\d+)?")  # a return may come in parts
 
 
 def _entries(uow: UnitOfWork, prefix: str) -> list[Any]:
@@ -126,7 +126,7 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
     reversed_by = _reversed_by(uow)
     approvals: dict[int, list[Any]] = defaultdict(list)
     payments: dict[int, list[Any]] = defaultdict(list)
-    shares: dict[tuple[int, str], Any] = {}  # (event, owed|returned) -> (claim, entry)
+    shares: dict[tuple[int, str], list[Any]] = defaultdict(list)  # (event, step) -> [(claim, entry)]
     for entry, m in cited:
         what = f"entry #{entry.seq} ({entry.kind})"
         if m is None:
@@ -153,7 +153,7 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
                 problems.append(f"{name(claim)}: payment {what} cites event #{event_id}, "
                                 f"not its loss event #{claim.loss_event_id}")
         elif (k := SHARE_KEY.fullmatch(entry.idempotency_key)) is not None:
-            shares[(int(k[1]), k[2])] = (claim, entry)
+            shares[(int(k[1]), k[2])].append((claim, entry))
     for claim in claims.values():
         live = [a.seq for a in approvals[claim.id] if a.seq not in reversed_by]
         paid = payments[claim.id]
@@ -178,11 +178,16 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
     return problems
 
 
-def _check_shares(uow: UnitOfWork, booked: dict[tuple[int, str], Any]) -> list[str]:
-    """Each recovery share is what its owed and returned entries book, and the other way round."""
+def _check_shares(uow: UnitOfWork, booked: dict[tuple[int, str], list[Any]]) -> list[str]:
+    """Each recovery share is what its owed and returned entries book, and the other way round.
+
+    A share is owed by one entry and returned by one or more (a partial return
+    is a part): the parts add up to what the share says was returned, and the
+    last part of a share returned in full is its ``returned_entry``.
+    """
     problems: list[str] = []
     receivable = {entry.seq: claims_entries.receivable(claim.institution_code)
-                  for claim, entry in booked.values()}
+                  for parts in booked.values() for claim, entry in parts}
     amounts: dict[int, int] = defaultdict(int)  # seq -> its amount on the receivable
     for seq, account, amount in uow.s.execute(
             select(LineRow.entry_seq, LineRow.account_code, LineRow.amount_fen)
@@ -192,8 +197,22 @@ def _check_shares(uow: UnitOfWork, booked: dict[tuple[int, str], Any]) -> list[s
     found = set()
     for share in uow.s.execute(select(RecoveryShareRow).order_by(RecoveryShareRow.id)).scalars():
         what = f"recovery share #{share.id} (claim #{share.claim_id}, event #{share.event_id})"
+        parts = booked.get((share.event_id, "returned"), [])
+        if len(parts) > 1 or (parts and share.returned_fen != share.share_fen):
+            # returned in parts: they add up to what was returned, the last one completing it
+            found.add((share.event_id, "returned"))
+            total = -sum(amounts[entry.seq] for _, entry in parts)
+            if total != share.returned_fen:
+                problems.append(f"{what}: {format_grouped(share.returned_fen)} returned, but its "
+                                f"return entries {seqs_text([e.seq for _, e in parts])} book "
+                                f"{format_grouped(total)}")
+            elif share.returned_entry is not None and share.returned_entry != parts[-1][1].seq:
+                problems.append(f"{what}: returned by entry #{share.returned_entry}, but its last "
+                                f"return entry is #{parts[-1][1].seq}")
         for step, seq, sign in (("owed", share.owed_entry, 1), ("returned", share.returned_entry, -1)):
-            claim, entry = booked.get((share.event_id, step), (None, None))
+            if (share.event_id, step) in found:
+                continue
+            claim, entry = (booked.get((share.event_id, step)) or [(None, None)])[0]
             found.add((share.event_id, step))
             if claim is None or entry is None:
                 if seq is not None:
@@ -210,7 +229,7 @@ def _check_shares(uow: UnitOfWork, booked: dict[tuple[int, str], Any]) -> list[s
             elif step == "returned" and share.returned_on != entry.entry_date:
                 problems.append(f"{what}: returned on {share.returned_on}, but entry "
                                 f"#{entry.seq} is dated {entry.entry_date}")
-    for (event_id, step), (claim, entry) in sorted(booked.items(), key=lambda kv: kv[0]):
+    for (event_id, step), ((claim, entry), *_) in sorted(booked.items(), key=lambda kv: kv[0]):
         if (event_id, step) not in found:
             problems.append(f"entry #{entry.seq} books a recovery share {step} for claim "
                             f"#{claim.id} (event #{event_id}), but no such share is recorded")

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from zhengkedai.context import Actor
+from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.compensation import (
@@ -68,7 +69,10 @@ from zhengkedai.services.claims import entries
 
 SUBMITTED, APPROVED, PAID, REJECTED = (Status.SUBMITTED, Status.APPROVED, Status.PAID,
                                        Status.REJECTED)
-STATUSES = tuple(s.value for s in (SUBMITTED, APPROVED, PAID, REJECTED))
+WITHDRAWN = Status.WITHDRAWN  # its loss was withdrawn (撤回) while the claim was unpaid
+STATUSES = tuple(s.value for s in (SUBMITTED, APPROVED, PAID, REJECTED, WITHDRAWN))
+# a claim that counts (for caps, thresholds, recoveries): neither rejected nor withdrawn
+COUNTED = ClaimRow.status.not_in(NOT_COUNTED)
 
 
 def to_loan(row: LoanRow) -> Loan:
@@ -117,8 +121,7 @@ def compute(uow: UnitOfWork, stored: policies.StoredPolicy, event: LoanEventRow,
     enterprise_other = enterprise_losses(uow, loan_row.credit_code, _before(event))
     on_loan = s.execute(
         select(ClaimRow).join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-        .where(ClaimRow.status.not_in(NOT_COUNTED), _before(event),
-               ClaimRow.loan_id == loan_row.id)).scalars().all()
+        .where(COUNTED, _before(event), ClaimRow.loan_id == loan_row.id)).scalars().all()
     usage = None
     if has_yearly_cap(version):
         year = claim_year(event.occurred_on)
@@ -146,7 +149,7 @@ def enterprise_losses(uow: UnitOfWork, credit_code: str, which) -> Fen:  # type:
         .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
         .outerjoin(ClaimRow, ClaimRow.loss_event_id == LoanEventRow.id)
         .where(LoanRow.credit_code == credit_code, LoanEventRow.event == EventType.LOSS.value,
-               which)
+               LIVE_EVENT, which)
     ).all()
     return sum(max(0, int(a) - int(r or 0)) for a, r in found)
 
@@ -162,7 +165,7 @@ def yearly_cap_claims(uow: UnitOfWork, institution: str, year: int, which,  # ty
         select(ClaimRow, LoanRow.disbursed_on)
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
         .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
-        .where(ClaimRow.institution_code == institution, ClaimRow.status.not_in(NOT_COUNTED),
+        .where(ClaimRow.institution_code == institution, COUNTED,
                LoanEventRow.occurred_on >= dt.date(year, 1, 1),
                LoanEventRow.occurred_on <= dt.date(year, 12, 31), which)
         .order_by(ClaimRow.id)).all()
@@ -277,10 +280,11 @@ class RecoveryOutcome:
 
 
 def claim_for_recovery(uow: UnitOfWork, event_row: LoanEventRow) -> ClaimRow | None:
-    """The loan's latest claim, not rejected, whose loss is on or before the recovery date."""
+    """The loan's latest claim, not rejected or withdrawn, whose loss is on or before the
+    recovery date."""
     return uow.s.execute(
         select(ClaimRow).join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-        .where(ClaimRow.loan_id == event_row.loan_id, ClaimRow.status != REJECTED,
+        .where(ClaimRow.loan_id == event_row.loan_id, COUNTED,
                LoanEventRow.occurred_on <= event_row.occurred_on)
         .order_by(LoanEventRow.occurred_on.desc(), LoanEventRow.id.desc()).limit(1)
     ).scalar_one_or_none()
@@ -337,7 +341,8 @@ def _share_after_payment(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: 
                          ) -> RecoveryOutcome:
     already = uow.s.execute(
         select(func.coalesce(func.sum(RecoveryShareRow.share_fen), 0))
-        .where(RecoveryShareRow.claim_id == claim.id)).scalar_one()
+        .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+        .where(RecoveryShareRow.claim_id == claim.id, LIVE_EVENT)).scalar_one()
     net_loss = max(0, claim.loss_fen - claim.recovered_before_fen)
     share = recovery_share(event.amount_fen, claim.amount_fen, net_loss, int(already))
     row = RecoveryShareRow(claim_id=claim.id, event_id=event.id, share_fen=share)
@@ -381,7 +386,7 @@ def recompute_after_close(uow: UnitOfWork, actor: Actor, period: str, since: dt.
         .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
         .where(ClaimRow.institution_code.in_(codes), LoanRow.disbursed_on >= since,
-               ClaimRow.status != REJECTED)
+               COUNTED)
         .order_by(LoanEventRow.id)
     ).all()
     out: list[Recomputed] = []

@@ -6,7 +6,8 @@ Entries (amounts in fen, the reserve's accounts):
 - payment: Dr ``reserve:compensation_payable:<INST>`` / Cr ``reserve:cash:<BANK>`` (one
   line per paying deposit bank);
 - recovery share owed: Dr ``reserve:recovery_receivable:<INST>`` / Cr ``reserve:recovery_income``;
-- recovery share returned: Dr ``reserve:cash:<BANK>`` / Cr ``reserve:recovery_receivable:<INST>``;
+- recovery share returned (in one or several parts): Dr ``reserve:cash:<BANK>`` / Cr
+  ``reserve:recovery_receivable:<INST>``;
 - a rejection, a recovery that lowers an approved claim, or a month close
   that suspends (or reinstates) the claim's institution from a date before
   the loan's disbursement, reverses the approval entry
@@ -171,15 +172,22 @@ def post_share_owed(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: LoanE
 
 
 def post_share_returned(uow: UnitOfWork, actor: Actor, claim: ClaimRow, share: RecoveryShareRow,
-                        bank: str, on: dt.date) -> Entry:
-    """The institution paid a share back into the reserve, at ``bank``."""
+                        bank: str, on: dt.date, amount: Fen | None = None) -> Entry:
+    """The institution paid ``amount`` of a share (default: all of it) back into the reserve.
+
+    The first part's key is ``recovery:E:returned``; a later part's names what
+    was returned before it (``recovery:E:returned@4000000``), so each is unique.
+    """
     event = uow.s.get(LoanEventRow, share.event_id)
     assert event is not None
+    amount = share.share_fen - share.returned_fen if amount is None else amount
+    key = f"recovery:{event.id}:returned" + (f"@{share.returned_fen}" if share.returned_fen else "")
+    part = "" if amount == share.share_fen else f"（应返还{format_grouped(share.share_fen)}元的一部分）"
     return _post(uow, actor, EntryDraft(
         entry_date=on, kind="claim.recovery_returned",
-        memo=f"收到追偿返还款 {_what(uow, claim)}，金额{format_grouped(share.share_fen)}元，"
+        memo=f"收到追偿返还款 {_what(uow, claim)}，金额{format_grouped(amount)}元{part}，"
              f"存入{bank}准备金专户",
-        lines=(Line(reserve_cash(bank), share.share_fen),
-               Line(receivable(claim.institution_code), -share.share_fen)),
-        idempotency_key=f"recovery:{event.id}:returned", source_ref=source_ref(uow, claim, event),
+        lines=(Line(reserve_cash(bank), amount),
+               Line(receivable(claim.institution_code), -amount)),
+        idempotency_key=key, source_ref=source_ref(uow, claim, event),
     ))

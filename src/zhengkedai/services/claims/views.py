@@ -29,6 +29,7 @@ from zhengkedai.domain.policy import PolicyError, load_policy_text
 from zhengkedai.services import policies
 from zhengkedai.services.claims.computation import (
     REJECTED,
+    WITHDRAWN,
     compute,
 )
 from zhengkedai.services.claims.workflow import get
@@ -163,7 +164,7 @@ class ReplayResult:
 
     @property
     def counted(self) -> list[ReplayLine]:
-        return [line for line in self.lines if line.status != REJECTED]
+        return [line for line in self.lines if line.status not in (REJECTED, WITHDRAWN)]
 
     @property
     def total_old(self) -> Fen:
@@ -189,6 +190,7 @@ def replay(uow: UnitOfWork, text: str, source: str) -> ReplayResult:
         select(ClaimRow, LoanRow, LoanEventRow)
         .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
+        .where(ClaimRow.status != WITHDRAWN)
         .order_by(LoanEventRow.id)  # filing order, as claims are computed
     ).all()
     amounts: dict[int, Fen] = {}

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from zhengkedai.context import Actor
 from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import ClaimRow, InstitutionRow, LoanEventRow, RecoveryShareRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import workflow
@@ -174,18 +175,43 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     return entry
 
 
+def owed_on(uow: UnitOfWork, claim_id: int) -> Fen:
+    """What the institution still owes the reserve on a claim's recovery shares."""
+    return int(uow.s.execute(
+        select(func.coalesce(func.sum(RecoveryShareRow.share_fen - RecoveryShareRow.returned_fen),
+                             0))
+        .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+        .where(RecoveryShareRow.claim_id == claim_id, LIVE_EVENT)).scalar_one())
+
+
 def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
-                  bank: str | None = None) -> list[Entry]:
-    """Book the institution's return of every owed, unreturned recovery share of a claim."""
+                  bank: str | None = None, amount: Fen | None = None) -> list[Entry]:
+    """Book the institution's return of what it owes on a claim's recovery shares.
+
+    With ``amount``, only that much (the oldest shares first, the last one
+    perhaps in part); without, everything still owed.
+
+    Raises:
+        ZkdError: nothing is owed, or ``amount`` is not above 0 or above what is owed.
+    """
     claim = get(uow, claim_id)
     owed = list(uow.s.execute(
-        select(RecoveryShareRow).where(RecoveryShareRow.claim_id == claim.id,
-                                       RecoveryShareRow.share_fen > 0,
-                                       RecoveryShareRow.returned_entry.is_(None))
+        select(RecoveryShareRow).join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+        .where(RecoveryShareRow.claim_id == claim.id, LIVE_EVENT,
+               RecoveryShareRow.share_fen > 0, RecoveryShareRow.returned_entry.is_(None))
         .order_by(RecoveryShareRow.id)).scalars())
     if not owed:
         raise ZkdError(_("claim #{id} has no recovery share owed to the reserve").format(
             id=claim.id))
+    due = sum(share.share_fen - share.returned_fen for share in owed)
+    if amount is None:
+        amount = due
+    if amount <= 0:
+        raise ZkdError(_("the amount returned must be greater than 0"))
+    if amount > due:
+        raise ZkdError(_("claim #{id}: {due} is owed to the reserve; {amount} is more than "
+                         "that").format(id=claim.id, due=format_grouped(due),
+                                        amount=format_grouped(amount)))
     if bank is None:
         inst = uow.s.get(InstitutionRow, claim.institution_code)
         if inst is None or inst.kind != institutions.InstitutionKind.BANK.value:
@@ -195,14 +221,21 @@ def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
         bank = inst.code
     institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
     out: list[Entry] = []
+    left = amount
     for share in owed:
+        if left == 0:
+            break
         event = uow.s.get(LoanEventRow, share.event_id)
         assert event is not None
         if on < event.occurred_on:
             raise ZkdError(_("the recovery of {recovered} cannot be returned on {on}, "
                              "before it happened").format(recovered=event.occurred_on, on=on))
-        entry = entries.post_share_returned(uow, actor, claim, share, bank, on)
-        share.returned_on, share.returned_entry = on, entry.seq
+        part = min(left, share.share_fen - share.returned_fen)
+        entry = entries.post_share_returned(uow, actor, claim, share, bank, on, part)
+        share.returned_fen += part
+        left -= part
+        if share.returned_fen == share.share_fen:
+            share.returned_on, share.returned_entry = on, entry.seq
         out.append(entry)
     uow.s.flush()
     return out

@@ -37,6 +37,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from zhengkedai.context import Actor
+from zhengkedai.db.live import LIVE_LOAN
 from zhengkedai.db.models import ClaimRow, ImportFileRow, InstitutionRow, LoanEventRow
 from zhengkedai.db.models import LoanRow as LoanTable
 from zhengkedai.db.uow import UnitOfWork
@@ -459,7 +460,7 @@ def _write_events(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, file
     numbers = {rec.loan_no for _, rec in batch}
     loans = {row.loan_no: row for row in s.execute(
         select(LoanTable).where(LoanTable.institution_code == filer,
-                                LoanTable.loan_no.in_(numbers))).scalars()}
+                                LoanTable.loan_no.in_(numbers), LIVE_LOAN)).scalars()}
     plain: list[dict[str, object]] = []
 
     def flush_plain() -> None:

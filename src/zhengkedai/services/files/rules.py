@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from zhengkedai.db.ledger_repo import latest_closed
+from zhengkedai.db.live import LIVE_EVENT, LIVE_LOAN
 from zhengkedai.db.models import ImportFileRow, InstitutionRow, LoanEventRow, SubsidyRow
 from zhengkedai.db.models import LoanRow as LoanTable
 from zhengkedai.db.uow import UnitOfWork
@@ -154,12 +155,13 @@ class StateChecker:
             found_rows = self.s.connection().exec_driver_sql(
                 "SELECT loans.loan_no, loans.file_id, loans.file_row, import_files.filename "
                 "FROM loans JOIN import_files ON import_files.id = loans.file_id "
-                f"WHERE loans.institution_code = ? AND loans.loan_no IN ({marks})",
+                f"WHERE loans.institution_code = ? AND loans.loan_no IN ({marks}) "
+                "AND loans.withdrawn_at IS NULL",
                 (self.filer, *numbers))
             return {no: (fid, frow, name) for no, fid, frow, name in found_rows}
         if self.s.get_bind().dialect.name != "postgresql":
             found = select(LoanTable.id).where(LoanTable.institution_code == self.filer,
-                                               LoanTable.loan_no.in_(numbers))
+                                               LoanTable.loan_no.in_(numbers), LIVE_LOAN)
             ids = list(self.s.execute(found).scalars())
         else:
             # On PostgreSQL, `loan_no IN (...)` is a prepared statement after five
@@ -172,7 +174,8 @@ class StateChecker:
             # the 2-3 ms the server spends on it.
             ids = [i for (i,) in self.s.connection().exec_driver_sql(
                 "SELECT (SELECT loans.id FROM loans WHERE loans.institution_code = %(filer)s "
-                "AND loans.loan_no = wanted.no) FROM unnest(%(numbers)s::VARCHAR[]) AS wanted(no)",
+                "AND loans.loan_no = wanted.no AND loans.withdrawn_at IS NULL) "
+                "FROM unnest(%(numbers)s::VARCHAR[]) AS wanted(no)",
                 {"filer": self.filer, "numbers": sorted(numbers)}) if i is not None]
         if not ids:
             return {}
@@ -189,25 +192,28 @@ class StateChecker:
         rows = self.s.execute(
             select(LoanTable.id, LoanTable.loan_no, LoanTable.disbursed_on,
                    LoanTable.outstanding_fen, LoanTable.overdue_fen)
-            .where(LoanTable.institution_code == self.filer, LoanTable.loan_no.in_(numbers))
+            .where(LoanTable.institution_code == self.filer, LoanTable.loan_no.in_(numbers),
+                   LIVE_LOAN)
         ).all()
         ids = [r.id for r in rows]
         if not ids:
             return {}
         losses = {loan_id: int(total) for loan_id, total in self.s.execute(
             select(LoanEventRow.loan_id, func.sum(LoanEventRow.amount_fen))
-            .where(LoanEventRow.loan_id.in_(ids), LoanEventRow.event == EventType.LOSS.value)
+            .where(LoanEventRow.loan_id.in_(ids), LoanEventRow.event == EventType.LOSS.value,
+                   LIVE_EVENT)
             .group_by(LoanEventRow.loan_id))}
         last = {loan_id: day for loan_id, day in self.s.execute(
             select(LoanEventRow.loan_id, func.max(LoanEventRow.occurred_on))
-            .where(LoanEventRow.loan_id.in_(ids)).group_by(LoanEventRow.loan_id))}
+            .where(LoanEventRow.loan_id.in_(ids), LIVE_EVENT).group_by(LoanEventRow.loan_id))}
         return {r.loan_no: (r.id, r.disbursed_on,
                             LoanState(r.outstanding_fen, r.overdue_fen, losses.get(r.id, 0)),
                             last.get(r.id)) for r in rows}
 
     def _elsewhere(self, loan_no: str) -> str | None:
         return self.s.execute(
-            select(LoanTable.institution_code).where(LoanTable.loan_no == loan_no).limit(1)
+            select(LoanTable.institution_code).where(LoanTable.loan_no == loan_no, LIVE_LOAN)
+            .limit(1)
         ).scalar_one_or_none()
 
     def _events(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:

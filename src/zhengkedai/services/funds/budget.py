@@ -50,7 +50,7 @@ def deposit(uow: UnitOfWork, actor: Actor, amount: Fen, *, on: dt.date,
             kind="budget.deposit",
             memo="市财政拨入科技金融补助资金" + (f"（凭证 {ref}）" if ref else ""),
             lines=(Line(acc.budget_cash(), amount), Line(acc.budget_contribution(), -amount)),
-            idempotency_key=f"budget-deposit:{ref}" if ref
+            idempotency_key=LedgerRepo(uow).voucher_key(f"budget-deposit:{ref}") if ref
             else f"budget-deposit:#{head.last_seq + 1}",
             source_ref=f"deposit:{ref}" if ref else "deposit",
         ),

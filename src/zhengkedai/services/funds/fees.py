@@ -161,7 +161,7 @@ def pay_fee(uow: UnitOfWork, actor: Actor, amount: Fen, *, on: dt.date,
         raise ZkdError("a management fee must be greater than 0")
     ledger = LedgerRepo(uow)
     head = uow.lock_ledger()
-    key = f"reserve-fee:{ref}" if ref else f"reserve-fee:#{head.last_seq + 1}"
+    key = ledger.voucher_key(f"reserve-fee:{ref}") if ref else f"reserve-fee:#{head.last_seq + 1}"
     seq = uow.s.execute(select(EntryRow.seq).where(EntryRow.idempotency_key == key)
                         ).scalar_one_or_none()
     if seq is not None:  # the same voucher again: say what was booked, book nothing
@@ -169,7 +169,9 @@ def pay_fee(uow: UnitOfWork, actor: Actor, amount: Fen, *, on: dt.date,
         split = {line.account: line.amount for line in prior.lines}
         cash = [code for code in split if code.startswith(CASH)]
         if prior.entry_date != on or len(cash) != 1 or -split[cash[0]] != amount:
-            raise InvariantViolation(f"voucher {ref} was booked as entry #{seq} with other content")
+            raise InvariantViolation(f"voucher {ref} was booked as entry #{seq} with other "
+                                     f"content; if that was a mistake, reverse it first "
+                                     f"(`zkd reverse {seq} --reason TEXT`)")
         return FeePaid(prior, cash[0][len(CASH):], amount, split.get(FEE_FROM_INTEREST, 0),
                        split.get(FEE_FROM_PRINCIPAL, 0), fee_year(uow, on))
     fy = fee_year(uow, on)

@@ -54,9 +54,10 @@ def _voucher(ref: str | None) -> str:
 
 
 def _key(uow: UnitOfWork, what: str, ref: str | None) -> str:
-    """The idempotency key: the voucher when given, else the next sequence number (unique)."""
+    """The idempotency key: the voucher when given (free again once its booking is
+    reversed, :meth:`LedgerRepo.voucher_key`), else the next sequence number (unique)."""
     if ref:
-        return f"reserve-{what}:{ref}"
+        return LedgerRepo(uow).voucher_key(f"reserve-{what}:{ref}")
     return f"reserve-{what}:#{uow.lock_ledger().last_seq + 1}"
 
 

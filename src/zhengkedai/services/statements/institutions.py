@@ -13,16 +13,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from zhengkedai.db.ledger_repo import closed_month
+from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import (
     ClaimRow,
     InstitutionMonthRow,
     InstitutionRow,
     LoanEventRow,
     LoanRow,
+    MonthRow,
     RecoveryShareRow,
 )
 from zhengkedai.db.uow import UnitOfWork
@@ -43,6 +46,7 @@ from zhengkedai.domain.statement import CellValue, StatementDoc
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
 from zhengkedai.services import institutions, portfolio
 from zhengkedai.services.claims.computation import (
+    WITHDRAWN,
     ClaimPolicies,
     enterprise_losses,
     prior_year_balance,
@@ -84,7 +88,8 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
         "suspension_status": _status_text(uow, month, inst.code),
     }
     claims = uow.s.execute(
-        select(ClaimRow).where(ClaimRow.institution_code == inst.code).order_by(ClaimRow.id)
+        select(ClaimRow).where(ClaimRow.institution_code == inst.code,
+                               ClaimRow.status != WITHDRAWN).order_by(ClaimRow.id)
     ).scalars().all()
     loan_totals: dict[str, CellValue] = {
         "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
@@ -107,9 +112,58 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
         } for row, st in sorted(mine, key=lambda p: (p[0].disbursed_on, p[0].loan_no))],
             totals=loan_totals),
     ]
+    corrections = _corrections(uow, month, inst.code)
+    if corrections:
+        sections.append(section_from_layout(layout.section("corrections"), rows=corrections,
+                                            paragraphs=[CORRECTIONS_NOTE]))
     return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
                            sections=sections, draft=month.draft,
                            subtitle=f"{inst.name}（{inst.code}）", subject=inst.code)
+
+
+CORRECTIONS_NOTE = ("撤回的贷款及贷后事件保留记录，但不计入本表及以后各表的任何数字；已结账月份的报表不变，"
+                    "更正在撤回后的第一份报表中列示。")
+EVENT_ZH = {"repayment": "还款", "overdue": "逾期", "loss": "损失确认", "recovery": "追偿回收"}
+
+
+def _corrections(uow: UnitOfWork, month: Month, code: str) -> list[dict[str, CellValue]]:
+    """The institution's loans and events withdrawn since the close before ``month`` (up to
+    its close, for a closed month): each listed once, in the first statement after it."""
+    since = uow.s.execute(select(MonthRow.closed_at).where(MonthRow.period < month.period)
+                          .order_by(MonthRow.period.desc()).limit(1)).scalar()
+    until = uow.s.execute(select(MonthRow.closed_at).where(MonthRow.period == month.period)
+                          ).scalar()
+
+    def when(column: Any) -> list[Any]:
+        cond = [column.is_not(None)]
+        if since is not None:
+            cond.append(column > since)
+        if until is not None:
+            cond.append(column <= until)
+        return cond
+
+    rows: list[tuple[Any, dict[str, CellValue]]] = []
+    for loan in uow.s.execute(select(LoanRow).where(
+            LoanRow.institution_code == code, *when(LoanRow.withdrawn_at))).scalars():
+        rows.append((loan.withdrawn_at, {
+            "withdrawn_on": loan.withdrawn_on, "item": "贷款（含其贷后事件）",
+            "loan_no": loan.loan_no, "dated": loan.disbursed_on, "amount": loan.principal_fen,
+            "withdrawn_by": loan.withdrawn_by, "reason": loan.withdrawn_reason}))
+    for ev, loan in uow.s.execute(
+            select(LoanEventRow, LoanRow).join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+            .where(LoanRow.institution_code == code, *when(LoanEventRow.withdrawn_at),
+                   # events withdrawn with their loan are listed by the loan's line
+                   or_(LoanRow.withdrawn_at.is_(None),
+                       LoanRow.withdrawn_at != LoanEventRow.withdrawn_at))).all():
+        claim = uow.s.execute(select(ClaimRow.id).where(ClaimRow.loss_event_id == ev.id,
+                                                        ClaimRow.status == WITHDRAWN)).scalar()
+        rows.append((ev.withdrawn_at, {
+            "withdrawn_on": ev.withdrawn_on,
+            "item": f"{EVENT_ZH.get(ev.event, ev.event)}事件#{ev.id}"
+                    + (f"（补偿申请C{claim}随之撤回）" if claim else ""),
+            "loan_no": loan.loan_no, "dated": ev.occurred_on, "amount": ev.amount_fen,
+            "withdrawn_by": ev.withdrawn_by, "reason": ev.withdrawn_reason}))
+    return [doc for _, doc in sorted(rows, key=lambda r: (r[0], str(r[1]["item"])))]
 
 
 def _status_text(uow: UnitOfWork, month: Month, code: str) -> str:
@@ -159,7 +213,7 @@ def _recoveries(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> di
         for share, occurred in uow.s.execute(
             select(RecoveryShareRow, LoanEventRow.occurred_on)
             .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
-            .where(RecoveryShareRow.claim_id.in_(ids))
+            .where(RecoveryShareRow.claim_id.in_(ids), LIVE_EVENT)
         ).all():
             if occurred <= month.end:
                 owed += share.share_fen

@@ -26,6 +26,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import Fen
 from zhengkedai.domain.statement import CellValue, StatementDoc
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
+from zhengkedai.services.claims.computation import WITHDRAWN
 from zhengkedai.services.statements.common import (
     STATUS_ZH,
     Month,
@@ -65,6 +66,7 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
         .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
         .join(ImportFileRow, ImportFileRow.id == LoanEventRow.file_id)
+        .where(ClaimRow.status != WITHDRAWN)
         .order_by(ClaimRow.id)
     )
     for claim, loan, event, filename in uow.s.execute(query).all():

@@ -38,6 +38,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, or_, select
 
 from zhengkedai.context import Actor
+from zhengkedai.db.live import LIVE_LOAN
 from zhengkedai.db.models import InstitutionRow, LoanRow, SubsidyRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound, ZkdError
@@ -127,7 +128,7 @@ def cap_used(uow: UnitOfWork, kind: str, beneficiary: str, year: int,
 def guaranteed_loans(uow: UnitOfWork, credit_code: str, year: int) -> list[LoanRow]:
     """The enterprise's programme loans with a guarantor disbursed in ``year``."""
     return list(uow.s.execute(select(LoanRow).where(
-        LoanRow.credit_code == credit_code,
+        LoanRow.credit_code == credit_code, LIVE_LOAN,
         or_(LoanRow.guarantor_code.is_not(None), LoanRow.loan_type == "guaranteed"),
         LoanRow.disbursed_on >= dt.date(year, 1, 1), LoanRow.disbursed_on <= dt.date(year, 12, 31),
     ).order_by(LoanRow.disbursed_on, LoanRow.id)).scalars())

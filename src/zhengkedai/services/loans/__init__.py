@@ -1,0 +1,1 @@
+"""Programme loans and their events as filed: finding them, listing them, withdrawing them."""
