@@ -1,12 +1,18 @@
-"""``zkd reverse ENTRY``: correct a booking made by hand with its reversal."""
+"""``zkd reverse ENTRY`` (correct a booking with its reversal) and ``zkd journal export``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
+from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import format_grouped
+from zhengkedai.render import journal_export
 from zhengkedai.services.funds import corrections
 
 from .common import DATE, db_options, env
@@ -35,4 +41,49 @@ def reverse(entry: int, reason: str, on: dt.date | None) -> None:
                f"({format_grouped(moved)} back).")
 
 
-COMMANDS = [reverse]
+@click.group()
+def journal() -> None:
+    """The journal (日记账): every entry, in chain order.
+
+    Example: zkd journal export --format jsonl -o journal.jsonl
+    """
+
+
+@journal.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl",
+              show_default=True, help="CSV (a row per line) or JSON Lines (an entry per line).")
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@db_options
+def journal_export_cmd(fmt: str, out: Path) -> None:
+    """Write every journal entry with its lines, its hash and the previous hash,
+    so an auditor can recompute the chain without zkd (docs/audit-chain.md).
+
+    Example: zkd journal export --format csv -o journal.csv
+    """
+    e = env()
+    chunks = journal_export.csv_chunks if fmt == "csv" else journal_export.jsonl_chunks
+    partial = out.with_name(out.name + ".partial")
+    seen: list[Entry] = []  # the last entry written, for the closing line
+
+    def tracked(entries: Iterator[Entry]) -> Iterator[Entry]:
+        for entry in entries:
+            seen[:] = [entry]
+            yield entry
+
+    with e.uow() as uow:
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as f:
+                f.writelines(chunks(tracked(LedgerRepo(uow).entries())))
+            os.replace(partial, out)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
+    if seen:
+        click.echo(f"Wrote {seen[0].seq} journal entries to {out}; chain head "
+                   f"{seen[0].hash} at entry #{seen[0].seq}.")
+    else:
+        click.echo(f"Wrote 0 journal entries to {out}; the journal is empty.")
+
+
+COMMANDS = [reverse, journal]
