@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -93,8 +94,9 @@ def institution_list(on: dt.date | None, fmt: str) -> None:
 
 @click.command()
 @click.option("--pack", "pack_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Also check a statement pack: every file against its manifest and the "
-                   "manifest's chain head against the ledger.")
+              help="Also check a folder of statement packs: every file against its manifest "
+                   "and the statements archived at the month's close, files no manifest "
+                   "lists, and each manifest's chain head against the close's.")
 @format_option("table", "json")
 @db_options
 def verify(pack_dir: Path | None, fmt: str) -> None:
@@ -108,19 +110,27 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
     Example: zkd verify --pack statements/
     """
     e = env()
+    checked: list[packs.PackCheck] = []
     with e.uow() as uow:
         report = verify_service.verify(uow)
         if pack_dir is not None:
-            report.problems.extend(_check_packs(uow, pack_dir))
+            names, read = _pack_reader(pack_dir)
+            checked, extra = packs.check_folder(uow, e.actor(), names, read)
+            for pack in checked:
+                report.problems.extend(pack.problems)
+            report.problems.extend(extra)
     if fmt == "json":
         click.echo(json.dumps({"ok": report.ok, "entries": report.entries,
-                               "chain_head": report.head_hash, "problems": report.problems},
+                               "chain_head": report.head_hash, "problems": report.problems,
+                               "packs": [p.summary() for p in checked]},
                               ensure_ascii=False, indent=2))
         if not report.ok:
             raise SystemExit(1)
         return
     if report.ok:
         click.echo(f"OK: {report.entries} entries, chain head {report.head_hash}")
+        for pack in checked:
+            click.echo(pack.summary())
         return
     click.echo(f"FAILED: {len(report.problems)} problem(s) in {report.entries} entries",
                err=True)
@@ -129,20 +139,21 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
     raise SystemExit(1)
 
 
-def _check_packs(uow, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
-    manifests = sorted(folder.glob("*_manifest.json"))
-    if not manifests:
-        return [f"{folder}: no *_manifest.json in this folder"]
-    problems = []
-    for manifest in manifests:
-        data = manifest.read_bytes()
+def _pack_reader(folder: Path) -> tuple[list[str], Callable[[str], bytes | None]]:
+    """The names of the regular files directly in ``folder``, and a reader of them that
+    reads nothing else: no other folder, no link, nothing a name with ``/`` or ``..`` reaches."""
+    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink())
+    present = set(names)
+
+    def read(name: str) -> bytes | None:
+        if name not in present or not packs.safe_name(name):
+            return None
         try:
-            names = [item["name"] for item in json.loads(data)["files"]]
-        except (ValueError, KeyError, TypeError):
-            names = []
-        files = {n: (folder / n).read_bytes() if (folder / n).is_file() else None for n in names}
-        problems += [f"{manifest.name}: {p}" for p in packs.check_pack(uow, data, files)]
-    return problems
+            return (folder / name).read_bytes()
+        except OSError:
+            return None
+
+    return names, read
 
 
 COMMANDS = [init, institution, verify]
