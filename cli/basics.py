@@ -11,6 +11,7 @@ import click
 
 from zhengkedai.services import institutions, setup
 from zhengkedai.services.audit import verify as verify_service
+from zhengkedai.services.audit.anchor import check_anchor, parse_anchor
 from zhengkedai.services.statements import packs
 
 from .common import DATE, Column, db_options, emit, env, format_option
@@ -97,9 +98,13 @@ def institution_list(on: dt.date | None, fmt: str) -> None:
               help="Also check a folder of statement packs: every file against its manifest "
                    "and the statements archived at the month's close, files no manifest "
                    "lists, and each manifest's chain head against the close's.")
+@click.option("--anchor", "anchors", multiple=True, metavar="ENTRY_NO:HASH",
+              help="A chain head kept outside the ledger (printed on a closed month's trial "
+                   "balance and in its manifest): the chain must still pass through it. "
+                   "May be given more than once.")
 @format_option("table", "json")
 @db_options
-def verify(pack_dir: Path | None, fmt: str) -> None:
+def verify(pack_dir: Path | None, anchors: tuple[str, ...], fmt: str) -> None:
     """Re-check the hash chain, that every entry balances, that no fund is
     negative and that no cap is exceeded.
 
@@ -107,12 +112,15 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
     the report goes to standard output either way: ok, entries, chain_head,
     problems.
 
-    Example: zkd verify --pack statements/
+    Example: zkd verify --pack statements/ --anchor 123:5f3c…e9
     """
     e = env()
     checked: list[packs.PackCheck] = []
+    parsed = [parse_anchor(a) for a in anchors]
     with e.uow() as uow:
         report = verify_service.verify(uow)
+        for anchor in parsed:
+            report.problems.extend(check_anchor(uow, anchor))
         if pack_dir is not None:
             names, read = _pack_reader(pack_dir)
             checked, extra = packs.check_folder(uow, e.actor(), names, read)
@@ -129,6 +137,8 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
         return
     if report.ok:
         click.echo(f"OK: {report.entries} entries, chain head {report.head_hash}")
+        for anchor in parsed:
+            click.echo(f"anchor: the chain passes through entry #{anchor.seq} {anchor.hash}")
         for pack in checked:
             click.echo(pack.summary())
         return

@@ -82,7 +82,7 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
         "generated_at": month.generated_at.isoformat(),
         "format": fmt,
         "institution": institution,
-        "chain": {"last_seq": head_seq, "head": head_hash},
+        "chain": {"last_seq": head_seq, "head": head_hash, "anchor": f"{head_seq}:{head_hash}"},
         "files": [{"name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
                   for name, data in sorted(files.items())],
     }
