@@ -33,11 +33,16 @@ def _stored(uow: UnitOfWork, cov: Covered, keys: list[str]) -> dict[str, str]:
             RecordDigestRow.table_name == cov.name, RecordDigestRow.record_key.in_(keys))).all()}
 
 
-def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], str | None]
-                 ) -> list[str]:
+def check_rows(uow: UnitOfWork, cov: Covered, *where: Any) -> list[str]:
+    """:func:`check_records` for the rows of one table that ``where`` selects (no orphans)."""
+    return _check_table(uow, cov, uow.records.pending(uow.s), where)
+
+
+def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], str | None],
+                 where: tuple[Any, ...] = ()) -> list[str]:
     problems: list[str] = []
     seen = 0
-    result = uow.s.execute(select(*cov.columns).order_by(*cov.key_columns)
+    result = uow.s.execute(select(*cov.columns).where(*where).order_by(*cov.key_columns)
                            .execution_options(yield_per=BATCH))
     for part in result.partitions(BATCH):
         computed = dict(row_digest(cov, row) for row in part)
@@ -54,6 +59,8 @@ def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], s
             elif stored[key] != digest:
                 problems.append(f"{cov.name} {key}: changed outside zkd (its content no longer "
                                 "matches the digest zkd recorded when it wrote it)")
+    if where:
+        return problems
     total = uow.s.execute(select(func.count()).select_from(RecordDigestRow).where(
         RecordDigestRow.table_name == cov.name)).scalar_one()
     if total > seen:

@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zhengkedai.context import Actor
+from zhengkedai.db.digests import BY_CLASS
 from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
+from zhengkedai.db.models import MonthRow, StatementArchiveRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import GENESIS_HASH
 from zhengkedai.domain.statement import StatementDoc
 from zhengkedai.render.tabular import render_csv, render_json
+from zhengkedai.services.audit import coverage
 from zhengkedai.services.audit import verify as verify_service
 from zhengkedai.services.audit.archive import archive_problems
 from zhengkedai.services.audit.chain import check_chain
@@ -67,6 +70,11 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
     if fmt not in FORMATS:
         raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv or json")
     month = month_of(uow, actor, period)
+    if not month.draft:
+        problems = closed_month_problems(uow, month.period)
+        if problems:
+            raise ZkdError(f"the statements archived at the close of {month.period} fail their "
+                           f"check, so none is written: {'; '.join(problems)}")
     docs = build_statements(uow, actor, period, institution=institution)
     files = {f"{doc.file_stem}.{fmt}": render(doc, fmt) for doc in docs}
     closed = closed_month(uow, month.period)
@@ -204,8 +212,11 @@ def check_pack(uow: UnitOfWork, actor: Actor, file_name: str, manifest_bytes: by
                 f"the manifest's chain head (entry #{seq}, {head[:12]}…) is not the head "
                 f"{check.period} was closed at (entry #{closed.last_seq}, "
                 f"{closed.chain_head[:12]}…)")
-        check.problems.extend(_head_in_ledger(uow, closed.last_seq, closed.chain_head))
-        check.problems.extend(archive_problems(uow, check.period))
+        archived = closed_month_problems(uow, check.period)
+        if archived:
+            check.problems.extend(archived)
+            check.problems = [f"{file_name}: {p}" for p in check.problems]
+            return check
         expected = build_pack(uow, actor, check.period, fmt=fmt, institution=institution).files
         expected.pop(manifest_name(check.period))
         for name in sorted(expected):
@@ -245,6 +256,20 @@ def check_folder(uow: UnitOfWork, actor: Actor, names: list[str],
     extra = [f"{name}: in the pack, but no manifest lists it" for name in sorted(names)
              if name not in listed]
     return checks, extra
+
+
+def closed_month_problems(uow: UnitOfWork, period: str) -> list[str]:
+    """What is wrong with a closed month's archive: its statements changed since the close
+    (their SHA-256 or their record digests), or its close's head no longer in the chain."""
+    closed = closed_month(uow, period)
+    if closed is None:
+        return []
+    problems = archive_problems(uow, period)
+    problems += coverage.check_rows(uow, BY_CLASS[StatementArchiveRow],
+                                    StatementArchiveRow.period == period)
+    problems += coverage.check_rows(uow, BY_CLASS[MonthRow], MonthRow.period == period)
+    problems += _head_in_ledger(uow, closed.last_seq, closed.chain_head)
+    return problems
 
 
 def _head_in_ledger(uow: UnitOfWork, seq: int, head: str) -> list[str]:
