@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ import click
 from zhengkedai.i18n import _
 from zhengkedai.services import institutions, setup
 from zhengkedai.services.audit import verify as verify_service
+from zhengkedai.services.audit.anchor import check_anchor, parse_anchor
 from zhengkedai.services.statements import packs
 
 from .common import DATE, Column, db_options, emit, env, format_option
@@ -134,11 +136,16 @@ def institution_list(on: dt.date | None, fmt: str) -> None:
 
 @click.command()
 @click.option("--pack", "pack_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Also check a statement pack: every file against its manifest and the "
-                   "manifest's chain head against the ledger.")
+              help="Also check a folder of statement packs: every file against its manifest "
+                   "and the statements archived at the month's close, files no manifest "
+                   "lists, and each manifest's chain head against the close's.")
+@click.option("--anchor", "anchors", multiple=True, metavar="ENTRY_NO:HASH",
+              help="A chain head kept outside the ledger (printed on a closed month's trial "
+                   "balance and in its manifest): the chain must still pass through it. "
+                   "May be given more than once.")
 @format_option("table", "json")
 @db_options
-def verify(pack_dir: Path | None, fmt: str) -> None:
+def verify(pack_dir: Path | None, anchors: tuple[str, ...], fmt: str) -> None:
     """Re-check the hash chain, that every entry balances, that no fund is
     negative and that no cap is exceeded.
 
@@ -146,16 +153,25 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
     the report goes to standard output either way: ok, entries, chain_head,
     problems.
 
-    Example: zkd verify --pack statements/
+    Example: zkd verify --pack statements/ --anchor 123:5f3c…e9
     """
     e = env()
+    checked: list[packs.PackCheck] = []
+    parsed = [parse_anchor(a) for a in anchors]
     with e.uow() as uow:
         report = verify_service.verify(uow)
+        for anchor in parsed:
+            report.problems.extend(check_anchor(uow, anchor))
         if pack_dir is not None:
-            report.problems.extend(_check_packs(uow, pack_dir))
+            names, read = _pack_reader(pack_dir)
+            checked, extra = packs.check_folder(uow, e.actor(), names, read)
+            for pack in checked:
+                report.problems.extend(pack.problems)
+            report.problems.extend(extra)
     if fmt == "json":
         click.echo(json.dumps({"ok": report.ok, "entries": report.entries,
-                               "chain_head": report.head_hash, "problems": report.problems},
+                               "chain_head": report.head_hash, "problems": report.problems,
+                               "packs": [p.summary() for p in checked]},
                               ensure_ascii=False, indent=2))
         if not report.ok:
             raise SystemExit(1)
@@ -163,6 +179,11 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
     if report.ok:
         click.echo(_("OK: {entries} entries, chain head {head}").format(
             entries=report.entries, head=report.head_hash))
+        for anchor in parsed:
+            click.echo(_("anchor: the chain passes through entry #{seq} {hash}").format(
+                seq=anchor.seq, hash=anchor.hash))
+        for pack in checked:
+            click.echo(pack.summary())
         return
     click.echo(_("FAILED: {problems} problem(s) in {entries} entries").format(
         problems=len(report.problems), entries=report.entries), err=True)
@@ -171,20 +192,21 @@ def verify(pack_dir: Path | None, fmt: str) -> None:
     raise SystemExit(1)
 
 
-def _check_packs(uow, folder: Path) -> list[str]:  # type: ignore[no-untyped-def]
-    manifests = sorted(folder.glob("*_manifest.json"))
-    if not manifests:
-        return [_("{folder}: no *_manifest.json in this folder").format(folder=folder)]
-    problems = []
-    for manifest in manifests:
-        data = manifest.read_bytes()
+def _pack_reader(folder: Path) -> tuple[list[str], Callable[[str], bytes | None]]:
+    """The names of the regular files directly in ``folder``, and a reader of them that
+    reads nothing else: no other folder, no link, nothing a name with ``/`` or ``..`` reaches."""
+    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink())
+    present = set(names)
+
+    def read(name: str) -> bytes | None:
+        if name not in present or not packs.safe_name(name):
+            return None
         try:
-            names = [item["name"] for item in json.loads(data)["files"]]
-        except (ValueError, KeyError, TypeError):
-            names = []
-        files = {n: (folder / n).read_bytes() if (folder / n).is_file() else None for n in names}
-        problems += [f"{manifest.name}: {p}" for p in packs.check_pack(uow, data, files)]
-    return problems
+            return (folder / name).read_bytes()
+        except OSError:
+            return None
+
+    return names, read
 
 
 COMMANDS = [init, institution, verify]

@@ -1,16 +1,22 @@
-"""The journal: ``zkd journal list|show``, and ``zkd reverse ENTRY`` to correct a booking."""
+"""The journal: ``zkd journal list|show|export``, and ``zkd reverse ENTRY`` to correct a booking."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
 from zhengkedai.context import local_time
+from zhengkedai.db.ledger_repo import LedgerRepo
+from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.periods import parse_period
 from zhengkedai.i18n import _
+from zhengkedai.render import journal_export
 from zhengkedai.services import journal
 from zhengkedai.services.funds import corrections
 
@@ -104,6 +110,45 @@ def reverse(entry: int, reason: str, on: dt.date | None) -> None:
     moved = sum(line.amount for line in posted.lines if line.amount > 0)
     click.echo(_("Reversed entry #{entry} with entry #{seq} dated {on} ({amount} back).").format(
         entry=entry, seq=posted.seq, on=posted.entry_date, amount=format_grouped(moved)))
+
+
+@journal_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl",
+              show_default=True, help="CSV (a row per line) or JSON Lines (an entry per line).")
+@click.option("-o", "--output", "out", required=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@db_options
+def journal_export_cmd(fmt: str, out: Path) -> None:
+    """Write every journal entry with its lines, its hash and the previous hash,
+    so an auditor can recompute the chain without zkd (docs/audit-chain.md).
+
+    Example: zkd journal export --format csv -o journal.csv
+    """
+    e = env()
+    chunks = journal_export.csv_chunks if fmt == "csv" else journal_export.jsonl_chunks
+    partial = out.with_name(out.name + ".partial")
+    seen: list[Entry] = []  # the last entry written, for the closing line
+
+    def tracked(entries: Iterator[Entry]) -> Iterator[Entry]:
+        for entry in entries:
+            seen[:] = [entry]
+            yield entry
+
+    with e.uow() as uow:
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as f:
+                f.writelines(chunks(tracked(LedgerRepo(uow).entries())))
+            os.replace(partial, out)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise click.ClickException(_("cannot write {path}: {reason}").format(
+                path=out, reason=exc.strerror or exc)) from None
+    if seen:
+        click.echo(_("Wrote {count} journal entries to {path}; chain head {head} at entry "
+                     "#{seq}.").format(count=seen[0].seq, path=out, head=seen[0].hash,
+                                        seq=seen[0].seq))
+    else:
+        click.echo(_("Wrote 0 journal entries to {path}; the journal is empty.").format(path=out))
 
 
 COMMANDS = [journal_group, reverse]

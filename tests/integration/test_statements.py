@@ -92,14 +92,15 @@ def test_the_manifest_catches_one_changed_byte_and_a_missing_file(uow, actor, cl
     _setup(uow, actor, clock)
     pack = packs.build_pack(uow, actor, "2025-01", fmt="csv")
     manifest = pack.files.pop(pack.manifest_name)
-    assert packs.check_pack(uow, manifest, pack.files) == []
+    assert packs.check_pack(uow, actor, pack.manifest_name, manifest, pack.files.get).problems == []
     name = "2025-01_reserve.csv"
     data = bytearray(pack.files[name])
     data[-3] ^= 1
     changed = {**pack.files, name: bytes(data), "2025-01_claims.csv": None}
-    problems = packs.check_pack(uow, manifest, changed)
+    problems = packs.check_pack(uow, actor, pack.manifest_name, manifest, changed.get).problems
     assert any(name in p and "differs" in p for p in problems)
-    assert any("2025-01_claims.csv: missing" in p for p in problems)
+    assert any("2025-01_claims.csv: listed in the manifest, missing from the pack" in p
+               for p in problems)
 
 
 def test_statement_and_verify_pack_commands(zkd_frozen, tmp_path) -> None:

@@ -157,7 +157,7 @@ def apply(conn: Connection) -> None:
         conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {q(group)}"))
         conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {q(group)}"))
         conn.execute(text(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {q(group)}"))
-        for privilege in ("SELECT", "INSERT", "UPDATE"):
+        for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE"):
             granted = roles.tables_granted(role, privilege, tables)
             if granted:
                 conn.execute(text(f"GRANT {privilege} ON "

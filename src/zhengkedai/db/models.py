@@ -323,3 +323,19 @@ Index("ix_loan_events_loan_date", LoanEventRow.loan_id, LoanEventRow.occurred_on
 # a loan number is unique among an institution's live loans: a withdrawn one can be filed again
 Index("uq_loans_live_loan_no", LoanRow.institution_code, LoanRow.loan_no, unique=True,
       sqlite_where=LoanRow.withdrawn_at.is_(None), postgresql_where=LoanRow.withdrawn_at.is_(None))
+
+
+# --- evidence ----------------------------------------------------------------
+
+class RecordDigestRow(Base):
+    """A covered row's digest as zkd last wrote it (see :mod:`zhengkedai.db.digests`)."""
+
+    __tablename__ = "record_digests"
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+# rows written in bulk are digested by the file they cite (db.digests.Covered.filed_in)
+Index("ix_loans_file_id", LoanRow.file_id)
+Index("ix_loan_events_file_id", LoanEventRow.file_id)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
+from .digests import Tracker
 from .engine import is_sqlite
 from .models import LedgerHead
 
@@ -24,6 +25,9 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = Session(self.engine, expire_on_commit=False, autoflush=False)
         self._locked = False
+        # every covered row this transaction writes is digested as it commits (db.digests)
+        self.records = Tracker()
+        event.listen(self.session, "after_flush", self.records.after_flush)
         return self
 
     def __exit__(
@@ -44,11 +48,14 @@ class UnitOfWork:
         return self.session
 
     def commit(self) -> None:
+        self.s.flush()
+        self.records.seal(self.s)
         self.s.commit()
         self._locked = False
 
     def rollback(self) -> None:
         self.s.rollback()
+        self.records.clear()
         self._locked = False
 
     def lock_ledger(self) -> LedgerHead:

@@ -105,6 +105,7 @@ COMMANDS: Mapping[str, Right] = {
     "events withdraw": _r("撤回贷后事件", B, F),
     "journal list": _r("查看日记账", *STAFF),
     "journal show": _r("查看日记账", *STAFF),
+    "journal export": _r("导出日记账", *STAFF),
     "claims list": _r("查看补偿", B, *STAFF),
     "claims show": _r("查看补偿", B, *STAFF),
     "claims approve": _r("审批补偿", F),
@@ -206,21 +207,25 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
         # a loss opens a claim; a recovery lowers it or books the share owed
         "INSERT": frozenset({"import_files", "loans", "loan_events", "claims",
                              "recovery_shares", "journal_entries", "journal_lines",
-                             "accounts"}),
+                             "accounts", "record_digests"}),
+        "DELETE": frozenset({"record_digests"}),
         "UPDATE": frozenset({"ledger_head", "loans", "loan_events", "claims", "recovery_shares"}),
     },
     Role.FINANCE: {
         "SELECT": frozenset({_READ_ALL}),
         "INSERT": frozenset({"institutions", "import_files", "subsidies", "journal_entries",
                              "journal_lines", "accounts", "months", "statement_archive",
-                             "institution_months", "claims", "recovery_shares", "settings"}),
+                             "institution_months", "claims", "recovery_shares", "settings",
+                             "record_digests"}),
+        "DELETE": frozenset({"record_digests"}),
         "UPDATE": frozenset({"ledger_head", "institutions", "claims", "subsidies",
                              "institution_months", "recovery_shares", "settings", "loans",
                              "loan_events"}),
     },
     Role.APPROVER: {
         "SELECT": frozenset({_READ_ALL}),
-        "INSERT": frozenset({"journal_entries", "journal_lines", "accounts"}),
+        "INSERT": frozenset({"journal_entries", "journal_lines", "accounts", "record_digests"}),
+        "DELETE": frozenset({"record_digests"}),
         "UPDATE": frozenset({"ledger_head", "claims", "subsidies", "recovery_shares"}),
     },
     Role.AUDITOR: {
@@ -228,7 +233,8 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
     },
     Role.ADMIN: {
         "SELECT": frozenset({_READ_ALL}),
-        "INSERT": frozenset({"people", "policy_versions", "settings"}),
+        "INSERT": frozenset({"people", "policy_versions", "settings", "record_digests"}),
+        "DELETE": frozenset({"record_digests"}),
         "UPDATE": frozenset({"people", "policy_versions", "settings"}),
     },
 }

@@ -250,7 +250,9 @@ def trial_balance(rng: random.Random, period: str, draft: bool) -> StatementDoc:
                 "entry_hash": f"{rng.getrandbits(64):016x}"}
         journal.append({**head, "account_code": "5001", "account_name": "损失补偿支出", "debit": amount})
         journal.append({"account_code": "1003", "account_name": "准备金银行存款—郑州银行", "credit": amount})
-    chain: dict[str, CellValue] = {"entries_total": 1234, "chain_head": f"{rng.getrandbits(256):064x}",
+    sample_head = f"{rng.getrandbits(256):064x}"
+    chain: dict[str, CellValue] = {"entries_total": 1234, "head_entry": 1234, "chain_head": sample_head,
+             "anchor": f"1234:{sample_head}",
              "verification": "通过：哈希链完整，全部凭证借贷平衡，资金余额均不为负，未超出任何限额"}
     sections = [
         section_from_layout(lay.section("balances"), rows=balances,

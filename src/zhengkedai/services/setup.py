@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from zhengkedai.context import Actor
-from zhengkedai.db import migrate
+from zhengkedai.db import digests, migrate
+from zhengkedai.db.models import RecordDigestRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.services import policies
 
@@ -24,7 +25,14 @@ def init_database(engine: Engine, actor: Actor) -> InitResult:
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     after = migrate.current_revision(engine)
+    notes = []
     with UnitOfWork(engine) as uow:
+        if before is not None and not uow.s.execute(
+                select(func.count()).select_from(RecordDigestRow)).scalar():
+            # a ledger kept before record digests: its records are sealed as they stand
+            digests.backfill(uow.s)
+            notes.append("Recorded a digest of every stored record as it stands, so that "
+                         "`zkd verify` sees any later change made outside zkd.")
         note = policies.load_bundled(uow, actor)
         uow.commit()
-    return InitResult(before, after, (note,) if note else ())
+    return InitResult(before, after, tuple(notes) + ((note,) if note else ()))

@@ -12,9 +12,17 @@ from zhengkedai.db.uow import UnitOfWork
 
 def check_archive(uow: UnitOfWork) -> list[str]:
     """Each kept statement still has the content its SHA-256 was taken of."""
+    return archive_problems(uow)
+
+
+def archive_problems(uow: UnitOfWork, period: str | None = None) -> list[str]:
+    """:func:`check_archive`, for every closed month or for ``period`` only."""
     problems = []
-    for row in uow.s.execute(select(StatementArchiveRow).order_by(
-            StatementArchiveRow.period, StatementArchiveRow.position)).scalars():
+    stmt = select(StatementArchiveRow).order_by(StatementArchiveRow.period,
+                                                StatementArchiveRow.position)
+    if period is not None:
+        stmt = stmt.where(StatementArchiveRow.period == period)
+    for row in uow.s.execute(stmt).scalars():
         if hashlib.sha256(row.content.encode("utf-8")).hexdigest() != row.sha256:
             problems.append(f"statement {row.period} #{row.position} ({row.kind}) was changed "
                             "after its month was closed")

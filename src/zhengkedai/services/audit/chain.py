@@ -24,6 +24,7 @@ from zhengkedai.domain.money import format_grouped
 class VerifyReport:
     entries: int = 0
     head_hash: str = GENESIS_HASH
+    head_seq: int = 0  # the number of the entry whose hash is head_hash (0: none)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -45,12 +46,12 @@ def check_chain(uow: UnitOfWork, *, upto_seq: int | None = None) -> VerifyReport
         report.problems.append(f"entry #{problem.seq}: {problem.message}")
     last_hash = entries[-1].hash if entries else GENESIS_HASH
     last_seq = entries[-1].seq if entries else 0
-    report.head_hash = last_hash
+    report.head_hash, report.head_seq = last_hash, last_seq
     report.problems.extend(_negative_cash(entries))
     if upto_seq is not None:
         return report
     head = uow.s.execute(select(LedgerHead)).scalar_one()
-    report.head_hash = head.last_hash
+    report.head_hash, report.head_seq = head.last_hash, head.last_seq
     if (head.last_seq, head.last_hash) != (last_seq, last_hash):
         report.problems.append(
             f"chain head says entry #{head.last_seq} {head.last_hash[:12]}…, "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.services.audit import archive, books, caps, claims, records
+from zhengkedai.services.audit import archive, books, caps, claims, coverage, records
 from zhengkedai.services.audit.chain import VerifyReport, check_chain
 
 Check = Callable[[UnitOfWork], list[str]]
@@ -26,6 +26,7 @@ CHECKS: tuple[Check, ...] = (
     books.check_files,  # every filed row cites a file of its kind and filer
     records.check_claim_entries,  # claims' status against the entries that cite them
     records.check_subsidy_entries,  # subsidies' status and amounts against their entries
+    coverage.check_records,  # every stored record against the digest zkd recorded for it
 )
 
 

@@ -210,14 +210,15 @@ def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
             rows.append(Row({"account_code": "小计", "account_name": fund, **fund_totals},
                             total=True))
             fund_totals = defaultdict(int)
-    head, count, verdict = _chain_at(uow, month, entries)
+    head, count, verdict, head_seq = _chain_at(uow, month, entries)
     total_row: dict[str, CellValue] = {"account_code": "合计", **totals}
     sections = [
         section_from_layout(layout.section("balances"), rows=rows,
                             totals=total_row),
         section_from_layout(layout.section("journal"), rows=journal),
         section_from_layout(layout.section("chain"), values={
-            "entries_total": count, "chain_head": head, "verification": verdict}),
+            "entries_total": count, "head_entry": head_seq, "chain_head": head,
+            "anchor": f"{head_seq}:{head}", "verification": verdict}),
     ]
     return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
                            sections=sections, draft=month.draft)
@@ -237,12 +238,13 @@ def _short_name(name: str) -> str:
     return name.split("/", 1)[1] if "/" in name else name
 
 
-def _chain_at(uow: UnitOfWork, month: Month, entries: list[Entry]) -> tuple[str, int, str]:
-    """The chain head and entry count at the month's close (or now, for a draft),
-    and the verification result of the ledger up to there."""
+def _chain_at(uow: UnitOfWork, month: Month, entries: list[Entry]
+              ) -> tuple[str, int, str, int]:
+    """The chain head, entry count, verification result of the ledger up to the
+    month's close (or now, for a draft), and the number of the head's entry."""
     closed = closed_month(uow, month.period)
     report = check_chain(uow, upto_seq=closed.last_seq if closed else None)
     verdict = "通过：哈希链完整，凭证借贷平衡，资金余额无负数，补偿与补助未超上限" if report.ok else \
         "未通过：" + "；".join(report.problems[:3])
-    return report.head_hash, report.entries, verdict
+    return report.head_hash, report.entries, verdict, report.head_seq
 

@@ -12,24 +12,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from zhengkedai.context import Actor
 from zhengkedai.db import access
+from zhengkedai.db.digests import BY_CLASS
 from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
-from zhengkedai.db.models import LedgerHead
+from zhengkedai.db.models import LedgerHead, MonthRow, StatementArchiveRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import GENESIS_HASH
 from zhengkedai.domain.statement import StatementDoc
 from zhengkedai.render.tabular import render_csv, render_json
+from zhengkedai.services.audit import coverage
 from zhengkedai.services.audit import verify as verify_service
+from zhengkedai.services.audit.archive import archive_problems
 from zhengkedai.services.audit.chain import check_chain
 from zhengkedai.services.statements.build import build_statements
 from zhengkedai.services.statements.common import month_of
 
 FORMATS = ("pdf", "csv", "json")
+MANIFEST_SUFFIX = "_manifest.json"
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class Pack:
 
 
 def manifest_name(period: str) -> str:
-    return f"{period}_manifest.json"
+    return f"{period}{MANIFEST_SUFFIX}"
 
 
 def render(doc: StatementDoc, fmt: str) -> bytes:
@@ -65,6 +71,11 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
     if fmt not in FORMATS:
         raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv or json")
     month = month_of(uow, actor, period)
+    if not month.draft:
+        problems = closed_month_problems(uow, month.period)
+        if problems:
+            raise ZkdError(f"the statements archived at the close of {month.period} fail their "
+                           f"check, so none is written: {'; '.join(problems)}")
     docs = build_statements(uow, actor, period, institution=institution)
     files = {f"{doc.file_stem}.{fmt}": render(doc, fmt) for doc in docs}
     closed = closed_month(uow, month.period)
@@ -86,7 +97,7 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
         "generated_at": month.generated_at.isoformat(),
         "format": fmt,
         "institution": institution,
-        "chain": {"last_seq": head_seq, "head": head_hash},
+        "chain": {"last_seq": head_seq, "head": head_hash, "anchor": f"{head_seq}:{head_hash}"},
         "files": [{"name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
                   for name, data in sorted(files.items())],
     }
@@ -95,26 +106,185 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
     return Pack(month.period, month.draft, files)
 
 
-def check_pack(uow: UnitOfWork, manifest_bytes: bytes, files: Mapping[str, bytes | None]
-               ) -> list[str]:
-    """Problems with a pack: files changed or missing, a chain head the ledger no longer has."""
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_PERIOD = re.compile(r"\d{4}-\d{2}")
+
+
+@dataclass
+class PackCheck:
+    """What ``verify --pack`` found for one manifest: its month, what matched, what did not."""
+
+    manifest: str
+    period: str = ""
+    draft: bool = False
+    files: int = 0  # statement files that matched (the archive, or the manifest for a draft)
+    head_seq: int | None = None
+    signatures: str = ""  # what the signature check said, for the summary line
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """``2025-06: 7 files match the archive, …, chain head matches entry #123``."""
+        if self.problems:
+            return f"{self.period or self.manifest}: {len(self.problems)} problem(s)"
+        against = "the manifest (draft: an open month has no archive)" if self.draft else \
+            "the archive"
+        parts = [f"{self.files} files match {against}"]
+        if self.signatures:
+            parts.append(self.signatures)
+        parts.append(f"chain head matches entry #{self.head_seq}")
+        return f"{self.period}: " + ", ".join(parts)
+
+
+def safe_name(name: object) -> bool:
+    """A file name a manifest may list: a plain name in the pack's folder, nothing else."""
+    return (isinstance(name, str) and name not in ("", ".", "..") and "/" not in name
+            and "\\" not in name and "\0" not in name and ":" not in name
+            and not name.startswith("."))
+
+
+def _parse_manifest(file_name: str, data: bytes) -> tuple[dict[str, Any] | None, list[str]]:
+    """The manifest, or the reasons it is malformed (then nothing else is checked)."""
     try:
-        manifest = json.loads(manifest_bytes)
-        listed = manifest["files"]
-        chain = manifest["chain"]
-    except (ValueError, KeyError, TypeError) as exc:
-        return [f"manifest is not readable: {exc}"]
+        doc = json.loads(data)
+    except ValueError as exc:
+        return None, [f"not readable as JSON: {exc}"]
+    if not isinstance(doc, dict):
+        return None, ["not a JSON object"]
     problems = []
-    for item in listed:
-        data = files.get(item["name"])
+    period, fmt, files, chain = (doc.get("period"), doc.get("format"), doc.get("files"),
+                                 doc.get("chain"))
+    if not isinstance(period, str) or not _PERIOD.fullmatch(period):
+        problems.append(f"period {period!r} is not a month YYYY-MM")
+    elif file_name != manifest_name(period):
+        problems.append(f"its period {period} is not the one its name says")
+    if fmt not in FORMATS:
+        problems.append(f"format {fmt!r} is not pdf, csv or json")
+    if not isinstance(doc.get("institution"), str | None):
+        problems.append("institution is neither a code nor null")
+    if not isinstance(chain, dict) or not isinstance(chain.get("last_seq"), int) or \
+            isinstance(chain.get("last_seq"), bool) or chain["last_seq"] < 0 or \
+            not isinstance(chain.get("head"), str) or not _HEX64.fullmatch(chain["head"]):
+        problems.append("chain is not {last_seq: entry number, head: 64 hex digits}")
+    if not isinstance(files, list) or not files:
+        problems.append("lists no files")
+    else:
+        seen = set()
+        for item in files:
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or not safe_name(name) or \
+                    not isinstance(item.get("sha256"), str) or \
+                    not _HEX64.fullmatch(item["sha256"]):
+                problems.append(f"file entry {item!r} is not {{name: a plain file name in the "
+                                "pack, sha256: 64 hex digits}")
+            elif name in seen:
+                problems.append(f"lists {name} twice")
+            else:
+                seen.add(name)
+    return (None if problems else doc), problems
+
+
+def check_pack(uow: UnitOfWork, actor: Actor, file_name: str, manifest_bytes: bytes,
+               read: Callable[[str], bytes | None]) -> PackCheck:
+    """One manifest's pack: every file against the manifest and, for a closed month, against
+    the statements its close archived (the full set of them), the chain head against the close's.
+
+    ``read(name)`` gives a file of the pack's folder (None when there is none); it is
+    only ever called with a plain name (:func:`safe_name`).
+    """
+    check = PackCheck(file_name)
+    doc, check.problems = _parse_manifest(file_name, manifest_bytes)
+    if doc is None:
+        check.problems = [f"malformed manifest: {p}" for p in check.problems]
+        return check
+    check.period, fmt, institution = doc["period"], doc["format"], doc["institution"]
+    listed = {item["name"]: item["sha256"] for item in doc["files"]}
+    seq, head = doc["chain"]["last_seq"], doc["chain"]["head"]
+    closed = closed_month(uow, check.period)
+    check.draft = closed is None
+    contents: dict[str, bytes] = {}
+    for name, sha in listed.items():
+        data = read(name)
         if data is None:
-            problems.append(f"{item['name']}: missing")
-        elif hashlib.sha256(data).hexdigest() != item["sha256"]:
-            problems.append(f"{item['name']}: content differs from the manifest (SHA-256)")
-    seq, head = int(chain["last_seq"]), str(chain["head"])
+            check.problems.append(f"{name}: listed in the manifest, missing from the pack")
+            continue
+        contents[name] = data
+        if hashlib.sha256(data).hexdigest() != sha:
+            check.problems.append(f"{name}: content differs from the manifest (SHA-256)")
+    if closed is None:
+        check.files = len(contents) if not check.problems else 0
+        check.problems.extend(_head_in_ledger(uow, seq, head))
+    else:
+        if (seq, head) != (closed.last_seq, closed.chain_head):
+            check.problems.append(
+                f"the manifest's chain head (entry #{seq}, {head[:12]}…) is not the head "
+                f"{check.period} was closed at (entry #{closed.last_seq}, "
+                f"{closed.chain_head[:12]}…)")
+        archived = closed_month_problems(uow, check.period)
+        if archived:
+            check.problems.extend(archived)
+            check.problems = [f"{file_name}: {p}" for p in check.problems]
+            return check
+        expected = build_pack(uow, actor, check.period, fmt=fmt, institution=institution).files
+        expected.pop(manifest_name(check.period))
+        for name in sorted(expected):
+            if name not in listed:
+                check.problems.append(f"{name}: a statement of {check.period}, missing from the "
+                                      "manifest and so from the pack")
+            elif name in contents and contents[name] != expected[name]:
+                check.problems.append(f"{name}: differs from the statement archived at the "
+                                      f"close of {check.period}")
+            elif name in contents:
+                check.files += 1
+        for name in sorted(set(listed) - set(expected)):
+            check.problems.append(f"{name}: listed in the manifest, but not a statement of "
+                                  f"{check.period}" + (f" for {institution}" if institution
+                                                       else ""))
+    check.head_seq = closed.last_seq if closed is not None else seq
+    check.problems = [f"{file_name}: {p}" for p in check.problems]
+    return check
+
+
+def check_folder(uow: UnitOfWork, actor: Actor, names: list[str],
+                 read: Callable[[str], bytes | None]) -> tuple[list[PackCheck], list[str]]:
+    """Every manifest among ``names`` (a pack folder's files), and the files none lists."""
+    manifests = sorted(n for n in names if n.endswith(MANIFEST_SUFFIX))
+    if not manifests:
+        return [], [f"no *{MANIFEST_SUFFIX} among the pack's files"]
+    checks, listed = [], set(manifests)
+    for name in manifests:
+        data = read(name)
+        check = check_pack(uow, actor, name, data or b"", read)
+        checks.append(check)
+        try:
+            listed |= {item["name"] for item in json.loads(data or b"")["files"]
+                       if isinstance(item, dict) and isinstance(item.get("name"), str)}
+        except (ValueError, KeyError, TypeError):
+            pass
+    extra = [f"{name}: in the pack, but no manifest lists it" for name in sorted(names)
+             if name not in listed]
+    return checks, extra
+
+
+def closed_month_problems(uow: UnitOfWork, period: str) -> list[str]:
+    """What is wrong with a closed month's archive: its statements changed since the close
+    (their SHA-256 or their record digests), or its close's head no longer in the chain."""
+    closed = closed_month(uow, period)
+    if closed is None:
+        return []
+    problems = archive_problems(uow, period)
+    problems += coverage.check_rows(uow, BY_CLASS[StatementArchiveRow],
+                                    StatementArchiveRow.period == period)
+    problems += coverage.check_rows(uow, BY_CLASS[MonthRow], MonthRow.period == period)
+    problems += _head_in_ledger(uow, closed.last_seq, closed.chain_head)
+    return problems
+
+
+def _head_in_ledger(uow: UnitOfWork, seq: int, head: str) -> list[str]:
+    """The chain head is entry ``seq``'s hash, in a ledger whose chain verifies up to it."""
+    problems = []
     if seq == 0:
         if head != GENESIS_HASH:
-            problems.append("manifest chain head does not match an empty ledger")
+            problems.append("chain head does not match an empty ledger")
     else:
         try:
             entry = LedgerRepo(uow).entry(seq)
