@@ -4,8 +4,15 @@ from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy.engine import make_url
 
 from zhengkedai_cli.main import main
+
+
+@pytest.fixture
+def operator(db_url: str) -> str:
+    """Who the ``zkd`` fixture acts as: 'clerk' on SQLite, the database login on PostgreSQL."""
+    return "clerk" if db_url.startswith("sqlite") else str(make_url(db_url).username)
 
 
 @pytest.fixture

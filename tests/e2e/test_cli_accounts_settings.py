@@ -35,12 +35,12 @@ def test_an_account_number_with_letters_is_refused(zkd) -> None:  # type: ignore
     assert r.exit_code == 1 and "must be 6-40 digits" in r.stderr
 
 
-def test_the_issuer_is_set_once_and_shown_with_who_set_it(zkd) -> None:  # type: ignore[no-untyped-def]
+def test_the_issuer_is_set_once_and_shown_with_who_set_it(zkd, operator) -> None:  # type: ignore[no-untyped-def]
     assert zkd("init").exit_code == 0
     assert json.loads(zkd("settings", "show", "--format", "json").output)[0]["value"] is None
     r = zkd("settings", "set", "issuer", "郑州市科学技术局")
     assert r.exit_code == 0 and "郑州市科学技术局" in r.output
     doc = json.loads(zkd("settings", "show", "--format", "json").output)
     assert (doc[0]["key"], doc[0]["value"], doc[0]["set_by"]) == ("issuer", "郑州市科学技术局",
-                                                                 "clerk")
+                                                                 operator)
     assert zkd("settings", "set", "colour", "red").exit_code == 2

@@ -36,7 +36,7 @@ def mistyped(zkd_frozen, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_a_mistyped_loss_is_withdrawn_with_its_claim_and_the_right_one_filed(
-        mistyped, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        mistyped, tmp_path: Path, operator: str) -> None:  # type: ignore[no-untyped-def]
     zkd = mistyped
     listed = json.loads(zkd("events", "list", "--loan", "L1", "--format", "json").output)
     assert [(e["event_id"], e["event"], e["amount"], e["claim_id"], e["status"])
@@ -53,7 +53,7 @@ def test_a_mistyped_loss_is_withdrawn_with_its_claim_and_the_right_one_filed(
     loan = json.loads(zkd("loans", "show", "L1", "--format", "json").output)
     assert (loan["outstanding"], loan["status"]) == ("2710000.00", "active")
     assert [(e["amount"], e["status"], e["withdrawn_by"], e["withdrawn_on"])
-            for e in loan["events"]] == [("2900000.00", "withdrawn", "clerk", "2026-01-15"),
+            for e in loan["events"]] == [("2900000.00", "withdrawn", operator, "2026-01-15"),
                                          ("290000.00", "filed", None, None)]
     assert [(c["claim_id"], c["status"], c["amount"]) for c in loan["claims"]] == [
         (1, "withdrawn", "2320000.00"), (2, "submitted", "232000.00")]
@@ -73,7 +73,7 @@ def test_an_approved_claim_blocks_the_withdrawal_with_what_to_do(mistyped) -> No
 
 
 def test_a_loan_filed_twice_is_withdrawn_listed_as_such_and_its_number_filed_again(
-        mistyped, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        mistyped, tmp_path: Path, operator: str) -> None:  # type: ignore[no-untyped-def]
     zkd = mistyped
     r = zkd("loans", "withdraw", "L2", "--reason", "filed twice")
     assert r.exit_code == 0, r.stderr
@@ -81,7 +81,7 @@ def test_a_loan_filed_twice_is_withdrawn_listed_as_such_and_its_number_filed_aga
     one_line_error(zkd("loans", "withdraw", "L2", "--reason", "again"), "was withdrawn on 2026-01-15")
     rows = list(csv.DictReader(io.StringIO(zkd("loans", "list", "--format", "csv").output)))
     assert [(r["loan_no"], r["status"], r["withdrawn_by"], r["withdrawn_reason"]) for r in rows] \
-        == [("L1", "active", "", ""), ("L2", "withdrawn", "clerk", "filed twice")]
+        == [("L1", "active", "", ""), ("L2", "withdrawn", operator, "filed twice")]
     assert "L2" not in zkd("loans", "list", "--status", "active").output
     again = write(tmp_path, "again.csv", f"{LOAN_HEAD}\n{loan_line('L2', 2, principal='500,000')}\n")
     r = zkd("submit", str(again), "--institution", "ZZB")

@@ -51,6 +51,9 @@ def test_a_rejected_claim_has_no_notice(one_claim, tmp_path) -> None:  # type: i
     assert one_claim("claims", "notice", "1", "-o", str(tmp_path)).exit_code == 1
 
 
+# One office approving and paying under two names is the single-office ledger's way;
+# on PostgreSQL that takes two logins (maker-checker), shown in test_roles_postgres.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_paid_claims_notice_states_payee_account_figures_capitals_and_approvals(  # type: ignore[no-untyped-def]
         one_claim, tmp_path, monkeypatch) -> None:
     assert one_claim("claims", "approve", "1", "--on", "2025-03-10").exit_code == 0

@@ -303,7 +303,7 @@ def test_two_approvers_paying_at_once_under_their_own_logins_cannot_overdraw_the
     from zhengkedai.db.engine import make_engine
     from zhengkedai.db.uow import UnitOfWork
     from zhengkedai.domain.errors import InsufficientFunds
-    from zhengkedai.services import claims_workflow
+    from zhengkedai.services.claims import workflow as claims_workflow
 
     o = office
     second = f"approver2_{uuid.uuid4().hex[:6]}"

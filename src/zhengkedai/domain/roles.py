@@ -203,7 +203,8 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
     Role.BANK: {
         "SELECT": frozenset({
             "ledger_head", "accounts", "journal_entries", "journal_lines", "months",
-            "institutions", "policy_versions", "people", *INSTITUTION_TABLES}),
+            "institutions", "policy_versions", "people", "record_digests", "settings",
+            *INSTITUTION_TABLES}),
         # a loss opens a claim; a recovery lowers it or books the share owed
         "INSERT": frozenset({"import_files", "loans", "loan_events", "claims",
                              "recovery_shares", "journal_entries", "journal_lines",
