@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +22,7 @@ from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import AmountError, format_grouped, format_plain, parse_yuan
 from zhengkedai.domain.periods import parse_date_text
+from zhengkedai.render.csvfile import csv_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -196,13 +195,11 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str,
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow([c.key for c in columns])
-        for r in rows:
-            w.writerow(["" if (v := _cell(r.get(c.key), c.kind, True)) is None else v
-                        for c in columns])
-        click.echo(buf.getvalue(), nl=False)
+        # through the one CSV writer: a loan number such as =HYPERLINK(…) from a
+        # bank's file must not run as a formula in the spreadsheet that opens this
+        lines = [[c.key for c in columns],
+                 *([_cell(r.get(c.key), c.kind, True) for c in columns] for r in rows)]
+        click.echo(csv_text(lines, lineterminator="\n"), nl=False)
         return
     click.echo(table_text(rows, columns))
 

@@ -18,9 +18,9 @@ Invariant: a template filled in with valid values is read back by
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from ..render.csvfile import csv_bytes
 from .columns import Code, CreditCode, Date, Optional, Text
 from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind
 
@@ -50,8 +50,7 @@ def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -
     path = Path(path)
     fields = FIELDS[kind]
     if not xlsx:
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f, lineterminator="\r\n").writerow([s.zh for s in fields])
+        path.write_bytes(csv_bytes([[s.zh for s in fields]]))
         return path
 
     from openpyxl import Workbook  # type: ignore[import-untyped]
