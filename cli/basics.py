@@ -133,15 +133,28 @@ def _check_packs(uow, folder: Path) -> list[str]:  # type: ignore[no-untyped-def
     if not manifests:
         return [f"{folder}: no *_manifest.json in this folder"]
     problems = []
+    root = folder.resolve()
     for manifest in manifests:
         data = manifest.read_bytes()
         try:
-            names = [item["name"] for item in json.loads(data)["files"]]
-        except (ValueError, KeyError, TypeError):
-            names = []
-        files = {n: (folder / n).read_bytes() if (folder / n).is_file() else None for n in names}
+            names = [name for name, _ in packs.read_manifest(data)[0]]
+        except packs.ManifestUnreadable:
+            names = []  # check_pack says why
+        files = {n: _pack_file(root, n) for n in names}
         problems += [f"{manifest.name}: {p}" for p in packs.check_pack(uow, data, files)]
     return problems
+
+
+def _pack_file(root: Path, name: str) -> bytes | None:
+    """The bytes of the pack's file ``name``; None when missing or not inside the pack
+    (a link pointing out of it, say): nothing outside the pack is read."""
+    path = root / name
+    try:
+        if not path.is_file() or path.resolve().parent != root:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 COMMANDS = [init, institution, verify]

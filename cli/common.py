@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from zhengkedai.context import OPERATOR_MAX, Actor, default_operator
-from zhengkedai.db.engine import make_engine, resolve_url
+from zhengkedai.db.engine import make_engine, resolve_url, sqlite_path
 from zhengkedai.db.models import EntryRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
@@ -35,6 +36,10 @@ class Env:
     @property
     def url(self) -> str:
         return resolve_url(self.db)
+
+    def ledger_file(self) -> Path | None:
+        """The SQLite file of the ledger, which no output may overwrite (None on PostgreSQL)."""
+        return sqlite_path(self.url)
 
     def engine(self, *, create: bool = False) -> Engine:
         """The database's engine; only ``zkd init`` (``create``) may bring a SQLite file into being."""

@@ -13,9 +13,10 @@ import click
 from zhengkedai.context import local_time
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped
-from zhengkedai.imports.rowerrors import RowError, write_errors_csv
+from zhengkedai.imports.rowerrors import RowError, is_errors_csv, write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
 from zhengkedai.imports.templates import write_template
+from zhengkedai.outputs import OutputRefused, check_output_file
 from zhengkedai.services import importing
 
 from .common import db_options, env
@@ -42,7 +43,10 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
     Example: zkd submit 2025-06_loans.xlsx --institution ZZB
     """
     if errors_path is not None:
-        _can_write(errors_path, "the errors CSV")  # before reading a file of any length
+        # before reading a file of any length: never the ledger, never a file
+        # that is not an errors CSV of ours (see zhengkedai.outputs)
+        _check(lambda: check_output_file(errors_path, "the errors CSV",
+                                         ledger=env().ledger_file(), replaceable=is_errors_csv))
     try:
         result = _submit(file, institution, sheet, dry_run, errors_path)
     except (importing.FileHasErrors, _Unwritable):
@@ -96,8 +100,17 @@ def _write(path: Path, what: str, write: Callable[..., object], *args: Any) -> N
     """``write(*args)``, which writes ``path``; a failure is one line naming it and why."""
     try:
         write(*args)
+    except OutputRefused as exc:
+        raise _Unwritable(str(exc)) from None
     except OSError as exc:
         raise _Unwritable(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+
+
+def _check(check: Callable[[], None]) -> None:
+    try:
+        check()
+    except OutputRefused as exc:
+        raise _Unwritable(str(exc)) from None
 
 
 def _save_errors(path: Path, errors: list[RowError], refusal: ZkdError) -> None:
@@ -107,14 +120,6 @@ def _save_errors(path: Path, errors: list[RowError], refusal: ZkdError) -> None:
     except _Unwritable as unwritten:
         refusal.args = (f"{refusal}; {unwritten}",)
         raise refusal from None
-
-
-def _can_write(path: Path, what: str) -> None:
-    """Refuse at once a path that cannot be written (a missing folder, say), leaving none."""
-    existed = path.exists()
-    _write(path, what, lambda: path.open("ab").close())
-    if not existed:
-        path.unlink(missing_ok=True)
 
 
 def _count(file: Path, sheet: str | None) -> int:
@@ -177,6 +182,7 @@ def template(kind: str, out: Path | None, xlsx: bool) -> None:
     Example: zkd template loans --xlsx -o 贷款台账.xlsx
     """
     path = out or Path(f"{kind}.{'xlsx' if xlsx else 'csv'}")
+    _check(lambda: check_output_file(path, "the template", ledger=env().ledger_file()))
     _write(path, "the template", write_template, kind, path, xlsx)
     click.echo(f"Wrote the {FILE_KIND_ZH[FileKind(kind)]} ({kind}) template to {path}.")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from zhengkedai.outputs import write_folder
 from zhengkedai.services import packs
 
 from .common import db_options, env
@@ -31,9 +32,9 @@ def statement(period: str, institution: str | None, fmt: str, out: Path) -> None
     e = env()
     with e.uow() as uow:
         pack = packs.build_pack(uow, e.actor(), period, fmt=fmt, institution=institution)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in pack.files.items():
-        (out / name).write_bytes(data)
+    # each file through a temporary name, the manifest (last in the pack) once
+    # every file it seals is in place
+    write_folder(out, pack.files, "the statements", ledger=e.ledger_file())
     kind = "draft (草稿): the month is open" if pack.draft else "final: the month is closed"
     click.echo(f"Wrote {len(pack.files) - 1} statement file(s) and {pack.manifest_name} "
                f"to {out} — {kind}.")

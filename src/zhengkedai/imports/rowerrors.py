@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from ..outputs import write_atomic
 from ..render.csvfile import csv_bytes
 from .readers import Cell
 
@@ -57,9 +58,28 @@ def cell_text(cell: Cell) -> str:
 def write_errors_csv(errors: Iterable[RowError], path: str | Path) -> int:
     """Write ``errors`` as CSV (UTF-8 with BOM): file,row,column,value,message.
 
+    The file is written through a temporary name and renamed.
+
     Returns:
         The number of errors written.
+
+    Raises:
+        OutputRefused: the file cannot be written.
     """
     rows = [tuple(e) for e in errors]
-    Path(path).write_bytes(csv_bytes([ERROR_CSV_COLUMNS, *rows]))
+    write_atomic(Path(path), csv_bytes([ERROR_CSV_COLUMNS, *rows]), what="the errors CSV")
     return len(rows)
+
+
+def is_errors_csv(path: str | Path) -> bool:
+    """Whether ``path`` holds an errors CSV that zkd wrote (its first line is our header).
+
+    Only such a file is rewritten by ``--errors PATH``; anything else is left alone.
+    """
+    try:
+        with Path(path).open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    return first == ",".join(ERROR_CSV_COLUMNS).encode()

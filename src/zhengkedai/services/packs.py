@@ -87,23 +87,59 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
     return Pack(month.period, month.draft, files)
 
 
+class ManifestUnreadable(ValueError):
+    """A manifest that is not what ``zkd statement`` writes; ``str(exc)`` says why."""
+
+
+def read_manifest(manifest_bytes: bytes) -> tuple[list[tuple[str, str]], int, str]:
+    """``([(file name, sha256)], chain last_seq, chain head)`` of a manifest.
+
+    A file name is a plain name in the pack's folder: no folder part, no
+    ``..``, not absolute, so checking a pack reads nothing outside it.
+
+    Raises:
+        ManifestUnreadable: not JSON, a missing or mistyped field, or an unsafe name.
+    """
+    try:
+        manifest = json.loads(manifest_bytes)
+    except (ValueError, RecursionError) as exc:
+        raise ManifestUnreadable(f"not JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ManifestUnreadable("not a JSON object")
+    listed, chain = manifest.get("files"), manifest.get("chain")
+    if not isinstance(listed, list) or not isinstance(chain, dict):
+        raise ManifestUnreadable("no 'files' list or 'chain' object")
+    files: list[tuple[str, str]] = []
+    for item in listed:
+        name = item.get("name") if isinstance(item, dict) else None
+        sha = item.get("sha256") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not isinstance(sha, str):
+            raise ManifestUnreadable("a 'files' item without a name and sha256")
+        if (not name or name in (".", "..") or "/" in name or "\\" in name or "\x00" in name
+                or name != name.strip()):
+            raise ManifestUnreadable(f"{name!r} is not a file name inside the pack; "
+                                     "nothing outside the pack is read")
+        files.append((name, sha))
+    seq, head = chain.get("last_seq"), chain.get("head")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0 or not isinstance(head, str):
+        raise ManifestUnreadable("the chain head needs a last_seq number and a head hash")
+    return files, seq, head
+
+
 def check_pack(uow: UnitOfWork, manifest_bytes: bytes, files: Mapping[str, bytes | None]
                ) -> list[str]:
     """Problems with a pack: files changed or missing, a chain head the ledger no longer has."""
     try:
-        manifest = json.loads(manifest_bytes)
-        listed = manifest["files"]
-        chain = manifest["chain"]
-    except (ValueError, KeyError, TypeError) as exc:
+        listed, seq, head = read_manifest(manifest_bytes)
+    except ManifestUnreadable as exc:
         return [f"manifest is not readable: {exc}"]
     problems = []
-    for item in listed:
-        data = files.get(item["name"])
+    for name, sha in listed:
+        data = files.get(name)
         if data is None:
-            problems.append(f"{item['name']}: missing")
-        elif hashlib.sha256(data).hexdigest() != item["sha256"]:
-            problems.append(f"{item['name']}: content differs from the manifest (SHA-256)")
-    seq, head = int(chain["last_seq"]), str(chain["head"])
+            problems.append(f"{name}: missing")
+        elif hashlib.sha256(data).hexdigest() != sha:
+            problems.append(f"{name}: content differs from the manifest (SHA-256)")
     if seq == 0:
         if head != GENESIS_HASH:
             problems.append("manifest chain head does not match an empty ledger")
