@@ -28,9 +28,9 @@ def init() -> None:
     finally:
         engine.dispose()
     if result.revision_before == result.revision_after:
-        click.echo(f"Database {e.url} is up to date (schema {result.revision_after}).")
+        click.echo(f"Database {e.shown_url} is up to date (schema {result.revision_after}).")
     else:
-        click.echo(f"Database {e.url} migrated from {result.revision_before or 'empty'} "
+        click.echo(f"Database {e.shown_url} migrated from {result.revision_before or 'empty'} "
                    f"to schema {result.revision_after}.")
     for note in result.notes:
         click.echo(note)

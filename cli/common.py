@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from zhengkedai.context import OPERATOR_MAX, Actor, default_operator
-from zhengkedai.db.engine import make_engine, resolve_url, sqlite_path
+from zhengkedai.db.engine import make_engine, resolve_url, shown_url, sqlite_path
 from zhengkedai.db.models import EntryRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
@@ -36,6 +36,11 @@ class Env:
     @property
     def url(self) -> str:
         return resolve_url(self.db)
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as printed: never with its password."""
+        return shown_url(self.url)
 
     def ledger_file(self) -> Path | None:
         """The SQLite file of the ledger, which no output may overwrite (None on PostgreSQL)."""
@@ -61,7 +66,7 @@ class Env:
             text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
             if "no such table" in text or "does not exist" in text:
                 raise ZkdError(
-                    f"the database at {self.url} is not set up; run `zkd init` first") from None
+                    f"the database at {self.shown_url} is not set up; run `zkd init` first") from None
             raise ZkdError(f"database error: {text.splitlines()[0]}") from None
         finally:
             engine.dispose()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from zhengkedai.db.engine import shown_url
 from zhengkedai.services import demo as demo_service
 
 from .common import db_options, env
@@ -28,7 +29,7 @@ def demo(out: Path) -> None:
     e = env()
     if e.db is not None:
         click.echo(f"Note: the demo uses a fresh database, {out / 'demo.db'}, "
-                   f"not {e.db}", err=True)
+                   f"not {shown_url(e.db)}", err=True)
     for line in demo_service.run(out, e.actor()):
         click.echo(line)
 
