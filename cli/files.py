@@ -12,6 +12,7 @@ import click
 
 from zhengkedai.context import local_time
 from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.loans import EVENT_TYPE_ZH, EventType
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.imports.rowerrors import RowError, is_errors_csv, write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
@@ -28,11 +29,14 @@ from .common import db_options, env
               help="The filing bank or guarantor (required for loans and events files).")
 @click.option("--sheet", metavar="NAME", help="XLSX: the sheet to read (default: the first).")
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would be written.")
+@click.option("--strict", is_flag=True,
+              help="Refuse columns the file's kind does not know (by default they are "
+                   "ignored and named in a note).")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write every error to this CSV (UTF-8 with BOM, opens in Excel).")
 @db_options
 def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool,
-           errors_path: Path | None) -> None:
+           strict: bool, errors_path: Path | None) -> None:
     """Import a loans (贷款台账), events (贷后事件) or subsidies (补助申请) file.
 
     The file is CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX; its kind is
@@ -48,7 +52,7 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
         _check(lambda: check_output_file(errors_path, "the errors CSV",
                                          ledger=env().ledger_file(), replaceable=is_errors_csv))
     try:
-        result = _submit(file, institution, sheet, dry_run, errors_path)
+        result = _submit(file, institution, sheet, dry_run, strict, errors_path)
     except (importing.FileHasErrors, _Unwritable):
         raise
     except ZkdError as exc:
@@ -61,7 +65,7 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
 
 
 def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool,
-            errors_path: Path | None) -> importing.SubmitResult:
+            strict: bool, errors_path: Path | None) -> importing.SubmitResult:
     e = env()
     show_bar = sys.stderr.isatty() and not dry_run
     with e.uow() as uow:
@@ -70,17 +74,22 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
         with bar_cm as bar:
             try:
                 result = importing.submit(uow, e.actor(), file, institution=institution,
-                                          sheet=sheet, dry_run=dry_run,
+                                          sheet=sheet, dry_run=dry_run, strict=strict,
                                           progress=bar.update if bar is not None else None)
             except importing.FileRefused as exc:
                 _notes(file, exc.notes)
                 raise
             except importing.FileHasErrors as exc:
                 _notes(file, exc.notes)
-                for error in exc.errors:
+                # with --errors the file holds them all: the terminal shows the first few
+                shown = exc.errors if errors_path is None else exc.errors[:SHOWN_ERRORS]
+                for error in shown:
                     click.echo(str(error), err=True)
                 if errors_path is not None:
                     _save_errors(errors_path, exc.errors, exc)
+                    if len(exc.errors) > len(shown):
+                        click.echo(f"… and {len(exc.errors) - len(shown)} more error(s) in "
+                                   f"{errors_path}", err=True)
                     click.echo(f"{len(exc.errors)} error(s) written to {errors_path}", err=True)
                 raise
         if errors_path is not None:
@@ -90,6 +99,9 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
         if result.accepted and not dry_run:
             uow.commit()
     return result
+
+
+SHOWN_ERRORS = 20  # errors printed when --errors PATH holds them all
 
 
 class _Unwritable(ZkdError):
@@ -141,6 +153,17 @@ def _notes(file: Path, notes: list[str]) -> None:
         click.echo(f"{file.name}: {note}", err=True)
 
 
+_TOTAL_NAMES = {"principal": "principal (贷款金额)", "basis": "basis (计算基数)",
+                **{e.value: f"{e.value} ({EVENT_TYPE_ZH[e]})" for e in EventType}}
+
+
+def _receipt(result: importing.SubmitResult) -> None:
+    """The figures a clerk reconciles with the bank's own sheet: totals and the file's SHA-256."""
+    for key, (rows, fen) in result.totals.items():
+        click.echo(f"  {_TOTAL_NAMES.get(key, key)} total {format_grouped(fen)} in {_rows(rows)}")
+    click.echo(f"  SHA-256 {result.sha256}")
+
+
 def _report(result: importing.SubmitResult) -> None:
     _notes(result.path, result.notes)
     if result.duplicate_of is not None:
@@ -154,6 +177,7 @@ def _report(result: importing.SubmitResult) -> None:
     if result.dry_run:
         click.echo(f"{result.path.name}: {what}, {_rows(result.rows)}, all valid; "
                    "dry run: nothing was written.")
+        _receipt(result)
         for _, amount in result.claims:
             click.echo(f"  would open a claim: computed {format_grouped(amount)}")
         for _, amount in result.subsidies:
@@ -161,6 +185,7 @@ def _report(result: importing.SubmitResult) -> None:
         return
     click.echo(f"Accepted {what} file {result.path.name}: {_rows(result.rows)} "
                f"(file #{result.file_id}).")
+    _receipt(result)
     for claim_id, amount in result.claims:
         click.echo(f"  opened claim C{claim_id}: computed {format_grouped(amount)}")
     for sub_id, amount in result.subsidies:

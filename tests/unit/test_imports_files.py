@@ -138,18 +138,18 @@ def test_header_problems_are_all_reported_at_the_header_row(tmp_path):
     head = [h for h in LOAN_HEADER if h != "年利率"] + ["客户经理", "贷款金额"]
     head[3] = "上年度营业收入(美元)"
     path = write_csv(tmp_path / "p.csv", [["标题"], head])
-    errors = read_file(path).check()
+    parsed = read_file(path)
+    errors = parsed.check()
     messages = [(e.row, e.column, e.message.split(";")[0]) for e in errors]
-    assert (2, "上年度营业收入(美元)",
-            "column 上年度营业收入 (revenue_prev_year): unknown unit '美元'") in messages
-    assert (2, "客户经理", "unknown column '客户经理' for a loans file") in messages
-    assert (2, "贷款金额", "column 贷款金额 (principal) appears twice ('贷款金额' and '贷款金额')") in messages
-    assert (2, "年利率 (annual_rate)", "missing required column 年利率 (annual_rate)") in messages
-    assert (2, "上年度营业收入 (revenue_prev_year)",
-            "missing required column 上年度营业收入 (revenue_prev_year)") in messages
-    assert all("expected columns: 贷款编号 (loan_no)" in e.message
-               for e in errors if "column" in e.message and "unit" not in e.message
-               and "twice" not in e.message)
+    assert messages == [
+        (2, "上年度营业收入(美元)", "column 上年度营业收入 (revenue_prev_year): unknown unit '美元'"),
+        (2, "贷款金额", "column 贷款金额 (principal) appears twice ('贷款金额' and '贷款金额')"),
+        (2, "上年度营业收入 (revenue_prev_year), 年利率 (annual_rate)",
+         "missing required columns 上年度营业收入 (revenue_prev_year), 年利率 (annual_rate)"),
+    ]
+    # the expected columns are named once, in the one missing-columns error
+    assert sum(e.message.count("expected columns: 贷款编号 (loan_no)") for e in errors) == 1
+    assert "ignored 1 column not in a loans file: '客户经理'" in parsed.notes
 
 
 def test_a_file_without_any_known_header_is_rejected_with_the_expected_columns(tmp_path):
@@ -443,3 +443,41 @@ def test_the_error_csv_opens_in_excel_with_chinese_and_no_formulas(tmp_path):
                     ["a.csv", "3", "贷款金额", "'=HYPERLINK(1)", "不是金额"],
                     ["a.csv", "4", "金额", "-5", "must be 0 or more"]]
     assert str(errors[0]) == "a.csv:3: 贷款金额 '=HYPERLINK(1)': 不是金额"
+
+
+def test_columns_an_export_adds_are_ignored_and_named_in_one_note(tmp_path):
+    head = ["序号", *LOAN_HEADER, "客户经理", "备注"]
+    rows = [["1", *loan("A")], ["2", *loan("B"), "张三", "续贷"]]
+    parsed = read_file(write_csv(tmp_path / "x.csv", [head, *rows]))
+    assert parsed.header.problems == ()
+    assert "ignored 3 columns not in a loans file: '序号', '客户经理', '备注'" in parsed.notes
+    assert [r.record.loan_no for r in records(parsed)] == ["A", "B"]
+
+
+def test_strict_refuses_the_columns_it_would_otherwise_ignore(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [[*LOAN_HEADER, "客户经理"], loan("A")])
+    [problem] = read_file(path, strict=True).header.problems
+    assert problem.message == ("columns not in a loans file: '客户经理' "
+                               "(--strict refuses them)")
+
+
+def test_a_near_miss_header_gets_a_suggestion(tmp_path):
+    head = ["社会信用代码" if h == "统一社会信用代码" else h for h in LOAN_HEADER]
+    parsed = read_file(write_csv(tmp_path / "x.csv", [head, loan("A")]))
+    [problem] = parsed.header.problems
+    assert problem.message.startswith(
+        "missing required column 统一社会信用代码 (credit_code) "
+        "(did you mean '社会信用代码' for 统一社会信用代码?); expected columns: ")
+    assert "ignored 1 column not in a loans file: '社会信用代码' (统一社会信用代码?)" in parsed.notes
+
+
+@pytest.mark.parametrize("label", ["合计", "总计", "小计", "合 计", "合计："])
+def test_a_totals_row_is_skipped_wherever_its_label_stands(tmp_path, label):
+    total = ["" for _ in LOAN_HEADER]
+    total[0 if label != "小计" else 1] = label
+    total[LOAN_HEADER.index("贷款金额")] = "2,000,000"
+    parsed = read_file(write_csv(tmp_path / "x.csv", [LOAN_HEADER, loan("A"), loan("B"), total]))
+    assert parsed.check() == []
+    assert [r.record.loan_no for r in records(parsed)] == ["A", "B"]
+    assert [c.totals for c in parsed.chunks()] == [(4,)]
+    assert parsed.count_rows() == 2
