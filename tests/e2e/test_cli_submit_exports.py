@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 
 import pytest
@@ -96,3 +97,49 @@ def test_with_an_errors_file_only_the_first_twenty_errors_are_printed(clerk, tmp
     assert len(list(csv.reader(errors.read_text(encoding="utf-8-sig").splitlines()))) == 31
     every = clerk("submit", str(path), "--institution", "ZZB")
     assert sum(1 for line in every.stderr.splitlines() if re.match(r"bad\.csv:\d", line)) == 30
+
+
+# -- dates of things done (the clock is frozen at 2026-01-15 08:00 UTC, 16:00 in Zhengzhou) --
+
+def test_a_loan_disbursed_after_today_is_refused_but_a_far_maturity_is_not(
+        clerk, db_url, tmp_path) -> None:
+    path = write(tmp_path, "loans.csv", "\n".join([
+        LOAN_HEAD, loan_line("A1", 1, disbursed="2026-01-15").replace(",2026-01-10,", ",2036-01-10,"),
+        loan_line("A2", 2, disbursed="2026-01-16").replace(",2026-01-10,", ",2036-01-10,")]) + "\n")
+    r = clerk("submit", str(path), "--institution", "ZZB")
+    assert r.exit_code == 2
+    assert ("loans.csv:3: 放款日期 '2026-01-16': 2026-01-16 is after today (2026-01-15); "
+            "a date of something done cannot be in the future") in r.stderr
+    assert "loans.csv:2" not in r.stderr  # today itself is fine, and so is a maturity in 2036
+    assert counts(db_url) == (0, 0, 0)
+
+
+def test_an_event_dated_after_today_is_refused(clerk, db_url, tmp_path) -> None:
+    loans = write(tmp_path, "loans.csv", LOAN_HEAD + "\n" + loan_line("A1", 1) + "\n")
+    assert clerk("submit", str(loans), "--institution", "ZZB").exit_code == 0
+    events = write(tmp_path, "events.csv", f"{EVENT_HEAD}\nA1,还款,2026-02-01,100,\n")
+    r = clerk("submit", str(events), "--institution", "ZZB")
+    assert r.exit_code == 2 and "2026-02-01 is after today (2026-01-15)" in r.stderr
+    assert counts(db_url) == (1, 1, 0)
+
+
+SUBSIDY_HEAD = "补助类型,受益方,计算基数,被投企业,所属年度,凭证号"
+
+
+def test_a_subsidy_application_is_dated_by_its_application_date_column(clerk, tmp_path) -> None:
+    from zhengkedai.imports.uscc import make_uscc
+
+    code = make_uscc("410100", 3)
+    path = write(tmp_path, "subsidies.csv", "\n".join([
+        SUBSIDY_HEAD + ",申请日期",
+        f"融资补助,{code},\"10,000\",,2025,RZ-1,2025-12-20",
+        f"融资补助,{code},\"10,000\",,2025,RZ-2,"]) + "\n")
+    r = clerk("submit", str(path))
+    assert r.exit_code == 0, r.stderr
+    assert "basis (计算基数) total 20,000.00 in 2 rows" in r.output
+    listed = json.loads(clerk("subsidies", "list", "--format", "json").output)
+    assert [s["submitted_on"] for s in listed] == ["2025-12-20", "2026-01-15"]
+    future = write(tmp_path, "future.csv", SUBSIDY_HEAD + ",申请日期\n"
+                   f"融资补助,{code},\"10,000\",,2025,RZ-3,2026-01-16\n")
+    r = clerk("submit", str(future))
+    assert r.exit_code == 2 and "申请日期 '2026-01-16': 2026-01-16 is after today" in r.stderr

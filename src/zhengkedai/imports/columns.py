@@ -268,8 +268,18 @@ class Date(Column[dt.date]):
 
     describe: str = "date, 2025-06-01, 2025/6/1 or 2025年6月1日"
     serial_epoch: dt.date = EXCEL_1900
+    # the date of something done (a disbursement, an event, a filing) is not
+    # after today (SPEC 11); a maturity date is of course in the future
+    latest: dt.date | None = None
 
     def parse(self, cell: Cell) -> dt.date:
+        day = self._parse(cell)
+        if self.latest is not None and day > self.latest:
+            raise CellError(f"{day.isoformat()} is after today ({self.latest.isoformat()}); "
+                            "a date of something done cannot be in the future")
+        return day
+
+    def _parse(self, cell: Cell) -> dt.date:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
             raise CellError(EMPTY)
         if isinstance(cell, dt.datetime):

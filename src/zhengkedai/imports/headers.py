@@ -108,6 +108,14 @@ class Header:
                                            for b in self.columns))
 
 
+def _not_after(parser: Column[Any], today: dt.date) -> Column[Any]:
+    if isinstance(parser, Date):
+        return replace(parser, latest=today)
+    if isinstance(parser, Optional):
+        return replace(parser, inner=_not_after(parser.inner, today))
+    return parser
+
+
 def _with_epoch(parser: Column[Any], epoch: dt.date) -> Column[Any]:
     if isinstance(parser, Date):
         return replace(parser, serial_epoch=epoch)
@@ -138,11 +146,12 @@ def _is_header(cells: list[Cell]) -> bool:
     return known >= 2 and 3 * known >= len(names)
 
 
-def find_header(rows: Iterable[RawRow], file_name: str, *,
-                strict: bool = False) -> tuple[Header, Iterator[RawRow]]:
+def find_header(rows: Iterable[RawRow], file_name: str, *, strict: bool = False,
+                today: dt.date | None = None) -> tuple[Header, Iterator[RawRow]]:
     """Find the header among the first rows; return it and the rows after it.
 
-    ``strict`` makes a column the kind does not know a problem, not a note.
+    ``strict`` makes a column the kind does not know a problem, not a note;
+    ``today`` is the latest date of something done (none: no such limit).
 
     Raises:
         FileRejected: no header within :data:`SEARCH_ROWS` rows, or the kind is ambiguous.
@@ -151,7 +160,8 @@ def find_header(rows: Iterable[RawRow], file_name: str, *,
     title_rows = 0
     for number, cells in it:
         if _is_header(cells):
-            return bind_header(cells, number, title_rows, file_name, strict=strict), it
+            return bind_header(cells, number, title_rows, file_name, strict=strict,
+                               today=today), it
         if any(c is not None and str(c).strip() for c in cells):
             title_rows += 1
         if number >= SEARCH_ROWS:
@@ -176,7 +186,7 @@ def _choose_kind(names: list[str], file_name: str) -> FileKind:
 
 
 def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str, *,
-                strict: bool = False) -> Header:
+                strict: bool = False, today: dt.date | None = None) -> Header:
     """Match a header row's cells to the columns of the kind they name.
 
     Columns the kind does not know are ignored (see :attr:`Header.ignored_note`),
@@ -203,6 +213,8 @@ def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str, *,
         except ValueError as exc:
             problems.append(HeaderProblem(text, str(exc)))
             continue
+        if spec.done and today is not None:
+            parser = _not_after(parser, today)
         bound[spec.key] = BoundColumn(index, spec, text, parser)
     if ignored and strict:
         shown = ", ".join(_with_suggestion(text, kind) for text in ignored)

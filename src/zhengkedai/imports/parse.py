@@ -25,6 +25,7 @@ import service's loans path, which only copies the values into the database).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -246,7 +247,7 @@ def totals_note(rows: list[int]) -> list[str]:
 
 def read_file(path: str | Path, *, sheet: str | None = None,
               eligibility: EligibilityRules | RulesOn = DEFAULT_RULES,
-              strict: bool = False) -> ParsedFile:
+              strict: bool = False, today: dt.date | None = None) -> ParsedFile:
     """Open an input file and read its header; rows are read by ``check``/``batches``.
 
     Args:
@@ -256,6 +257,8 @@ def read_file(path: str | Path, *, sheet: str | None = None,
             force on a loan's disbursement date.
         strict: columns the file's kind does not know are a header problem
             (by default they are ignored and named in a note).
+        today: the day the file is filed (Zhengzhou time): no date of
+            something done (disbursement, event, application) may be after it.
 
     Raises:
         FileRejected: the file cannot be read or has no recognisable header.
@@ -265,7 +268,7 @@ def read_file(path: str | Path, *, sheet: str | None = None,
                          else (lambda _day, r=eligibility: r))  # type: ignore[misc]
     rows = source.rows()
     try:
-        header, _rest = find_header(rows, source.path.name, strict=strict)
+        header, _rest = find_header(rows, source.path.name, strict=strict, today=today)
     except FileRejected as exc:  # no header: say how it was read (a wrong encoding shows)
         raise FileRejected(str(exc), (source.note,)) from None
     finally:

@@ -151,7 +151,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     if not path.is_file():
         raise ZkdError(f"{path}: no such file")
     try:
-        parsed = read_file(path, sheet=sheet, eligibility=_eligibility(uow), strict=strict)
+        parsed = read_file(path, sheet=sheet, eligibility=_eligibility(uow), strict=strict,
+                           today=actor.today())
     except FileRejected as exc:
         raise FileRefused(str(exc), list(exc.notes)) from None
     result.kind = parsed.kind
@@ -514,7 +515,9 @@ def _write_subsidies(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, f
 
     for number, rec in batch:
         assert isinstance(rec, SubsidyRow)
-        row = subsidies.file_subsidy(uow, actor, rec, file_id=file_id, file_row=number)
+        # dated by its 申请日期 when the file gives one, else the day it is filed
+        row = subsidies.file_subsidy(uow, actor, rec, file_id=file_id, file_row=number,
+                                     submitted_on=rec.filed_on)
         result.subsidies.append((row.id, row.amount_fen))
 
 
