@@ -143,3 +143,38 @@ def test_a_subsidy_application_is_dated_by_its_application_date_column(clerk, tm
                    f"融资补助,{code},\"10,000\",,2025,RZ-3,2026-01-16\n")
     r = clerk("submit", str(future))
     assert r.exit_code == 2 and "申请日期 '2026-01-16': 2026-01-16 is after today" in r.stderr
+
+
+# -- idempotent by content ------------------------------------------------------------
+
+def test_events_re_saved_with_other_bytes_book_nothing_twice(clerk, db_url, tmp_path) -> None:
+    loans = write(tmp_path, "loans.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1),
+                                                    loan_line("A2", 2)]) + "\n")
+    assert clerk("submit", str(loans), "--institution", "ZZB").exit_code == 0
+    rows = [EVENT_HEAD, "A1,还款,2025-02-01,100,", "A2,损失确认,2025-03-01,5000,"]
+    first = write(tmp_path, "2025-03_events.csv", "\n".join(rows) + "\n")
+    assert clerk("submit", str(first), "--institution", "ZZB").exit_code == 0
+    assert counts(db_url) == (2, 2, 2)
+    # the same rows as a spreadsheet saves them again: CRLF, no BOM, other bytes
+    again = tmp_path / "2025-03_events (2).csv"
+    again.write_bytes("\r\n".join(rows).encode("utf-8") + b"\r\n")
+    r = clerk("submit", str(again), "--institution", "ZZB")
+    assert r.exit_code == 2, r.stderr
+    assert ("2025-03_events (2).csv:2: 贷款编号 (loan_no) 'A1': the same repayment of 100.00 on 2025-02-01 "
+            "for loan A1 was already filed by ZZB (in 2025-03_events.csv, row 2)") in r.stderr
+    assert "(in 2025-03_events.csv, row 3)" in r.stderr
+    assert counts(db_url) == (2, 2, 2)
+    assert "C2" not in clerk("claims", "list").output
+
+
+def test_subsidies_re_saved_are_refused_naming_the_earlier_file_and_row(clerk, tmp_path) -> None:
+    from zhengkedai.imports.uscc import make_uscc
+
+    text = f"{SUBSIDY_HEAD}\n融资补助,{make_uscc('410100', 3)},\"10,000\",,2025,RZ-1\n"
+    first = write(tmp_path, "subsidies.csv", text)
+    assert clerk("submit", str(first)).exit_code == 0
+    again = write(tmp_path, "subsidies_resaved.csv", text, encoding="gb18030")
+    r = clerk("submit", str(again))
+    assert r.exit_code == 2
+    assert "voucher RZ-1 was already filed for" in r.stderr
+    assert "(in subsidies.csv, row 2)" in r.stderr
