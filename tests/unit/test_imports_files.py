@@ -481,3 +481,105 @@ def test_a_totals_row_is_skipped_wherever_its_label_stands(tmp_path, label):
     assert [r.record.loan_no for r in records(parsed)] == ["A", "B"]
     assert [c.totals for c in parsed.chunks()] == [(4,)]
     assert parsed.count_rows() == 2
+
+
+# -- hostile workbooks ---------------------------------------------------------------------
+
+def _workbook_with(tmp_path, name="w.xlsx", first=None):  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    data = wb.active
+    data.title = "台账"
+    for row in (LOAN_HEADER, loan("VISIBLE")):
+        data.append(row)
+    if first is not None:
+        first(wb)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def test_hidden_and_very_hidden_sheets_are_skipped_and_named(tmp_path):
+    def hide(wb):  # type: ignore[no-untyped-def]
+        for title, state in (("草稿", "hidden"), ("攻击", "veryHidden")):
+            ws = wb.create_sheet(title, 0)
+            ws.sheet_state = state
+            for row in (LOAN_HEADER, loan("HIDDEN")):
+                ws.append(row)
+
+    parsed = read_file(_workbook_with(tmp_path, first=hide))
+    assert [r.record.loan_no for r in records(parsed)] == ["VISIBLE"]
+    assert parsed.notes[0] == ("read sheet '台账' of the workbook; skipped hidden sheets "
+                               "'攻击', '草稿'")
+
+
+def test_a_chart_sheet_first_is_skipped_and_refused_when_named(tmp_path):
+    from openpyxl.chart import BarChart, Reference
+
+    def chart(wb):  # type: ignore[no-untyped-def]
+        sheet = wb.create_chartsheet("图表", 0)
+        bars = BarChart()
+        bars.add_data(Reference(wb["台账"], min_col=11, min_row=1, max_row=2))
+        sheet.add_chart(bars)
+
+    path = _workbook_with(tmp_path, first=chart)
+    assert [r.record.loan_no for r in records(read_file(path))] == ["VISIBLE"]
+    with pytest.raises(FileRejected, match="'图表' is a chart sheet, which holds no rows"):
+        read_file(path, sheet="图表")
+
+
+def test_an_xlsx_saved_as_csv_is_read_as_the_workbook_it_is(tmp_path):
+    path = _workbook_with(tmp_path, name="loans.csv")
+    parsed = read_file(path)
+    assert [r.record.loan_no for r in records(parsed)] == ["VISIBLE"]
+    text = write_csv(tmp_path / "text.xlsx", [LOAN_HEADER, loan("TEXT")])
+    parsed = read_file(text)
+    assert [r.record.loan_no for r in records(parsed)] == ["TEXT"]
+    assert "named .xlsx, but it holds text" in parsed.notes[0]
+
+
+def test_a_zip_bomb_is_refused_at_once_without_unpacking_it(tmp_path):
+    import time
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            block = b"<row>" + b" " * (1 << 20) + b"</row>"
+            for _ in range(300):  # 300 MB of spaces, a few hundred KB packed
+                f.write(block)
+    assert path.stat().st_size < 2 << 20
+    start = time.monotonic()
+    with pytest.raises(FileRejected, match="sheet1.xml would unpack .* times larger"):
+        read_file(path)
+    assert time.monotonic() - start < 1
+
+
+def test_a_workbook_too_large_to_unpack_is_refused(tmp_path, monkeypatch):
+    import zhengkedai.imports.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_UNPACKED", 1000)
+    with pytest.raises(FileRejected, match="would unpack to 0 MB, more than the 0 MB"):
+        read_file(_workbook_with(tmp_path))
+
+
+def test_a_sheet_with_too_many_cells_is_refused(tmp_path, monkeypatch):
+    import zhengkedai.imports.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_CELLS", 20)
+    path = _workbook_with(tmp_path)
+    with pytest.raises(FileRejected, match="more than 20 cells \\(at row 2\\)"):
+        read_file(path).check()
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused_in_words(tmp_path):
+    import zipfile
+
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(FileRejected, match="a zip archive but not an XLSX workbook"):
+        read_file(path)
