@@ -33,10 +33,11 @@ def init() -> None:
         engine.dispose()
     if result.revision_before == result.revision_after:
         click.echo(_("Database {url} is up to date (schema {revision}).").format(
-            url=e.url, revision=result.revision_after))
+            url=e.shown_url, revision=result.revision_after))
     else:
         click.echo(_("Database {url} migrated from {before} to schema {after}.").format(
-            url=e.url, before=result.revision_before or _("empty"), after=result.revision_after))
+            url=e.shown_url, before=result.revision_before or _("empty"),
+            after=result.revision_after))
     for note in result.notes:
         click.echo(note)
 

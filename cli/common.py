@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -20,7 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from zhengkedai.context import OPERATOR_MAX, Actor, default_operator, local_time, utc_now
 from zhengkedai.db import access
 from zhengkedai.db.access import Identity
-from zhengkedai.db.engine import is_sqlite, make_engine, resolve_url
+from zhengkedai.db.engine import is_sqlite, make_engine, resolve_url, shown_url, sqlite_path
 from zhengkedai.db.models import EntryRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import roles
@@ -29,6 +28,7 @@ from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import AmountError, format_grouped, format_plain, parse_yuan
 from zhengkedai.domain.periods import parse_date_text
 from zhengkedai.i18n import N_, _
+from zhengkedai.render.csvfile import csv_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +50,15 @@ class Env:
     @property
     def url(self) -> str:
         return resolve_url(self.db)
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as printed: never with its password."""
+        return shown_url(self.url)
+
+    def ledger_file(self) -> Path | None:
+        """The SQLite file of the ledger, which no output may overwrite (None on PostgreSQL)."""
+        return sqlite_path(self.url)
 
     def engine(self, *, create: bool = False) -> Engine:
         """The database's engine; only ``zkd init`` (``create``) may bring a SQLite file into being.
@@ -115,7 +124,7 @@ class Env:
             if "no such table" in text or "does not exist" in text:
                 raise ZkdError(
                     _("the database at {url} is not set up; run `zkd init` first").format(
-                        url=self.url)) from None
+                        url=self.shown_url)) from None
             raise ZkdError(_("database error: {detail}").format(
                 detail=text.splitlines()[0])) from None
         finally:
@@ -281,13 +290,11 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str,
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow([c.key for c in columns])
-        for r in rows:
-            w.writerow(["" if (v := _cell(r.get(c.key), c.kind, True)) is None else v
-                        for c in columns])
-        click.echo(buf.getvalue(), nl=False)
+        # through the one CSV writer: a loan number such as =HYPERLINK(…) from a
+        # bank's file must not run as a formula in the spreadsheet that opens this
+        lines = [[c.key for c in columns],
+                 *([_cell(r.get(c.key), c.kind, True) for c in columns] for r in rows)]
+        click.echo(csv_text(lines, lineterminator="\n"), nl=False)
         return
     click.echo(table_text(rows, columns))
 

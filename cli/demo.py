@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from zhengkedai.db.engine import shown_url
 from zhengkedai.i18n import _
 from zhengkedai.services import demo as demo_service
 
@@ -29,7 +30,7 @@ def demo(out: Path) -> None:
     e = env()
     if e.db is not None:
         click.echo(_("Note: the demo uses a fresh database, {path}, not {db}").format(
-            path=out / "demo.db", db=e.db), err=True)
+            path=out / "demo.db", db=shown_url(e.db)), err=True)
     for line in demo_service.run(out, e.actor()):
         click.echo(line)
 

@@ -12,11 +12,13 @@ import click
 
 from zhengkedai.context import local_time
 from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.loans import EVENT_TYPE_ZH, EventType
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.i18n import _, ngettext
-from zhengkedai.imports.rowerrors import RowError, write_errors_csv
+from zhengkedai.imports.rowerrors import RowError, is_errors_csv, write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
 from zhengkedai.imports.templates import write_template
+from zhengkedai.outputs import OutputRefused, check_output_file
 from zhengkedai.services.files import importing
 
 from .common import db_options, env
@@ -28,11 +30,14 @@ from .common import db_options, env
               help="The filing bank or guarantor (required for loans and events files).")
 @click.option("--sheet", metavar="NAME", help="XLSX: the sheet to read (default: the first).")
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would be written.")
+@click.option("--strict", is_flag=True,
+              help="Refuse columns the file's kind does not know (by default they are "
+                   "ignored and named in a note).")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write every error to this CSV (UTF-8 with BOM, opens in Excel).")
 @db_options
 def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool,
-           errors_path: Path | None) -> None:
+           strict: bool, errors_path: Path | None) -> None:
     """Import a loans (贷款台账), events (贷后事件) or subsidies (补助申请) file.
 
     The file is CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX; its kind is
@@ -43,9 +48,12 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
     Example: zkd submit 2025-06_loans.xlsx --institution ZZB
     """
     if errors_path is not None:
-        _can_write(errors_path, _("the errors CSV"))  # before reading a file of any length
+        # before reading a file of any length: never the ledger, never a file
+        # that is not an errors CSV of ours (see zhengkedai.outputs)
+        _check(lambda: check_output_file(errors_path, _("the errors CSV"),
+                                         ledger=env().ledger_file(), replaceable=is_errors_csv))
     try:
-        result = _submit(file, institution, sheet, dry_run, errors_path)
+        result = _submit(file, institution, sheet, dry_run, strict, errors_path)
     except (importing.FileHasErrors, _Unwritable):
         raise
     except ZkdError as exc:
@@ -58,7 +66,7 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
 
 
 def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool,
-            errors_path: Path | None) -> importing.SubmitResult:
+            strict: bool, errors_path: Path | None) -> importing.SubmitResult:
     e = env()
     show_bar = sys.stderr.isatty() and not dry_run
     with e.uow() as uow:
@@ -69,17 +77,22 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
             try:
                 result = importing.submit(uow, e.actor(), file,
                                           institution=e.own_institution(institution),
-                                          sheet=sheet, dry_run=dry_run,
+                                          sheet=sheet, dry_run=dry_run, strict=strict,
                                           progress=bar.update if bar is not None else None)
             except importing.FileRefused as exc:
                 _notes(file, exc.notes)
                 raise
             except importing.FileHasErrors as exc:
                 _notes(file, exc.notes)
-                for error in exc.errors:
+                # with --errors the file holds them all: the terminal shows the first few
+                shown = exc.errors if errors_path is None else exc.errors[:SHOWN_ERRORS]
+                for error in shown:
                     click.echo(str(error), err=True)
                 if errors_path is not None:
                     _save_errors(errors_path, exc.errors, exc)
+                    if len(exc.errors) > len(shown):
+                        click.echo(_("… and {count} more error(s) in {path}").format(
+                            count=len(exc.errors) - len(shown), path=errors_path), err=True)
                     click.echo(_("{count} error(s) written to {path}").format(
                         count=len(exc.errors), path=errors_path), err=True)
                 raise
@@ -92,6 +105,9 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
     return result
 
 
+SHOWN_ERRORS = 20  # errors printed when --errors PATH holds them all
+
+
 class _Unwritable(ZkdError):
     """A file the command was asked to write cannot be written."""
 
@@ -100,9 +116,18 @@ def _write(path: Path, what: str, write: Callable[..., object], *args: Any) -> N
     """``write(*args)``, which writes ``path``; a failure is one line naming it and why."""
     try:
         write(*args)
+    except OutputRefused as exc:
+        raise _Unwritable(str(exc)) from None
     except OSError as exc:
         raise _Unwritable(_("cannot write {what} {path}: {reason}").format(
             what=what, path=path, reason=exc.strerror or exc)) from None
+
+
+def _check(check: Callable[[], None]) -> None:
+    try:
+        check()
+    except OutputRefused as exc:
+        raise _Unwritable(str(exc)) from None
 
 
 def _save_errors(path: Path, errors: list[RowError], refusal: ZkdError) -> None:
@@ -112,14 +137,6 @@ def _save_errors(path: Path, errors: list[RowError], refusal: ZkdError) -> None:
     except _Unwritable as unwritten:
         refusal.args = (f"{refusal}; {unwritten}",)
         raise refusal from None
-
-
-def _can_write(path: Path, what: str) -> None:
-    """Refuse at once a path that cannot be written (a missing folder, say), leaving none."""
-    existed = path.exists()
-    _write(path, what, lambda: path.open("ab").close())
-    if not existed:
-        path.unlink(missing_ok=True)
 
 
 def _count(file: Path, sheet: str | None) -> int:
@@ -141,6 +158,17 @@ def _notes(file: Path, notes: list[str]) -> None:
         click.echo(f"{file.name}: {note}", err=True)
 
 
+_TOTAL_NAMES = {"principal": "principal (贷款金额)", "basis": "basis (计算基数)",
+                **{e.value: f"{e.value} ({EVENT_TYPE_ZH[e]})" for e in EventType}}
+
+
+def _receipt(result: importing.SubmitResult) -> None:
+    """The figures a clerk reconciles with the bank's own sheet: totals and the file's SHA-256."""
+    for key, (rows, fen) in result.totals.items():
+        click.echo(f"  {_TOTAL_NAMES.get(key, key)} total {format_grouped(fen)} in {_rows(rows)}")
+    click.echo(f"  SHA-256 {result.sha256}")
+
+
 def _report(result: importing.SubmitResult) -> None:
     _notes(result.path, result.notes)
     if result.duplicate_of is not None:
@@ -155,6 +183,7 @@ def _report(result: importing.SubmitResult) -> None:
     if result.dry_run:
         click.echo(_("{name}: {what}, {rows}, all valid; dry run: nothing was written."
                      ).format(name=result.path.name, what=what, rows=_rows(result.rows)))
+        _receipt(result)
         for _claim, amount in result.claims:
             click.echo("  " + _("would open a claim: computed {amount}").format(
                 amount=format_grouped(amount)))
@@ -164,6 +193,7 @@ def _report(result: importing.SubmitResult) -> None:
         return
     click.echo(_("Accepted {what} file {name}: {rows} (file #{id}).").format(
         what=what, name=result.path.name, rows=_rows(result.rows), id=result.file_id))
+    _receipt(result)
     for claim_id, amount in result.claims:
         click.echo("  " + _("opened claim C{id}: computed {amount}").format(
             id=claim_id, amount=format_grouped(amount)))
@@ -187,6 +217,7 @@ def template(kind: str, out: Path | None, xlsx: bool) -> None:
     Example: zkd template loans --xlsx -o 贷款台账.xlsx
     """
     path = out or Path(f"{kind}.{'xlsx' if xlsx else 'csv'}")
+    _check(lambda: check_output_file(path, _("the template"), ledger=env().ledger_file()))
     _write(path, _("the template"), write_template, kind, path, xlsx)
     click.echo(_("Wrote the {kind_zh} ({kind}) template to {path}.").format(
         kind_zh=FILE_KIND_ZH[FileKind(kind)], kind=kind, path=path))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from zhengkedai.i18n import _
+from zhengkedai.outputs import write_folder
 from zhengkedai.services.statements import packs
 
 from .common import db_options, env
@@ -32,9 +33,9 @@ def statement(period: str, institution: str | None, fmt: str, out: Path) -> None
     e = env()
     with e.uow() as uow:
         pack = packs.build_pack(uow, e.actor(), period, fmt=fmt, institution=institution)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in pack.files.items():
-        (out / name).write_bytes(data)
+    # each file through a temporary name, the manifest (last in the pack) once
+    # every file it seals is in place
+    write_folder(out, pack.files, _("the statements"), ledger=e.ledger_file())
     kind = _("draft (草稿): the month is open") if pack.draft else _("final: the month is closed")
     click.echo(_("Wrote {count} statement file(s) and {manifest} to {out} — {kind}.").format(
         count=len(pack.files) - 1, manifest=pack.manifest_name, out=out, kind=kind))

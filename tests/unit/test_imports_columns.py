@@ -34,7 +34,7 @@ WAN = Amount("positive").with_unit(Decimal(10_000))
 
 @pytest.mark.parametrize("text", [
     "1234.5", "1234.50", "1,234.50", "¥1,234.50", "￥1234.50", "１２３４.５０", " 1234.5 ",
-    "１,２３４.５", "CNY1234.50",
+    "１,２３４.５", "¥ 1,234.50",
 ])
 def test_every_amount_spelling_of_the_spec_is_read_as_the_same_fen(text):
     assert NONNEG.parse(text) == 123450
@@ -61,6 +61,17 @@ def test_more_than_two_decimals_after_unit_conversion_is_refused():
     ("  ", "required value is empty"),
     ("-5", "must be 0 or more"),
     ("-¥5", "must be 0 or more"),
+    ("+5", "not a number"),
+    (".5", "not a number"),
+    ("5.", "not a number"),
+    ("RMB100", "not a number"),
+    ("CNY100", "not a number"),
+    ("#DIV/0!", "spreadsheet error value"),
+    ("1000000¹", "digit form '¹'"),
+    ("①", "digit form"),
+    ("५००", "DEVANAGARI DIGIT FIVE"),
+    ("1\u200b000", "ZERO WIDTH SPACE"),
+    ("10\x0000", "U\\+0000"),
 ])
 def test_amounts_that_would_need_a_guess_are_refused(text, reason):
     with pytest.raises(CellError, match=reason):
@@ -84,7 +95,7 @@ def test_number_cells_from_a_spreadsheet_are_exact():
         NONNEG.parse(Decimal("NaN"))
 
 
-@given(st.integers(0, 10**12 - 1), st.sampled_from(["", ".", ".5", ".05", ".50"]),
+@given(st.integers(0, 10**12 - 1), st.sampled_from(["", ".5", ".05", ".50"]),
        st.booleans())
 def test_the_fast_path_agrees_with_the_money_module(whole, tail, grouped):
     text = (f"{whole:,}" if grouped else str(whole)) + tail
@@ -216,3 +227,41 @@ def test_an_amount_cell_above_a_trillion_yuan_is_refused_on_the_fast_path_too():
     assert NONNEG.parse("1,000,000,000,000.00") == 10**14
     with pytest.raises(CellError, match="the largest amount zkd takes"):
         NONNEG.parse("1000000000000.01")
+
+
+@pytest.mark.parametrize(("cell", "reason"), [
+    ("LN\u200b001", "U\\+200B ZERO WIDTH SPACE"),
+    ("LN\u200d001", "ZERO WIDTH JOINER"),
+    ("\ufeffLN001", "ZERO WIDTH NO-BREAK SPACE"),
+    ("LN\x00001", "U\\+0000"),
+    ("LN\u202e001", "RIGHT-TO-LEFT OVERRIDE"),
+    ("LN-00¹", "digit form '¹'"),
+    ("LN-①", "CIRCLED DIGIT ONE"),
+    ("LN-٣", "ARABIC-INDIC DIGIT THREE"),
+    ("#N/A", "spreadsheet error value"),
+])
+def test_a_code_with_an_invisible_character_or_a_foreign_digit_is_refused_naming_it(cell, reason):
+    with pytest.raises(CellError, match=reason):
+        Code().parse(cell)
+
+
+def test_a_name_keeps_its_chinese_numerals_but_not_a_hidden_character():
+    assert Text().parse("郑州第一科技有限公司") == "郑州第一科技有限公司"
+    assert Text().parse("备注第一行\n第二行") == "备注第一行\n第二行"
+    for bad in ("郑州\u200b科技", "郑州\x00科技", "#VALUE!"):
+        with pytest.raises(CellError):
+            Text().parse(bad)
+
+
+@pytest.mark.parametrize("cell", ["2025-6/8", "2025/6-8", "２０２５-0६-01", "2025-06-0¹"])
+def test_a_date_with_mixed_separators_or_foreign_digits_is_refused(cell):
+    with pytest.raises(CellError):
+        Date().parse(cell)
+
+
+def test_a_credit_code_and_a_year_refuse_foreign_digits_that_nfkc_would_fold():
+    code = make_uscc("410100", 5)
+    with pytest.raises(CellError, match="digit form"):
+        CreditCode().parse(code[:-1] + "⁹")
+    with pytest.raises(CellError, match="digit form"):
+        Year().parse("202⁵")

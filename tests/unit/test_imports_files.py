@@ -138,18 +138,18 @@ def test_header_problems_are_all_reported_at_the_header_row(tmp_path):
     head = [h for h in LOAN_HEADER if h != "年利率"] + ["客户经理", "贷款金额"]
     head[3] = "上年度营业收入(美元)"
     path = write_csv(tmp_path / "p.csv", [["标题"], head])
-    errors = read_file(path).check()
+    parsed = read_file(path)
+    errors = parsed.check()
     messages = [(e.row, e.column, e.message.split(";")[0]) for e in errors]
-    assert (2, "上年度营业收入(美元)",
-            "column 上年度营业收入 (revenue_prev_year): unknown unit '美元'") in messages
-    assert (2, "客户经理", "unknown column '客户经理' for a loans file") in messages
-    assert (2, "贷款金额", "column 贷款金额 (principal) appears twice ('贷款金额' and '贷款金额')") in messages
-    assert (2, "年利率 (annual_rate)", "missing required column 年利率 (annual_rate)") in messages
-    assert (2, "上年度营业收入 (revenue_prev_year)",
-            "missing required column 上年度营业收入 (revenue_prev_year)") in messages
-    assert all("expected columns: 贷款编号 (loan_no)" in e.message
-               for e in errors if "column" in e.message and "unit" not in e.message
-               and "twice" not in e.message)
+    assert messages == [
+        (2, "上年度营业收入(美元)", "column 上年度营业收入 (revenue_prev_year): unknown unit '美元'"),
+        (2, "贷款金额", "column 贷款金额 (principal) appears twice ('贷款金额' and '贷款金额')"),
+        (2, "上年度营业收入 (revenue_prev_year), 年利率 (annual_rate)",
+         "missing required columns 上年度营业收入 (revenue_prev_year), 年利率 (annual_rate)"),
+    ]
+    # the expected columns are named once, in the one missing-columns error
+    assert sum(e.message.count("expected columns: 贷款编号 (loan_no)") for e in errors) == 1
+    assert "ignored 1 column not in a loans file: '客户经理'" in parsed.notes
 
 
 def test_a_file_without_any_known_header_is_rejected_with_the_expected_columns(tmp_path):
@@ -444,3 +444,143 @@ def test_the_error_csv_opens_in_excel_with_chinese_and_no_formulas(tmp_path):
                     ["a.csv", "3", "贷款金额", "'=HYPERLINK(1)", "不是金额"],
                     ["a.csv", "4", "金额", "-5", "must be 0 or more"]]
     assert str(errors[0]) == "a.csv:3: 贷款金额 '=HYPERLINK(1)': 不是金额"
+
+
+def test_columns_an_export_adds_are_ignored_and_named_in_one_note(tmp_path):
+    head = ["序号", *LOAN_HEADER, "客户经理", "备注"]
+    rows = [["1", *loan("A")], ["2", *loan("B"), "张三", "续贷"]]
+    parsed = read_file(write_csv(tmp_path / "x.csv", [head, *rows]))
+    assert parsed.header.problems == ()
+    assert "ignored 3 columns not in a loans file: '序号', '客户经理', '备注'" in parsed.notes
+    assert [r.record.loan_no for r in records(parsed)] == ["A", "B"]
+
+
+def test_strict_refuses_the_columns_it_would_otherwise_ignore(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [[*LOAN_HEADER, "客户经理"], loan("A")])
+    [problem] = read_file(path, strict=True).header.problems
+    assert problem.message == ("columns not in a loans file: '客户经理' "
+                               "(--strict refuses them)")
+
+
+def test_a_near_miss_header_gets_a_suggestion(tmp_path):
+    head = ["社会信用代码" if h == "统一社会信用代码" else h for h in LOAN_HEADER]
+    parsed = read_file(write_csv(tmp_path / "x.csv", [head, loan("A")]))
+    [problem] = parsed.header.problems
+    assert problem.message.startswith(
+        "missing required column 统一社会信用代码 (credit_code) "
+        "(did you mean '社会信用代码' for 统一社会信用代码?); expected columns: ")
+    assert "ignored 1 column not in a loans file: '社会信用代码' (统一社会信用代码?)" in parsed.notes
+
+
+@pytest.mark.parametrize("label", ["合计", "总计", "小计", "合 计", "合计："])
+def test_a_totals_row_is_skipped_wherever_its_label_stands(tmp_path, label):
+    total = ["" for _ in LOAN_HEADER]
+    total[0 if label != "小计" else 1] = label
+    total[LOAN_HEADER.index("贷款金额")] = "2,000,000"
+    parsed = read_file(write_csv(tmp_path / "x.csv", [LOAN_HEADER, loan("A"), loan("B"), total]))
+    assert parsed.check() == []
+    assert [r.record.loan_no for r in records(parsed)] == ["A", "B"]
+    assert [c.totals for c in parsed.chunks()] == [(4,)]
+    assert parsed.count_rows() == 2
+
+
+# -- hostile workbooks ---------------------------------------------------------------------
+
+def _workbook_with(tmp_path, name="w.xlsx", first=None):  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    data = wb.active
+    data.title = "台账"
+    for row in (LOAN_HEADER, loan("VISIBLE")):
+        data.append(row)
+    if first is not None:
+        first(wb)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def test_hidden_and_very_hidden_sheets_are_skipped_and_named(tmp_path):
+    def hide(wb):  # type: ignore[no-untyped-def]
+        for title, state in (("草稿", "hidden"), ("攻击", "veryHidden")):
+            ws = wb.create_sheet(title, 0)
+            ws.sheet_state = state
+            for row in (LOAN_HEADER, loan("HIDDEN")):
+                ws.append(row)
+
+    parsed = read_file(_workbook_with(tmp_path, first=hide))
+    assert [r.record.loan_no for r in records(parsed)] == ["VISIBLE"]
+    assert parsed.notes[0] == ("read sheet '台账' of the workbook; skipped hidden sheets "
+                               "'攻击', '草稿'")
+
+
+def test_a_chart_sheet_first_is_skipped_and_refused_when_named(tmp_path):
+    from openpyxl.chart import BarChart, Reference
+
+    def chart(wb):  # type: ignore[no-untyped-def]
+        sheet = wb.create_chartsheet("图表", 0)
+        bars = BarChart()
+        bars.add_data(Reference(wb["台账"], min_col=11, min_row=1, max_row=2))
+        sheet.add_chart(bars)
+
+    path = _workbook_with(tmp_path, first=chart)
+    assert [r.record.loan_no for r in records(read_file(path))] == ["VISIBLE"]
+    with pytest.raises(FileRejected, match="'图表' is a chart sheet, which holds no rows"):
+        read_file(path, sheet="图表")
+
+
+def test_an_xlsx_saved_as_csv_is_read_as_the_workbook_it_is(tmp_path):
+    path = _workbook_with(tmp_path, name="loans.csv")
+    parsed = read_file(path)
+    assert [r.record.loan_no for r in records(parsed)] == ["VISIBLE"]
+    text = write_csv(tmp_path / "text.xlsx", [LOAN_HEADER, loan("TEXT")])
+    parsed = read_file(text)
+    assert [r.record.loan_no for r in records(parsed)] == ["TEXT"]
+    assert "named .xlsx, but it holds text" in parsed.notes[0]
+
+
+def test_a_zip_bomb_is_refused_at_once_without_unpacking_it(tmp_path):
+    import time
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            block = b"<row>" + b" " * (1 << 20) + b"</row>"
+            for _ in range(300):  # 300 MB of spaces, a few hundred KB packed
+                f.write(block)
+    assert path.stat().st_size < 2 << 20
+    start = time.monotonic()
+    with pytest.raises(FileRejected, match="sheet1.xml would unpack .* times larger"):
+        read_file(path)
+    assert time.monotonic() - start < 1
+
+
+def test_a_workbook_too_large_to_unpack_is_refused(tmp_path, monkeypatch):
+    import zhengkedai.imports.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_UNPACKED", 1000)
+    with pytest.raises(FileRejected, match="would unpack to 0 MB, more than the 0 MB"):
+        read_file(_workbook_with(tmp_path))
+
+
+def test_a_sheet_with_too_many_cells_is_refused(tmp_path, monkeypatch):
+    import zhengkedai.imports.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_CELLS", 20)
+    path = _workbook_with(tmp_path)
+    with pytest.raises(FileRejected, match="more than 20 cells \\(at row 2\\)"):
+        read_file(path).check()
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused_in_words(tmp_path):
+    import zipfile
+
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", "hello")
+    with pytest.raises(FileRejected, match="a zip archive but not an XLSX workbook"):
+        read_file(path)

@@ -86,3 +86,29 @@ def test_only_files_worth_a_second_process_get_one(tmp_path: Path,
     assert not prefetch.worth_it(tmp_path / "missing.csv")
     monkeypatch.setattr(prefetch.os, "cpu_count", lambda: 1)  # nothing to overlap with
     assert not prefetch.worth_it(large)
+
+
+def test_the_child_holds_none_of_the_parents_files(tmp_path: Path) -> None:
+    """A database connection open in the parent (here, a file) is not held by the reader."""
+    ledger = tmp_path / "ledger.db"
+    with ledger.open("wb") as held:
+
+        def targets() -> Iterator[list[str]]:
+            fds = os.listdir("/proc/self/fd")
+            yield [os.path.realpath(f"/proc/self/fd/{fd}") for fd in fds]
+
+        [seen] = list(prefetch.ahead(targets))
+        assert not held.closed
+    assert str(ledger) not in seen
+    assert not multiprocessing.active_children()
+
+
+def test_the_child_asks_to_die_with_its_parent() -> None:
+    def death_signal() -> Iterator[int]:
+        import ctypes
+
+        value = ctypes.c_int()
+        ctypes.CDLL(None).prctl(2, ctypes.byref(value), 0, 0, 0)  # PR_GET_PDEATHSIG
+        yield value.value
+
+    assert list(prefetch.ahead(death_signal)) == [9]  # SIGKILL

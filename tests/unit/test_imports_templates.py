@@ -87,7 +87,7 @@ def test_each_bad_file_of_the_corpus_gives_exactly_its_expected_errors(tmp_path,
 
 TEXT_KEYS = {"loan_no", "enterprise_name", "credit_code", "district", "guarantor_code", "note",
              "beneficiary", "investee", "reference"}
-DATE_KEYS = {"disbursed_on", "maturity_on", "occurred_on"}
+DATE_KEYS = {"disbursed_on", "maturity_on", "occurred_on", "filed_on"}
 
 
 @pytest.mark.parametrize("kind", list(FileKind))

@@ -10,6 +10,7 @@ PostgreSQL gets the same guarantee from a row lock on ``ledger_head``
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -29,8 +30,32 @@ def resolve_url(url: str | None) -> str:
     return url
 
 
+_PASSWORD = re.compile(r"(://[^:/@]*):[^@]*@")
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit to print: its password, if any, masked (``postgresql://zkd:***@host/db``)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return _PASSWORD.sub(r"\1:***@", url)
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty SQLite file readable by its owner only (0600): the ledger is not
+    for every user of the machine. SQLite gives its journal the same mode."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ZkdError(f"cannot create the database {path}: {exc.strerror or exc}") from None
+
+
 def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     """An engine for ``url`` (see :func:`resolve_url`).
+
+    A SQLite file it creates is readable by its owner only (0600).
 
     Raises:
         ZkdError: not a SQLite or PostgreSQL URL; or, with ``create=False``, a
@@ -38,7 +63,7 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     """
     url = resolve_url(url)
     if not url.startswith(("sqlite:", "sqlite+", "postgresql+")):
-        raise ZkdError(f"--db {url!r}: zkd works with SQLite (sqlite:///PATH) or PostgreSQL "
+        raise ZkdError(f"--db {shown_url(url)!r}: zkd works with SQLite (sqlite:///PATH) or PostgreSQL "
                        "(postgresql://USER@HOST/DB) URLs")
     path = sqlite_path(url)
     if not create and path is not None and not path.exists():
@@ -46,7 +71,9 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     try:
         make_url(url)
     except ArgumentError:
-        raise ZkdError(f"--db {url!r} is not a database URL") from None
+        raise ZkdError(f"--db {shown_url(url)!r} is not a database URL") from None
+    if path is not None and create and not path.exists():
+        _create_private(path)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
 

@@ -11,8 +11,9 @@ amount.
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .chars import CharacterError, fold
 
 Fen = int
 
@@ -27,8 +28,8 @@ _UNITS = {"元": Decimal(1), "千元": Decimal(1_000), "万元": Decimal(10_000)
           "亿元": Decimal(100_000_000)}
 # ASCII digits only (full-width ones are folded to ASCII first); `\d` would let
 # other scripts' digits through, which Decimal would then read
-_PLAIN = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
-_GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+_PLAIN = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+_GROUPED = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 
 
 class AmountError(ValueError):
@@ -47,18 +48,23 @@ def parse_yuan(text: str, *, unit: Decimal = YUAN) -> Fen:
     """Parse an amount in yuan (or in ``unit`` yuan) into fen, exactly.
 
     Accepts ``1234.5``, ``1,234.50``, ``¥1,234.50``, ``￥1234.50`` and their
-    full-width spellings. Refuses anything else, and refuses values with more
-    than two decimals once converted to yuan: they would need a guess.
+    full-width spellings (SPEC 2), and a minus sign (so that a negative amount
+    is refused by its caller with that reason). Refuses anything else (``+5``,
+    ``.5``, ``5.``, ``RMB100``, foreign digit forms, invisible characters), and
+    refuses values with more than two decimals once converted to yuan: they
+    would need a guess.
 
     Raises:
         AmountError: the text is not such an amount.
     """
-    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    try:
+        raw = fold(str(text))
+    except CharacterError as exc:
+        raise AmountError(f"{str(text).strip()!r} {exc}") from None
     s = raw
-    for sign in ("¥", "￥", "CNY", "RMB"):
-        if s.startswith(sign):
-            s = s[len(sign):].lstrip()  # "¥ 1,234.50" as Excel's currency format shows it
-    if s.startswith("-¥") or s.startswith("-￥"):
+    if s.startswith("¥"):  # ￥ is folded to ¥
+        s = s[1:].lstrip()  # "¥ 1,234.50" as Excel's currency format shows it
+    if s.startswith("-¥"):
         s = "-" + s[2:].lstrip()
     if not s:
         raise AmountError("empty amount")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 from dateutil.relativedelta import relativedelta
 
+from .chars import CharacterError, fold
 from .errors import ZkdError
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -49,7 +49,10 @@ def previous_period(period: str) -> str:
 
 # SPEC 2: 2025-06-01, 2025/6/1, 2025年6月1日 (a time of midnight, as spreadsheets
 # append to dates, is allowed). Nothing else: 2025.6.1 or 6/1/2025 need a guess.
-_DATE = re.compile(r"(\d{4})\s*(?:[-/]\s*(\d{1,2})\s*[-/]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
+# The two separators are the same one (2025-6/8 is refused); ASCII digits only,
+# after full-width ones are folded (`\d` would read Indic digits too).
+_DATE = re.compile(r"([0-9]{4})\s*(?:([-/])\s*([0-9]{1,2})\s*\2\s*([0-9]{1,2})"
+                   r"|年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日?)"
                    r"(?:\s+0{1,2}:00(?::00)?)?")
 
 
@@ -59,12 +62,14 @@ def parse_date_text(text: str) -> dt.date:
     Raises:
         PeriodError: not one of the spellings, or not a calendar date.
     """
-    s = text if text.isascii() else unicodedata.normalize("NFKC", text)
-    s = s.strip()
+    try:
+        s = fold(text)
+    except CharacterError as exc:
+        raise PeriodError(f"{text.strip()!r} {exc}") from None
     m = _DATE.fullmatch(s)
     if m is None:
         raise PeriodError(f"{s!r} is not a date like 2025-06-01, 2025/6/1 or 2025年6月1日")
-    year, month, day = m.group(1), m.group(2) or m.group(4), m.group(3) or m.group(5)
+    year, month, day = m.group(1), m.group(3) or m.group(5), m.group(4) or m.group(6)
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -23,6 +22,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from ..domain import money
+from ..domain.chars import CharacterError, fold, value_error
 from ..domain.money import AmountError, Fen
 from ..domain.periods import PeriodError, parse_date_text
 from .readers import Cell
@@ -35,7 +35,7 @@ _FAST_AMOUNT = re.compile(r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,15})(?:\.([0-9]{1,
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INNER_SPACE = re.compile(r"\s")
 _PERCENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
+_YEAR = re.compile(r"([0-9]{4})\s*(?:年度?)?")
 
 
 EMPTY = "required value is empty"
@@ -64,9 +64,16 @@ def _shown(cell: Cell) -> str:
 
 
 def _text(cell: Cell) -> str:
-    """A cell as normalised text (NFKC, stripped); numbers without exponent."""
+    """A cell as normalised text (NFKC, stripped); numbers without exponent.
+
+    Control and invisible characters, digit forms other than ASCII and
+    full-width, and spreadsheet error values are refused (:mod:`..domain.chars`).
+    """
     if isinstance(cell, str):
-        return (cell if cell.isascii() else unicodedata.normalize("NFKC", cell)).strip()
+        try:
+            return fold(cell)
+        except CharacterError as exc:
+            raise CellError(str(exc)) from None
     if isinstance(cell, bool):
         raise CellError("a TRUE/FALSE cell where text was expected")
     if isinstance(cell, int):
@@ -103,6 +110,11 @@ class Text(Column[str]):
             raise CellError(EMPTY)
         if isinstance(cell, str):
             s = _text(cell) if self.normalize else cell.strip()
+            if not self.normalize and (s[:1] == "#" or not (s.isascii() and s.isprintable())):
+                # kept as written (names, notes), but never with hidden characters
+                why = value_error(s, digits=False, line_breaks=True)
+                if why is not None:
+                    raise CellError(why)
         else:
             s = _text(cell)
         if len(s) > self.max_length:
@@ -119,7 +131,7 @@ class Code(Column[str]):
 
     def parse(self, cell: Cell) -> str:
         if (cell.__class__ is str and cell.isascii() and cell.isprintable()
-                and " " not in cell and 0 < len(cell) <= self.max_length):
+                and " " not in cell and 0 < len(cell) <= self.max_length and cell[0] != "#"):
             # the common case: printable ASCII without a space has no whitespace at all
             return cell
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
@@ -256,8 +268,18 @@ class Date(Column[dt.date]):
 
     describe: str = "date, 2025-06-01, 2025/6/1 or 2025年6月1日"
     serial_epoch: dt.date = EXCEL_1900
+    # the date of something done (a disbursement, an event, a filing) is not
+    # after today (SPEC 11); a maturity date is of course in the future
+    latest: dt.date | None = None
 
     def parse(self, cell: Cell) -> dt.date:
+        day = self._parse(cell)
+        if self.latest is not None and day > self.latest:
+            raise CellError(f"{day.isoformat()} is after today ({self.latest.isoformat()}); "
+                            "a date of something done cannot be in the future")
+        return day
+
+    def _parse(self, cell: Cell) -> dt.date:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
             raise CellError(EMPTY)
         if isinstance(cell, dt.datetime):
@@ -335,10 +357,9 @@ class YesNo(Column[bool]):
             raise CellError(EMPTY)
         if isinstance(cell, bool):
             return cell
-        try:
-            s = _text(cell).casefold()
-        except CellError:
-            raise CellError(f"{_shown(cell)} is not yes/no (是/否)") from None
+        if not isinstance(cell, str | int | Decimal):
+            raise CellError(f"{_shown(cell)} is not yes/no (是/否)")
+        s = _text(cell).casefold()
         if s in _YES:
             return True
         if s in _NO:

@@ -8,14 +8,18 @@ normalisation (full-width to half-width) and removal of all spaces. A unit in
 brackets, ``贷款金额(万元)`` / ``贷款金额（元）`` / ``principal (万元)``, scales
 an amount column; ``年利率(%)`` says what a percent column holds anyway, and
 is read as ``年利率``. The file's kind is the one most of the header's names belong
-to. Unknown, duplicated and missing required columns and misplaced units are
-reported as problems at the header row, all at once; only a file with no
-recognisable header at all is rejected outright.
+to. Columns it does not know (序号, 客户经理…, as bank exports have) are
+ignored and named in a note, with a suggestion for a near miss
+(``社会信用代码`` → ``统一社会信用代码?``); in strict mode they are a problem.
+Duplicated and missing required columns (named once, all together) and
+misplaced units are reported as problems at the header row, all at once; only
+a file with no recognisable header at all is rejected outright.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -85,12 +89,31 @@ class Header:
     missing: tuple[FieldSpec, ...]  # optional columns absent (take defaults)
     problems: tuple[HeaderProblem, ...]
     width: int  # number of cells in the header row, trailing empties excluded
+    ignored: tuple[str, ...] = ()  # headers of columns not of this kind, as written
+
+    @property
+    def ignored_note(self) -> str | None:
+        """``ignored 2 columns not in a loans file: '序号', '社会信用代码' (统一社会信用代码?)``."""
+        if not self.ignored:
+            return None
+        shown = ", ".join(_with_suggestion(text, self.kind) for text in self.ignored)
+        n = len(self.ignored)
+        return (f"ignored {n} column{'s' if n != 1 else ''} not in a {self.kind.value} file: "
+                f"{shown}")
 
     def counting_serials_from(self, epoch: dt.date) -> Header:
         """This header with its date columns counting date serials from ``epoch``:
         the workbook's date system, which a header row cannot show."""
         return replace(self, columns=tuple(replace(b, parser=_with_epoch(b.parser, epoch))
                                            for b in self.columns))
+
+
+def _not_after(parser: Column[Any], today: dt.date) -> Column[Any]:
+    if isinstance(parser, Date):
+        return replace(parser, latest=today)
+    if isinstance(parser, Optional):
+        return replace(parser, inner=_not_after(parser.inner, today))
+    return parser
 
 
 def _with_epoch(parser: Column[Any], epoch: dt.date) -> Column[Any]:
@@ -101,14 +124,34 @@ def _with_epoch(parser: Column[Any], epoch: dt.date) -> Column[Any]:
     return parser
 
 
+def _suggestion(text: str, kind: FileKind) -> str | None:
+    """The Chinese header of ``kind`` that ``text`` nearly is (``社会信用代码`` → 统一社会信用代码)."""
+    name = header_name(text)[0]
+    by_name = {header_name(f.zh)[0]: f.zh for f in FIELDS[kind]}
+    by_name.update({f.key.casefold(): f.zh for f in FIELDS[kind]})
+    close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.6)
+    return by_name[close[0]] if close else None
+
+
+def _with_suggestion(text: str, kind: FileKind) -> str:
+    near = _suggestion(text, kind)
+    return f"{text!r} ({near}?)" if near else repr(text)
+
+
 def _is_header(cells: list[Cell]) -> bool:
+    """At least two known names, and they are at least a third of the row's cells
+    (exports add columns of their own: 序号, 客户经理, 备注, 经办人…)."""
     names = [header_name(c)[0] for c in cells if c is not None and str(c).strip()]
     known = sum(1 for n in names if n in _NAMES)
-    return known >= 2 and 2 * known >= len(names)
+    return known >= 2 and 3 * known >= len(names)
 
 
-def find_header(rows: Iterable[RawRow], file_name: str) -> tuple[Header, Iterator[RawRow]]:
+def find_header(rows: Iterable[RawRow], file_name: str, *, strict: bool = False,
+                today: dt.date | None = None) -> tuple[Header, Iterator[RawRow]]:
     """Find the header among the first rows; return it and the rows after it.
+
+    ``strict`` makes a column the kind does not know a problem, not a note;
+    ``today`` is the latest date of something done (none: no such limit).
 
     Raises:
         FileRejected: no header within :data:`SEARCH_ROWS` rows, or the kind is ambiguous.
@@ -117,7 +160,8 @@ def find_header(rows: Iterable[RawRow], file_name: str) -> tuple[Header, Iterato
     title_rows = 0
     for number, cells in it:
         if _is_header(cells):
-            return bind_header(cells, number, title_rows, file_name), it
+            return bind_header(cells, number, title_rows, file_name, strict=strict,
+                               today=today), it
         if any(c is not None and str(c).strip() for c in cells):
             title_rows += 1
         if number >= SEARCH_ROWS:
@@ -141,18 +185,23 @@ def _choose_kind(names: list[str], file_name: str) -> FileKind:
     return winners[0]
 
 
-def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str) -> Header:
-    """Match a header row's cells to the columns of the kind they name."""
+def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str, *,
+                strict: bool = False, today: dt.date | None = None) -> Header:
+    """Match a header row's cells to the columns of the kind they name.
+
+    Columns the kind does not know are ignored (see :attr:`Header.ignored_note`),
+    or, ``strict``, one problem naming them all.
+    """
     parsed = [(i, str(c).strip(), *header_name(c)) for i, c in enumerate(cells)
               if c is not None and str(c).strip()]
     kind = _choose_kind([name for _, _, name, _ in parsed], file_name)
     problems: list[HeaderProblem] = []
     bound: dict[str, BoundColumn] = {}
+    ignored: list[str] = []
     for index, text, name, unit in parsed:
         spec = _NAMES.get(name, {}).get(kind)
         if spec is None:
-            problems.append(HeaderProblem(text, f"unknown column {text!r} for a {kind.value} file; "
-                                                f"expected columns: {expected_columns(kind)}"))
+            ignored.append(text)
             continue
         if spec.key in bound:
             first = bound[spec.key].header
@@ -164,15 +213,28 @@ def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str) ->
         except ValueError as exc:
             problems.append(HeaderProblem(text, str(exc)))
             continue
+        if spec.done and today is not None:
+            parser = _not_after(parser, today)
         bound[spec.key] = BoundColumn(index, spec, text, parser)
+    if ignored and strict:
+        shown = ", ".join(_with_suggestion(text, kind) for text in ignored)
+        problems.append(HeaderProblem(ignored[0], f"columns not in a {kind.value} file: {shown} "
+                                                  "(--strict refuses them)"))
     missing_required = [f for f in FIELDS[kind] if f.required and f.key not in bound]
-    for f in missing_required:
-        problems.append(HeaderProblem(f.label(), f"missing required column {f.label()}; "
-                                                 f"expected columns: {expected_columns(kind)}"))
+    if missing_required:
+        # one problem for them all, the expected columns named once
+        labels = ", ".join(f.label() for f in missing_required)
+        near = [f"{text!r} for {zh}?" for text in ignored
+                if (zh := _suggestion(text, kind)) in {f.zh for f in missing_required}]
+        hint = f" (did you mean {', '.join(near)})" if near else ""
+        plural = "s" if len(missing_required) > 1 else ""
+        problems.append(HeaderProblem(labels, f"missing required column{plural} {labels}{hint}; "
+                                              f"expected columns: {expected_columns(kind)}"))
     missing_optional = tuple(f for f in FIELDS[kind] if not f.required and f.key not in bound)
     width = max((i for i, *_ in parsed), default=-1) + 1
     ordered = tuple(sorted(bound.values(), key=lambda b: b.index))
-    return Header(kind, row, title_rows, ordered, missing_optional, tuple(problems), width)
+    return Header(kind, row, title_rows, ordered, missing_optional, tuple(problems), width,
+                  tuple(ignored))
 
 
 def _scaled(spec: FieldSpec, unit: str | None) -> Column[Any]:

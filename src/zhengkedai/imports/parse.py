@@ -25,6 +25,7 @@ import service's loans path, which only copies the values into the database).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -63,7 +64,8 @@ class Chunk:
 
     ``columns`` maps each field key, in a record's field order, to the values
     of the valid rows ``rows``; ``errors`` are the other rows' errors, in file
-    order; ``read`` counts the non-empty data rows of the chunk.
+    order; ``read`` counts the non-empty data rows of the chunk; ``totals``
+    are the numbers of the totals rows skipped (合计, 总计, 小计).
     """
 
     read: int
@@ -71,6 +73,7 @@ class Chunk:
     columns: dict[str, list[Any]]
     errors: list[RowError]
     model: type[Record]
+    totals: tuple[int, ...] = ()
 
     def records(self) -> list[ParsedRow]:
         """The valid rows as records, in file order."""
@@ -94,18 +97,43 @@ class Chunk:
         yield from refused[i:]
 
 
-def _data(first: int, rows: list[list[Cell]], header_row: int) -> tuple[list[int], list[list[Cell]]]:
-    """The numbers and cells of the rows below the header that are not blank."""
+TOTALS = frozenset({"合计", "总计", "小计"})
+_TOTALS_START = frozenset("合总小")
+
+
+def _first_text(cells: list[Cell]) -> str | None:
+    for cell in cells:
+        if cell is not None and not (cell.__class__ is str and (not cell or cell.isspace())):
+            return cell if isinstance(cell, str) else None
+    return None
+
+
+def is_totals(cells: list[Cell]) -> bool:
+    """A totals row: its first non-empty cell is 合计, 总计 or 小计 (spaces ignored, 合 计)."""
+    text = _first_text(cells)
+    return text is not None and "".join(text.split()).rstrip(":：") in TOTALS
+
+
+def _data(first: int, rows: list[list[Cell]],
+          header_row: int) -> tuple[list[int], list[list[Cell]], tuple[int, ...]]:
+    """The numbers and cells of the rows below the header that are not blank, and
+    the numbers of the totals rows (skipped)."""
     if first <= header_row:
         skip = header_row - first + 1
-        return _data(header_row + 1, rows[skip:], header_row) if skip < len(rows) else ([], [])
-    # a row whose first cell has text is not blank: the test for nearly every row
+        return (_data(header_row + 1, rows[skip:], header_row) if skip < len(rows)
+                else ([], [], ()))
+    # a row whose first cell has text is not blank (and it is a totals row only
+    # if that text begins 合, 总 or 小): the test for nearly every row
     keep = [i for i, cells in enumerate(rows)
             if cells and (c := cells[0]).__class__ is str and c and not c.isspace()
-            or not is_blank(cells)]
+            and c.lstrip()[0] not in _TOTALS_START
+            or not is_blank(cells) and not is_totals(cells)]
     if len(keep) == len(rows):
-        return list(range(first, first + len(rows))), rows
-    return [first + i for i in keep], [rows[i] for i in keep]
+        return list(range(first, first + len(rows))), rows, ()
+    kept = set(keep)
+    totals = tuple(first + i for i, cells in enumerate(rows)
+                   if i not in kept and not is_blank(cells))
+    return [first + i for i in keep], [rows[i] for i in keep], totals
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,8 @@ class ParsedFile:
             rows = "row" if self.header.title_rows == 1 else "rows"
             notes.append(f"skipped {self.header.title_rows} title {rows} above the header "
                          f"(row {self.header.row})")
+        if (ignored := self.header.ignored_note) is not None:
+            notes.append(ignored)
         return notes
 
     def results(self, *, track_duplicates: bool = True) -> Iterator[RowResult]:
@@ -165,9 +195,9 @@ class ParsedFile:
         model = RECORD_TYPES[self.kind]
         start, text = self.header.row, self.source.format == "csv"
         for first, raw in self.source.row_chunks(size):
-            numbers, rows = _data(first, raw, start)
+            numbers, rows, totals = _data(first, raw, start)
             checked = validator.validate_rows(numbers, rows, text=text)
-            yield Chunk(len(rows), checked.rows, checked.columns, checked.errors, model)
+            yield Chunk(len(rows), checked.rows, checked.columns, checked.errors, model, totals)
 
     def check(self, max_errors: int | None = None) -> list[RowError]:
         """Every error of the file (header first, then rows), reading it all; [] when clean.
@@ -203,11 +233,21 @@ class ParsedFile:
         """Number of non-empty data rows (reads the raw rows, without validating)."""
         start = self.header.row
         return sum(1 for number, cells in self.source.rows()
-                   if number > start and not is_blank(cells))
+                   if number > start and not is_blank(cells) and not is_totals(cells))
+
+
+def totals_note(rows: list[int]) -> list[str]:
+    """``skipped 1 totals row (合计/总计/小计): row 25``, or nothing."""
+    if not rows:
+        return []
+    shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+    return [f"skipped {len(rows)} totals row{'s' if len(rows) != 1 else ''} (合计/总计/小计): "
+            f"row{'s' if len(rows) != 1 else ''} {shown}"]
 
 
 def read_file(path: str | Path, *, sheet: str | None = None,
-              eligibility: EligibilityRules | RulesOn = DEFAULT_RULES) -> ParsedFile:
+              eligibility: EligibilityRules | RulesOn = DEFAULT_RULES,
+              strict: bool = False, today: dt.date | None = None) -> ParsedFile:
     """Open an input file and read its header; rows are read by ``check``/``batches``.
 
     Args:
@@ -215,6 +255,10 @@ def read_file(path: str | Path, *, sheet: str | None = None,
         sheet: the XLSX sheet to read (default: the first).
         eligibility: the eligibility parameters, or a function giving those in
             force on a loan's disbursement date.
+        strict: columns the file's kind does not know are a header problem
+            (by default they are ignored and named in a note).
+        today: the day the file is filed (Zhengzhou time): no date of
+            something done (disbursement, event, application) may be after it.
 
     Raises:
         FileRejected: the file cannot be read or has no recognisable header.
@@ -224,7 +268,7 @@ def read_file(path: str | Path, *, sheet: str | None = None,
                          else (lambda _day, r=eligibility: r))  # type: ignore[misc]
     rows = source.rows()
     try:
-        header, _rest = find_header(rows, source.path.name)
+        header, _rest = find_header(rows, source.path.name, strict=strict, today=today)
     except FileRejected as exc:  # no header: say how it was read (a wrong encoding shows)
         raise FileRejected(str(exc), (source.note,)) from None
     finally:

@@ -16,6 +16,14 @@ yielded as text ``"3.85%"`` so that 0.0385 shown as 3.85% means 3.85%.
 CSV encodings: UTF-8 (with or without BOM) is tried strictly over the whole
 file first, streaming; then GB18030. The encoding used is reported.
 File-level problems raise :class:`FileRejected` with a one-line reason.
+
+The kind of file is told by its content, not its name: a zip archive is an
+XLSX workbook (an XLSX saved as ``.csv`` is read as XLSX), text is CSV.
+A workbook is refused before anything of it is unpacked when it would unpack
+to more than :data:`MAX_UNPACKED` bytes, or an entry would grow more than
+:data:`MAX_RATIO` times (a zip bomb), and while read when its sheet passes
+:data:`MAX_CELLS` cells. Without ``--sheet``, the first visible worksheet is
+read; hidden and very hidden sheets and chart sheets are skipped and named.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import csv
 import datetime as dt
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +46,16 @@ RawRow = tuple[int, list[Cell]]
 _CHUNK = 1 << 16
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+
+# A workbook of a million loans unpacks to about 600 MB of XML; more than this
+# is not a bank's file. A real sheet's XML compresses 5 to 50 times; a zip bomb,
+# thousands of times.
+MAX_UNPACKED = 1 << 30
+MAX_RATIO = 200
+_RATIO_FLOOR = 16 << 20  # entries smaller than this are not worth the ratio test
+MAX_ENTRIES = 10_000
+MAX_CELLS = 30_000_000  # 1.8 million rows of 16 columns
 
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "gb18030": "GB18030"}
@@ -95,14 +114,18 @@ class Source:
     encoding: str | None = None  # CSV only
     sheet: str | None = None  # XLSX only
     date_1904: bool = False  # XLSX: the workbook counts date serials from 1904
+    skipped: str = ""  # XLSX: the sheets passed over, in words ("hidden sheet 'x'")
 
     @property
     def note(self) -> str:
         """How the file is read, for the user: ``read as CSV, GB18030``."""
         if self.format == "csv":
-            return f"read as CSV, {ENCODING_NAMES.get(self.encoding or '', self.encoding)}"
+            named = (f" (named {self.path.suffix}, but it holds text)"
+                     if self.path.suffix.lower() in _XLSX_SUFFIXES else "")
+            return f"read as CSV, {ENCODING_NAMES.get(self.encoding or '', self.encoding)}{named}"
         system = ", whose date serials count from 1904" if self.date_1904 else ""
-        return f"read sheet {self.sheet!r} of the workbook{system}"
+        skipped = f"; skipped {self.skipped}" if self.skipped else ""
+        return f"read sheet {self.sheet!r} of the workbook{system}{skipped}"
 
     def rows(self) -> Iterator[RawRow]:
         """Each ``(row_number, cells)`` in file order; opens the file afresh each call.
@@ -128,10 +151,11 @@ class Source:
 
 
 def open_source(path: str | Path, *, sheet: str | None = None) -> Source:
-    """Recognise a CSV or XLSX file (by content, then name) and prepare to read it.
+    """Recognise a CSV or XLSX file by its content (not its name) and prepare to read it.
 
     Raises:
-        FileRejected: missing file, old binary XLS, bad encoding, unknown sheet.
+        FileRejected: missing file, old binary XLS or an encrypted workbook, a
+            workbook too large or a zip bomb, bad encoding, unknown sheet.
     """
     path = Path(path)
     try:
@@ -139,15 +163,54 @@ def open_source(path: str | Path, *, sheet: str | None = None) -> Source:
             magic = f.read(4)
     except OSError as exc:
         raise FileRejected(f"{path}: cannot open ({exc.strerror or exc})") from None
-    if magic == _OLE_MAGIC or path.suffix.lower() == ".xls":
-        raise FileRejected(f"{path.name}: old binary XLS files are not supported; "
-                           "save it as XLSX or CSV")
-    if magic == _XLSX_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
-        name, date_1904 = _pick_sheet(path, sheet)
-        return Source(path, "xlsx", sheet=name, date_1904=date_1904)
+    if magic == _OLE_MAGIC:
+        raise FileRejected(f"{path.name}: an old binary XLS file or a password-protected "
+                           "workbook, which zkd cannot read; save it as XLSX (without a "
+                           "password) or CSV")
+    if magic == _XLSX_MAGIC:
+        _check_archive(path)
+        name, date_1904, skipped = _pick_sheet(path, sheet)
+        return Source(path, "xlsx", sheet=name, date_1904=date_1904, skipped=skipped)
     if sheet is not None:
-        raise FileRejected(f"{path.name}: --sheet applies to XLSX files only")
-    return Source(path, "csv", encoding=detect_encoding(path))
+        raise FileRejected(f"{path.name}: --sheet applies to XLSX files only, and this file "
+                           "holds text (CSV)")
+    try:
+        encoding = detect_encoding(path)
+    except FileRejected:
+        if path.suffix.lower() in _XLSX_SUFFIXES + (".xls",):
+            raise FileRejected(f"{path.name}: named {path.suffix} but neither an XLSX workbook "
+                               "nor CSV text; save it again as XLSX or CSV") from None
+        raise
+    return Source(path, "csv", encoding=encoding)
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a zip that is not a workbook, or that would unpack too large: read only its
+    directory, so a zip bomb is refused at once, without unpacking any of it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRejected(f"{path.name}: not a readable XLSX file (a damaged zip archive: "
+                           f"{exc}); save it again as XLSX or CSV") from None
+    names = {e.filename for e in entries}
+    if "[Content_Types].xml" not in names or not any(n.endswith("workbook.xml") for n in names):
+        raise FileRejected(f"{path.name}: a zip archive but not an XLSX workbook; "
+                           "save the data as XLSX or CSV")
+    if len(entries) > MAX_ENTRIES:
+        raise FileRejected(f"{path.name}: the workbook has {len(entries):,} parts, more than "
+                           f"the {MAX_ENTRIES:,} zkd reads; save it as CSV")
+    total = sum(e.file_size for e in entries)
+    if total > MAX_UNPACKED:
+        raise FileRejected(f"{path.name}: the workbook would unpack to {total >> 20:,} MB, more "
+                           f"than the {MAX_UNPACKED >> 20:,} MB zkd reads; save it as CSV or "
+                           "split it")
+    for e in entries:
+        if e.file_size > _RATIO_FLOOR and e.file_size > MAX_RATIO * max(e.compress_size, 1):
+            raise FileRejected(f"{path.name}: its part {e.filename} would unpack "
+                               f"{e.file_size // max(e.compress_size, 1):,} times larger "
+                               f"({e.file_size >> 20:,} MB), as no spreadsheet does; "
+                               "refused unread")
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[RawRow]:
@@ -206,55 +269,81 @@ def _chunked(rows: Iterator[RawRow], size: int) -> Iterator[tuple[int, list[list
         yield first, chunk
 
 
-def _open_workbook(path: Path):  # type: ignore[no-untyped-def]
+@contextmanager
+def _workbook(path: Path):  # type: ignore[no-untyped-def]
+    """The workbook, read-only, from an open file: openpyxl then judges by content,
+    not by the name's extension (an XLSX saved as .csv is still read)."""
     import openpyxl  # type: ignore[import-untyped]  # slow import: CSV users do not pay
 
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise FileRejected(f"{path.name}: not a readable XLSX file ({exc})") from None
-    except Exception as exc:  # lxml / xml parser errors of damaged workbooks
-        raise FileRejected(f"{path.name}: not a readable XLSX file "
-                           f"({type(exc).__name__}: {exc})") from None
+    with path.open("rb") as f:
+        try:
+            wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+            raise FileRejected(f"{path.name}: not a readable XLSX file ({exc})") from None
+        except Exception as exc:  # lxml / xml parser errors of damaged workbooks
+            raise FileRejected(f"{path.name}: not a readable XLSX file "
+                               f"({type(exc).__name__}: {exc})") from None
+        try:
+            yield wb
+        finally:
+            wb.close()
 
 
-def _pick_sheet(path: Path, sheet: str | None) -> tuple[str, bool]:
-    """The sheet to read, and whether the workbook uses the 1904 date system."""
+def _pick_sheet(path: Path, sheet: str | None) -> tuple[str, bool, str]:
+    """The sheet to read, whether the workbook uses the 1904 date system, and the
+    sheets passed over (hidden or chart sheets), in words."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904  # type: ignore[import-untyped]
 
-    wb = _open_workbook(path)
-    try:
+    with _workbook(path) as wb:
         names: list[str] = list(wb.sheetnames)
         date_1904 = wb.epoch == CALENDAR_MAC_1904
-    finally:
-        wb.close()
+        states = {ws.title: ws.sheet_state for ws in wb.worksheets}
     if not names:
         raise FileRejected(f"{path.name}: the workbook has no sheets")
-    if sheet is None:
-        return names[0], date_1904
-    if sheet not in names:
-        listed = ", ".join(repr(n) for n in names)
-        raise FileRejected(f"{path.name}: no sheet named {sheet!r}; its sheets are {listed}")
-    return sheet, date_1904
+    if sheet is not None:
+        if sheet not in names:
+            listed = ", ".join(repr(n) for n in names)
+            raise FileRejected(f"{path.name}: no sheet named {sheet!r}; its sheets are {listed}")
+        if sheet not in states:
+            raise FileRejected(f"{path.name}: sheet {sheet!r} is a chart sheet, which holds no "
+                               "rows; name a worksheet with --sheet")
+        return sheet, date_1904, ""
+    # the first sheet a person sees: never a hidden one ('veryHidden' cannot even
+    # be shown from Excel's menus), never a chart
+    visible = [n for n in names if states.get(n) == "visible"]
+    passed = names[:names.index(visible[0])] if visible else names
+    words = []
+    for kind, found in (("hidden sheet", [n for n in passed if states.get(n, "") != "visible"
+                                         and n in states]),
+                        ("chart sheet", [n for n in passed if n not in states])):
+        if found:
+            words.append(f"{kind}{'s' if len(found) > 1 else ''} "
+                         + ", ".join(repr(n) for n in found))
+    skipped = " and ".join(words)
+    if not visible:
+        raise FileRejected(f"{path.name}: the workbook has no visible worksheet (only "
+                           f"{skipped}); name one with --sheet")
+    return visible[0], date_1904, skipped
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[RawRow]:
-    wb = _open_workbook(path)
-    try:
+    with _workbook(path) as wb:
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         # Exports often carry a wrong <dimension>; read every row that is there.
         ws.reset_dimensions()
-        number = 0
+        number = cells = 0
         try:
             for number, row in enumerate(ws.iter_rows(min_row=1), start=1):  # noqa: B007
+                cells += len(row)
+                if cells > MAX_CELLS:
+                    raise FileRejected(f"{path.name}: the sheet has more than {MAX_CELLS:,} "
+                                       f"cells (at row {number}); save it as CSV or split it")
                 yield number, [_xlsx_cell(c) for c in row]
         except FileRejected:
             raise
         except Exception as exc:  # damaged sheet XML, bad shared-string index...
             raise FileRejected(f"{path.name}: row {number + 1}: not readable "
                                f"({type(exc).__name__}: {exc})") from None
-    finally:
-        wb.close()
 
 
 def _xlsx_cell(cell: object) -> Cell:

@@ -128,6 +128,7 @@ class SubsidyRow(_Record):
     investee: str | None = None
     period: Annotated[int, Field(ge=1990, le=2100)]
     reference: NonEmpty
+    filed_on: dt.date | None = None  # 申请日期; None: the day the file is submitted
 
     @model_validator(mode="after")
     def _investee(self) -> SubsidyRow:

@@ -7,18 +7,20 @@ with its key when the column is missing), ``value`` the cell as text. Errors
 are collected for a whole file in one pass and never raised one by one.
 
 The error CSV is UTF-8 with a BOM so that Excel opens it with Chinese intact;
-cells that Excel would run as formulas are prefixed with ``'``.
+it goes through the one CSV writer (:mod:`zhengkedai.render.csvfile`), so
+that no cell, the file name included, runs as a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from ..outputs import write_atomic
+from ..render.csvfile import csv_bytes
 from .readers import Cell
 
 ERROR_CSV_COLUMNS = ("file", "row", "column", "value", "message")
@@ -53,27 +55,31 @@ def cell_text(cell: Cell) -> str:
     return str(cell)
 
 
-def _excel_safe(text: str) -> str:
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        try:
-            Decimal(text)
-        except ArithmeticError:
-            return "'" + text
-    return text
-
-
 def write_errors_csv(errors: Iterable[RowError], path: str | Path) -> int:
     """Write ``errors`` as CSV (UTF-8 with BOM): file,row,column,value,message.
 
+    The file is written through a temporary name and renamed.
+
     Returns:
         The number of errors written.
+
+    Raises:
+        OutputRefused: the file cannot be written.
     """
-    count = 0
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(ERROR_CSV_COLUMNS)
-        for e in errors:
-            writer.writerow((e.file, e.row, _excel_safe(e.column), _excel_safe(e.value),
-                             _excel_safe(e.message)))
-            count += 1
-    return count
+    rows = [tuple(e) for e in errors]
+    write_atomic(Path(path), csv_bytes([ERROR_CSV_COLUMNS, *rows]), what="the errors CSV")
+    return len(rows)
+
+
+def is_errors_csv(path: str | Path) -> bool:
+    """Whether ``path`` holds an errors CSV that zkd wrote (its first line is our header).
+
+    Only such a file is rewritten by ``--errors PATH``; anything else is left alone.
+    """
+    try:
+        with Path(path).open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
+    return first == ",".join(ERROR_CSV_COLUMNS).encode()

@@ -52,6 +52,7 @@ class FieldSpec:
     column: Column[Any]
     required: bool = True  # the header must be present
     rule: str = ""  # shown in templates; defaults to the parser's description
+    done: bool = False  # a date of something done: not after the day the file is filed
 
     @property
     def description(self) -> str:
@@ -88,7 +89,7 @@ LOAN_FIELDS: tuple[FieldSpec, ...] = (
               required=False),
     FieldSpec("principal", "贷款金额", Amount("positive")),
     FieldSpec("annual_rate", "年利率", Percent()),
-    FieldSpec("disbursed_on", "放款日期", Date()),
+    FieldSpec("disbursed_on", "放款日期", Date(), rule="date, not after today", done=True),
     FieldSpec("maturity_on", "到期日期", Date(), rule="date after 放款日期 (disbursed_on)"),
     FieldSpec("guarantor_code", "担保机构", _opt(_CODE), required=False,
               rule="guarantor's institution code; optional"),
@@ -99,7 +100,8 @@ EVENT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("loan_no", "贷款编号", _CODE, rule="a loan filed by the same institution"),
     FieldSpec("event", "事件类型", Choice(EventType, EVENT_TYPE_ZH)),
     FieldSpec("occurred_on", "发生日期", Date(),
-              rule="date, not before disbursement, not in a closed month"),
+              rule="date, not before disbursement, not in a closed month, not after today",
+              done=True),
     FieldSpec("amount", "金额", Amount("nonnegative"),
               rule="amount in yuan > 0 (≥ 0 for overdue: the overdue principal level)"),
     FieldSpec("note", "备注", _opt(Text(max_length=500)), required=False),
@@ -117,6 +119,9 @@ SUBSIDY_FIELDS: tuple[FieldSpec, ...] = (
               rule="investee's credit code, investment_risk only"),
     FieldSpec("period", "所属年度", Year()),
     FieldSpec("reference", "凭证号", _CODE, rule="voucher number, unique per beneficiary and kind"),
+    FieldSpec("filed_on", "申请日期", _opt(Date()), required=False, done=True,
+              rule="date the application was made, not after today; optional (the day the "
+                   "file is submitted)"),
 )
 
 FIELDS: dict[FileKind, tuple[FieldSpec, ...]] = {

@@ -18,9 +18,11 @@ Invariant: a template filled in with valid values is read back by
 
 from __future__ import annotations
 
-import csv
+import io
 from pathlib import Path
 
+from ..outputs import write_atomic
+from ..render.csvfile import csv_bytes
 from .columns import Code, CreditCode, Date, Optional, Text
 from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind
 
@@ -43,15 +45,19 @@ def _number_format(spec: FieldSpec) -> str | None:
 def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -> Path:
     """Write an empty template of ``kind`` (loans, events, subsidies) to ``path``.
 
+    The file is written through a temporary name and renamed.
+
     Returns:
         The path written.
+
+    Raises:
+        OutputRefused: the file cannot be written.
     """
     kind = FileKind(kind)
     path = Path(path)
     fields = FIELDS[kind]
     if not xlsx:
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f, lineterminator="\r\n").writerow([s.zh for s in fields])
+        write_atomic(path, csv_bytes([[s.zh for s in fields]]), what="the template")
         return path
 
     from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -77,7 +83,9 @@ def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -
         notes.append([spec.key, spec.zh, "是" if spec.required else "否", spec.description])
     for letter, width in zip("ABCD", (24, 18, 14, 90), strict=True):
         notes.column_dimensions[letter].width = width
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_atomic(path, buffer.getvalue(), what="the template")
     return path
 
 

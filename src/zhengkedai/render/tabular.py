@@ -15,7 +15,8 @@ JSON (UTF-8, no BOM)::
          "paragraphs": [...]}],
      "footnotes": [...], "signatures": [...]}
 
-CSV (UTF-8 with BOM, so that Excel reads the Chinese): blocks separated by an
+CSV (UTF-8 with BOM, so that Excel reads the Chinese; text that a spreadsheet
+would run as a formula starts with ``'``, see :mod:`.csvfile`): blocks separated by an
 empty line, each with its own header row whose first cell is ``section``:
 the metadata block; per section either ``section,row_type,<column keys…>``
 (``row_type`` is ``detail`` or ``total``, so totals are never summed twice) or
@@ -25,14 +26,13 @@ the metadata block; per section either ``section,row_type,<column keys…>``
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from zhengkedai.domain.statement import Section, StatementDoc
 
 from .cells import json_value, plain
+from .csvfile import csv_bytes
 
 
 def _meta(doc: StatementDoc) -> dict[str, Any]:
@@ -84,8 +84,6 @@ def render_json(doc: StatementDoc) -> bytes:
 
 def render_csv(doc: StatementDoc) -> bytes:
     """The statement as one UTF-8-with-BOM CSV of blocks; see the module docstring."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     meta = _meta(doc)
     blocks: list[list[list[str]]] = [[
         ["section", *meta],
@@ -106,8 +104,9 @@ def render_csv(doc: StatementDoc) -> bytes:
     if paragraphs:
         blocks.append([["section", "paragraph"], *paragraphs])
     blocks.append([["section", "footnote"], *(["footnotes", n] for n in doc.footnotes)])
+    rows: list[list[str]] = []
     for n, block in enumerate(blocks):
         if n:
-            writer.writerow([])
-        writer.writerows(block)
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+            rows.append([])
+        rows.extend(block)
+    return csv_bytes(rows)  # cells from bank files are neutralised there

@@ -25,6 +25,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped, parse_yuan
 from zhengkedai.domain.periods import last_day, period_of
+from zhengkedai.outputs import write_folder
 from zhengkedai.services import closing, institutions, setup
 from zhengkedai.services.audit import verify as verify_service
 from zhengkedai.services.claims import workflow as claims_workflow
@@ -176,9 +177,7 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
             with UnitOfWork(engine) as uow:
                 pack = packs.build_pack(uow, actor, period, fmt="pdf")
             folder = out / "statements" / period
-            folder.mkdir(parents=True, exist_ok=True)
-            for name, content in pack.files.items():
-                (folder / name).write_bytes(content)
+            write_folder(folder, pack.files, "the statements", ledger=db)
             yield f"  statements: {len(pack.files) - 1} PDFs in {folder}"
         with UnitOfWork(engine) as uow:
             st = reserve.status(uow, dt.date(YEAR, 12, 31))

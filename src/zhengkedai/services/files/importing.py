@@ -44,7 +44,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import InputRejected, ZkdError
 from zhengkedai.domain.loans import EventType, LoanState, apply_event
 from zhengkedai.imports import prefetch
-from zhengkedai.imports.parse import Chunk, ParsedFile, read_file
+from zhengkedai.imports.parse import Chunk, ParsedFile, read_file, totals_note
 from zhengkedai.imports.readers import ENCODING_NAMES, FileRejected
 from zhengkedai.imports.records import EventRow, SubsidyRow
 from zhengkedai.imports.rowerrors import RowError
@@ -102,6 +102,14 @@ class SubmitResult:
     dry_run: bool = False
     claims: list[tuple[int, int]] = field(default_factory=list)  # (claim id, amount at the end)
     subsidies: list[tuple[int, int]] = field(default_factory=list)
+    sha256: str = ""
+    # the receipt's figures: what is summed (principal, each event kind, basis)
+    # -> (rows, total in fen), in the order first met
+    totals: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def add_total(self, what: str, rows: int, fen: int) -> None:
+        n, total = self.totals.get(what, (0, 0))
+        self.totals[what] = (n + rows, total + fen)
 
     @property
     def accepted(self) -> bool:
@@ -129,9 +137,12 @@ def _eligibility(uow: UnitOfWork):  # type: ignore[no-untyped-def]
 
 
 def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None = None,
-           sheet: str | None = None, dry_run: bool = False,
+           sheet: str | None = None, dry_run: bool = False, strict: bool = False,
            progress: Progress | None = None) -> SubmitResult:
     """Check ``path`` and, when it is clean, write it; see the module docstring.
+
+    ``strict`` refuses columns the file's kind does not know (by default they
+    are ignored, and named in a note).
 
     Raises:
         FileHasErrors: the file has errors; the exception lists them all.
@@ -141,7 +152,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     if not path.is_file():
         raise ZkdError(f"{path}: no such file")
     try:
-        parsed = read_file(path, sheet=sheet, eligibility=_eligibility(uow))
+        parsed = read_file(path, sheet=sheet, eligibility=_eligibility(uow), strict=strict,
+                           today=actor.today())
     except FileRejected as exc:
         raise FileRefused(str(exc), list(exc.notes)) from None
     result.kind = parsed.kind
@@ -150,7 +162,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         filer = _filer(uow, parsed, institution)
     except ZkdError as exc:
         raise FileRefused(str(exc), parsed.notes, exc.exit_code) from None
-    sha = file_sha256(path)
+    sha = result.sha256 = file_sha256(path)
     # One import at a time, like every posting: a second `zkd submit` of the same
     # file waits here, then finds the first one's record and changes nothing.
     uow.lock_ledger()
@@ -187,6 +199,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
             # once: the unique index on (institution, loan number) is that rule,
             # and a refused write is undone and the batch checked row by row.
             if checker.loans_clean_but_for_filed(columns) and loans.try_write(rows, columns):
+                result.add_total("principal", len(rows), sum(columns["principal"]))
                 return
             found = checker.check_loans(rows, columns)
             errors.extend(found)
@@ -194,6 +207,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
                 rows, columns = _without({e.row for e in found}, rows, columns)
             if rows:
                 loans.write(rows, columns)
+                result.add_total("principal", len(rows), sum(columns["principal"]))
             return
         batch = _records(parsed, rows, columns)
         found = checker.check(batch)
@@ -202,6 +216,11 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         valid = [p for p in batch if p[0] not in refused]
         if valid:
             WRITERS[parsed.kind](uow, actor, valid, record.id, filer, result)
+            for _, rec in valid:
+                if isinstance(rec, EventRow):
+                    result.add_total(rec.event.value, 1, rec.amount)
+                else:
+                    result.add_total("basis", 1, rec.basis)
 
     # Read and validate a chunk of rows at a time; check and write in batches
     # of BATCH valid rows, as a row-by-row loop would (the ledger rules see the
@@ -210,8 +229,10 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         return parsed.chunks(BATCH, track_duplicates=not to_books)
 
     # a large file is read in a second process while this one writes (prefetch)
+    totals: list[int] = []  # totals rows skipped (合计…), told in a note
     for chunk in prefetch.ahead(read) if prefetch.worth_it(path) else read():
         errors.extend(chunk.errors)
+        totals.extend(chunk.totals)
         pending.add(chunk.rows, chunk.columns)
         while len(pending.rows) >= BATCH:
             flush(*pending.take(BATCH))
@@ -223,12 +244,13 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     if progress is not None:
         progress(count % 500)
     result.rows = count
+    result.notes = parsed.notes + totals_note(totals)
     if errors:
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
-        raise FileHasErrors(_rejection(parsed, result), result.errors, parsed.notes)
+        raise FileHasErrors(_rejection(parsed, result), result.errors, result.notes)
     if count == 0:
         raise FileRefused(f"{parsed.name}: the file has a header but no rows; nothing to submit",
-                          parsed.notes)
+                          result.notes)
     result.claims = _as_left(uow, result.claims)
     if dry_run:
         uow.rollback()  # it was all checked by writing it; keep none of it
@@ -499,7 +521,9 @@ def _write_subsidies(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, f
                      result: SubmitResult) -> None:
     for number, rec in batch:
         assert isinstance(rec, SubsidyRow)
-        row = subsidies.file_subsidy(uow, actor, rec, file_id=file_id, file_row=number)
+        # dated by its 申请日期 when the file gives one, else the day it is filed
+        row = subsidies.file_subsidy(uow, actor, rec, file_id=file_id, file_row=number,
+                                     submitted_on=rec.filed_on)
         result.subsidies.append((row.id, row.amount_fen))
 
 

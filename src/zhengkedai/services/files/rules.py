@@ -216,8 +216,30 @@ class StateChecker:
             .limit(1)
         ).scalar_one_or_none()
 
+    def _filed_events(self, loan_ids: set[int], days: set[dt.date]
+                      ) -> dict[tuple[int, str, dt.date, int], tuple[int, str]]:
+        """Events of ``loan_ids`` on ``days`` filed by earlier files: (loan id, kind,
+        date, amount) -> (row, file name). One query for the batch."""
+        if not loan_ids:
+            return {}
+        found = self.s.execute(
+            select(LoanEventRow.loan_id, LoanEventRow.event, LoanEventRow.occurred_on,
+                   LoanEventRow.amount_fen, LoanEventRow.file_row, ImportFileRow.filename)
+            .join(ImportFileRow, ImportFileRow.id == LoanEventRow.file_id)
+            .where(LoanEventRow.loan_id.in_(loan_ids), LoanEventRow.occurred_on.in_(days),
+                   LoanEventRow.file_id != self.file_id, LIVE_EVENT))
+        earlier: dict[tuple[int, str, dt.date, int], tuple[int, str]] = {}
+        for loan_id, event, day, amount, row, name in found:
+            earlier.setdefault((loan_id, event, day, amount), (row, name))
+        return earlier
+
     def _events(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
         loans = self._load({rec.loan_no for _, rec in batch})  # type: ignore[union-attr]
+        # SPEC 4: a row identical to one an earlier file filed (same loan, kind,
+        # date, amount) is an error, so a file re-saved by a spreadsheet (other
+        # line endings, a BOM: other bytes) books nothing twice
+        earlier = self._filed_events({known[0] for known in loans.values()},
+                                     {rec.occurred_on for _, rec in batch})  # type: ignore[union-attr]
         errors: list[RowError] = []
         for row, rec in batch:
             assert isinstance(rec, EventRow)
@@ -230,6 +252,14 @@ class StateChecker:
                 errors.append(self._error(row, "loan_no", rec.loan_no, why))
                 continue
             loan_id, disbursed, state, last = known
+            same = earlier.get((loan_id, rec.event.value, rec.occurred_on, rec.amount))
+            if same is not None:
+                errors.append(self._error(
+                    row, "loan_no", rec.loan_no,
+                    f"the same {rec.event.value} of {format_plain(rec.amount)} on "
+                    f"{rec.occurred_on.isoformat()} for loan {rec.loan_no} was already filed "
+                    f"by {self.filer} (in {same[1]}, row {same[0]})"))
+                continue
             before = len(errors)
             if rec.occurred_on < disbursed:
                 errors.append(self._error(row, "occurred_on", rec.occurred_on,
@@ -254,9 +284,10 @@ class StateChecker:
 
     def _subsidies(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
         refs = {rec.reference for _, rec in batch}  # type: ignore[union-attr]
-        taken = {(b, k, r): (fid, frow, "") for b, k, r, fid, frow in self.s.execute(
+        taken = {(b, k, r): (fid, frow, name or "") for b, k, r, fid, frow, name in self.s.execute(
             select(SubsidyRow.beneficiary, SubsidyRow.kind, SubsidyRow.reference,
-                   SubsidyRow.file_id, SubsidyRow.file_row)
+                   SubsidyRow.file_id, SubsidyRow.file_row, ImportFileRow.filename)
+            .outerjoin(ImportFileRow, ImportFileRow.id == SubsidyRow.file_id)
             .where(SubsidyRow.reference.in_(refs)))}
         errors: list[RowError] = []
         in_batch: dict[object, int] = {}
@@ -273,7 +304,7 @@ class StateChecker:
             elif where is not None:
                 errors.append(self._error(row, "reference", rec.reference,
                               f"voucher {rec.reference} was already filed for {rec.beneficiary} "
-                              f"({rec.kind.value})"))
+                              f"({rec.kind.value}) (in {where[2]}, row {where[1]})"))
             if rec.kind.value == "investment_risk":
                 if self.institutions.get(rec.beneficiary) != "investor":
                     errors.append(self._error(row, "beneficiary", rec.beneficiary,

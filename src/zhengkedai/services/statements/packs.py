@@ -194,7 +194,7 @@ def check_pack(uow: UnitOfWork, actor: Actor, file_name: str, manifest_bytes: by
     check = PackCheck(file_name)
     doc, check.problems = _parse_manifest(file_name, manifest_bytes)
     if doc is None:
-        check.problems = [f"malformed manifest: {p}" for p in check.problems]
+        check.problems = [f"{file_name}: malformed manifest: {p}" for p in check.problems]
         return check
     check.period, fmt, institution = doc["period"], doc["format"], doc["institution"]
     listed = {item["name"]: item["sha256"] for item in doc["files"]}
