@@ -48,6 +48,21 @@ def get(uow: UnitOfWork, claim_id: int) -> ClaimRow:
     return claim
 
 
+def get_locked(uow: UnitOfWork, claim_id: int) -> ClaimRow:
+    """The claim read afresh under the ledger lock, for an action that changes it.
+
+    The lock comes first: another writer that changed the claim (a payment, a
+    rejection, a recovery that lowered it) has then committed, and the claim's
+    status and amount are read as it left them, not as this session saw them
+    before (the identity map would keep the old values).
+    """
+    uow.lock_ledger()
+    claim = uow.s.get(ClaimRow, claim_id, populate_existing=True)
+    if claim is None:
+        raise NotFound(f"no claim #{claim_id}; see `zkd claims list`")
+    return claim
+
+
 def _refuse_state(claim: ClaimRow, action: str, allowed: tuple[str, ...]) -> None:
     if claim.status not in allowed:
         raise ZkdError(f"claim #{claim.id} is {claim.status}; only "
@@ -56,7 +71,7 @@ def _refuse_state(claim: ClaimRow, action: str, allowed: tuple[str, ...]) -> Non
 
 def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimRow:
     """Approve a submitted claim on ``on``: its amount becomes the reserve's payable."""
-    claim = get(uow, claim_id)
+    claim = get_locked(uow, claim_id)
     _refuse_state(claim, "approved", (SUBMITTED,))
     if claim.amount_fen == 0:
         raise ZkdError(f"claim #{claim.id} computes to 0.00 (see `zkd claims show {claim.id}`); "
@@ -75,7 +90,7 @@ def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimR
 def reject(uow: UnitOfWork, actor: Actor, claim_id: int, reason: str,
            on: dt.date | None = None) -> ClaimRow:
     """Reject a submitted or approved claim; an approval is reversed (dated ``on``, default today)."""
-    claim = get(uow, claim_id)
+    claim = get_locked(uow, claim_id)
     _refuse_state(claim, "rejected", (SUBMITTED, APPROVED))
     reason = reason.strip()
     if not reason:
@@ -127,7 +142,7 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
         InsufficientFunds: the reserve's cash (or ``bank``'s) cannot cover it; the
             shortfall is named and nothing changes.
     """
-    claim = get(uow, claim_id)
+    claim = get_locked(uow, claim_id)
     _refuse_state(claim, "paid", (APPROVED,))
     if claim.amount_fen == 0:
         raise ZkdError(f"claim #{claim.id} is 0.00 after recoveries; there is nothing to pay: "
@@ -136,7 +151,6 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     if on < claim.approved_on:
         raise ZkdError(f"claim #{claim.id} was approved on {claim.approved_on}; "
                        f"it cannot be paid on {on}, before that")
-    uow.lock_ledger()
     cash = reserve_cash_by_bank(uow, on)
     if bank is not None:
         institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
@@ -158,12 +172,12 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
 def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
                   bank: str | None = None) -> list[Entry]:
     """Book the institution's return of every owed, unreturned recovery share of a claim."""
-    claim = get(uow, claim_id)
+    claim = get_locked(uow, claim_id)
     owed = list(uow.s.execute(
         select(RecoveryShareRow).where(RecoveryShareRow.claim_id == claim.id,
                                        RecoveryShareRow.share_fen > 0,
                                        RecoveryShareRow.returned_entry.is_(None))
-        .order_by(RecoveryShareRow.id)).scalars())
+        .order_by(RecoveryShareRow.id).execution_options(populate_existing=True)).scalars())
     if not owed:
         raise ZkdError(f"claim #{claim.id} has no recovery share owed to the reserve")
     if bank is None:

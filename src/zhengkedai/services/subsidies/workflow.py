@@ -28,6 +28,17 @@ def _what(row: SubsidyRow) -> str:
             f"{row.period_year}年度，凭证 {row.reference}）")
 
 
+def _locked_row(uow: UnitOfWork, subsidy_id: int) -> SubsidyRow:
+    """The subsidy read afresh under the ledger lock, for an action that changes it.
+
+    The lock comes first, so a concurrent approval, rejection or payment has
+    committed and its status (and the cap's other grants) are read as it left them.
+    """
+    uow.lock_ledger()
+    row = uow.s.get(SubsidyRow, subsidy_id, populate_existing=True)
+    return row if row is not None else subsidies.get_row(uow, subsidy_id)
+
+
 def _must_be(row: SubsidyRow, action: str, *allowed: str) -> None:
     if row.status not in allowed:
         raise ZkdError(f"subsidy #{row.id} is {row.status}; {action} needs it "
@@ -42,7 +53,7 @@ def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | Non
         ZkdError: not submitted, 0.00 (reject it instead), or over its yearly cap
             with the approved and paid ones (e.g. after a policy change).
     """
-    row = subsidies.get_row(uow, subsidy_id)
+    row = _locked_row(uow, subsidy_id)
     _must_be(row, "approving", SubsidyStatus.SUBMITTED)
     if row.amount_fen == 0:
         raise ZkdError(f"subsidy #{row.id} is 0.00 (its cap is used up); reject it instead")
@@ -74,7 +85,7 @@ def reject(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, reason: str,
     """Reject a submitted or approved subsidy; an approval is reversed, dated ``on``."""
     if not reason.strip():
         raise ZkdError("a rejection needs a reason (--reason)")
-    row = subsidies.get_row(uow, subsidy_id)
+    row = _locked_row(uow, subsidy_id)
     _must_be(row, "rejecting", SubsidyStatus.SUBMITTED, SubsidyStatus.APPROVED)
     day = on or actor.today()
     if row.status == SubsidyStatus.APPROVED and row.approve_entry is not None:
@@ -98,7 +109,7 @@ def pay(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = 
         InsufficientFunds: the budget cannot cover it; the message names the
             shortfall, and the subsidy stays approved.
     """
-    row = subsidies.get_row(uow, subsidy_id)
+    row = _locked_row(uow, subsidy_id)
     _must_be(row, "paying", SubsidyStatus.APPROVED)
     day = on or actor.today()
     if row.approved_on is not None and day < row.approved_on:
