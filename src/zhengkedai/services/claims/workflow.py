@@ -107,6 +107,14 @@ def reject(uow: UnitOfWork, actor: Actor, claim_id: int, reason: str,
     return claim
 
 
+def ids_to_act_on(uow: UnitOfWork, status: str, institution: str | None = None) -> list[int]:
+    """The ids of the claims in ``status`` (of ``institution``), oldest first, for a batch."""
+    stmt = select(ClaimRow.id).where(ClaimRow.status == status).order_by(ClaimRow.id)
+    if institution is not None:
+        stmt = stmt.where(ClaimRow.institution_code == institution)
+    return list(uow.s.execute(stmt).scalars())
+
+
 def reserve_cash_by_bank(uow: UnitOfWork, on: dt.date) -> dict[str, Fen]:
     """Each deposit bank's reserve cash that can be spent on ``on`` (lowest balance from then on)."""
     ledger = LedgerRepo(uow)

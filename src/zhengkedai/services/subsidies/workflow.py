@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from sqlalchemy import select
+
 from zhengkedai.context import Actor
 from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.db.models import SubsidyRow
@@ -37,6 +39,14 @@ def _locked_row(uow: UnitOfWork, subsidy_id: int) -> SubsidyRow:
     uow.lock_ledger()
     row = uow.s.get(SubsidyRow, subsidy_id, populate_existing=True)
     return row if row is not None else subsidies.get_row(uow, subsidy_id)
+
+
+def ids_to_act_on(uow: UnitOfWork, status: str, kind: str | None = None) -> list[int]:
+    """The ids of the subsidies in ``status`` (of ``kind``), oldest first, for a batch."""
+    stmt = select(SubsidyRow.id).where(SubsidyRow.status == status).order_by(SubsidyRow.id)
+    if kind is not None:
+        stmt = stmt.where(SubsidyRow.kind == kind)
+    return list(uow.s.execute(stmt).scalars())
 
 
 def _must_be(row: SubsidyRow, action: str, *allowed: str) -> None:
