@@ -289,7 +289,8 @@ def _yearly_caps(uow: UnitOfWork, month: Month, code: str, claims: Sequence[Clai
     if not found:
         return [], []
     prior_end = dt.date(year - 1, 12, 31)
-    balance = sum(st.outstanding for _, st in portfolio.loan_states(uow, prior_end, code).values())
+    prior = portfolio.by_institution(uow, prior_end).get(code)
+    balance = prior.outstanding if prior is not None else 0
     rows: list[dict[str, CellValue]] = []
     notes: list[str] = []
     for rule, where in found.values():
