@@ -125,8 +125,7 @@ def events_file(path: Path, bank: str, n: int, events: int, claims: int) -> None
                         str(principal_of(j) // 50), ""])
         for j in range(n - claims, n):
             w.writerow([f"{bank}-{j + 1:07d}", "损失确认",
-                        max(disbursed_of(j) + dt.timedelta(days=10),
-                            dt.date(2025, 5, 1)).isoformat(),
+                        max(disbursed_of(j), dt.date(2025, 5, 1)).isoformat(),
                         str(principal_of(j) // 2), ""])
         for j in range(n - claims, n - claims + recoveries):
             w.writerow([f"{bank}-{j + 1:07d}", "追偿回收", "2025-06-10",
