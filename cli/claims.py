@@ -9,14 +9,16 @@ from typing import Any
 
 import click
 
+from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import format_grouped, format_plain, parse_yuan
 from zhengkedai.i18n import _
-from zhengkedai.services import policies
+from zhengkedai.services import batches, policies
 from zhengkedai.services.claims import views as claims_views
 from zhengkedai.services.claims import workflow as claims_workflow
-from zhengkedai.services.claims.computation import STATUSES
+from zhengkedai.services.claims.computation import APPROVED, STATUSES, SUBMITTED
 from zhengkedai.services.funds import reserve
 
+from .batch import all_option, check_selection, finish
 from .common import (
     AMOUNT,
     CLAIM_ID,
@@ -165,25 +167,46 @@ def claims_show(claim_id: int, fmt: str) -> None:
 
 
 @claims_group.command("approve")
-@click.argument("claim_id", metavar="ID", type=CLAIM_ID)
+@click.argument("claim_ids", metavar="[ID]...", nargs=-1, type=CLAIM_ID)
+@all_option("submitted claim")
+@click.option("--institution", metavar="CODE", help="With --all: only this institution's claims.")
+@click.option("--status", type=click.Choice(STATUSES), default=SUBMITTED.value, show_default=True,
+              help="With --all: the claims in this state.")
 @click.option("--on", type=DONE_DATE, help="Approval date (default: today).")
 @db_options
-def claims_approve(claim_id: int, on: dt.date | None) -> None:
-    """Approve a submitted claim: its amount becomes a payable of the reserve.
+def claims_approve(claim_ids: tuple[int, ...], select_all: bool, institution: str | None,
+                   status: str, on: dt.date | None) -> None:
+    """Approve submitted claims: each amount becomes a payable of the reserve.
 
     A claim computed as 0.00 (not covered) is not approved; reject it instead.
+    Several IDs, or --all with filters, are approved in one transaction, each
+    checked and journaled on its own: if any is refused, every refusal is
+    listed and none is approved.
 
     Example: zkd claims approve 12 --on 2025-07-01
+
+    Example: zkd claims approve --all --institution ZZB --on 2025-07-01
     """
+    check_selection(claim_ids, select_all, "claim")
     e = env()
     actor = e.actor()
+    day = on or actor.today()
+    available = 0
     with e.uow() as uow:
-        claim = claims_workflow.approve(uow, actor, claim_id, on or actor.today())
-        uow.commit()
-        available = reserve.available(uow, claim.approved_on or actor.today())
-    click.echo(_("Approved claim #{id}: {amount} payable to {institution} (journal entry "
-                 "#{seq}).").format(id=claim.id, amount=format_grouped(claim.amount_fen),
-                                    institution=claim.institution_code, seq=claim.approve_entry))
+        ids = claim_ids or claims_workflow.ids_to_act_on(uow, status, institution)
+        batch = batches.run(uow, ids,
+                            lambda i: claims_workflow.approve(uow, actor, i, day))
+        if batch.ok:
+            uow.commit()
+            available = reserve.available(uow, day)
+    finish(batch, "claim", lambda _claim_id, claim: _(
+        "Approved claim #{id}: {amount} payable to {institution} (journal entry #{seq})."
+    ).format(id=claim.id, amount=format_grouped(claim.amount_fen),
+             institution=claim.institution_code, seq=claim.approve_entry))
+    if len(batch.outcomes) > 1:
+        total = sum(o.result.amount_fen for o in batch.outcomes if o.result is not None)
+        click.echo(_("Approved {count} claims, {total} in all.").format(
+            count=len(batch.outcomes), total=format_grouped(total)))
     if available < 0:
         click.echo(_("Note: the reserve's approved claims now exceed its cash by "
                      "{amount}; a payment waits for a deposit "
@@ -210,31 +233,55 @@ def claims_reject(claim_id: int, reason: str, on: dt.date | None) -> None:
 
 
 @claims_group.command("pay")
-@click.argument("claim_id", metavar="ID", type=CLAIM_ID)
+@click.argument("claim_ids", metavar="[ID]...", nargs=-1, type=CLAIM_ID)
+@all_option("approved claim")
+@click.option("--institution", metavar="CODE", help="With --all: only this institution's claims.")
+@click.option("--status", type=click.Choice(STATUSES), default=APPROVED.value, show_default=True,
+              help="With --all: the claims in this state.")
 @click.option("--on", type=DONE_DATE, help="Payment date (default: today).")
 @click.option("--from", "bank", metavar="BANK",
               help="Pay from this deposit bank only (default: see below).")
 @db_options
-def claims_pay(claim_id: int, on: dt.date | None, bank: str | None) -> None:
-    """Pay an approved claim from the reserve's cash.
+def claims_pay(claim_ids: tuple[int, ...], select_all: bool, institution: str | None,
+               status: str, on: dt.date | None, bank: str | None) -> None:
+    """Pay approved claims from the reserve's cash.
 
     Paid from the claiming bank's own reserve account if it covers the
     amount, else from the deposit bank with the most cash, else split across
     banks, most cash first. Refused, with the shortfall named, when the
-    reserve cannot cover it; the claim then stays approved.
+    reserve cannot cover it; the claim then stays approved. Several IDs, or
+    --all with filters, are paid in one transaction in id order, each checked
+    against the cash the earlier ones left: if any is refused, every refusal
+    is listed and none is paid.
 
     Example: zkd claims pay 12 --on 2025-07-05
+
+    Example: zkd claims pay --all --institution ZZB --status approved --on 2025-07-05
     """
+    check_selection(claim_ids, select_all, "claim")
     e = env()
     actor = e.actor()
+    day = on or actor.today()
     with e.uow() as uow:
-        entry = claims_workflow.pay(uow, actor, claim_id, on or actor.today(), bank)
-        uow.commit()
-    paid = {ln.account.rsplit(":", 1)[1]: -ln.amount for ln in entry.lines if ln.amount < 0}
-    click.echo(_("Paid claim #{id}: {parts} on {on} (journal entry #{seq}).").format(
-        id=claim_id, parts=", ".join(
-            _("{amount} from {bank}").format(amount=format_grouped(a), bank=b)
-            for b, a in paid.items()), on=entry.entry_date, seq=entry.seq))
+        ids = claim_ids or claims_workflow.ids_to_act_on(uow, status, institution)
+        batch = batches.run(uow, ids,
+                            lambda i: claims_workflow.pay(uow, actor, i, day, bank))
+        if batch.ok:
+            uow.commit()
+
+    def line(claim_id: int, entry: Entry) -> str:
+        paid = {ln.account.rsplit(":", 1)[1]: -ln.amount for ln in entry.lines if ln.amount < 0}
+        return _("Paid claim #{id}: {parts} on {on} (journal entry #{seq}).").format(
+            id=claim_id, parts=", ".join(
+                _("{amount} from {bank}").format(amount=format_grouped(a), bank=b)
+                for b, a in paid.items()), on=entry.entry_date, seq=entry.seq)
+
+    finish(batch, "claim", line)
+    if len(batch.outcomes) > 1:
+        total = sum(ln.amount for o in batch.outcomes if o.result is not None
+                    for ln in o.result.lines if ln.amount > 0)
+        click.echo(_("Paid {count} claims, {total} in all.").format(
+            count=len(batch.outcomes), total=format_grouped(total)))
 
 
 @claims_group.command("recovery-return")

@@ -16,9 +16,11 @@ import click
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.subsidy_rules import SubsidyKind
 from zhengkedai.i18n import _
+from zhengkedai.services import batches
 from zhengkedai.services.subsidies import applications as subsidies
 from zhengkedai.services.subsidies import workflow as subsidy_workflow
 
+from .batch import all_option, check_selection, finish
 from .common import (
     DONE_DATE,
     SUBSIDY_ID,
@@ -129,21 +131,40 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
 
 
 @subsidies_group.command("approve")
-@click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
+@click.argument("subsidy_ids", metavar="[ID]...", nargs=-1, type=SUBSIDY_ID)
+@all_option("submitted subsidy")
+@click.option("--kind", type=click.Choice([k.value for k in SubsidyKind]),
+              help="With --all: only this kind.")
+@click.option("--status", type=click.Choice(list(subsidies.STATUSES)), default="submitted",
+              show_default=True, help="With --all: the subsidies in this state.")
 @click.option("--on", type=DONE_DATE, help="Approval date (default: today).")
 @db_options
-def subsidies_approve(subsidy_id: int, on: dt.date | None) -> None:
-    """Approve a submitted subsidy: its amount becomes payable from the budget.
+def subsidies_approve(subsidy_ids: tuple[int, ...], select_all: bool, kind: str | None,
+                      status: str, on: dt.date | None) -> None:
+    """Approve submitted subsidies: each amount becomes payable from the budget.
+
+    Several IDs, or --all with filters, are approved in one transaction, each
+    checked (its yearly cap too) and journaled on its own: if any is refused,
+    every refusal is listed and none is approved.
 
     Example: zkd subsidies approve 7 --on 2025-04-02
+
+    Example: zkd subsidies approve --all --kind financing --on 2025-04-02
     """
+    check_selection(subsidy_ids, select_all, "subsidy")
     e = env()
+    actor = e.actor()
     with e.uow() as uow:
-        s = subsidy_workflow.approve(uow, e.actor(), subsidy_id, on=on)
-        uow.commit()
-    click.echo(_("Approved subsidy #{id} ({kind}, {beneficiary}): {amount} payable on {on}."
-                 ).format(id=s.id, kind=s.kind, beneficiary=s.beneficiary,
-                          amount=format_grouped(s.amount), on=s.approved_on))
+        ids = subsidy_ids or subsidy_workflow.ids_to_act_on(uow, status, kind)
+        batch = batches.run(uow, ids,
+                            lambda i: subsidy_workflow.approve(uow, actor, i, on=on))
+        if batch.ok:
+            uow.commit()
+    finish(batch, "subsidy", lambda _id, s: _(
+        "Approved subsidy #{id} ({kind}, {beneficiary}): {amount} payable on {on}.").format(
+        id=s.id, kind=s.kind, beneficiary=s.beneficiary, amount=format_grouped(s.amount),
+        on=s.approved_on))
+    _total(batch, _("Approved {count} subsidies, {total} in all."))
 
 
 @subsidies_group.command("reject")
@@ -167,21 +188,45 @@ def subsidies_reject(subsidy_id: int, reason: str, on: dt.date | None) -> None:
 
 
 @subsidies_group.command("pay")
-@click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
+@click.argument("subsidy_ids", metavar="[ID]...", nargs=-1, type=SUBSIDY_ID)
+@all_option("approved subsidy")
+@click.option("--kind", type=click.Choice([k.value for k in SubsidyKind]),
+              help="With --all: only this kind.")
+@click.option("--status", type=click.Choice(list(subsidies.STATUSES)), default="approved",
+              show_default=True, help="With --all: the subsidies in this state.")
 @click.option("--on", type=DONE_DATE, help="Payment date (default: today).")
 @db_options
-def subsidies_pay(subsidy_id: int, on: dt.date | None) -> None:
-    """Pay an approved subsidy from the budget; refused with the shortfall when it cannot.
+def subsidies_pay(subsidy_ids: tuple[int, ...], select_all: bool, kind: str | None,
+                  status: str, on: dt.date | None) -> None:
+    """Pay approved subsidies from the budget; refused with the shortfall when it cannot.
+
+    Several IDs, or --all with filters, are paid in one transaction in id
+    order, each against the cash the earlier ones left: if any is refused,
+    every refusal is listed and none is paid.
 
     Example: zkd subsidies pay 7 --on 2025-04-10
+
+    Example: zkd subsidies pay --all --status approved --on 2025-04-10
     """
+    check_selection(subsidy_ids, select_all, "subsidy")
     e = env()
+    actor = e.actor()
     with e.uow() as uow:
-        s = subsidy_workflow.pay(uow, e.actor(), subsidy_id, on=on)
-        uow.commit()
-    click.echo(_("Paid subsidy #{id} ({kind}, {beneficiary}): {amount} on {on}.").format(
+        ids = subsidy_ids or subsidy_workflow.ids_to_act_on(uow, status, kind)
+        batch = batches.run(uow, ids, lambda i: subsidy_workflow.pay(uow, actor, i, on=on))
+        if batch.ok:
+            uow.commit()
+    finish(batch, "subsidy", lambda _id, s: _(
+        "Paid subsidy #{id} ({kind}, {beneficiary}): {amount} on {on}.").format(
         id=s.id, kind=s.kind, beneficiary=s.beneficiary, amount=format_grouped(s.amount),
         on=s.paid_on))
+    _total(batch, _("Paid {count} subsidies, {total} in all."))
+
+
+def _total(batch: batches.Batch[subsidies.Subsidy], done: str) -> None:
+    if len(batch.outcomes) > 1:
+        total = sum(o.result.amount for o in batch.outcomes if o.result is not None)
+        click.echo(done.format(count=len(batch.outcomes), total=format_grouped(total)))
 
 
 @subsidies_group.command("notice")

@@ -97,3 +97,22 @@ def test_reject_reverses_an_approval_and_refusals_are_one_line(filed) -> None:
     one_error(zkd("subsidies", "show", "99"), "no subsidy #99")
     assert zkd("subsidies", "reject", "4").exit_code == 2  # --reason is required
     assert zkd("subsidies", "list", "--status", "nope").exit_code == 2
+
+
+def test_all_financing_subsidies_are_approved_and_paid_in_one_command_each(filed) -> None:
+    assert filed("budget", "deposit", "2000000", "--on", "2025-03-05", "--ref", "B-1").exit_code == 0
+    r = filed("subsidies", "approve", "1", "2", "3", "--on", "2025-03-06")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[-1] == "Approved 3 subsidies, 1,000,000.00 in all."
+    r = filed("subsidies", "pay", "--all", "--kind", "financing", "--on", "2025-03-07")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[-1] == "Paid 3 subsidies, 1,000,000.00 in all."
+
+
+def test_a_batch_with_a_zero_subsidy_approves_none_of_them(filed) -> None:
+    r = filed("subsidies", "approve", "--all", "--kind", "financing", "--on", "2025-03-06")
+    assert r.exit_code == 1
+    assert "subsidy #4: subsidy #4 is 0.00" in r.stderr
+    assert "nothing was written: 1 of 4 subsidies refused" in r.stderr
+    doc = json.loads(filed("subsidies", "list", "--format", "json").output)
+    assert {s["status"] for s in doc} == {"submitted"}

@@ -6,10 +6,10 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import (
     ClaimRow,
+    LineRow,
     LoanEventRow,
     LoanRow,
     RecoveryShareRow,
@@ -39,7 +39,6 @@ def check_claims(uow: UnitOfWork) -> list[str]:
     within what was paid; approved and paid claims' journal entries matching
     their amounts. (Status against the journal: :mod:`.records`.)"""
     problems: list[str] = []
-    ledger = LedgerRepo(uow)
     computed_with = ClaimPolicies(uow)
     per_loan: dict[int, tuple[Fen, Fen | None, str]] = {}
     per_year: dict[tuple[str, int], tuple[Fen, Fen]] = {}  # (institution, year) -> total, limit
@@ -48,12 +47,13 @@ def check_claims(uow: UnitOfWork) -> list[str]:
         select(RecoveryShareRow.claim_id, func.sum(RecoveryShareRow.share_fen))
         .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id).where(LIVE_EVENT)
         .group_by(RecoveryShareRow.claim_id)).all()}
+    booked = _booked_on_payables(uow)
     for claim, loan, event in uow.s.execute(
         select(ClaimRow, LoanRow, LoanEventRow)
         .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-        .order_by(ClaimRow.id)
-    ).all():
+        .order_by(ClaimRow.id).execution_options(yield_per=1000)
+    ):
         name = f"claim #{claim.id} (loan {loan.loan_no})"
         loss_on = event.occurred_on
         # the claim's loss is a copy of its event's: the event is what the bank filed
@@ -95,8 +95,7 @@ def check_claims(uow: UnitOfWork) -> list[str]:
         if claim.status == PAID:
             checks.append(("payment", claim.pay_entry, claim.amount_fen))
         for what, seq, expected in checks:
-            on_payable = (sum(line.amount for line in ledger.entry(seq).lines
-                              if line.account == payable) if seq is not None else None)
+            on_payable = booked.get((seq, payable), 0) if seq is not None else None
             if on_payable != expected:
                 problems.append(f"{name}: its {what} entry "
                                 f"{'#' + str(seq) if seq else '(missing)'} does not book "
@@ -112,3 +111,17 @@ def check_claims(uow: UnitOfWork) -> list[str]:
     return problems
 
 
+
+
+def _booked_on_payables(uow: UnitOfWork) -> dict[tuple[int, str], Fen]:
+    """What each claim's approval and payment entry books on each payable account.
+
+    One query for all claims (it was two per approved or paid claim).
+    """
+    seqs = select(ClaimRow.approve_entry).where(ClaimRow.approve_entry.is_not(None)).union(
+        select(ClaimRow.pay_entry).where(ClaimRow.pay_entry.is_not(None))).subquery()
+    rows = uow.s.execute(
+        select(LineRow.entry_seq, LineRow.account_code, func.sum(LineRow.amount_fen))
+        .where(LineRow.entry_seq.in_(select(seqs.c[0])))
+        .group_by(LineRow.entry_seq, LineRow.account_code))
+    return {(seq, code): int(total) for seq, code, total in rows}

@@ -53,6 +53,21 @@ def get(uow: UnitOfWork, claim_id: int) -> ClaimRow:
     return claim
 
 
+def get_locked(uow: UnitOfWork, claim_id: int) -> ClaimRow:
+    """The claim read afresh under the ledger lock, for an action that changes it.
+
+    The lock comes first: another writer that changed the claim (a payment, a
+    rejection, a recovery that lowered it) has then committed, and the claim's
+    status and amount are read as it left them, not as this session saw them
+    before (the identity map would keep the old values).
+    """
+    uow.lock_ledger()
+    claim = uow.s.get(ClaimRow, claim_id, populate_existing=True)
+    if claim is None:
+        raise NotFound(_("no claim #{id}; see `zkd claims list`").format(id=claim_id))
+    return claim
+
+
 # how each refused action reads in a message
 _ACTIONS = {Action.APPROVE: N_("be approved"), Action.REJECT: N_("be rejected"),
             Action.PAY: N_("be paid"), Action.WITHDRAW: N_("be withdrawn")}
@@ -68,7 +83,7 @@ def _refuse_state(claim: ClaimRow, action: Action) -> None:
 
 def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimRow:
     """Approve a submitted claim on ``on``: its amount becomes the reserve's payable."""
-    claim = get(uow, claim_id)
+    claim = get_locked(uow, claim_id)
     _refuse_state(claim, Action.APPROVE)
     if claim.amount_fen == 0:
         raise ZkdError(_("claim #{id} computes to 0.00 (see `zkd claims show {id}`); "
@@ -88,7 +103,7 @@ def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimR
 def reject(uow: UnitOfWork, actor: Actor, claim_id: int, reason: str,
            on: dt.date | None = None) -> ClaimRow:
     """Reject a submitted or approved claim; an approval is reversed (dated ``on``, default today)."""
-    claim = get(uow, claim_id)
+    claim = get_locked(uow, claim_id)
     _refuse_state(claim, Action.REJECT)
     reason = reason.strip()
     if not reason:
@@ -104,6 +119,14 @@ def reject(uow: UnitOfWork, actor: Actor, claim_id: int, reason: str,
     claim.status, claim.rejected_reason, claim.decided_by = REJECTED, reason, actor.operator
     uow.s.flush()
     return claim
+
+
+def ids_to_act_on(uow: UnitOfWork, status: str, institution: str | None = None) -> list[int]:
+    """The ids of the claims in ``status`` (of ``institution``), oldest first, for a batch."""
+    stmt = select(ClaimRow.id).where(ClaimRow.status == status).order_by(ClaimRow.id)
+    if institution is not None:
+        stmt = stmt.where(ClaimRow.institution_code == institution)
+    return list(uow.s.execute(stmt).scalars())
 
 
 def reserve_cash_by_bank(uow: UnitOfWork, on: dt.date) -> dict[str, Fen]:
@@ -141,7 +164,7 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
         InsufficientFunds: the reserve's cash (or ``bank``'s) cannot cover it; the
             shortfall is named and nothing changes.
     """
-    claim = get(uow, claim_id)
+    claim = get_locked(uow, claim_id)
     _refuse_state(claim, Action.PAY)
     if actor.separate_duties:
         check_payer(actor.operator, claim.decided_by, f"补偿 #{claim.id}")
@@ -154,7 +177,6 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
         raise ZkdError(_("claim #{id} was approved on {approved}; "
                          "it cannot be paid on {on}, before that").format(
             id=claim.id, approved=claim.approved_on, on=on))
-    uow.lock_ledger()
     cash = reserve_cash_by_bank(uow, on)
     if bank is not None:
         institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
@@ -194,12 +216,12 @@ def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     Raises:
         ZkdError: nothing is owed, or ``amount`` is not above 0 or above what is owed.
     """
-    claim = get(uow, claim_id)
+    claim = get_locked(uow, claim_id)
     owed = list(uow.s.execute(
         select(RecoveryShareRow).join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
         .where(RecoveryShareRow.claim_id == claim.id, LIVE_EVENT,
                RecoveryShareRow.share_fen > 0, RecoveryShareRow.returned_entry.is_(None))
-        .order_by(RecoveryShareRow.id)).scalars())
+        .order_by(RecoveryShareRow.id).execution_options(populate_existing=True)).scalars())
     if not owed:
         raise ZkdError(_("claim #{id} has no recovery share owed to the reserve").format(
             id=claim.id))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from sqlalchemy import select
+
 from zhengkedai.context import Actor
 from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.db.models import SubsidyRow
@@ -31,6 +33,25 @@ def _what(row: SubsidyRow) -> str:
             f"{row.period_year}年度，凭证 {row.reference}）")
 
 
+def _locked_row(uow: UnitOfWork, subsidy_id: int) -> SubsidyRow:
+    """The subsidy read afresh under the ledger lock, for an action that changes it.
+
+    The lock comes first, so a concurrent approval, rejection or payment has
+    committed and its status (and the cap's other grants) are read as it left them.
+    """
+    uow.lock_ledger()
+    row = uow.s.get(SubsidyRow, subsidy_id, populate_existing=True)
+    return row if row is not None else subsidies.get_row(uow, subsidy_id)
+
+
+def ids_to_act_on(uow: UnitOfWork, status: str, kind: str | None = None) -> list[int]:
+    """The ids of the subsidies in ``status`` (of ``kind``), oldest first, for a batch."""
+    stmt = select(SubsidyRow.id).where(SubsidyRow.status == status).order_by(SubsidyRow.id)
+    if kind is not None:
+        stmt = stmt.where(SubsidyRow.kind == kind)
+    return list(uow.s.execute(stmt).scalars())
+
+
 # the actions a refusal names
 _DOING = {Action.APPROVE: N_("approving"), Action.REJECT: N_("rejecting"),
           Action.PAY: N_("paying"), Action.WITHDRAW: N_("withdrawing")}
@@ -51,7 +72,7 @@ def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | Non
         ZkdError: not submitted, 0.00 (reject it instead), or over its yearly cap
             with the approved and paid ones (e.g. after a policy change).
     """
-    row = subsidies.get_row(uow, subsidy_id)
+    row = _locked_row(uow, subsidy_id)
     _must_be(row, Action.APPROVE)
     if row.amount_fen == 0:
         raise ZkdError(_("subsidy #{id} is 0.00 (its cap is used up); reject it instead").format(
@@ -87,7 +108,7 @@ def reject(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, reason: str,
     """Reject a submitted or approved subsidy; an approval is reversed, dated ``on``."""
     if not reason.strip():
         raise ZkdError(_("a rejection needs a reason (--reason)"))
-    row = subsidies.get_row(uow, subsidy_id)
+    row = _locked_row(uow, subsidy_id)
     _must_be(row, Action.REJECT)
     day = on or actor.today()
     if row.status == Status.APPROVED and row.approve_entry is not None:
@@ -111,7 +132,7 @@ def pay(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = 
         InsufficientFunds: the budget cannot cover it; the message names the
             shortfall, and the subsidy stays approved.
     """
-    row = subsidies.get_row(uow, subsidy_id)
+    row = _locked_row(uow, subsidy_id)
     _must_be(row, Action.PAY)
     if actor.separate_duties:
         check_payer(actor.operator, row.decided_by, f"补助 #{row.id}")
