@@ -88,6 +88,20 @@ def _text(cell: Cell) -> str:
     raise CellError(_("unreadable cell {cell!r}").format(cell=cell))  # pragma: no cover
 
 
+_SCIENTIFIC = re.compile(r"\s*[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+\s*")
+
+
+def _excel_number(cell: Cell) -> bool:
+    """A code cell that Excel held as a number: a number cell, ``9.14101E+17`` as text,
+    or all digits ending in the zeros of a number rounded to 15 significant digits."""
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, int | Decimal):
+        return True
+    return isinstance(cell, str) and (_SCIENTIFIC.fullmatch(cell) is not None or (
+        cell.strip().isdigit() and len(cell.strip()) >= 16 and cell.strip().endswith("000")))
+
+
 class Column(Generic[T]):
     """Base of the parsers. ``describe`` is the rule shown in templates."""
 
@@ -157,6 +171,10 @@ class CreditCode(Column[str]):
         code = normalize_uscc(_text(cell))
         reason = uscc_error(code)
         if reason is not None:
+            if _excel_number(cell):
+                reason = _("{reason}; the cell is a number ({value}), which Excel rounds to 15 "
+                           "digits: format the column as text and export again").format(
+                               reason=reason, value=_shown(cell))
             raise CellError(reason)
         return code
 
