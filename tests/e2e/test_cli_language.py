@@ -43,7 +43,7 @@ def test_help_and_its_headings_are_in_chinese_by_default(zkd, chinese) -> None: 
     r = zkd("claims", "approve", "--help")
     assert r.exit_code == 0
     assert "用法：" in r.output and "选项" in r.output and "示例：" in r.output
-    assert "审批一笔已受理的补偿申请" in r.output and "显示本帮助并退出。" in r.output
+    assert "审批已受理的补偿申请" in r.output and "显示本帮助并退出。" in r.output
     assert "Usage:" not in r.output
 
 
@@ -56,7 +56,7 @@ def test_the_same_help_is_english_again_in_the_same_process(zkd, monkeypatch) ->
 
 
 def test_click_usage_errors_are_in_chinese_by_default(zkd, chinese) -> None:  # type: ignore[no-untyped-def]
-    r = zkd("claims", "approve")
+    r = zkd("claims", "reject")
     assert r.exit_code == 2
     assert r.stderr.startswith("错误：缺少参数") and "--help" in r.stderr
     r = zkd("claims", "approve", "1", "--bogus")

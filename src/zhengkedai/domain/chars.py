@@ -21,6 +21,8 @@ import functools
 import re
 import unicodedata
 
+from ..i18n import _
+
 FULL_WIDTH_DIGITS = frozenset("０１２３４５６７８９")
 EXCEL_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
@@ -69,7 +71,8 @@ def hidden_character(text: str, *, line_breaks: bool = False) -> str | None:
         ch = m.group()
         if line_breaks and ch in "\t\n\r":
             continue
-        return f"contains an invisible or control character ({describe(ch)}); retype the value"
+        return _("contains an invisible or control character ({char}); retype the value").format(
+            char=describe(ch))
     return None
 
 
@@ -83,15 +86,16 @@ def foreign_digit(text: str) -> str | None:
         if (unicodedata.decimal(ch, None) is not None or unicodedata.digit(ch, None) is not None
                 or (not ch.isalpha() and any("0" <= c <= "9"
                                              for c in unicodedata.normalize("NFKC", ch)))):
-            return (f"contains the digit form {ch!r} ({describe(ch)}); write digits as 0-9 "
-                    "or full-width ０-９")
+            return _("contains the digit form {char!r} ({name}); write digits as 0-9 or "
+                     "full-width ０-９").format(char=ch, name=describe(ch))
     return None
 
 
 def excel_error(text: str) -> str | None:
     """Why ``text`` is refused as a spreadsheet error value (``#DIV/0!``), or None."""
     if text[:1] == "#" and text.strip().upper() in EXCEL_ERRORS:
-        return f"{text.strip()} is a spreadsheet error value, not data; fix the formula"
+        return _("{value} is a spreadsheet error value, not data; fix the formula").format(
+            value=text.strip())
     return None
 
 

@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from ..i18n import _
 from .accounts import AccountCodeError, parse_account
 from .money import Fen, format_plain
 
@@ -79,19 +80,21 @@ class Entry:
 def check_balanced(lines: Sequence[Line]) -> None:
     """Raise UnbalancedEntry unless the lines are a valid double entry."""
     if len(lines) < 2:
-        raise UnbalancedEntry("an entry needs at least two lines")
+        raise UnbalancedEntry(_("an entry needs at least two lines"))
     for line in lines:
         if not isinstance(line.amount, int) or isinstance(line.amount, bool):
-            raise UnbalancedEntry(f"line on {line.account}: amount must be whole fen")
+            raise UnbalancedEntry(_("line on {account}: amount must be whole fen").format(
+                account=line.account))
         if line.amount == 0:
-            raise UnbalancedEntry(f"line on {line.account}: amount is zero")
+            raise UnbalancedEntry(_("line on {account}: amount is zero").format(account=line.account))
         try:
             parse_account(line.account)
         except AccountCodeError as exc:
             raise UnbalancedEntry(str(exc)) from None
     total = sum(line.amount for line in lines)
     if total != 0:
-        raise UnbalancedEntry(f"lines do not balance: they sum to {format_plain(total)}")
+        raise UnbalancedEntry(_("lines do not balance: they sum to {total}").format(
+            total=format_plain(total)))
 
 
 def canonical_content(
@@ -185,16 +188,18 @@ def verify_chain(entries: Iterable[Entry]) -> list[ChainProblem]:
     expected_seq = 1
     for entry in entries:
         if entry.seq != expected_seq:
-            problems.append(ChainProblem(entry.seq, f"sequence gap: expected {expected_seq}"))
+            problems.append(ChainProblem(entry.seq, _("sequence gap: expected {seq}").format(
+                seq=expected_seq)))
         expected_seq = entry.seq + 1
         if entry.prev_hash != prev:
-            problems.append(ChainProblem(entry.seq, "previous-hash link broken"))
+            problems.append(ChainProblem(entry.seq, _("previous-hash link broken")))
         try:
             check_balanced(entry.lines)
         except UnbalancedEntry as exc:
-            problems.append(ChainProblem(entry.seq, f"does not balance: {exc}"))
+            problems.append(ChainProblem(entry.seq, _("does not balance: {reason}").format(
+                reason=exc)))
         recomputed = compute_hash(replace(entry, prev_hash=prev))
         if recomputed != entry.hash:
-            problems.append(ChainProblem(entry.seq, "content does not match its hash"))
+            problems.append(ChainProblem(entry.seq, _("content does not match its hash")))
         prev = entry.hash
     return problems

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from ..i18n import _
 from .money import Fen
 
 
@@ -100,11 +101,12 @@ def apply_event(state: LoanState, event: EventType, amount: Fen) -> LoanState:
     """
     if event in (EventType.REPAYMENT, EventType.LOSS):
         if amount <= 0:
-            raise EventRefused("amount must be greater than 0")
+            raise EventRefused(_("amount must be greater than 0"))
         if amount > state.outstanding:
             raise EventRefused(
-                f"{event.value} {amount_text(amount)} exceeds the outstanding principal "
-                f"{amount_text(state.outstanding)}"
+                _("{event} {amount} exceeds the outstanding principal {outstanding}").format(
+                    event=event.value, amount=amount_text(amount),
+                    outstanding=amount_text(state.outstanding))
             )
         return LoanState(
             outstanding=state.outstanding - amount,
@@ -113,17 +115,17 @@ def apply_event(state: LoanState, event: EventType, amount: Fen) -> LoanState:
         )
     if event is EventType.OVERDUE:
         if amount < 0:
-            raise EventRefused("overdue principal must not be negative")
+            raise EventRefused(_("overdue principal must not be negative"))
         if amount > state.outstanding:
             raise EventRefused(
-                f"overdue principal {amount_text(amount)} exceeds the outstanding principal "
-                f"{amount_text(state.outstanding)}"
+                _("overdue principal {amount} exceeds the outstanding principal {outstanding}"
+                  ).format(amount=amount_text(amount), outstanding=amount_text(state.outstanding))
             )
         return LoanState(state.outstanding, amount, state.losses)
     if amount <= 0:
-        raise EventRefused("amount must be greater than 0")
+        raise EventRefused(_("amount must be greater than 0"))
     if state.losses == 0:
-        raise EventRefused("a recovery needs a confirmed loss on the loan first")
+        raise EventRefused(_("a recovery needs a confirmed loss on the loan first"))
     return state
 
 

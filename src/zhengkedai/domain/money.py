@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ..i18n import N_, _
 from .chars import CharacterError, fold
 
 Fen = int
@@ -41,7 +42,18 @@ def unit_factor(unit: str) -> Decimal:
     try:
         return _UNITS[unit]
     except KeyError:
-        raise AmountError(f"unknown unit {unit!r}; expected one of {', '.join(_UNITS)}") from None
+        raise AmountError(_("unknown unit {unit!r}; expected one of {units}").format(
+            unit=unit, units=", ".join(_UNITS))) from None
+
+
+def _unit_in_cell(s: str) -> str | None:
+    """The unit (元, 万元…) written after a number in an amount cell, if any."""
+    body, unit = s.removesuffix("元"), "元"
+    if body[-1:] in ("千", "万", "亿"):
+        body, unit = body[:-1], body[-1] + "元"
+    if body == s or not body.rstrip()[-1:].isdigit():
+        return None
+    return unit
 
 
 def parse_yuan(text: str, *, unit: Decimal = YUAN) -> Fen:
@@ -60,24 +72,29 @@ def parse_yuan(text: str, *, unit: Decimal = YUAN) -> Fen:
     try:
         raw = fold(str(text))
     except CharacterError as exc:
-        raise AmountError(f"{str(text).strip()!r} {exc}") from None
+        raise AmountError(_("{value!r}: {reason}").format(value=str(text).strip(), reason=exc)) from None
     s = raw
     if s.startswith("¥"):  # ￥ is folded to ¥
         s = s[1:].lstrip()  # "¥ 1,234.50" as Excel's currency format shows it
     if s.startswith("-¥"):
         s = "-" + s[2:].lstrip()
     if not s:
-        raise AmountError("empty amount")
+        raise AmountError(_("empty amount"))
+    unit_written = _unit_in_cell(s)
+    if unit_written is not None:
+        raise AmountError(_("{value!r}: the unit {unit} belongs in the column header (e.g. "
+                            "贷款金额（{unit}）), not in the cell; write the number alone").format(
+                                value=raw, unit=unit_written))
     if "," in s:
         if not _GROUPED.match(s):
-            raise AmountError(f"{raw!r} has misplaced thousands separators")
+            raise AmountError(_("{value!r} has misplaced thousands separators").format(value=raw))
         s = s.replace(",", "")
     if not _PLAIN.match(s):
-        raise AmountError(f"{raw!r} is not a number")
+        raise AmountError(_("{value!r} is not a number").format(value=raw))
     try:
         value = Decimal(s) * unit
     except InvalidOperation:  # pragma: no cover - the regex admits only numbers
-        raise AmountError(f"{raw!r} is not a number") from None
+        raise AmountError(_("{value!r} is not a number").format(value=raw)) from None
     return decimal_to_fen(value, raw)
 
 
@@ -86,16 +103,16 @@ def parse_yuan(text: str, *, unit: Decimal = YUAN) -> Fen:
 # them still fit the databases' 64-bit integers (BIGINT) in fen.
 MAX_YUAN = Decimal(1_000_000_000_000)
 MAX_FEN = int(MAX_YUAN) * 100
-TOO_LARGE = "is more than 1,000,000,000,000.00, the largest amount zkd takes"
+TOO_LARGE = N_("{amount} is more than 1,000,000,000,000.00, the largest amount zkd takes")
 
 
 def decimal_to_fen(value: Decimal, shown: str | None = None) -> Fen:
     """An exact Decimal number of yuan as fen; more than two decimals is an error."""
     fen = value * FEN_PER_YUAN
     if fen != fen.to_integral_value():
-        raise AmountError(f"{shown or value} has more than 2 decimals (fen)")
+        raise AmountError(_("{amount} has more than 2 decimals (fen)").format(amount=shown or value))
     if abs(value) > MAX_YUAN:
-        raise AmountError(f"{shown or value} {TOO_LARGE}")
+        raise AmountError(_(TOO_LARGE).format(amount=shown or value))
     return int(fen)
 
 

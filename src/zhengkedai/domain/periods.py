@@ -7,6 +7,7 @@ import re
 
 from dateutil.relativedelta import relativedelta
 
+from ..i18n import _
 from .chars import CharacterError, fold
 from .errors import ZkdError
 
@@ -20,7 +21,8 @@ class PeriodError(ZkdError, ValueError):
 def parse_period(text: str) -> str:
     """Check a ``YYYY-MM`` period and return it."""
     if not _PERIOD.match(text.strip()):
-        raise PeriodError(f"{text!r} is not a month period; expected YYYY-MM, e.g. 2025-06")
+        raise PeriodError(_("{value!r} is not a month period; expected YYYY-MM, e.g. 2025-06").format(
+            value=text))
     return text.strip()
 
 
@@ -65,12 +67,13 @@ def parse_date_text(text: str) -> dt.date:
     try:
         s = fold(text)
     except CharacterError as exc:
-        raise PeriodError(f"{text.strip()!r} {exc}") from None
+        raise PeriodError(_("{value!r}: {reason}").format(value=text.strip(), reason=exc)) from None
     m = _DATE.fullmatch(s)
     if m is None:
-        raise PeriodError(f"{s!r} is not a date like 2025-06-01, 2025/6/1 or 2025年6月1日")
+        raise PeriodError(_("{value!r} is not a date like 2025-06-01, 2025/6/1 or 2025年6月1日").format(
+            value=s))
     year, month, day = m.group(1), m.group(3) or m.group(5), m.group(4) or m.group(6)
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        raise PeriodError(f"{s!r} is not a calendar date") from None
+        raise PeriodError(_("{cell!r} is not a calendar date").format(cell=s)) from None

@@ -22,6 +22,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
+from ..i18n import _
 from .loans import Enterprise
 from .money import AmountError, Fen, format_grouped, parse_yuan
 
@@ -145,15 +146,18 @@ class Eligibility(Sourced):
         division = credit_code[2:8]
         if division.startswith(self.division_prefix):
             return None
-        return (f"{who} not registered in {self.region}: division code {division} does not"
-                f" begin with {self.division_prefix} ({self.source_of('division_prefix')})")
+        return _("{who} not registered in {region}: division code {division} does not begin "
+                 "with {prefix} ({source})").format(
+                     who=_(who), region=self.region, division=division,
+                     prefix=self.division_prefix, source=self.source_of("division_prefix"))
 
     def revenue_problem(self, revenue_prev_year: Fen) -> str | None:
         """Why the prior-year revenue puts the enterprise outside the programme, or None."""
         if revenue_prev_year <= self.revenue_max:
             return None
-        return (f"prior-year revenue {format_grouped(revenue_prev_year)} exceeds"
-                f" {format_grouped(self.revenue_max)} ({self.source_of('revenue_max')})")
+        return _("prior-year revenue {revenue} exceeds {limit} ({source})").format(
+            revenue=format_grouped(revenue_prev_year), limit=format_grouped(self.revenue_max),
+            source=self.source_of("revenue_max"))
 
     def problems_by_column(self, credit_code: str, revenue_prev_year: Fen
                            ) -> list[tuple[str, str]]:

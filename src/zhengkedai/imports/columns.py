@@ -25,6 +25,7 @@ from ..domain import money
 from ..domain.chars import CharacterError, fold, value_error
 from ..domain.money import AmountError, Fen
 from ..domain.periods import PeriodError, parse_date_text
+from ..i18n import N_, _
 from .readers import Cell
 from .uscc import normalize_uscc, uscc_error
 
@@ -38,7 +39,7 @@ _PERCENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _YEAR = re.compile(r"([0-9]{4})\s*(?:年度?)?")
 
 
-EMPTY = "required value is empty"
+EMPTY = N_("required value is empty")
 
 
 class CellError(ValueError):
@@ -75,7 +76,7 @@ def _text(cell: Cell) -> str:
         except CharacterError as exc:
             raise CellError(str(exc)) from None
     if isinstance(cell, bool):
-        raise CellError("a TRUE/FALSE cell where text was expected")
+        raise CellError(_("a TRUE/FALSE cell where text was expected"))
     if isinstance(cell, int):
         return str(cell)
     if isinstance(cell, Decimal):
@@ -83,8 +84,22 @@ def _text(cell: Cell) -> str:
             return str(int(cell))
         return format(cell, "f")
     if isinstance(cell, dt.datetime | dt.date | dt.time | dt.timedelta):
-        raise CellError(f"a date/time cell ({cell}) where text was expected")
-    raise CellError(f"unreadable cell {cell!r}")  # pragma: no cover
+        raise CellError(_("a date/time cell ({cell}) where text was expected").format(cell=cell))
+    raise CellError(_("unreadable cell {cell!r}").format(cell=cell))  # pragma: no cover
+
+
+_SCIENTIFIC = re.compile(r"\s*[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+\s*")
+
+
+def _excel_number(cell: Cell) -> bool:
+    """A code cell that Excel held as a number: a number cell, ``9.14101E+17`` as text,
+    or all digits ending in the zeros of a number rounded to 15 significant digits."""
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, int | Decimal):
+        return True
+    return isinstance(cell, str) and (_SCIENTIFIC.fullmatch(cell) is not None or (
+        cell.strip().isdigit() and len(cell.strip()) >= 16 and cell.strip().endswith("000")))
 
 
 class Column(Generic[T]):
@@ -107,7 +122,7 @@ class Text(Column[str]):
 
     def parse(self, cell: Cell) -> str:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         if isinstance(cell, str):
             s = _text(cell) if self.normalize else cell.strip()
             if not self.normalize and (s[:1] == "#" or not (s.isascii() and s.isprintable())):
@@ -118,7 +133,7 @@ class Text(Column[str]):
         else:
             s = _text(cell)
         if len(s) > self.max_length:
-            raise CellError(f"longer than {self.max_length} characters")
+            raise CellError(_("longer than {limit} characters").format(limit=self.max_length))
         return s
 
 
@@ -135,12 +150,12 @@ class Code(Column[str]):
             # the common case: printable ASCII without a space has no whitespace at all
             return cell
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         s = _text(cell)
         if _INNER_SPACE.search(s):
-            raise CellError("a code may not contain spaces")
+            raise CellError(_("a code may not contain spaces"))
         if len(s) > self.max_length:
-            raise CellError(f"longer than {self.max_length} characters")
+            raise CellError(_("longer than {limit} characters").format(limit=self.max_length))
         return s
 
 
@@ -152,10 +167,14 @@ class CreditCode(Column[str]):
 
     def parse(self, cell: Cell) -> str:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         code = normalize_uscc(_text(cell))
         reason = uscc_error(code)
         if reason is not None:
+            if _excel_number(cell):
+                reason = _("{reason}; the cell is a number ({value}), which Excel rounds to 15 "
+                           "digits: format the column as text and export again").format(
+                               reason=reason, value=_shown(cell))
             raise CellError(reason)
         return code
 
@@ -187,13 +206,14 @@ class Amount(Column[Fen]):
 
     def parse(self, cell: Cell) -> Fen:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         fen = self._fen(cell)
         if fen > money.MAX_FEN:  # the fast path does not go through money's own check
-            raise CellError(f"{cell} {money.TOO_LARGE}")
+            raise CellError(_(money.TOO_LARGE).format(
+                amount=cell))
         if fen < 0 or (fen == 0 and self.minimum == "positive"):
-            rule = "greater than 0" if self.minimum == "positive" else "0 or more"
-            raise CellError(f"must be {rule}")
+            raise CellError(_("must be greater than 0") if self.minimum == "positive"
+                            else _("must be 0 or more"))
         return fen
 
     def _fen(self, cell: Cell) -> Fen:
@@ -207,16 +227,16 @@ class Amount(Column[Fen]):
             except AmountError as exc:
                 raise CellError(str(exc)) from None
         if isinstance(cell, bool):
-            raise CellError("a TRUE/FALSE cell is not an amount")
+            raise CellError(_("a TRUE/FALSE cell is not an amount"))
         if isinstance(cell, int | Decimal):
             number = Decimal(cell)
             if not number.is_finite():
-                raise CellError(f"{cell} is not a number")
+                raise CellError(_("{cell} is not a number").format(cell=cell))
             try:
                 return money.decimal_to_fen(number * self.unit, str(cell))
             except AmountError as exc:
                 raise CellError(str(exc)) from None
-        raise CellError(f"a {type(cell).__name__} cell is not an amount")
+        raise CellError(_("a {type} cell is not an amount").format(type=type(cell).__name__))
 
 
 @dataclass(frozen=True)
@@ -230,9 +250,9 @@ class Percent(Column[Decimal]):
 
     def parse(self, cell: Cell) -> Decimal:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         if isinstance(cell, bool):
-            raise CellError("a TRUE/FALSE cell is not a percentage")
+            raise CellError(_("a TRUE/FALSE cell is not a percentage"))
         if isinstance(cell, int | Decimal):
             value = Decimal(cell)
         elif isinstance(cell, str):
@@ -240,17 +260,17 @@ class Percent(Column[Decimal]):
             if s.endswith("%"):
                 s = s[:-1]
             if not _PERCENT.fullmatch(s):
-                raise CellError(f"{cell.strip()!r} is not a percentage like 3.85 or 3.85%")
+                raise CellError(_("{cell!r} is not a percentage like 3.85 or 3.85%").format(cell=cell.strip()))
             value = Decimal(s)
         else:
-            raise CellError(f"a {type(cell).__name__} cell is not a percentage")
+            raise CellError(_("a {type} cell is not a percentage").format(type=type(cell).__name__))
         if not value.is_finite():
-            raise CellError(f"{cell} is not a number")
+            raise CellError(_("{cell} is not a number").format(cell=cell))
         exponent = value.normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > self.max_places:
-            raise CellError(f"more than {self.max_places} decimals")
+            raise CellError(_("more than {places} decimals").format(places=self.max_places))
         if not self.low <= value <= self.high:
-            raise CellError(f"{value}% is outside {self.low}%-{self.high}%")
+            raise CellError(_("{value}% is outside {low}%-{high}%").format(value=value, low=self.low, high=self.high))
         return value
 
 
@@ -275,13 +295,14 @@ class Date(Column[dt.date]):
     def parse(self, cell: Cell) -> dt.date:
         day = self._parse(cell)
         if self.latest is not None and day > self.latest:
-            raise CellError(f"{day.isoformat()} is after today ({self.latest.isoformat()}); "
-                            "a date of something done cannot be in the future")
+            raise CellError(_("{day} is after today ({today}); a date of something done cannot be "
+                              "in the future").format(day=day.isoformat(),
+                                                      today=self.latest.isoformat()))
         return day
 
     def _parse(self, cell: Cell) -> dt.date:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         if isinstance(cell, dt.datetime):
             return cell.date()
         if isinstance(cell, dt.date):
@@ -289,10 +310,10 @@ class Date(Column[dt.date]):
         if isinstance(cell, str):
             return self._from_text(cell)
         if isinstance(cell, bool):
-            raise CellError("a TRUE/FALSE cell is not a date")
+            raise CellError(_("a TRUE/FALSE cell is not a date"))
         if isinstance(cell, int | Decimal):
             return _from_serial(cell, self.serial_epoch)
-        raise CellError(f"a {type(cell).__name__} cell ({cell}) is not a date")
+        raise CellError(_("a {type} cell ({cell}) is not a date").format(type=type(cell).__name__, cell=cell))
 
     @staticmethod
     def _from_text(cell: str) -> dt.date:
@@ -300,7 +321,7 @@ class Date(Column[dt.date]):
             try:
                 return dt.date.fromisoformat(cell)
             except ValueError:
-                raise CellError(f"{cell!r} is not a calendar date") from None
+                raise CellError(_("{cell!r} is not a calendar date").format(cell=cell)) from None
         try:
             return parse_date_text(cell)
         except PeriodError as exc:
@@ -310,12 +331,12 @@ class Date(Column[dt.date]):
 def _from_serial(cell: int | Decimal, epoch: dt.date) -> dt.date:
     number = Decimal(cell)
     if not number.is_finite() or number != number.to_integral_value():
-        raise CellError(f"{cell} is not a whole-day date serial")
+        raise CellError(_("{cell} is not a whole-day date serial").format(cell=cell))
     serial = int(number)
     # from 1900-03-01 in the 1900 system (before it, the phantom day shifts them)
     low = 61 if epoch == EXCEL_1900 else 0
     if not low <= serial <= (dt.date.max - epoch).days:
-        raise CellError(f"{serial} is not a date serial in range")
+        raise CellError(_("{serial} is not a date serial in range").format(serial=serial))
     return epoch + dt.timedelta(days=serial)
 
 
@@ -329,16 +350,16 @@ class Year(Column[int]):
 
     def parse(self, cell: Cell) -> int:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         if isinstance(cell, bool):
-            raise CellError("a TRUE/FALSE cell is not a year")
+            raise CellError(_("a TRUE/FALSE cell is not a year"))
         s = _text(cell) if not isinstance(cell, dt.date | dt.time | dt.timedelta) else ""
         m = _YEAR.fullmatch(s)
         if m is None:
-            raise CellError(f"{_shown(cell)} is not a year like 2025")
+            raise CellError(_("{cell} is not a year like 2025").format(cell=_shown(cell)))
         year = int(m.group(1))
         if not self.low <= year <= self.high:
-            raise CellError(f"{year} is outside {self.low}-{self.high}")
+            raise CellError(_("{year} is outside {low}-{high}").format(year=year, low=self.low, high=self.high))
         return year
 
 
@@ -354,17 +375,17 @@ class YesNo(Column[bool]):
 
     def parse(self, cell: Cell) -> bool:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         if isinstance(cell, bool):
             return cell
         if not isinstance(cell, str | int | Decimal):
-            raise CellError(f"{_shown(cell)} is not yes/no (是/否)")
+            raise CellError(_("{cell} is not yes/no (是/否)").format(cell=_shown(cell)))
         s = _text(cell).casefold()
         if s in _YES:
             return True
         if s in _NO:
             return False
-        raise CellError(f"{s!r} is not yes/no: use 是/否, Y/N, true/false or 1/0")
+        raise CellError(_("{cell!r} is not yes/no: use 是/否, Y/N, true/false or 1/0").format(cell=s))
 
 
 @dataclass(frozen=True)
@@ -388,11 +409,11 @@ class Choice(Column[E]):
 
     def parse(self, cell: Cell) -> E:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         s = _text(cell)
         member = self._lookup.get(s) or self._lookup.get(s.casefold())
         if member is None:
-            raise CellError(f"{s!r} is not {self.describe}")
+            raise CellError(_("{cell!r} is not {rule}").format(cell=s, rule=self.describe))
         return member
 
 
@@ -429,7 +450,7 @@ class Mapped(Column[T]):
 
     def parse(self, cell: Cell) -> T:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
-            raise CellError(EMPTY)
+            raise CellError(_(EMPTY))
         try:
             return self.function(_text(cell))
         except CellError:

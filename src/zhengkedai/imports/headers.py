@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..domain import money
+from ..i18n import _, ngettext
 from .columns import Amount, Column, Date, Optional, Percent
 from .readers import Cell, FileRejected, RawRow
 from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind, expected_columns
@@ -98,8 +99,9 @@ class Header:
             return None
         shown = ", ".join(_with_suggestion(text, self.kind) for text in self.ignored)
         n = len(self.ignored)
-        return (f"ignored {n} column{'s' if n != 1 else ''} not in a {self.kind.value} file: "
-                f"{shown}")
+        return ngettext("ignored {count} column not in a {kind} file: {shown}",
+                        "ignored {count} columns not in a {kind} file: {shown}", n).format(
+                            count=n, kind=self.kind.value, shown=shown)
 
     def counting_serials_from(self, epoch: dt.date) -> Header:
         """This header with its date columns counting date serials from ``epoch``:
@@ -167,8 +169,9 @@ def find_header(rows: Iterable[RawRow], file_name: str, *, strict: bool = False,
         if number >= SEARCH_ROWS:
             break
     kinds = "; ".join(f"{FILE_KIND_ZH[k]} {k.value}: {expected_columns(k)}" for k in FileKind)
-    raise FileRejected(f"{file_name}: no header row found in the first {SEARCH_ROWS} rows "
-                       f"(expected the columns of {kinds})")
+    raise FileRejected(_("{file}: no header row found in the first {count} rows (expected the "
+                         "columns of {kinds})").format(file=file_name, count=SEARCH_ROWS,
+                                                       kinds=kinds))
 
 
 def _choose_kind(names: list[str], file_name: str) -> FileKind:
@@ -179,9 +182,10 @@ def _choose_kind(names: list[str], file_name: str) -> FileKind:
     best = max(score.values())
     winners = [k for k, s in score.items() if s == best]
     if len(winners) > 1:
-        told = " or ".join(k.value for k in winners)
-        raise FileRejected(f"{file_name}: cannot tell from its headers whether it is a {told} "
-                           "file; add the columns of one kind (see `zkd template`)")
+        told = _(" or ").join(k.value for k in winners)
+        raise FileRejected(_("{file}: cannot tell from its headers whether it is a {kinds} file; "
+                             "add the columns of one kind (see `zkd template`)").format(
+                                 file=file_name, kinds=told))
     return winners[0]
 
 
@@ -205,8 +209,10 @@ def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str, *,
             continue
         if spec.key in bound:
             first = bound[spec.key].header
-            problems.append(HeaderProblem(text, f"column {spec.label()} appears twice "
-                                                f"({first!r} and {text!r})"))
+            problems.append(HeaderProblem(text, _("column {column} appears twice ({first!r} and "
+                                                  "{second!r})").format(
+                                                      column=spec.label(), first=first,
+                                                      second=text)))
             continue
         try:
             parser = _scaled(spec, unit)
@@ -218,18 +224,21 @@ def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str, *,
         bound[spec.key] = BoundColumn(index, spec, text, parser)
     if ignored and strict:
         shown = ", ".join(_with_suggestion(text, kind) for text in ignored)
-        problems.append(HeaderProblem(ignored[0], f"columns not in a {kind.value} file: {shown} "
-                                                  "(--strict refuses them)"))
+        problems.append(HeaderProblem(ignored[0], _("columns not in a {kind} file: {shown} "
+                                                    "(--strict refuses them)").format(
+                                                        kind=kind.value, shown=shown)))
     missing_required = [f for f in FIELDS[kind] if f.required and f.key not in bound]
     if missing_required:
         # one problem for them all, the expected columns named once
         labels = ", ".join(f.label() for f in missing_required)
-        near = [f"{text!r} for {zh}?" for text in ignored
+        near = [_("{text!r} for {header}?").format(text=text, header=zh) for text in ignored
                 if (zh := _suggestion(text, kind)) in {f.zh for f in missing_required}]
-        hint = f" (did you mean {', '.join(near)})" if near else ""
-        plural = "s" if len(missing_required) > 1 else ""
-        problems.append(HeaderProblem(labels, f"missing required column{plural} {labels}{hint}; "
-                                              f"expected columns: {expected_columns(kind)}"))
+        hint = _(" (did you mean {headers})").format(headers=", ".join(near)) if near else ""
+        problems.append(HeaderProblem(labels, ngettext(
+            "missing required column {labels}{hint}; expected columns: {expected}",
+            "missing required columns {labels}{hint}; expected columns: {expected}",
+            len(missing_required)).format(labels=labels, hint=hint,
+                                          expected=expected_columns(kind))))
     missing_optional = tuple(f for f in FIELDS[kind] if not f.required and f.key not in bound)
     width = max((i for i, *_ in parsed), default=-1) + 1
     ordered = tuple(sorted(bound.values(), key=lambda b: b.index))
@@ -246,11 +255,13 @@ def _scaled(spec: FieldSpec, unit: str | None) -> Column[Any]:
     if unit is None or (unit == "%" and isinstance(spec.column, Percent)):
         return spec.column
     if not spec.is_amount:
-        raise ValueError(f"column {spec.label()} is not an amount and takes no unit ({unit})")
+        raise ValueError(_("column {column} is not an amount and takes no unit ({unit})").format(
+            column=spec.label(), unit=unit))
     try:
         factor = money.unit_factor(unit)
     except money.AmountError as exc:
-        raise ValueError(f"column {spec.label()}: {exc}") from None
+        raise ValueError(_("column {column}: {reason}").format(column=spec.label(),
+                                                              reason=exc)) from None
     column = spec.column
     if isinstance(column, Optional):
         inner = column.inner

@@ -33,6 +33,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..domain import money
+from ..i18n import _, ngettext
 from .columns import EXCEL_1904, is_blank
 from .eligibility import DEFAULT_RULES, EligibilityRules
 from .headers import Header, find_header
@@ -167,9 +169,10 @@ class ParsedFile:
         """What the reader decided, for the user: encoding or sheet, skipped title rows."""
         notes = [self.source.note]
         if self.header.title_rows:
-            rows = "row" if self.header.title_rows == 1 else "rows"
-            notes.append(f"skipped {self.header.title_rows} title {rows} above the header "
-                         f"(row {self.header.row})")
+            notes.append(ngettext("skipped {count} title row above the header (row {row})",
+                                  "skipped {count} title rows above the header (row {row})",
+                                  self.header.title_rows).format(count=self.header.title_rows,
+                                                                 row=self.header.row))
         if (ignored := self.header.ignored_note) is not None:
             notes.append(ignored)
         return notes
@@ -221,7 +224,7 @@ class ParsedFile:
         batch: list[ParsedRow] = []
         for result in self.results():
             if result.record is None:
-                raise FileRejected(f"{result.errors[0]}; run check() first")
+                raise FileRejected(_("{error}; run check() first").format(error=result.errors[0]))
             batch.append(ParsedRow(result.row, result.record))
             if len(batch) >= size:
                 yield batch
@@ -240,9 +243,39 @@ def totals_note(rows: list[int]) -> list[str]:
     """``skipped 1 totals row (合计/总计/小计): row 25``, or nothing."""
     if not rows:
         return []
-    shown = ", ".join(map(str, rows[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
-    return [f"skipped {len(rows)} totals row{'s' if len(rows) != 1 else ''} (合计/总计/小计): "
-            f"row{'s' if len(rows) != 1 else ''} {shown}"]
+    shown = ", ".join(map(str, rows[:10])) + (
+        _(" and {count} more").format(count=len(rows) - 10) if len(rows) > 10 else "")
+    return [ngettext("skipped {count} totals row (合计/总计/小计): row {rows}",
+                     "skipped {count} totals rows (合计/总计/小计): rows {rows}",
+                     len(rows)).format(count=len(rows), rows=shown)]
+
+
+# A programme loan of less than 1,000 yuan is implausible: most likely the
+# amount was written in 万元 under a header in 元 (SPEC 12: a note, not a refusal).
+PLAUSIBLE_PRINCIPAL = 100_000  # fen
+
+
+def small_principals(chunk: Chunk) -> list[tuple[int, int]]:
+    """``(row, principal)`` of the chunk's valid loans under :data:`PLAUSIBLE_PRINCIPAL`."""
+    principals = chunk.columns.get("principal")
+    if not principals:
+        return []
+    return [(row, fen) for row, fen in zip(chunk.rows, principals, strict=True)
+            if fen < PLAUSIBLE_PRINCIPAL]
+
+
+def small_principals_note(found: list[tuple[int, int]]) -> list[str]:
+    """A plausibility note for principals that look like 万元 in a 元 column, or nothing."""
+    if not found:
+        return []
+    shown = ", ".join(f"{row} ({money.format_grouped(fen)})" for row, fen in found[:10]) + (
+        _(" and {count} more").format(count=len(found) - 10) if len(found) > 10 else "")
+    return [ngettext(
+        "check row {rows}: a principal under 1,000.00 yuan looks like an amount in 万元 in a "
+        "column in 元; if so, write the unit in the header (贷款金额（万元）) and submit again",
+        "check rows {rows}: principals under 1,000.00 yuan look like amounts in 万元 in a "
+        "column in 元; if so, write the unit in the header (贷款金额（万元）) and submit again",
+        len(found)).format(rows=shown)]
 
 
 def read_file(path: str | Path, *, sheet: str | None = None,

@@ -44,6 +44,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TypeVar
 
+from ..i18n import _
+
 T = TypeVar("T")
 
 MIN_BYTES = 2 << 20  # about 12,000 loan rows of CSV
@@ -92,8 +94,8 @@ def ahead(produce: Callable[[], Iterator[T]]) -> Iterator[T]:
                 tag, item = pickle.loads(reader.recv_bytes())
             except EOFError:
                 child.join(5)  # its end of the pipe closes a moment before it is reaped
-                raise ReaderDied(f"the process reading the file stopped "
-                                 f"(exit code {child.exitcode}); nothing was written") from None
+                raise ReaderDied(_("the process reading the file stopped (exit code {code}); "
+                                   "nothing was written").format(code=child.exitcode)) from None
             if tag == _ITEM:
                 yield item
             elif tag == _END:

@@ -39,6 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..domain.errors import ZkdError
+from ..i18n import _
 
 Cell = str | int | Decimal | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 RawRow = tuple[int, list[Cell]]
@@ -83,8 +84,8 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as f:
         head = f.read(4)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileRejected(f"{path.name}: UTF-16 text is not supported; "
-                           "save it as CSV UTF-8 or XLSX")
+        raise FileRejected(_("{file}: UTF-16 text is not supported; save it as CSV UTF-8 or "
+                             "XLSX").format(file=path.name))
     failure = ""
     for encoding in ("utf-8", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)("strict")
@@ -96,13 +97,13 @@ def detect_encoding(path: Path) -> str:
                     offset += len(chunk)
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            failure = f"byte {offset + exc.start + 1}"
+            failure = _("byte {number}").format(number=offset + exc.start + 1)
             continue
         if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
         return encoding
-    raise FileRejected(f"{path.name}: not UTF-8 or GB18030 text "
-                       f"(undecodable {failure}); save it as CSV UTF-8 or XLSX")
+    raise FileRejected(_("{file}: not UTF-8 or GB18030 text (undecodable {where}); save it as "
+                         "CSV UTF-8 or XLSX").format(file=path.name, where=failure))
 
 
 @dataclass(frozen=True)
@@ -120,12 +121,14 @@ class Source:
     def note(self) -> str:
         """How the file is read, for the user: ``read as CSV, GB18030``."""
         if self.format == "csv":
-            named = (f" (named {self.path.suffix}, but it holds text)"
+            named = (_(" (named {suffix}, but it holds text)").format(suffix=self.path.suffix)
                      if self.path.suffix.lower() in _XLSX_SUFFIXES else "")
-            return f"read as CSV, {ENCODING_NAMES.get(self.encoding or '', self.encoding)}{named}"
-        system = ", whose date serials count from 1904" if self.date_1904 else ""
-        skipped = f"; skipped {self.skipped}" if self.skipped else ""
-        return f"read sheet {self.sheet!r} of the workbook{system}{skipped}"
+            return _("read as CSV, {encoding}{named}").format(
+                encoding=ENCODING_NAMES.get(self.encoding or "", self.encoding), named=named)
+        system = _(", whose date serials count from 1904") if self.date_1904 else ""
+        skipped = _("; skipped {sheets}").format(sheets=self.skipped) if self.skipped else ""
+        return _("read sheet {sheet!r} of the workbook{system}{skipped}").format(
+            sheet=self.sheet, system=system, skipped=skipped)
 
     def rows(self) -> Iterator[RawRow]:
         """Each ``(row_number, cells)`` in file order; opens the file afresh each call.
@@ -162,24 +165,26 @@ def open_source(path: str | Path, *, sheet: str | None = None) -> Source:
         with path.open("rb") as f:
             magic = f.read(4)
     except OSError as exc:
-        raise FileRejected(f"{path}: cannot open ({exc.strerror or exc})") from None
+        raise FileRejected(_("{file}: cannot open ({reason})").format(
+            file=path, reason=exc.strerror or exc)) from None
     if magic == _OLE_MAGIC:
-        raise FileRejected(f"{path.name}: an old binary XLS file or a password-protected "
-                           "workbook, which zkd cannot read; save it as XLSX (without a "
-                           "password) or CSV")
+        raise FileRejected(_("{file}: an old binary XLS file or a password-protected workbook, "
+                             "which zkd cannot read; save it as XLSX (without a password) or "
+                             "CSV").format(file=path.name))
     if magic == _XLSX_MAGIC:
         _check_archive(path)
         name, date_1904, skipped = _pick_sheet(path, sheet)
         return Source(path, "xlsx", sheet=name, date_1904=date_1904, skipped=skipped)
     if sheet is not None:
-        raise FileRejected(f"{path.name}: --sheet applies to XLSX files only, and this file "
-                           "holds text (CSV)")
+        raise FileRejected(_("{file}: --sheet applies to XLSX files only, and this file holds "
+                             "text (CSV)").format(file=path.name))
     try:
         encoding = detect_encoding(path)
     except FileRejected:
         if path.suffix.lower() in _XLSX_SUFFIXES + (".xls",):
-            raise FileRejected(f"{path.name}: named {path.suffix} but neither an XLSX workbook "
-                               "nor CSV text; save it again as XLSX or CSV") from None
+            raise FileRejected(_("{file}: named {suffix} but neither an XLSX workbook nor CSV "
+                                 "text; save it again as XLSX or CSV").format(
+                                     file=path.name, suffix=path.suffix)) from None
         raise
     return Source(path, "csv", encoding=encoding)
 
@@ -191,26 +196,31 @@ def _check_archive(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileRejected(f"{path.name}: not a readable XLSX file (a damaged zip archive: "
-                           f"{exc}); save it again as XLSX or CSV") from None
+        raise FileRejected(_("{file}: not a readable XLSX file (a damaged zip archive: "
+                             "{reason}); save it again as XLSX or CSV").format(
+                                 file=path.name, reason=exc)) from None
     names = {e.filename for e in entries}
     if "[Content_Types].xml" not in names or not any(n.endswith("workbook.xml") for n in names):
-        raise FileRejected(f"{path.name}: a zip archive but not an XLSX workbook; "
-                           "save the data as XLSX or CSV")
+        raise FileRejected(_("{file}: a zip archive but not an XLSX workbook; save the data as "
+                             "XLSX or CSV").format(file=path.name))
     if len(entries) > MAX_ENTRIES:
-        raise FileRejected(f"{path.name}: the workbook has {len(entries):,} parts, more than "
-                           f"the {MAX_ENTRIES:,} zkd reads; save it as CSV")
+        raise FileRejected(_("{file}: the workbook has {count} parts, more than the {limit} zkd "
+                             "reads; save it as CSV").format(
+                                 file=path.name, count=f"{len(entries):,}",
+                                 limit=f"{MAX_ENTRIES:,}"))
     total = sum(e.file_size for e in entries)
     if total > MAX_UNPACKED:
-        raise FileRejected(f"{path.name}: the workbook would unpack to {total >> 20:,} MB, more "
-                           f"than the {MAX_UNPACKED >> 20:,} MB zkd reads; save it as CSV or "
-                           "split it")
+        raise FileRejected(_("{file}: the workbook would unpack to {size} MB, more than the "
+                             "{limit} MB zkd reads; save it as CSV or split it").format(
+                                 file=path.name, size=f"{total >> 20:,}",
+                                 limit=f"{MAX_UNPACKED >> 20:,}"))
     for e in entries:
         if e.file_size > _RATIO_FLOOR and e.file_size > MAX_RATIO * max(e.compress_size, 1):
-            raise FileRejected(f"{path.name}: its part {e.filename} would unpack "
-                               f"{e.file_size // max(e.compress_size, 1):,} times larger "
-                               f"({e.file_size >> 20:,} MB), as no spreadsheet does; "
-                               "refused unread")
+            raise FileRejected(_("{file}: its part {part} would unpack {ratio} times larger "
+                                 "({size} MB), as no spreadsheet does; refused unread").format(
+                                     file=path.name, part=e.filename,
+                                     ratio=f"{e.file_size // max(e.compress_size, 1):,}",
+                                     size=f"{e.file_size >> 20:,}"))
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[RawRow]:
@@ -221,8 +231,8 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[RawRow]:
             for number, cells in enumerate(reader, start=1):  # noqa: B007 - used after
                 yield number, cells  # type: ignore[misc]
         except (csv.Error, UnicodeDecodeError) as exc:
-            raise FileRejected(f"{path.name}: row {number + 1}: not readable as CSV "
-                               f"({exc})") from None
+            raise FileRejected(_("{file}: row {row}: not readable as CSV ({reason})").format(
+                file=path.name, row=number + 1, reason=exc)) from None
 
 
 def _csv_chunks(path: Path, encoding: str, size: int) -> Iterator[tuple[int, list[list[Cell]]]]:
@@ -241,8 +251,8 @@ def _csv_chunks(path: Path, encoding: str, size: int) -> Iterator[tuple[int, lis
                     chunk = []
                     append = chunk.append
         except (csv.Error, UnicodeDecodeError) as exc:
-            failed = FileRejected(f"{path.name}: row {number + len(chunk) + 1}: not readable "
-                                  f"as CSV ({exc})")
+            failed = FileRejected(_("{file}: row {row}: not readable as CSV ({reason})").format(
+                file=path.name, row=number + len(chunk) + 1, reason=exc))
         else:
             failed = None
     if chunk:
@@ -279,10 +289,11 @@ def _workbook(path: Path):  # type: ignore[no-untyped-def]
         try:
             wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-            raise FileRejected(f"{path.name}: not a readable XLSX file ({exc})") from None
+            raise FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
+                file=path.name, reason=exc)) from None
         except Exception as exc:  # lxml / xml parser errors of damaged workbooks
-            raise FileRejected(f"{path.name}: not a readable XLSX file "
-                               f"({type(exc).__name__}: {exc})") from None
+            raise FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
+                file=path.name, reason=f"{type(exc).__name__}: {exc}")) from None
         try:
             yield wb
         finally:
@@ -299,14 +310,16 @@ def _pick_sheet(path: Path, sheet: str | None) -> tuple[str, bool, str]:
         date_1904 = wb.epoch == CALENDAR_MAC_1904
         states = {ws.title: ws.sheet_state for ws in wb.worksheets}
     if not names:
-        raise FileRejected(f"{path.name}: the workbook has no sheets")
+        raise FileRejected(_("{file}: the workbook has no sheets").format(file=path.name))
     if sheet is not None:
         if sheet not in names:
             listed = ", ".join(repr(n) for n in names)
-            raise FileRejected(f"{path.name}: no sheet named {sheet!r}; its sheets are {listed}")
+            raise FileRejected(_("{file}: no sheet named {sheet!r}; its sheets are {sheets}").format(
+                file=path.name, sheet=sheet, sheets=listed))
         if sheet not in states:
-            raise FileRejected(f"{path.name}: sheet {sheet!r} is a chart sheet, which holds no "
-                               "rows; name a worksheet with --sheet")
+            raise FileRejected(_("{file}: sheet {sheet!r} is a chart sheet, which holds no rows; "
+                                 "name a worksheet with --sheet").format(file=path.name,
+                                                                         sheet=sheet))
         return sheet, date_1904, ""
     # the first sheet a person sees: never a hidden one ('veryHidden' cannot even
     # be shown from Excel's menus), never a chart
@@ -321,8 +334,8 @@ def _pick_sheet(path: Path, sheet: str | None) -> tuple[str, bool, str]:
                          + ", ".join(repr(n) for n in found))
     skipped = " and ".join(words)
     if not visible:
-        raise FileRejected(f"{path.name}: the workbook has no visible worksheet (only "
-                           f"{skipped}); name one with --sheet")
+        raise FileRejected(_("{file}: the workbook has no visible worksheet (only {sheets}); name "
+                             "one with --sheet").format(file=path.name, sheets=skipped))
     return visible[0], date_1904, skipped
 
 
@@ -336,14 +349,15 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[RawRow]:
             for number, row in enumerate(ws.iter_rows(min_row=1), start=1):  # noqa: B007
                 cells += len(row)
                 if cells > MAX_CELLS:
-                    raise FileRejected(f"{path.name}: the sheet has more than {MAX_CELLS:,} "
-                                       f"cells (at row {number}); save it as CSV or split it")
+                    raise FileRejected(_("{file}: the sheet has more than {limit} cells (at row "
+                                         "{row}); save it as CSV or split it").format(
+                                             file=path.name, limit=f"{MAX_CELLS:,}", row=number))
                 yield number, [_xlsx_cell(c) for c in row]
         except FileRejected:
             raise
         except Exception as exc:  # damaged sheet XML, bad shared-string index...
-            raise FileRejected(f"{path.name}: row {number + 1}: not readable "
-                               f"({type(exc).__name__}: {exc})") from None
+            raise FileRejected(_("{file}: row {row}: not readable ({reason})").format(
+                file=path.name, row=number + 1, reason=f"{type(exc).__name__}: {exc}")) from None
 
 
 def _xlsx_cell(cell: object) -> Cell:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..domain.loans import Enterprise, EventType, Loan, LoanType
 from ..domain.money import Fen
 from ..domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind  # noqa: F401 - re-exported
+from ..i18n import _
 
 NonNegativeFen = Annotated[Fen, Field(ge=0, strict=True)]
 PositiveFen = Annotated[Fen, Field(gt=0, strict=True)]
@@ -31,23 +32,24 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 def maturity_error(disbursed_on: dt.date, maturity_on: dt.date) -> str | None:
     """The loan rule tying the two dates (SPEC 4.1), or ``None`` when it holds."""
     if maturity_on <= disbursed_on:
-        return f"maturity {maturity_on.isoformat()} is not after disbursement {disbursed_on.isoformat()}"
+        return _("maturity {maturity} is not after disbursement {disbursed}").format(
+            maturity=maturity_on.isoformat(), disbursed=disbursed_on.isoformat())
     return None
 
 
 def investee_error(kind: SubsidyKind, investee: str | None) -> str | None:
     """An investee is required for investment_risk and only for it (SPEC 4.3)."""
     if kind is SubsidyKind.INVESTMENT_RISK and investee is None:
-        return "an investment_risk subsidy needs the investee's credit code (被投企业)"
+        return _("an investment_risk subsidy needs the investee's credit code (被投企业)")
     if kind is not SubsidyKind.INVESTMENT_RISK and investee is not None:
-        return f"an investee is given only for investment_risk, not for {kind.value}"
+        return _("an investee is given only for investment_risk, not for {kind}").format(kind=kind.value)
     return None
 
 
 def amount_rule_error(event: EventType, amount: Fen) -> str | None:
     """Amounts are > 0, except an overdue level, which may be 0 (cleared)."""
     if amount == 0 and event is not EventType.OVERDUE:
-        return f"must be greater than 0 for {event.value} (only overdue may be 0)"
+        return _("must be greater than 0 for {event} (only overdue may be 0)").format(event=event.value)
     return None
 
 

@@ -19,11 +19,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
+from ..i18n import _, is_chinese
 from ..outputs import write_atomic
 from ..render.csvfile import csv_bytes
 from .readers import Cell
 
 ERROR_CSV_COLUMNS = ("file", "row", "column", "value", "message")
+# the header in Chinese, the default language (SPEC 12); either header is ours
+ERROR_CSV_COLUMNS_ZH = ("文件", "行号", "列名", "内容", "错误原因")
 
 
 class RowError(NamedTuple):
@@ -58,6 +61,8 @@ def cell_text(cell: Cell) -> str:
 def write_errors_csv(errors: Iterable[RowError], path: str | Path) -> int:
     """Write ``errors`` as CSV (UTF-8 with BOM): file,row,column,value,message.
 
+    The header is in the current language: 文件,行号,列名,内容,错误原因 in Chinese.
+
     The file is written through a temporary name and renamed.
 
     Returns:
@@ -67,12 +72,14 @@ def write_errors_csv(errors: Iterable[RowError], path: str | Path) -> int:
         OutputRefused: the file cannot be written.
     """
     rows = [tuple(e) for e in errors]
-    write_atomic(Path(path), csv_bytes([ERROR_CSV_COLUMNS, *rows]), what="the errors CSV")
+    header = ERROR_CSV_COLUMNS_ZH if is_chinese() else ERROR_CSV_COLUMNS
+    write_atomic(Path(path), csv_bytes([header, *rows]), what=_("the errors CSV"))
     return len(rows)
 
 
 def is_errors_csv(path: str | Path) -> bool:
-    """Whether ``path`` holds an errors CSV that zkd wrote (its first line is our header).
+    """Whether ``path`` holds an errors CSV that zkd wrote (its first line is our header,
+    in Chinese or in English).
 
     Only such a file is rewritten by ``--errors PATH``; anything else is left alone.
     """
@@ -82,4 +89,5 @@ def is_errors_csv(path: str | Path) -> bool:
     except OSError:
         return False
     first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r")
-    return first == ",".join(ERROR_CSV_COLUMNS).encode()
+    return first in (",".join(ERROR_CSV_COLUMNS).encode(),
+                     ",".join(ERROR_CSV_COLUMNS_ZH).encode())

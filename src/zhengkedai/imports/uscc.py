@@ -20,6 +20,8 @@ from __future__ import annotations
 import unicodedata
 from operator import mul
 
+from ..i18n import _
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _VALUE = {c: i for i, c in enumerate(CHARSET)}
@@ -57,19 +59,21 @@ def org_check_char(body8: str) -> str:
 def uscc_error(code: str) -> str | None:
     """Why ``code`` (already normalised) is not a valid USCC, or ``None`` when it is."""
     if len(code) != 18:
-        return f"a unified social credit code has 18 characters, not {len(code)}"
+        return _("a unified social credit code has 18 characters, not {count}").format(count=len(code))
     if not _CHARS.issuperset(code):
         bad = next(c for c in code if c not in _CHARS)
-        return f"character {bad!r} is not allowed in a unified social credit code"
+        return _("character {char!r} is not allowed in a unified social credit code").format(char=bad)
     if not code[2:8].isdigit():
-        return f"characters 3-8 ({code[2:8]}) must be a six-digit division code"
+        return _("characters 3-8 ({division}) must be a six-digit division code").format(
+            division=code[2:8])
     org = org_check_char(code[8:16])
     if code[16] != org:
-        return (f"organisation code {code[8:17]} does not verify "
-                f"(GB 11714 check digit should be {org})")
+        return _("organisation code {org_code} does not verify (GB 11714 check digit should be "
+                 "{check})").format(org_code=code[8:17], check=org)
     check = uscc_check_char(code[:17])
     if code[17] != check:
-        return f"check character is {code[17]}, should be {check} (GB 32100-2015)"
+        return _("check character is {char}, should be {check} (GB 32100-2015)").format(
+            char=code[17], check=check)
     return None
 
 

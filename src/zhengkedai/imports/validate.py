@@ -26,6 +26,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from ..i18n import _
 from .columns import CellError, is_empty
 from .eligibility import DEFAULT_RULES, EligibilityRules, eligibility_errors, registration_error
 from .headers import Header
@@ -321,9 +322,10 @@ class RowValidator:
         for i in range(self.header.width, len(cells)):
             if i not in self._extra_reported and not is_empty(cells[i]):
                 self._extra_reported.add(i)
-                errors.append(RowError(self.file_name, number, f"column {i + 1}",
+                errors.append(RowError(self.file_name, number,
+                                       _("column {number}").format(number=i + 1),
                                        cell_text(cells[i]),
-                                       "a value in a column without a header"))
+                                       _("a value in a column without a header")))
 
     def _once(self, key: Any, number: int) -> int | None:
         """The first row that had ``key``, or None (and remember this row)."""
@@ -357,8 +359,8 @@ class RowValidator:
         if "loan_no" in v:
             first = self._once(v["loan_no"], number)
             if first is not None:
-                problems.append(("loan_no", f"loan number {v['loan_no']} repeats row {first} "
-                                            "of this file"))
+                problems.append(("loan_no", _("loan number {loan_no} repeats row {first} of this "
+                                              "file").format(loan_no=v["loan_no"], first=first)))
         return problems
 
     def _event_rules(self, v: Values, number: int) -> Problems:
@@ -382,13 +384,14 @@ class RowValidator:
                 # SPEC 9: investment-risk subsidies are for investing in the city's firms.
                 reason = registration_error(v["investee"], rules)
                 if reason:
-                    problems.append(("investee", reason.replace("enterprise", "investee", 1)))
+                    problems.append(("investee", reason.replace(_("enterprise"), _("investee"), 1)))
         if kind is not None and "beneficiary" in v and kind is not SubsidyKind.INVESTMENT_RISK:
             code = normalize_uscc(v["beneficiary"])
             reason = uscc_error(code)
             if reason:
-                problems.append(("beneficiary", f"a {kind.value} subsidy goes to an enterprise: "
-                                                f"{reason}"))
+                problems.append(("beneficiary", _("a {kind} subsidy goes to an enterprise: "
+                                                  "{reason}").format(kind=kind.value,
+                                                                     reason=reason)))
             else:
                 v["beneficiary"] = code
                 # A programme choice (SPEC silent): the city's subsidy budget pays
@@ -396,10 +399,12 @@ class RowValidator:
                 reason = registration_error(code, rules)
                 if reason:
                     problems.append(("beneficiary",
-                                     reason.replace("enterprise", "beneficiary", 1)))
+                                     reason.replace(_("enterprise"), _("beneficiary"), 1)))
         if kind is not None and "beneficiary" in v and "reference" in v:
             first = self._once((kind, v["beneficiary"], v["reference"]), number)
             if first is not None:
-                problems.append(("reference", f"reference {v['reference']} repeats row {first} "
-                                              f"for the same beneficiary and {kind.value}"))
+                problems.append(("reference", _("reference {reference} repeats row {first} for "
+                                                "the same beneficiary and {kind}").format(
+                                                    reference=v["reference"], first=first,
+                                                    kind=kind.value)))
         return problems

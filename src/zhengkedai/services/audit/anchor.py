@@ -17,6 +17,7 @@ from zhengkedai.db.models import EntryRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import GENESIS_HASH
+from zhengkedai.i18n import _
 
 _ANCHOR = re.compile(r"#?(\d+):([0-9a-fA-F]{64})")
 
@@ -34,8 +35,8 @@ def parse_anchor(text: str) -> Anchor:
     """``123:5f3c…`` (the entry number, a colon, the 64 hex digits of its hash)."""
     m = _ANCHOR.fullmatch(text.strip())
     if m is None:
-        raise ZkdError(f"anchor {text!r} is not ENTRY_NO:HASH (an entry number, a colon and "
-                       "the 64 hex digits of its hash)")
+        raise ZkdError(_("anchor {text!r} is not ENTRY_NO:HASH (an entry number, a colon and "
+                         "the 64 hex digits of its hash)").format(text=text))
     return Anchor(int(m[1]), m[2].lower())
 
 
@@ -44,12 +45,14 @@ def check_anchor(uow: UnitOfWork, anchor: Anchor) -> list[str]:
     checked by :func:`zhengkedai.services.audit.chain.check_chain`)."""
     if anchor.seq == 0:
         return [] if anchor.hash == GENESIS_HASH else [
-            f"anchor #0: the empty journal's head is {GENESIS_HASH[:12]}…, not {anchor.hash[:12]}…"]
+            _("anchor #0: the empty journal's head is {genesis}…, not {hash}…").format(
+                genesis=GENESIS_HASH[:12], hash=anchor.hash[:12])]
     stored = uow.s.get(EntryRow, anchor.seq)
     if stored is None:
-        return [f"anchor #{anchor.seq} {anchor.hash[:12]}…: the journal has no entry "
-                f"#{anchor.seq} (entries were dropped)"]
+        return [_("anchor #{seq} {hash}…: the journal has no entry #{seq} (entries were "
+                  "dropped)").format(seq=anchor.seq, hash=anchor.hash[:12])]
     if stored.hash != anchor.hash:
-        return [f"anchor #{anchor.seq} {anchor.hash[:12]}…: entry #{anchor.seq}'s hash is now "
-                f"{stored.hash[:12]}…: the history up to it was rewritten"]
+        return [_("anchor #{seq} {hash}…: entry #{seq}'s hash is now {now}…: the history up to "
+                  "it was rewritten").format(seq=anchor.seq, hash=anchor.hash[:12],
+                                             now=stored.hash[:12])]
     return []

@@ -18,6 +18,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.accounts import is_cash_account
 from zhengkedai.domain.ledger import GENESIS_HASH, verify_chain
 from zhengkedai.domain.money import format_grouped
+from zhengkedai.i18n import _
 
 
 @dataclass
@@ -43,7 +44,8 @@ def check_chain(uow: UnitOfWork, *, upto_seq: int | None = None) -> VerifyReport
     entries = [e for e in ledger.entries() if upto_seq is None or e.seq <= upto_seq]
     report.entries = len(entries)
     for problem in verify_chain(entries):
-        report.problems.append(f"entry #{problem.seq}: {problem.message}")
+        report.problems.append(_("entry #{seq}: {problem}").format(seq=problem.seq,
+                                                                  problem=problem.message))
     last_hash = entries[-1].hash if entries else GENESIS_HASH
     last_seq = entries[-1].seq if entries else 0
     report.head_hash, report.head_seq = last_hash, last_seq
@@ -54,8 +56,9 @@ def check_chain(uow: UnitOfWork, *, upto_seq: int | None = None) -> VerifyReport
     report.head_hash, report.head_seq = head.last_hash, head.last_seq
     if (head.last_seq, head.last_hash) != (last_seq, last_hash):
         report.problems.append(
-            f"chain head says entry #{head.last_seq} {head.last_hash[:12]}…, "
-            f"the journal ends at #{last_seq} {last_hash[:12]}…"
+            _("chain head says entry #{head_seq} {head_hash}…, the journal ends at #{seq} "
+              "{hash}…").format(head_seq=head.last_seq, head_hash=head.last_hash[:12],
+                                seq=last_seq, hash=last_hash[:12])
         )
     return report
 
@@ -74,7 +77,8 @@ def _negative_cash(entries: list) -> list[str]:  # type: ignore[type-arg]
             running += days[day]
             if running < 0:
                 problems.append(
-                    f"{account} is below zero on {day}: {format_grouped(running)}")
+                    _("{account} is below zero on {day}: {amount}").format(
+                        account=account, day=day, amount=format_grouped(running)))
                 break
     return problems
 

@@ -44,7 +44,14 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import InputRejected, ZkdError
 from zhengkedai.domain.loans import EventType, LoanState, apply_event
 from zhengkedai.imports import prefetch
-from zhengkedai.imports.parse import Chunk, ParsedFile, read_file, totals_note
+from zhengkedai.imports.parse import (
+    Chunk,
+    ParsedFile,
+    read_file,
+    small_principals,
+    small_principals_note,
+    totals_note,
+)
 from zhengkedai.imports.readers import ENCODING_NAMES, FileRejected
 from zhengkedai.imports.records import EventRow, SubsidyRow
 from zhengkedai.imports.rowerrors import RowError
@@ -230,9 +237,11 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
 
     # a large file is read in a second process while this one writes (prefetch)
     totals: list[int] = []  # totals rows skipped (合计…), told in a note
+    small: list[tuple[int, int]] = []  # implausibly small principals (万元 in 元?), a note
     for chunk in prefetch.ahead(read) if prefetch.worth_it(path) else read():
         errors.extend(chunk.errors)
         totals.extend(chunk.totals)
+        small.extend(small_principals(chunk))
         pending.add(chunk.rows, chunk.columns)
         while len(pending.rows) >= BATCH:
             flush(*pending.take(BATCH))
@@ -244,7 +253,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     if progress is not None:
         progress(count % 500)
     result.rows = count
-    result.notes = parsed.notes + totals_note(totals)
+    result.notes = parsed.notes + totals_note(totals) + small_principals_note(small)
     if errors:
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
         raise FileHasErrors(_rejection(parsed, result), result.errors, result.notes)

@@ -1,0 +1,105 @@
+"""What a clerk reads in a Chinese session (the default, SPEC 12): row errors, the errors
+file, amount refusals and verify's problems; and the hints for common spreadsheet mistakes."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from sqlalchemy import text
+
+from zhengkedai.db.engine import make_engine
+
+from .test_cli_submit import LOAN_HEAD, loan_line, write
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def clerk(zkd_frozen):  # type: ignore[no-untyped-def]
+    assert zkd_frozen("institution", "add", "ZZB", "--name", "郑州银行", "--kind",
+                      "bank").exit_code == 0
+    return zkd_frozen
+
+
+def bad_code_file(tmp_path):  # type: ignore[no-untyped-def]
+    line = loan_line("A1", 1).replace("91410100000000019L", "91410100000000019X")
+    return write(tmp_path, "loans.csv", LOAN_HEAD + "\n" + line + "\n")
+
+
+def test_a_file_row_error_is_in_chinese_by_default(clerk, chinese, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    r = clerk("submit", str(bad_code_file(tmp_path)), "--institution", "ZZB")
+    assert r.exit_code == 2
+    assert "loans.csv:2: 统一社会信用代码 '91410100000000019X': 校验码为 X，应为 L（GB 32100-2015）" \
+        in r.stderr
+
+
+def test_the_errors_file_header_is_in_chinese_by_default(  # type: ignore[no-untyped-def]
+        clerk, chinese, tmp_path, monkeypatch) -> None:
+    errors = tmp_path / "errors.csv"
+    errors.write_text("file,row,column,value,message\nold.csv,9,x,y,an older run\n")
+    r = clerk("submit", str(bad_code_file(tmp_path)), "--institution", "ZZB",
+              "--errors", str(errors))
+    assert r.exit_code == 2
+    rows = list(csv.reader(errors.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["文件", "行号", "列名", "内容", "错误原因"]
+    assert rows[1][:3] == ["loans.csv", "2", "统一社会信用代码"]
+    # a Chinese errors file is ours too: it is replaced on the next run, in English
+    monkeypatch.setenv("ZKD_LANG", "en")
+    again = clerk("submit", str(bad_code_file(tmp_path)), "--institution", "ZZB",
+                  "--errors", str(errors))
+    assert again.exit_code == 2, again.stderr
+    assert errors.read_text(encoding="utf-8-sig").startswith("file,row,column,value,message")
+
+
+def test_an_amount_refusal_is_in_chinese_by_default(clerk, chinese) -> None:  # type: ignore[no-untyped-def]
+    r = clerk("reserve", "deposit", "1,00,0", "--source", "city", "--at", "ZZB",
+              "--on", "2025-01-02", "--ref", "V-1")
+    assert r.exit_code != 0
+    assert "'1,00,0' 的千位分隔符位置不对" in r.stderr
+
+
+def test_a_verify_problem_is_in_chinese_by_default(clerk, chinese, db_url) -> None:  # type: ignore[no-untyped-def]
+    for ref, amount in (("V-10", "1000"), ("V-11", "2000")):
+        assert clerk("reserve", "deposit", "--ref", ref, amount, "--source", "city", "--at", "ZZB",
+                     "--on", "2025-01-02").exit_code == 0
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE journal_lines SET amount_fen = amount_fen - 1 "
+                          "WHERE entry_seq = 1 AND line_no = 2"))
+    engine.dispose()
+    r = clerk("verify")
+    assert r.exit_code == 1
+    assert "凭证 #1：借贷不平衡：分录借贷不平衡：合计为" in r.stderr
+
+
+# -- hints for the common clerk mistakes (SPEC 12) -------------------------------------
+
+def test_a_unit_in_an_amount_cell_is_said_to_belong_in_the_header(clerk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, "loans.csv", LOAN_HEAD + "\n" + loan_line("A1", 1, principal="1,000,000元")
+                 + "\n")
+    r = clerk("submit", str(path), "--institution", "ZZB")
+    assert r.exit_code == 2
+    assert "'1,000,000元': the unit 元 belongs in the column header" in r.stderr
+    assert "thousands separators" not in r.stderr
+
+
+def test_a_principal_that_looks_like_wan_yuan_is_accepted_with_a_note(clerk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, "loans.csv", "\n".join(
+        [LOAN_HEAD, loan_line("A1", 1, principal="500"), loan_line("A2", 2)]) + "\n")
+    r = clerk("submit", str(path), "--institution", "ZZB")
+    assert r.exit_code == 0, r.stderr
+    assert "check row 2 (500.00): a principal under 1,000.00 yuan looks like an amount in 万元" \
+        in r.stderr
+    assert "2 rows" in r.output
+
+
+def test_a_normal_principal_gets_no_plausibility_note(clerk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, "loans.csv", LOAN_HEAD + "\n" + loan_line("A1", 1) + "\n")
+    r = clerk("submit", str(path), "--institution", "ZZB")
+    assert r.exit_code == 0, r.stderr
+    assert "万元" not in r.stderr
