@@ -10,6 +10,7 @@ the full-compensation rule — a condition of the 100% ratio, not a cap.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -42,7 +43,7 @@ from zhengkedai.domain.money import Fen, apply_ratio, format_grouped
 from zhengkedai.domain.policy import PolicyVersion
 from zhengkedai.domain.policy_params import format_ratio
 from zhengkedai.domain.policy_rules import CapPerInstitutionYearStep
-from zhengkedai.domain.statement import CellValue, StatementDoc
+from zhengkedai.domain.statement import CellValue, Section, StatementDoc
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
 from zhengkedai.services import institutions, portfolio
 from zhengkedai.services.claims.computation import (
@@ -54,7 +55,14 @@ from zhengkedai.services.claims.computation import (
     yearly_cap_claims,
 )
 from zhengkedai.services.params import active_policy
-from zhengkedai.services.statements.common import Month, percent, ratio_percent, status_as_of
+from zhengkedai.services.statements.common import (
+    STATUS_ZH,
+    Month,
+    percent,
+    ratio_percent,
+    status_as_of,
+    sum_fen,
+)
 
 
 def institution_statements(uow: UnitOfWork, month: Month, states: portfolio.LoanStates, *,
@@ -97,10 +105,18 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
     yearly_rows, cap_notes = _yearly_caps(uow, month, inst.code, claims)
     cap_rows = yearly_rows + _caps(uow, month, claims)
     firm_rows, firm_notes = _full_compensation(uow, month, claims)
+    detail = _claim_detail(uow, month, claims)
+    recovered = _recovery_detail(uow, month, claims)
     sections = [
         section_from_layout(layout.section("profile"), values=profile),
         section_from_layout(layout.section("claims"), rows=_claim_rows(month, claims)),
+        section_from_layout(layout.section("claims_detail"), rows=detail, totals=_row(
+            claim_id="合计", loss=_sum(detail, "loss"),
+            compensation=_sum(detail, "compensation"))),
         section_from_layout(layout.section("recoveries"), values=_recoveries(uow, month, claims)),
+        section_from_layout(layout.section("recoveries_detail"), rows=recovered, totals=_row(
+            claim_id="合计", recovery=_sum(recovered, "recovery"),
+            owed=_sum(recovered, "owed"), returned=_sum(recovered, "returned"))),
         section_from_layout(layout.section("caps"), rows=cap_rows, paragraphs=cap_notes),
         section_from_layout(layout.section("full_compensation"), rows=firm_rows,
                             paragraphs=firm_notes),
@@ -112,13 +128,126 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
         } for row, st in sorted(mine, key=lambda p: (p[0].disbursed_on, p[0].loan_no))],
             totals=loan_totals),
     ]
+    if inst.kind == institutions.InstitutionKind.GUARANTOR.value:
+        sections.append(_guaranteed(uow, layout, inst.code, states))
     corrections = _corrections(uow, month, inst.code)
     if corrections:
         sections.append(section_from_layout(layout.section("corrections"), rows=corrections,
                                             paragraphs=[CORRECTIONS_NOTE]))
+    sections.append(section_from_layout(layout.section("confirmation"), values=CONFIRMATION,
+                                        paragraphs=[CONFIRMATION_NOTE]))
     return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
-                           sections=sections, draft=month.draft,
+                           sections=numbered(sections), draft=month.draft,
                            subtitle=f"{inst.name}（{inst.code}）", subject=inst.code)
+
+
+# the blanks the institution fills in when it confirms (or disputes) the statement
+_LINE = "＿" * 16
+CONFIRMATION: dict[str, CellValue] = {
+    "opinion": "□ 核对无误　　□ 有异议（请列明事项及金额）",
+    "objection": _LINE, "seal": _LINE, "signer": _LINE, "date": "　　　　年　　月　　日",
+}
+CONFIRMATION_NOTE = "请贵机构核对本对账单所列各项数字，核对无误或有异议均请盖章后返回；有异议的，请列明事项及金额。"
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def numbered(sections: list[Section]) -> list[Section]:
+    """Headings renumbered 一、二、… in order, since some sections appear only on some
+    statements (a guarantor's loans, corrections)."""
+    out = []
+    for n, section in enumerate(sections):
+        _, sep, rest = section.heading.partition("、")
+        text = rest if sep else section.heading
+        label = _NUMERALS[n] if n < 10 else "十" + _NUMERALS[n - 10]
+        out.append(dataclasses.replace(section, heading=f"{label}、{text}"))
+    return out
+
+
+def _claim_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+                  ) -> list[dict[str, CellValue]]:
+    """A line per claim with something done in the month: what, its month-end status,
+    and a rejected claim's reason."""
+    rows: list[dict[str, CellValue]] = []
+    for c in claims:
+        status = status_as_of(month, submitted_on=c.submitted_on, approved_on=c.approved_on,
+                              paid_on=c.paid_on, rejected_on=getattr(c, "rejected_on", None),
+                              status=c.status)
+        if status is None:
+            continue
+        done = [f"{word} {day.isoformat()}" for word, day in (
+            ("提交", c.submitted_on), ("批准", c.approved_on), ("支付", c.paid_on))
+            if day is not None and month.within(day)]
+        rejected = status == "rejected" and month.within(
+            getattr(c, "rejected_on", None) or c.submitted_on)
+        if rejected:
+            done.append("驳回")
+        if not done:
+            continue
+        loan = uow.s.get(LoanRow, c.loan_id)
+        assert loan is not None
+        rows.append({
+            "claim_id": f"C{c.id}", "loan_no": loan.loan_no,
+            "enterprise_name": loan.enterprise_name, "movement": "；".join(done),
+            "loss": c.loss_fen, "compensation": c.amount_fen, "status": STATUS_ZH[status],
+            "reason": (c.rejected_reason or "") if status == "rejected" else None,
+        })
+    return rows
+
+
+def _recovery_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+                     ) -> list[dict[str, CellValue]]:
+    """The recoveries after payment recorded in the month or returned in it."""
+    ids = [c.id for c in claims]
+    if not ids:
+        return []
+    rows: list[dict[str, CellValue]] = []
+    for share, occurred, amount, loan_no in uow.s.execute(
+        select(RecoveryShareRow, LoanEventRow.occurred_on, LoanEventRow.amount_fen,
+               LoanRow.loan_no)
+        .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+        .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+        .where(RecoveryShareRow.claim_id.in_(ids), LIVE_EVENT)
+        .order_by(LoanEventRow.occurred_on, RecoveryShareRow.id)
+    ).all():
+        if occurred > month.end or not (month.within(occurred) or month.within(share.returned_on)):
+            continue
+        back = month.by_end(share.returned_on)
+        rows.append({
+            "claim_id": f"C{share.claim_id}", "loan_no": loan_no, "recovered_on": occurred,
+            "recovery": int(amount), "owed": share.share_fen,
+            "returned": share.share_fen if back else 0,
+            "returned_on": share.returned_on if back else None,
+        })
+    return rows
+
+
+def _guaranteed(uow: UnitOfWork, layout: Any, code: str, states: portfolio.LoanStates
+                ) -> Section:
+    """The loans a guarantor guarantees, whoever filed them, at the month's end."""
+    mine = sorted(((row, st) for row, st in states.values() if row.guarantor_code == code),
+                  key=lambda p: (p[0].disbursed_on, p[0].loan_no))
+    totals: dict[str, CellValue] = {
+        "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
+        "outstanding": sum(st.outstanding for _, st in mine),
+        "overdue": sum(st.overdue for _, st in mine),
+        "guarantee_fee": sum(r.guarantee_fee_fen for r, _ in mine)}
+    return section_from_layout(layout.section("guaranteed"), rows=[{
+        "loan_no": row.loan_no, "lender": row.institution_code,
+        "enterprise_name": row.enterprise_name, "principal": row.principal_fen,
+        "outstanding": st.outstanding, "overdue": st.overdue,
+        "guarantee_fee": row.guarantee_fee_fen, "disbursed_on": row.disbursed_on,
+        "maturity_on": row.maturity_on,
+    } for row, st in mine], totals=totals)
+
+
+def _row(**values: CellValue) -> dict[str, CellValue]:
+    return values
+
+
+def _sum(rows: list[dict[str, CellValue]], key: str) -> Fen:
+    """The total of an amount column (blank cells count as nothing)."""
+    return sum_fen([v for r in rows if isinstance(v := r.get(key), int)])
 
 
 CORRECTIONS_NOTE = ("撤回的贷款及贷后事件保留记录，但不计入本表及以后各表的任何数字；已结账月份的报表不变，"

@@ -89,6 +89,7 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
             "recovery_before": claim.recovered_before_fen, "compensation": claim.amount_fen,
             "status": STATUS_ZH[status or "submitted"], "paid_on": claim.paid_on
             if month.by_end(claim.paid_on) else None,
+            "reason": (claim.rejected_reason or "") if status == "rejected" else None,
             "trace": "\n".join(lines),
         })
     committed = -sum(LedgerRepo(uow).balances(prefix="reserve:compensation_payable:",
