@@ -90,11 +90,18 @@ def test_the_institution_statement_pdf_ends_with_a_confirmation_block_and_names_
 def test_a_guarantor_s_statement_lists_the_loans_it_guarantees(uow, actor, clock) -> None:
     _month(uow, actor, clock)
     for institution in ("ZZDB", None):
-        pack = packs.build_pack(uow, actor, JUNE, fmt="json", institution=institution)
-        doc = json.loads(pack.files[f"{JUNE}_institution_ZZDB.json"])
-        rows = _section(doc, "guaranteed")["rows"]
-        assert [(r["loan_no"], r["lender"], r["principal"], r["guarantee_fee"]) for r in rows] \
-            == [("ZZB-1", "ZZB", "2000000.00", "20000.00")]
+        pack = packs.build_pack(uow, actor, "2025-01", fmt="json", institution=institution)
+        doc = json.loads(pack.files["2025-01_institution_ZZDB.json"])
+        section = _section(doc, "guaranteed")
+        assert [(r["loan_no"], r["lender"], r["principal"], r["guarantee_fee"])
+                for r in section["rows"]] == [("ZZB-1", "ZZB", "2000000.00", "20000.00")]
+        # in June it guarantees the same loan, begun in January: in its attachment
+        june = packs.build_pack(uow, actor, JUNE, fmt="json", institution=institution)
+        doc = json.loads(june.files[f"{JUNE}_institution_ZZDB.json"])
+        assert _section(doc, "guaranteed")["rows"] == []
+        assert f"{JUNE}_ZZDB_loans.csv：共 1 笔" in _section(doc, "guaranteed")["paragraphs"][0]
+        listed = june.files[f"{JUNE}_ZZDB_loans.csv"].decode("utf-8-sig").splitlines()
+        assert len(listed) == 2 and listed[1].startswith("ZZB-1,ZZB,")
     bank = json.loads(packs.build_pack(uow, actor, JUNE, fmt="json", institution="ZZB")
                       .files[f"{JUNE}_institution_ZZB.json"])
     assert "guaranteed" not in [s["key"] for s in bank["sections"]]

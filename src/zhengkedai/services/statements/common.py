@@ -105,6 +105,50 @@ def trace_lines(trace_json: str) -> list[str]:
     return lines
 
 
+# why a coverage rule refused a claim, for traces stored without an official's wording
+NOT_MET_ZH = {
+    "eligible_enterprise": "企业在放款日不符合支持条件",
+    "institution_active": "贷款发放时合作机构处于暂停合作期间",
+}
+
+_RATIO_NOTE = re.compile(r"^(?P<label>.*): (?P<ratio>\d+(?:\.\d+)?%) × ")
+
+
+def deciding_line(trace_json: str) -> str:
+    """The claim's result and the rule that decided it, in one line of Chinese.
+
+    Not covered: the coverage rule that failed; cut by a cap: that cap, what it
+    allowed; else the ratio and the tier that gave it. A step with its own
+    official's wording (``text``) is quoted as it is.
+    """
+    try:
+        steps = json.loads(trace_json or "[]")
+    except ValueError:
+        return ""
+    if not steps:
+        return ""
+    final = _amount(steps[-1].get("after", ""))
+    for step in steps[1:]:
+        rule = step.get("rule", "")
+        name = RULE_ZH.get(rule, rule)
+        cut = step.get("after") != step.get("before")
+        if step.get("limit") in (None, "") and step.get("after") == "0.00" and cut:
+            return f"不予补偿：{step.get('text') or NOT_MET_ZH.get(rule, name + '条件不满足')}"
+        if step.get("limit") not in (None, "") and cut:
+            why = step.get("text") or (f"{name} {_amount(step['limit'])}，已用 "
+                                      f"{_amount(step.get('used', ''))}，剩余 "
+                                      f"{_amount(step.get('left', ''))}")
+            return f"核定 {final}：受{name}限制（{why}）"
+    for step in steps:
+        if step.get("rule") in ("ratio", "compensation_ratio"):
+            if step.get("text"):
+                return f"核定 {final}：{step['text']}"
+            found = _RATIO_NOTE.match(step.get("note", ""))
+            if found:
+                return f"核定 {final}：按{found['ratio']}补偿（{found['label']}）"
+    return f"核定 {final}"
+
+
 def status_as_of(month: Month, *, submitted_on: dt.date, approved_on: dt.date | None,
                  paid_on: dt.date | None, rejected_on: dt.date | None, status: str
                  ) -> str | None:

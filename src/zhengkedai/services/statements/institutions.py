@@ -38,12 +38,13 @@ from zhengkedai.domain.compensation import (
     per_loan_cap,
 )
 from zhengkedai.domain.errors import NotFound
-from zhengkedai.domain.loans import LOAN_TYPE_ZH, LoanType
-from zhengkedai.domain.money import Fen, apply_ratio, format_grouped
+from zhengkedai.domain.loans import LOAN_TYPE_ZH, LoanState, LoanType
+from zhengkedai.domain.money import Fen, apply_ratio, format_grouped, format_plain
 from zhengkedai.domain.policy import PolicyVersion
 from zhengkedai.domain.policy_params import format_ratio
 from zhengkedai.domain.policy_rules import CapPerInstitutionYearStep
 from zhengkedai.domain.statement import CellValue, Section, StatementDoc
+from zhengkedai.render.csvfile import csv_bytes
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
 from zhengkedai.services import institutions, portfolio
 from zhengkedai.services.claims.computation import (
@@ -102,6 +103,13 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
     loan_totals: dict[str, CellValue] = {
         "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
         "outstanding": outstanding, "overdue": overdue}
+    new = [(row, st) for row, st in mine if month.within(row.disbursed_on)]
+    new_totals: dict[str, CellValue] = {
+        "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in new),
+        "outstanding": sum(st.outstanding for _, st in new),
+        "overdue": sum(st.overdue for _, st in new)}
+    guarantor = inst.kind == institutions.InstitutionKind.GUARANTOR.value
+    attachment = loans_attachment_name(month.period, inst.code)
     yearly_rows, cap_notes = _yearly_caps(uow, month, inst.code, claims)
     cap_rows = yearly_rows + _caps(uow, month, claims)
     firm_rows, firm_notes = _full_compensation(uow, month, claims)
@@ -120,25 +128,77 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
         section_from_layout(layout.section("caps"), rows=cap_rows, paragraphs=cap_notes),
         section_from_layout(layout.section("full_compensation"), rows=firm_rows,
                             paragraphs=firm_notes),
-        section_from_layout(layout.section("loans"), rows=[{
-            "loan_no": row.loan_no, "enterprise_name": row.enterprise_name,
-            "loan_type": LOAN_TYPE_ZH[LoanType(row.loan_type)], "principal": row.principal_fen,
-            "outstanding": st.outstanding, "overdue": st.overdue,
-            "disbursed_on": row.disbursed_on, "maturity_on": row.maturity_on,
-        } for row, st in sorted(mine, key=lambda p: (p[0].disbursed_on, p[0].loan_no))],
-            totals=loan_totals),
+        section_from_layout(layout.section("loans"), rows=_loan_rows(new), totals=new_totals,
+                            paragraphs=[_attachment_note(attachment, mine, loan_totals)]),
     ]
-    if inst.kind == institutions.InstitutionKind.GUARANTOR.value:
-        sections.append(_guaranteed(uow, layout, inst.code, states))
+    if guarantor:
+        sections.append(_guaranteed(layout, month, inst.code, states, attachment))
     corrections = _corrections(uow, month, inst.code)
     if corrections:
         sections.append(section_from_layout(layout.section("corrections"), rows=corrections,
                                             paragraphs=[CORRECTIONS_NOTE]))
     sections.append(section_from_layout(layout.section("confirmation"), values=CONFIRMATION,
                                         paragraphs=[CONFIRMATION_NOTE]))
-    return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
-                           sections=numbered(sections), draft=month.draft,
-                           subtitle=f"{inst.name}（{inst.code}）", subject=inst.code)
+    doc = doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
+                          sections=numbered(sections), draft=month.draft,
+                          subtitle=f"{inst.name}（{inst.code}）", subject=inst.code)
+    return dataclasses.replace(doc, attachments=(attachment,))
+
+
+def loans_attachment_name(period: str, code: str) -> str:
+    """``2025-06_ZZB_loans.csv``: the institution's full loan list that goes with its 对账单."""
+    return f"{period}_{code}_loans.csv"
+
+
+def _loan_rows(pairs: Sequence[tuple[LoanRow, LoanState]]) -> list[dict[str, CellValue]]:
+    return [{
+        "loan_no": row.loan_no, "enterprise_name": row.enterprise_name,
+        "loan_type": LOAN_TYPE_ZH[LoanType(row.loan_type)], "principal": row.principal_fen,
+        "outstanding": st.outstanding, "overdue": st.overdue,
+        "disbursed_on": row.disbursed_on, "maturity_on": row.maturity_on,
+    } for row, st in sorted(pairs, key=lambda p: (p[0].disbursed_on, p[0].loan_no))]
+
+
+def _attachment_note(name: str, pairs: Sequence[tuple[LoanRow, LoanState]],
+                     totals: dict[str, CellValue]) -> str:
+    return (f"全部贷款的月末明细见附件 {name}：共 {len(pairs)} 笔，贷款金额合计 "
+            f"{format_grouped(_fen(totals['principal']))}，在贷本金合计 "
+            f"{format_grouped(_fen(totals['outstanding']))}，逾期本金合计 "
+            f"{format_grouped(_fen(totals['overdue']))}。")
+
+
+def _fen(value: CellValue) -> Fen:
+    assert isinstance(value, int)
+    return value
+
+
+# the attachment's columns: (key, Chinese header) — the 对账单's loan columns, and for a
+# guarantor's the lender and the guarantee fee
+ATTACHMENT_COLUMNS = (
+    ("loan_no", "贷款编号"), ("lender", "放款机构"), ("enterprise_name", "企业名称"),
+    ("credit_code", "统一社会信用代码"), ("loan_type", "贷款类型"), ("principal", "贷款金额"),
+    ("outstanding", "在贷本金"), ("overdue", "逾期本金"), ("guarantor", "担保机构"),
+    ("guarantee_fee", "担保费"), ("disbursed_on", "放款日期"), ("maturity_on", "到期日期"),
+)
+
+
+def loans_attachment(uow: UnitOfWork, month: Month, code: str) -> bytes:
+    """Every loan of the institution (a guarantor's: every loan it guarantees) disbursed by
+    the month's end, with its month-end state, as CSV (UTF-8 with BOM; amounts ``1234.50``)."""
+    inst = uow.s.get(InstitutionRow, code)
+    guarantor = inst is not None and inst.kind == institutions.InstitutionKind.GUARANTOR.value
+    states = portfolio.loan_states(uow, month.end, None if guarantor else code)
+    mine = sorted(((row, st) for row, st in states.values()
+                   if (row.guarantor_code if guarantor else row.institution_code) == code),
+                  key=lambda p: (p[0].disbursed_on, p[0].loan_no))
+    rows: list[list[str]] = [[label for _, label in ATTACHMENT_COLUMNS]]
+    for row, st in mine:
+        rows.append([row.loan_no, row.institution_code, row.enterprise_name, row.credit_code,
+                     LOAN_TYPE_ZH[LoanType(row.loan_type)], format_plain(row.principal_fen),
+                     format_plain(st.outstanding), format_plain(st.overdue),
+                     row.guarantor_code or "", format_plain(row.guarantee_fee_fen),
+                     row.disbursed_on.isoformat(), row.maturity_on.isoformat()])
+    return csv_bytes(rows)
 
 
 # the blanks the institution fills in when it confirms (or disputes) the statement
@@ -222,11 +282,17 @@ def _recovery_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
     return rows
 
 
-def _guaranteed(uow: UnitOfWork, layout: Any, code: str, states: portfolio.LoanStates
-                ) -> Section:
-    """The loans a guarantor guarantees, whoever filed them, at the month's end."""
-    mine = sorted(((row, st) for row, st in states.values() if row.guarantor_code == code),
+def _guaranteed(layout: Any, month: Month, code: str, states: portfolio.LoanStates,
+                attachment: str) -> Section:
+    """The loans a guarantor began to guarantee in the month, whoever filed them; the
+    paragraph gives the count and totals of all it guarantees (listed in the attachment)."""
+    every = [(row, st) for row, st in states.values() if row.guarantor_code == code]
+    mine = sorted(((row, st) for row, st in every if month.within(row.disbursed_on)),
                   key=lambda p: (p[0].disbursed_on, p[0].loan_no))
+    note = (f"本机构担保的全部贷款见附件 {attachment}：共 {len(every)} 笔，贷款金额合计 "
+            f"{format_grouped(sum(r.principal_fen for r, _ in every))}，在贷本金合计 "
+            f"{format_grouped(sum(st.outstanding for _, st in every))}，担保费合计 "
+            f"{format_grouped(sum(r.guarantee_fee_fen for r, _ in every))}。")
     totals: dict[str, CellValue] = {
         "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
         "outstanding": sum(st.outstanding for _, st in mine),
@@ -238,7 +304,7 @@ def _guaranteed(uow: UnitOfWork, layout: Any, code: str, states: portfolio.LoanS
         "outstanding": st.outstanding, "overdue": st.overdue,
         "guarantee_fee": row.guarantee_fee_fen, "disbursed_on": row.disbursed_on,
         "maturity_on": row.maturity_on,
-    } for row, st in mine], totals=totals)
+    } for row, st in mine], totals=totals, paragraphs=[note])
 
 
 def _row(**values: CellValue) -> dict[str, CellValue]:

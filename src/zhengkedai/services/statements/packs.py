@@ -1,5 +1,10 @@
 """Statement packs: the month's statement files and a manifest that seals them.
 
+Beside the statements, a pack holds the attachments they name: each
+institution's full loan list at the month's end (``2025-06_ZZB_loans.csv``),
+which its 对账单 sums up rather than lists. They are part of the full set
+``verify --pack`` expects for a closed month.
+
 A pack is the set of files one ``zkd statement`` run writes, plus
 ``<period>_manifest.json`` listing each file's SHA-256 and the ledger's chain
 head (the close's, for a closed month). ``zkd verify --pack DIR`` recomputes
@@ -33,6 +38,7 @@ from zhengkedai.services.audit.archive import archive_problems
 from zhengkedai.services.audit.chain import check_chain
 from zhengkedai.services.statements.build import build_statements
 from zhengkedai.services.statements.common import month_of
+from zhengkedai.services.statements.institutions import loans_attachment, loans_attachment_name
 
 FORMATS = ("pdf", "csv", "json")
 MANIFEST_SUFFIX = "_manifest.json"
@@ -78,6 +84,13 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
                            f"check, so none is written: {'; '.join(problems)}")
     docs = build_statements(uow, actor, period, institution=institution)
     files = {f"{doc.file_stem}.{fmt}": render(doc, fmt) for doc in docs}
+    # what a statement names as its attachment (an institution's full loan list) goes
+    # in the pack and its manifest beside it; statements kept before attachments name none
+    for doc in docs:
+        for name in doc.attachments:
+            assert doc.subject is not None and name == loans_attachment_name(doc.period,
+                                                                             doc.subject)
+            files[name] = loans_attachment(uow, month, doc.subject)
     closed = closed_month(uow, month.period)
     if closed is not None:
         head_seq, head_hash = closed.last_seq, closed.chain_head
