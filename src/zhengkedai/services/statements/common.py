@@ -93,6 +93,11 @@ def trace_lines(trace_json: str) -> list[str]:
     lines = []
     for n, step in enumerate(steps, start=1):
         rule = step.get("rule", "")
+        if step.get("text"):  # an official's words: the rule, why, the amounts
+            lines.append(f"{n}. 【{RULE_ZH.get(rule, rule)}】{step['text']}"
+                         f"（{step.get('policy_version', '')}版："
+                         f"{_amount(step.get('before', ''))} → {_amount(step.get('after', ''))}）")
+            continue
         text = (f"{n}. {RULE_ZH.get(rule, rule)}〔{step.get('clause', '')}；"
                 f"{step.get('policy_version', '')}〕 {_amount(step.get('before', ''))} → "
                 f"{_amount(step.get('after', ''))}")
