@@ -65,3 +65,16 @@ def test_the_register_s_appendix_carries_the_new_words(uow, actor, clock) -> Non
     trace = doc["sections"][-1]["rows"][0]["trace"]
     assert "2. 【企业符合支持条件】该企业放款日符合条件（郑政办〔2018〕97号）（2019版：500,000.00 → 500,000.00）" \
         in trace
+
+
+def test_the_trial_balance_names_accounts_in_chinese_with_the_bank_s_name(uow, actor, clock) -> None:
+    f.bank(uow, actor)
+    f.fund_reserve(uow, actor, 100_000, on=dt.date(2025, 3, 2), ref="A")
+    uow.commit()
+    doc = json.loads(packs.build_pack(uow, actor, "2025-03", fmt="json")
+                     .files["2025-03_trial_balance.json"])
+    balances = next(s for s in doc["sections"] if s["key"] == "balances")["rows"]
+    cash = next(r for r in balances if r["account_code"] == "reserve:cash:ZZB")
+    assert cash["account_name"] == "银行存款-郑州银行"
+    journal = next(s for s in doc["sections"] if s["key"] == "journal")["rows"]
+    assert "风险补偿准备金-银行存款-郑州银行" in [r["account_name"] for r in journal]
