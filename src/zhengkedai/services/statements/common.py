@@ -119,6 +119,19 @@ NOT_MET_ZH = {
 _RATIO_NOTE = re.compile(r"^(?P<label>.*): (?P<ratio>\d+(?:\.\d+)?%) × ")
 
 
+def _brief(text: str) -> str:
+    """An official's step cut to its reason: without the computation after 。 and
+    without the closing (source) parenthesis, which the appendix gives."""
+    head = text.split("。", 1)[0]
+    if head.endswith("）"):
+        depth = 0
+        for i in range(len(head) - 1, -1, -1):  # the closing parenthesis's own opening one
+            depth += {"）": 1, "（": -1}.get(head[i], 0)
+            if depth == 0:
+                return head[:i]
+    return head
+
+
 def deciding_line(trace_json: str) -> str:
     """The claim's result and the rule that decided it, in one line of Chinese.
 
@@ -138,16 +151,18 @@ def deciding_line(trace_json: str) -> str:
         name = RULE_ZH.get(rule, rule)
         cut = step.get("after") != step.get("before")
         if step.get("limit") in (None, "") and step.get("after") == "0.00" and cut:
-            return f"不予补偿：{step.get('text') or NOT_MET_ZH.get(rule, name + '条件不满足')}"
+            reason = _brief(step["text"]) if step.get("text") else \
+                NOT_MET_ZH.get(rule, name + "条件不满足")
+            return f"不予补偿：{reason}"
         if step.get("limit") not in (None, "") and cut:
-            why = step.get("text") or (f"{name} {_amount(step['limit'])}，已用 "
+            why = _brief(step["text"]) if step.get("text") else (f"{name} {_amount(step['limit'])}，已用 "
                                       f"{_amount(step.get('used', ''))}，剩余 "
                                       f"{_amount(step.get('left', ''))}")
-            return f"核定 {final}：受{name}限制（{why}）"
+            return f"核定 {final}：{why}" if step.get("text") else f"核定 {final}：受{name}限制（{why}）"
     for step in steps:
         if step.get("rule") in ("ratio", "compensation_ratio"):
             if step.get("text"):
-                return f"核定 {final}：{step['text']}"
+                return f"核定 {final}：{_brief(step['text'])}"
             found = _RATIO_NOTE.match(step.get("note", ""))
             if found:
                 return f"核定 {final}：按{found['ratio']}补偿（{found['label']}）"

@@ -118,17 +118,19 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
     sections = [
         section_from_layout(layout.section("profile"), values=profile),
         section_from_layout(layout.section("claims"), rows=_claim_rows(month, claims)),
-        section_from_layout(layout.section("claims_detail"), rows=detail, totals=_row(
+        section_from_layout(layout.section("claims_detail"), rows=detail, totals=None if not detail else _row(
             claim_id="合计", loss=_sum(detail, "loss"),
             compensation=_sum(detail, "compensation"))),
         section_from_layout(layout.section("recoveries"), values=_recoveries(uow, month, claims)),
-        section_from_layout(layout.section("recoveries_detail"), rows=recovered, totals=_row(
+        section_from_layout(layout.section("recoveries_detail"), rows=recovered,
+                            totals=None if not recovered else _row(
             claim_id="合计", recovery=_sum(recovered, "recovery"),
             owed=_sum(recovered, "owed"), returned=_sum(recovered, "returned"))),
         section_from_layout(layout.section("caps"), rows=cap_rows, paragraphs=cap_notes),
         section_from_layout(layout.section("full_compensation"), rows=firm_rows,
                             paragraphs=firm_notes),
-        section_from_layout(layout.section("loans"), rows=_loan_rows(new), totals=new_totals,
+        section_from_layout(layout.section("loans"), rows=_loan_rows(new),
+                            totals=new_totals if new else None,
                             paragraphs=[_attachment_note(attachment, mine, loan_totals)]),
     ]
     if guarantor:
