@@ -146,7 +146,8 @@ def claims_show(claim_id: int, fmt: str) -> None:
     for i, step in enumerate(d.trace, start=1):
         click.echo(f"{i}. {step['rule']} [{step['policy_version']}]: "
                    f"{_amount(step['before'])} → {_amount(step['after'])}")
-        click.echo(f"   {step['note']}")
+        # an official's words where the claim was computed with them, else the stored note
+        click.echo(f"   {step.get('text') or step['note']}")
         if step["limit"] is not None:
             click.echo("   " + _("cap {limit}, used {used}, left {left}").format(
                 limit=_amount(step["limit"]), used=_amount(step["used"]),

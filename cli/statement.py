@@ -1,4 +1,4 @@
-"""``zkd statement``: the month's statements as PDF, CSV or JSON files, sealed by a manifest."""
+"""``zkd statement``: the month's statements as PDF, CSV, JSON or XLSX files, sealed by a manifest."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def statement(period: str, institution: str | None, fmt: str, out: Path) -> None
 
     An open month's statements are marked 草稿 (draft); a closed month's are
     final and regenerate to the same bytes. `zkd verify --pack DIR` checks them.
+    With --format xlsx, one workbook (the month's, or the institution's with
+    --institution) with a sheet per table. Each 对账单 comes with the
+    institution's full loan list as <period>_<code>_loans.csv.
 
     Example: zkd statement 2025-06 --format pdf -o statements/
     """

@@ -60,10 +60,13 @@ def test_show_prints_every_step_with_its_clause_and_the_file_row(two_claims) -> 
     assert "郑州市2019年科技金融政策 第二条" in r.output and "row 2" in r.output
     doc = json.loads(two_claims("claims", "show", "2", "--format", "json").output)
     assert doc["amount"] == "5000000.00" and doc["event"]["row"] == 2
-    assert doc["trace"][-1] | {"note": ""} == {
+    assert doc["trace"][-1] | {"note": "", "text": ""} == {
         "rule": "cap_per_loan", "clause": doc["trace"][-1]["clause"], "policy_version": "2019",
-        "before": "5600000.00", "after": "5000000.00", "note": "", "limit": "5000000.00",
-        "used": "0.00", "left": "5000000.00"}
+        "before": "5600000.00", "after": "5000000.00", "note": "", "text": "",
+        "limit": "5000000.00", "used": "0.00", "left": "5000000.00"}
+    # the step in an official's words, printed by claims show
+    assert doc["trace"][-1]["text"].startswith("单笔补偿上限 5,000,000.00 元，已用 0.00 元")
+    assert "本笔按剩余额度补偿 5,000,000.00 元" in r.output
 
 
 def test_approve_then_pay_moves_the_reserve_and_a_second_pay_is_refused(two_claims) -> None:  # type: ignore[no-untyped-def]

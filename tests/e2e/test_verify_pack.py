@@ -42,7 +42,8 @@ def test_a_good_pack_is_reported_month_by_month(pack) -> None:
     zkd, out = pack
     r = zkd("verify", "--pack", str(out))
     assert r.exit_code == 0, r.output
-    assert "2025-01: 5 files match the archive" in r.output
+    # five statements and the one institution's loan list that goes with its 对账单
+    assert "2025-01: 6 files match the archive" in r.output
     assert "chain head matches entry #1" in r.output
 
 

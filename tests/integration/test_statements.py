@@ -359,10 +359,11 @@ def test_the_claims_register_names_each_trace_rule_in_chinese(uow, actor, clock)
                                           dt.date(2025, 3, 10)))
     uow.commit()
     doc = _json(packs.build_pack(uow, actor, "2025-03", fmt="json"), "2025-03_claims.json")
-    trace = next(s for s in doc["sections"] if s["key"] == "register")["rows"][0]["trace"]
-    starts = [line.split("〔")[0] for line in trace.splitlines()[:-1]]
-    assert starts == ["1. 支付前回收冲减", "2. 企业符合支持条件", "3. 放款时机构未暂停",
-                      "4. 补偿比例", "5. 单笔贷款补偿上限"], trace
+    trace = next(s for s in doc["sections"] if s["key"] == "traces")["rows"][0]["trace"]
+    # each step opens with its rule's name, then says in an official's words why it applied
+    starts = [line.split("】")[0] for line in trace.splitlines()[:-1]]
+    assert starts == ["1. 【支付前回收冲减", "2. 【企业符合支持条件", "3. 【放款时机构未暂停",
+                      "4. 【补偿比例", "5. 【单笔贷款补偿上限"], trace
     for name in ("recoveries_before_payment", "eligible_enterprise", "institution_active",
                  "compensation_ratio", "cap_per_loan"):
         assert name not in trace

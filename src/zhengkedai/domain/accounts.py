@@ -97,6 +97,22 @@ def parse_account(code: str) -> Account:
     return Account(code=code, fund=fund, kind=kind, name=full)
 
 
+def display_name(code: str, details: dict[str, str] | None = None) -> str:
+    """The account as a person reads it: ``风险补偿准备金-银行存款-郑州银行``.
+
+    ``details`` names the codes a detail may be (a deposit bank's code → its name);
+    an account code of unknown shape is shown as it is.
+    """
+    try:
+        acct = parse_account(code)
+    except AccountCodeError:
+        return code
+    parts = acct.name.split("/")
+    raw = code.split(":")[2:]
+    named = [(details or {}).get(d, part) for d, part in zip(raw, parts[2:], strict=False)]
+    return "-".join([*parts[:2], *named])
+
+
 def account(fund: Fund, kind: str, *detail: str) -> str:
     """Build an account code, checking that its shape is known."""
     code = ":".join([fund.value, kind, *detail])

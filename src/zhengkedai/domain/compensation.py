@@ -22,7 +22,9 @@ claim's net loss.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
@@ -34,11 +36,12 @@ from .policy_rules import (
     CapPerInstitutionYearStep,
     CapPerLoanStep,
     CoverageStep,
+    Fact,
     RatioStep,
     RatioTier,
     claim_facts,
 )
-from .policy_trace import ClaimComputation, TraceStep, cap_step
+from .policy_trace import ClaimComputation, TraceStep, cap_step, fill, why_not
 
 RECOVERIES_RULE = "recoveries_before_payment"
 RECOVERIES_CLAUSE = ("追偿回收: 赔付前的回收款冲减本金实际损失 (programme rule; 补偿以本金部分的实际损失为基数: "
@@ -102,6 +105,9 @@ def compute_claim(
             net,
             f"loss {format_grouped(loss)} − recovered before payment"
             f" {format_grouped(recovered_before_payment)} = {format_grouped(net)}",
+            text=f"本金实际损失 {format_grouped(loss)} 元，扣除支付前追偿回收 "
+                 f"{format_grouped(recovered_before_payment)} 元，按 {format_grouped(net)} 元"
+                 "计算补偿（补偿以本金部分的实际损失为基数）",
         )
     ]
     amount = net
@@ -113,19 +119,24 @@ def compute_claim(
         if isinstance(rule, CoverageStep):
             ok = covered[rule.requires]
             note = "covered" if ok else _NOT_COVERED[rule.requires]
-            steps.append(TraceStep(rule.name, rule.clause, v, amount, amount if ok else 0, note))
+            template = (rule.why or _COVERED_ZH[rule.requires]) if ok else \
+                (rule.why_not or _NOT_COVERED_ZH[rule.requires])
+            steps.append(TraceStep(rule.name, rule.clause, v, amount, amount if ok else 0, note,
+                                   text=fill(template, clause=_short(rule.clause))))
             if not ok:
                 return _result(version, 0, steps)
         elif isinstance(rule, RatioStep):
             losses = enterprise_other_losses + net
-            tier = rule.select(claim_facts(loan, net, losses))
+            facts = claim_facts(loan, net, losses)
+            tier = rule.select(facts)
             after = apply_ratio(amount, tier.ratio)
             note = (
                 f"{tier.label}: {format_ratio(tier.ratio)} × {format_grouped(amount)}"
                 f" = {format_grouped(after)} (half-up; enterprise losses incl. this one"
                 f" {format_grouped(losses)})"
             )
-            steps.append(TraceStep(rule.name, tier.clause, v, amount, after, note))
+            steps.append(TraceStep(rule.name, tier.clause, v, amount, after, note,
+                                   text=_ratio_text(rule, tier, facts, amount, after, losses)))
             amount = after
         elif isinstance(rule, CapPerLoanStep):
             step = cap_step(
@@ -137,13 +148,48 @@ def compute_claim(
                 loan_compensated_before,
                 "per-loan cap",
             )
-            steps.append(step)
+            steps.append(_cap_words(step, rule.why or "单笔补偿上限 {limit} 元，已用 {used} 元，"
+                                                      "{verdict}"))
             amount = step.after
         elif isinstance(rule, CapPerInstitutionYearStep):
             step = _institution_cap(rule, v, amount, institution_year, loan)
             steps.append(step)
             amount = step.after
     return _result(version, amount, steps)
+
+
+def _short(clause: str) -> str:
+    """The public text a clause names (``郑政办〔2018〕97号``), without its gloss."""
+    return clause.split(":", 1)[0].split(";", 1)[0].strip()
+
+
+_COVERED_ZH = {
+    "eligible_enterprise": "该企业放款日符合支持条件（{clause}）",
+    "institution_active": "贷款发放时合作机构未暂停合作（{clause}）",
+}
+_NOT_COVERED_ZH = {
+    "eligible_enterprise": "该企业放款日不符合支持条件（{clause}），不予补偿",
+    "institution_active": "贷款发放时合作机构处于暂停合作期间（{clause}），该笔贷款不予补偿",
+}
+
+
+def _ratio_text(rule: RatioStep, tier: RatioTier, facts: Mapping[str, Fact], amount: Fen,
+                after: Fen, losses: Fen) -> str:
+    """补偿比例 80%：why this tier, and why no earlier one, with the amounts."""
+    earlier = []
+    for other in rule.tiers:
+        if other is tier:
+            break
+        failed = next((c for c in other.when if not c.holds(facts)), None)
+        if failed is not None:
+            reason = why_not(failed.fact, failed.op, failed.operand, facts[failed.fact])
+            if reason not in earlier:
+                earlier.append(reason)
+    ratio = format_ratio(tier.ratio)
+    template = tier.why or ("补偿比例 {ratio}：" + ("{not_earlier}" if earlier else tier.label))
+    head = fill(template, ratio=ratio, amount=format_grouped(amount), after=format_grouped(after),
+                losses=format_grouped(losses), not_earlier="；".join(earlier))
+    return f"{head}。{format_grouped(amount)} × {ratio} = {format_grouped(after)}"
 
 
 _NOT_COVERED = {
@@ -174,10 +220,23 @@ def _institution_cap(
             f" {format_grouped(usage.prior_year_balance)} = {format_grouped(by_balance)}"
         )
     what = f"per-institution yearly cap min({'; '.join(parts)}) ="
-    return cap_step(
+    step = cap_step(
         rule.name, rule.clause, v, amount, institution_year_limit(rule, usage.prior_year_balance),
         usage.compensated_this_year, what,
     )
+    return _cap_words(step, rule.why or "机构年度补偿上限 {limit} 元，本年已用 {used} 元，{verdict}")
+
+
+def _cap_words(step: TraceStep, template: str) -> TraceStep:
+    """The cap step with its official's words: the cap, what was used, and whether it bit."""
+    assert step.limit is not None and step.used is not None and step.left is not None
+    verdict = (f"剩余 {format_grouped(step.left)} 元，本笔按剩余额度补偿 {format_grouped(step.after)} 元"
+               if step.after < step.before else
+               f"剩余 {format_grouped(step.left)} 元，本笔 {format_grouped(step.before)} 元未超过")
+    text = fill(template, limit=format_grouped(step.limit), used=format_grouped(step.used),
+                left=format_grouped(step.left), amount=format_grouped(step.before),
+                after=format_grouped(step.after), verdict=verdict)
+    return dataclasses.replace(step, text=text)
 
 
 def institution_year_limit(rule: CapPerInstitutionYearStep, prior_year_balance: Fen) -> Fen:

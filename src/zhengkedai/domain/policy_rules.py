@@ -149,6 +149,9 @@ class CoverageStep(FrozenModel):
     name: str = "coverage"
     requires: Literal["eligible_enterprise", "institution_active"]
     clause: str
+    # an official's words for the trace: why it held / why not ({clause} may be used)
+    why: str | None = None
+    why_not: str | None = None
 
 
 class RatioTier(FrozenModel):
@@ -158,6 +161,10 @@ class RatioTier(FrozenModel):
     ratio: Ratio
     clause: str
     when: Conditions = ()
+    # an official's words for the trace; placeholders {ratio}, {amount}, {after},
+    # {losses} (the firm's, this loss included) and {not_earlier} (why no earlier
+    # tier applied)
+    why: str | None = None
 
     def matches(self, facts: Mapping[str, Fact]) -> bool:
         return all(c.holds(facts) for c in self.when)
@@ -189,6 +196,8 @@ class CapPerLoanStep(FrozenModel):
     name: str = "cap_per_loan"
     amount: Amount
     clause: str
+    # an official's words for the trace: {limit}, {used}, {left}, {amount}, {after}, {verdict}
+    why: str | None = None
 
 
 class CapPerInstitutionYearStep(FrozenModel):
@@ -199,6 +208,8 @@ class CapPerInstitutionYearStep(FrozenModel):
     amount: Amount | None = None
     ratio_of_prior_year_balance: Ratio | None = None
     clause: str
+    # an official's words for the trace: {limit}, {used}, {left}, {amount}, {after}, {verdict}
+    why: str | None = None
 
     @model_validator(mode="after")
     def _some_limit(self) -> CapPerInstitutionYearStep:

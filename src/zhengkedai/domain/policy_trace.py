@@ -28,6 +28,8 @@ class TraceStep:
     limit: Fen | None = None
     used: Fen | None = None
     left: Fen | None = None
+    # the step in an official's words: the public rule, and why it applied or not
+    text: str = ""
 
     @property
     def is_cap(self) -> bool:
@@ -73,3 +75,47 @@ def check_chain(steps: tuple[TraceStep, ...]) -> None:
     """Raise AssertionError unless each step starts where the previous ended."""
     for a, b in zip(steps, steps[1:], strict=False):
         assert a.after == b.before, f"trace broken between {a.rule} and {b.rule}"
+
+
+# --- an official's words (SPEC 12) -------------------------------------------------
+
+LOAN_TYPE_WORDS = {"credit": "纯信用", "ip_pledge": "知识产权质押", "collateral": "抵押",
+                   "guarantee": "担保", "guarantee_insurance": "保证保险"}
+
+
+def yuan(fen: Fen) -> str:
+    """``3,200,000.00 元``."""
+    return f"{format_grouped(fen)} 元"
+
+
+def why_not(fact: str, op: str, operand: object, value: object) -> str:
+    """Why one condition of a ratio tier did not hold, in Chinese, with the figures."""
+    if fact == "enterprise_losses" and isinstance(operand, int) and isinstance(value, int):
+        word = "超过" if op == "le" else "达到"
+        return f"该企业累计本金损失 {yuan(value)}，{word} {yuan(operand)}的全额补偿限额"
+    if fact == "revenue_prev_year" and isinstance(operand, int) and isinstance(value, int):
+        return f"该企业上年度营业收入 {yuan(value)}，不在 {yuan(operand)}的档次内"
+    if fact == "loan_type" and isinstance(operand, frozenset):
+        wanted = "、".join(LOAN_TYPE_WORDS.get(t, t) for t in sorted(operand))
+        return f"该笔贷款为{LOAN_TYPE_WORDS.get(str(value), str(value))}贷款，不是{wanted}贷款"
+    words = {
+        "high_tech": ("该企业不是高新技术企业", "该企业是高新技术企业"),
+        "profitable_two_years": ("该企业未连续两年盈利", "该企业连续两年盈利"),
+        "research_cooperation": ("该企业不是产学研合作企业", "该企业是产学研合作企业"),
+        "has_guarantor": ("该笔贷款无担保", "该笔贷款有担保"),
+    }
+    if fact in words and isinstance(operand, bool):
+        return words[fact][0 if operand else 1]
+    if fact == "collateral_value" and isinstance(value, int):
+        return f"该笔贷款有抵押物（价值 {yuan(value)}）"
+    return f"不满足条件 {fact}"
+
+
+def fill(template: str, **values: object) -> str:
+    """A policy file's ``why`` text with its {placeholders} filled; an unknown one is kept."""
+
+    class _Keep(dict[str, object]):
+        def __missing__(self, key: str) -> str:
+            return "{" + key + "}"
+
+    return template.format_map(_Keep(values))

@@ -204,10 +204,16 @@ class StatementDoc:
     orientation: Orientation = "portrait"
     footnotes: tuple[str, ...] = ()
     signatures: tuple[str, ...] = SIGNATURE_ROLES
+    # the issuing body (``zkd settings set issuer``), printed on every page; None on
+    # statements kept before it was recorded, which render as they did then
+    issuer: str | None = None
+    # files that go with the statement in its pack (``2025-06_ZZB_loans.csv``), by name
+    attachments: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sections", tuple(self.sections))
         object.__setattr__(self, "signatures", tuple(self.signatures))
+        object.__setattr__(self, "attachments", tuple(self.attachments))
         notes = tuple(self.footnotes)
         if ROUNDING_RULE_ZH not in notes:
             notes = (ROUNDING_RULE_ZH, *notes)

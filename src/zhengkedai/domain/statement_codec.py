@@ -5,6 +5,11 @@ month's statements are rendered from what the close saw — byte for byte the
 same whenever they are generated, whatever later months do to claims or
 subsidies. Amounts are written as integer fen, percents as decimal strings,
 dates ISO; ``decode(encode(doc)) == doc`` for every valid document.
+
+Later fields (``issuer``, ``attachments``) are written only when a document has
+them, so a statement kept before they existed reads back, and renders, as it
+did when it was kept; the layout itself (labels, headings, columns) is in the
+text, so a kept statement never depends on today's layout files.
 """
 
 from __future__ import annotations
@@ -78,6 +83,10 @@ def encode(doc: StatementDoc) -> str:
         "orientation": doc.orientation, "footnotes": list(doc.footnotes),
         "signatures": list(doc.signatures), "sections": [_section(s) for s in doc.sections],
     }
+    if doc.issuer is not None:
+        data["issuer"] = doc.issuer
+    if doc.attachments:
+        data["attachments"] = list(doc.attachments)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -108,4 +117,5 @@ def decode(text: str) -> StatementDoc:
         draft=data["draft"], subtitle=data["subtitle"], subject=data["subject"],
         programme=data["programme"], orientation=data["orientation"],
         footnotes=tuple(data["footnotes"]), signatures=tuple(data["signatures"]),
+        issuer=data.get("issuer"), attachments=tuple(data.get("attachments", ())),
     )

@@ -117,10 +117,12 @@ class StatementPdfRenderer:
         top = height - 12 * mm
         canvas.setFillColor(_HEADER_GREY)
         canvas.setFont(font, 8)
-        canvas.drawString(MARGIN_X, top, doc.programme)
+        # the issuing body before the programme, when the statement names one
+        left = f"{doc.issuer}　{doc.programme}" if doc.issuer else doc.programme
+        canvas.drawString(MARGIN_X, top, left)
         right = f"期间 {doc.period}"
         # the centre must clear both sides (and 草稿): shrink, then cut, a long institution name
-        side = max(canvas.stringWidth(doc.programme, font, 8), canvas.stringWidth(right, font, 8) + 12 * mm)
+        side = max(canvas.stringWidth(left, font, 8), canvas.stringWidth(right, font, 8) + 12 * mm)
         room = width - 2 * (MARGIN_X + side + 4 * mm)
         centre = doc.title + (f" · {doc.subtitle}" if doc.subtitle else "")
         size = 8.0

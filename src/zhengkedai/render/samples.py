@@ -161,6 +161,7 @@ def institution(rng: random.Random, period: str, draft: bool) -> StatementDoc:
 def claims(rng: random.Random, period: str, draft: bool) -> StatementDoc:
     lay = load_layout("claims")
     register: Rows = []
+    traces: Rows = []
     for n in range(60):
         loss = BIG if n == 0 else rng.randrange(10_000_00, 7_000_000_00)
         comp = min(apply_ratio(loss, Decimal("0.8")), 5_000_000_00)
@@ -176,7 +177,8 @@ def claims(rng: random.Random, period: str, draft: bool) -> StatementDoc:
                          "recovery_before": None, "compensation": comp,
                          "status": ["已提交", "已批准", "已支付"][n % 3],
                          "paid_on": dt.date.fromisoformat(period + "-28") if n % 3 == 2 else None,
-                         "trace": trace})
+                         "basis": f"核定 {format_grouped(comp)}：按80%补偿（本金实际损失的80%）"})
+        traces.append({"claim_id": register[-1]["claim_id"], "trace": trace})
     sections = [
         section_from_layout(lay.section("summary"), values={
             "claims_submitted": 60, "claims_approved": 40, "claims_paid": 20,
@@ -185,6 +187,7 @@ def claims(rng: random.Random, period: str, draft: bool) -> StatementDoc:
         section_from_layout(lay.section("register"), rows=register, totals={
             "enterprise_name": "合计", "loss": _sum(register, "loss"),
             "compensation": _sum(register, "compensation")}),
+        section_from_layout(lay.section("traces"), rows=traces),
     ]
     return doc_from_layout(lay, period=period, generated_at=GENERATED_AT, sections=sections, draft=draft)
 

@@ -36,6 +36,13 @@ from .csvfile import csv_bytes
 
 
 def _meta(doc: StatementDoc) -> dict[str, Any]:
+    # the issuer and attachments only where the statement has them: a statement kept
+    # before they existed gives the same bytes as it did then
+    extra: dict[str, Any] = {}
+    if doc.issuer is not None:
+        extra["issuer"] = doc.issuer
+    if doc.attachments:
+        extra["attachments"] = list(doc.attachments)
     return {
         "programme": doc.programme,
         "period": doc.period,
@@ -45,6 +52,7 @@ def _meta(doc: StatementDoc) -> dict[str, Any]:
         "subject": doc.subject,
         "draft": doc.draft,
         "generated_at": doc.generated_at.isoformat(),
+        **extra,
     }
 
 
@@ -87,8 +95,8 @@ def render_csv(doc: StatementDoc) -> bytes:
     meta = _meta(doc)
     blocks: list[list[list[str]]] = [[
         ["section", *meta],
-        ["meta", *("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
-                   for v in meta.values())],
+        ["meta", *("" if v is None else str(v).lower() if isinstance(v, bool) else
+                   ";".join(v) if isinstance(v, list) else str(v) for v in meta.values())],
     ]]
     for s in doc.sections:
         if s.table is not None:

@@ -217,10 +217,15 @@ def _money(v: Fen | None) -> str | None:
 
 
 def step_doc(step: TraceStep) -> dict[str, str | None]:
-    """A trace step as stored and shown in JSON: amounts as two-decimal strings."""
-    return {"rule": step.rule, "clause": step.clause, "policy_version": step.policy_version,
-            "before": _money(step.before), "after": _money(step.after), "note": step.note,
-            "limit": _money(step.limit), "used": _money(step.used), "left": _money(step.left)}
+    """A trace step as stored and shown in JSON: amounts as two-decimal strings; ``text``,
+    the step in an official's words, where the computation gave one (claims computed
+    before it was kept have none, and keep what they said)."""
+    doc = {"rule": step.rule, "clause": step.clause, "policy_version": step.policy_version,
+           "before": _money(step.before), "after": _money(step.after), "note": step.note,
+           "limit": _money(step.limit), "used": _money(step.used), "left": _money(step.left)}
+    if step.text:
+        doc["text"] = step.text
+    return doc
 
 
 def trace_json(comp: ClaimComputation) -> str:

@@ -15,15 +15,17 @@ the kept statements has changed since.
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import select
 
 from zhengkedai.context import Actor
-from zhengkedai.db.models import StatementArchiveRow
+from zhengkedai.db.models import InstitutionRow, StatementArchiveRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound
 from zhengkedai.domain.statement import StatementDoc
 from zhengkedai.domain.statement_codec import decode
-from zhengkedai.services import people, portfolio
+from zhengkedai.services import institutions, people, portfolio, settings
 from zhengkedai.services.statements.common import month_of
 from zhengkedai.services.statements.institutions import institution_statements
 from zhengkedai.services.statements.ledger import reserve_statement, trial_balance_statement
@@ -47,17 +49,25 @@ def build_statements(uow: UnitOfWork, actor: Actor, period: str, *,
                 raise NotFound(f"no statement for institution {institution!r} in {month.period}")
             return mine
     # every loan's month-end state, replayed from its events once for all statements
-    states = portfolio.loan_states(uow, month.end, institution)
+    # (a guarantor's statement lists the loans it guarantees, filed by others)
+    states = portfolio.loan_states(uow, month.end,
+                                   None if _guarantor(uow, institution) else institution)
     docs = institution_statements(uow, month, states, only=institution)
-    if institution is not None:
-        return people.prepared_by(uow, actor, docs)
-    return people.prepared_by(uow, actor, [
-        reserve_statement(uow, month, states),
-        *docs,
-        claims_statement(uow, month),
-        subsidies_statement(uow, month),
-        trial_balance_statement(uow, month),
-    ])
+    if institution is None:
+        docs = [reserve_statement(uow, month, states), *docs, claims_statement(uow, month),
+                subsidies_statement(uow, month), trial_balance_statement(uow, month)]
+    return _issued(uow, people.prepared_by(uow, actor, docs))
+
+
+def _guarantor(uow: UnitOfWork, code: str | None) -> bool:
+    row = uow.s.get(InstitutionRow, code) if code is not None else None
+    return row is not None and row.kind == institutions.InstitutionKind.GUARANTOR.value
+
+
+def _issued(uow: UnitOfWork, docs: list[StatementDoc]) -> list[StatementDoc]:
+    """The statements naming the issuing body (``zkd settings set issuer``), when one is set."""
+    issuer = settings.issuer(uow) or None
+    return [dataclasses.replace(d, issuer=issuer) for d in docs] if issuer else docs
 
 
 def archived_statements(uow: UnitOfWork, period: str) -> list[StatementDoc]:

@@ -93,6 +93,11 @@ def trace_lines(trace_json: str) -> list[str]:
     lines = []
     for n, step in enumerate(steps, start=1):
         rule = step.get("rule", "")
+        if step.get("text"):  # an official's words: the rule, why, the amounts
+            lines.append(f"{n}. 【{RULE_ZH.get(rule, rule)}】{step['text']}"
+                         f"（{step.get('policy_version', '')}版："
+                         f"{_amount(step.get('before', ''))} → {_amount(step.get('after', ''))}）")
+            continue
         text = (f"{n}. {RULE_ZH.get(rule, rule)}〔{step.get('clause', '')}；"
                 f"{step.get('policy_version', '')}〕 {_amount(step.get('before', ''))} → "
                 f"{_amount(step.get('after', ''))}")
@@ -103,6 +108,65 @@ def trace_lines(trace_json: str) -> list[str]:
             text += f" {step['note']}"
         lines.append(text)
     return lines
+
+
+# why a coverage rule refused a claim, for traces stored without an official's wording
+NOT_MET_ZH = {
+    "eligible_enterprise": "企业在放款日不符合支持条件",
+    "institution_active": "贷款发放时合作机构处于暂停合作期间",
+}
+
+_RATIO_NOTE = re.compile(r"^(?P<label>.*): (?P<ratio>\d+(?:\.\d+)?%) × ")
+
+
+def _brief(text: str) -> str:
+    """An official's step cut to its reason: without the computation after 。 and
+    without the closing (source) parenthesis, which the appendix gives."""
+    head = text.split("。", 1)[0]
+    if head.endswith("）"):
+        depth = 0
+        for i in range(len(head) - 1, -1, -1):  # the closing parenthesis's own opening one
+            depth += {"）": 1, "（": -1}.get(head[i], 0)
+            if depth == 0:
+                return head[:i]
+    return head
+
+
+def deciding_line(trace_json: str) -> str:
+    """The claim's result and the rule that decided it, in one line of Chinese.
+
+    Not covered: the coverage rule that failed; cut by a cap: that cap, what it
+    allowed; else the ratio and the tier that gave it. A step with its own
+    official's wording (``text``) is quoted as it is.
+    """
+    try:
+        steps = json.loads(trace_json or "[]")
+    except ValueError:
+        return ""
+    if not steps:
+        return ""
+    final = _amount(steps[-1].get("after", ""))
+    for step in steps[1:]:
+        rule = step.get("rule", "")
+        name = RULE_ZH.get(rule, rule)
+        cut = step.get("after") != step.get("before")
+        if step.get("limit") in (None, "") and step.get("after") == "0.00" and cut:
+            reason = _brief(step["text"]) if step.get("text") else \
+                NOT_MET_ZH.get(rule, name + "条件不满足")
+            return f"不予补偿：{reason}"
+        if step.get("limit") not in (None, "") and cut:
+            why = _brief(step["text"]) if step.get("text") else (f"{name} {_amount(step['limit'])}，已用 "
+                                      f"{_amount(step.get('used', ''))}，剩余 "
+                                      f"{_amount(step.get('left', ''))}")
+            return f"核定 {final}：{why}" if step.get("text") else f"核定 {final}：受{name}限制（{why}）"
+    for step in steps:
+        if step.get("rule") in ("ratio", "compensation_ratio"):
+            if step.get("text"):
+                return f"核定 {final}：{_brief(step['text'])}"
+            found = _RATIO_NOTE.match(step.get("note", ""))
+            if found:
+                return f"核定 {final}：按{found['ratio']}补偿（{found['label']}）"
+    return f"核定 {final}"
 
 
 def status_as_of(month: Month, *, submitted_on: dt.date, approved_on: dt.date | None,

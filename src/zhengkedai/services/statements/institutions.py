@@ -10,6 +10,7 @@ the full-compensation rule — a condition of the 100% ratio, not a cap.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -37,12 +38,13 @@ from zhengkedai.domain.compensation import (
     per_loan_cap,
 )
 from zhengkedai.domain.errors import NotFound
-from zhengkedai.domain.loans import LOAN_TYPE_ZH, LoanType
-from zhengkedai.domain.money import Fen, apply_ratio, format_grouped
+from zhengkedai.domain.loans import LOAN_TYPE_ZH, LoanState, LoanType
+from zhengkedai.domain.money import Fen, apply_ratio, format_grouped, format_plain
 from zhengkedai.domain.policy import PolicyVersion
 from zhengkedai.domain.policy_params import format_ratio
 from zhengkedai.domain.policy_rules import CapPerInstitutionYearStep
-from zhengkedai.domain.statement import CellValue, StatementDoc
+from zhengkedai.domain.statement import CellValue, Section, StatementDoc
+from zhengkedai.render.csvfile import csv_bytes
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
 from zhengkedai.services import institutions, portfolio
 from zhengkedai.services.claims.computation import (
@@ -54,7 +56,14 @@ from zhengkedai.services.claims.computation import (
     yearly_cap_claims,
 )
 from zhengkedai.services.params import active_policy
-from zhengkedai.services.statements.common import Month, percent, ratio_percent, status_as_of
+from zhengkedai.services.statements.common import (
+    STATUS_ZH,
+    Month,
+    percent,
+    ratio_percent,
+    status_as_of,
+    sum_fen,
+)
 
 
 def institution_statements(uow: UnitOfWork, month: Month, states: portfolio.LoanStates, *,
@@ -94,31 +103,219 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
     loan_totals: dict[str, CellValue] = {
         "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
         "outstanding": outstanding, "overdue": overdue}
+    new = [(row, st) for row, st in mine if month.within(row.disbursed_on)]
+    new_totals: dict[str, CellValue] = {
+        "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in new),
+        "outstanding": sum(st.outstanding for _, st in new),
+        "overdue": sum(st.overdue for _, st in new)}
+    guarantor = inst.kind == institutions.InstitutionKind.GUARANTOR.value
+    attachment = loans_attachment_name(month.period, inst.code)
     yearly_rows, cap_notes = _yearly_caps(uow, month, inst.code, claims)
     cap_rows = yearly_rows + _caps(uow, month, claims)
     firm_rows, firm_notes = _full_compensation(uow, month, claims)
+    detail = _claim_detail(uow, month, claims)
+    recovered = _recovery_detail(uow, month, claims)
     sections = [
         section_from_layout(layout.section("profile"), values=profile),
         section_from_layout(layout.section("claims"), rows=_claim_rows(month, claims)),
+        section_from_layout(layout.section("claims_detail"), rows=detail, totals=None if not detail else _row(
+            claim_id="合计", loss=_sum(detail, "loss"),
+            compensation=_sum(detail, "compensation"))),
         section_from_layout(layout.section("recoveries"), values=_recoveries(uow, month, claims)),
+        section_from_layout(layout.section("recoveries_detail"), rows=recovered,
+                            totals=None if not recovered else _row(
+            claim_id="合计", recovery=_sum(recovered, "recovery"),
+            owed=_sum(recovered, "owed"), returned=_sum(recovered, "returned"))),
         section_from_layout(layout.section("caps"), rows=cap_rows, paragraphs=cap_notes),
         section_from_layout(layout.section("full_compensation"), rows=firm_rows,
                             paragraphs=firm_notes),
-        section_from_layout(layout.section("loans"), rows=[{
-            "loan_no": row.loan_no, "enterprise_name": row.enterprise_name,
-            "loan_type": LOAN_TYPE_ZH[LoanType(row.loan_type)], "principal": row.principal_fen,
-            "outstanding": st.outstanding, "overdue": st.overdue,
-            "disbursed_on": row.disbursed_on, "maturity_on": row.maturity_on,
-        } for row, st in sorted(mine, key=lambda p: (p[0].disbursed_on, p[0].loan_no))],
-            totals=loan_totals),
+        section_from_layout(layout.section("loans"), rows=_loan_rows(new),
+                            totals=new_totals if new else None,
+                            paragraphs=[_attachment_note(attachment, mine, loan_totals)]),
     ]
+    if guarantor:
+        sections.append(_guaranteed(layout, month, inst.code, states, attachment))
     corrections = _corrections(uow, month, inst.code)
     if corrections:
         sections.append(section_from_layout(layout.section("corrections"), rows=corrections,
                                             paragraphs=[CORRECTIONS_NOTE]))
-    return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
-                           sections=sections, draft=month.draft,
-                           subtitle=f"{inst.name}（{inst.code}）", subject=inst.code)
+    sections.append(section_from_layout(layout.section("confirmation"), values=CONFIRMATION,
+                                        paragraphs=[CONFIRMATION_NOTE]))
+    doc = doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
+                          sections=numbered(sections), draft=month.draft,
+                          subtitle=f"{inst.name}（{inst.code}）", subject=inst.code)
+    return dataclasses.replace(doc, attachments=(attachment,))
+
+
+def loans_attachment_name(period: str, code: str) -> str:
+    """``2025-06_ZZB_loans.csv``: the institution's full loan list that goes with its 对账单."""
+    return f"{period}_{code}_loans.csv"
+
+
+def _loan_rows(pairs: Sequence[tuple[LoanRow, LoanState]]) -> list[dict[str, CellValue]]:
+    return [{
+        "loan_no": row.loan_no, "enterprise_name": row.enterprise_name,
+        "loan_type": LOAN_TYPE_ZH[LoanType(row.loan_type)], "principal": row.principal_fen,
+        "outstanding": st.outstanding, "overdue": st.overdue,
+        "disbursed_on": row.disbursed_on, "maturity_on": row.maturity_on,
+    } for row, st in sorted(pairs, key=lambda p: (p[0].disbursed_on, p[0].loan_no))]
+
+
+def _attachment_note(name: str, pairs: Sequence[tuple[LoanRow, LoanState]],
+                     totals: dict[str, CellValue]) -> str:
+    return (f"全部贷款的月末明细见附件 {name}：共 {len(pairs)} 笔，贷款金额合计 "
+            f"{format_grouped(_fen(totals['principal']))}，在贷本金合计 "
+            f"{format_grouped(_fen(totals['outstanding']))}，逾期本金合计 "
+            f"{format_grouped(_fen(totals['overdue']))}。")
+
+
+def _fen(value: CellValue) -> Fen:
+    assert isinstance(value, int)
+    return value
+
+
+# the attachment's columns: (key, Chinese header) — the 对账单's loan columns, and for a
+# guarantor's the lender and the guarantee fee
+ATTACHMENT_COLUMNS = (
+    ("loan_no", "贷款编号"), ("lender", "放款机构"), ("enterprise_name", "企业名称"),
+    ("credit_code", "统一社会信用代码"), ("loan_type", "贷款类型"), ("principal", "贷款金额"),
+    ("outstanding", "在贷本金"), ("overdue", "逾期本金"), ("guarantor", "担保机构"),
+    ("guarantee_fee", "担保费"), ("disbursed_on", "放款日期"), ("maturity_on", "到期日期"),
+)
+
+
+def loans_attachment(uow: UnitOfWork, month: Month, code: str) -> bytes:
+    """Every loan of the institution (a guarantor's: every loan it guarantees) disbursed by
+    the month's end, with its month-end state, as CSV (UTF-8 with BOM; amounts ``1234.50``)."""
+    inst = uow.s.get(InstitutionRow, code)
+    guarantor = inst is not None and inst.kind == institutions.InstitutionKind.GUARANTOR.value
+    states = portfolio.loan_states(uow, month.end, None if guarantor else code)
+    mine = sorted(((row, st) for row, st in states.values()
+                   if (row.guarantor_code if guarantor else row.institution_code) == code),
+                  key=lambda p: (p[0].disbursed_on, p[0].loan_no))
+    rows: list[list[str]] = [[label for _, label in ATTACHMENT_COLUMNS]]
+    for row, st in mine:
+        rows.append([row.loan_no, row.institution_code, row.enterprise_name, row.credit_code,
+                     LOAN_TYPE_ZH[LoanType(row.loan_type)], format_plain(row.principal_fen),
+                     format_plain(st.outstanding), format_plain(st.overdue),
+                     row.guarantor_code or "", format_plain(row.guarantee_fee_fen),
+                     row.disbursed_on.isoformat(), row.maturity_on.isoformat()])
+    return csv_bytes(rows)
+
+
+# the blanks the institution fills in when it confirms (or disputes) the statement
+_LINE = "＿" * 16
+CONFIRMATION: dict[str, CellValue] = {
+    "opinion": "□ 核对无误　　□ 有异议（请列明事项及金额）",
+    "objection": _LINE, "seal": _LINE, "signer": _LINE, "date": "　　　　年　　月　　日",
+}
+CONFIRMATION_NOTE = "请贵机构核对本对账单所列各项数字，核对无误或有异议均请盖章后返回；有异议的，请列明事项及金额。"
+
+_NUMERALS = "一二三四五六七八九十"
+
+
+def numbered(sections: list[Section]) -> list[Section]:
+    """Headings renumbered 一、二、… in order, since some sections appear only on some
+    statements (a guarantor's loans, corrections)."""
+    out = []
+    for n, section in enumerate(sections):
+        _, sep, rest = section.heading.partition("、")
+        text = rest if sep else section.heading
+        label = _NUMERALS[n] if n < 10 else "十" + _NUMERALS[n - 10]
+        out.append(dataclasses.replace(section, heading=f"{label}、{text}"))
+    return out
+
+
+def _claim_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+                  ) -> list[dict[str, CellValue]]:
+    """A line per claim with something done in the month: what, its month-end status,
+    and a rejected claim's reason."""
+    rows: list[dict[str, CellValue]] = []
+    for c in claims:
+        status = status_as_of(month, submitted_on=c.submitted_on, approved_on=c.approved_on,
+                              paid_on=c.paid_on, rejected_on=getattr(c, "rejected_on", None),
+                              status=c.status)
+        if status is None:
+            continue
+        done = [f"{word} {day.isoformat()}" for word, day in (
+            ("提交", c.submitted_on), ("批准", c.approved_on), ("支付", c.paid_on))
+            if day is not None and month.within(day)]
+        rejected = status == "rejected" and month.within(
+            getattr(c, "rejected_on", None) or c.submitted_on)
+        if rejected:
+            done.append("驳回")
+        if not done:
+            continue
+        loan = uow.s.get(LoanRow, c.loan_id)
+        assert loan is not None
+        rows.append({
+            "claim_id": f"C{c.id}", "loan_no": loan.loan_no,
+            "enterprise_name": loan.enterprise_name, "movement": "；".join(done),
+            "loss": c.loss_fen, "compensation": c.amount_fen, "status": STATUS_ZH[status],
+            "reason": (c.rejected_reason or "") if status == "rejected" else None,
+        })
+    return rows
+
+
+def _recovery_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+                     ) -> list[dict[str, CellValue]]:
+    """The recoveries after payment recorded in the month or returned in it."""
+    ids = [c.id for c in claims]
+    if not ids:
+        return []
+    rows: list[dict[str, CellValue]] = []
+    for share, occurred, amount, loan_no in uow.s.execute(
+        select(RecoveryShareRow, LoanEventRow.occurred_on, LoanEventRow.amount_fen,
+               LoanRow.loan_no)
+        .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+        .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+        .where(RecoveryShareRow.claim_id.in_(ids), LIVE_EVENT)
+        .order_by(LoanEventRow.occurred_on, RecoveryShareRow.id)
+    ).all():
+        if occurred > month.end or not (month.within(occurred) or month.within(share.returned_on)):
+            continue
+        back = month.by_end(share.returned_on)
+        rows.append({
+            "claim_id": f"C{share.claim_id}", "loan_no": loan_no, "recovered_on": occurred,
+            "recovery": int(amount), "owed": share.share_fen,
+            "returned": share.share_fen if back else 0,
+            "returned_on": share.returned_on if back else None,
+        })
+    return rows
+
+
+def _guaranteed(layout: Any, month: Month, code: str, states: portfolio.LoanStates,
+                attachment: str) -> Section:
+    """The loans a guarantor began to guarantee in the month, whoever filed them; the
+    paragraph gives the count and totals of all it guarantees (listed in the attachment)."""
+    every = [(row, st) for row, st in states.values() if row.guarantor_code == code]
+    mine = sorted(((row, st) for row, st in every if month.within(row.disbursed_on)),
+                  key=lambda p: (p[0].disbursed_on, p[0].loan_no))
+    note = (f"本机构担保的全部贷款见附件 {attachment}：共 {len(every)} 笔，贷款金额合计 "
+            f"{format_grouped(sum(r.principal_fen for r, _ in every))}，在贷本金合计 "
+            f"{format_grouped(sum(st.outstanding for _, st in every))}，担保费合计 "
+            f"{format_grouped(sum(r.guarantee_fee_fen for r, _ in every))}。")
+    totals: dict[str, CellValue] = {
+        "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
+        "outstanding": sum(st.outstanding for _, st in mine),
+        "overdue": sum(st.overdue for _, st in mine),
+        "guarantee_fee": sum(r.guarantee_fee_fen for r, _ in mine)}
+    return section_from_layout(layout.section("guaranteed"), rows=[{
+        "loan_no": row.loan_no, "lender": row.institution_code,
+        "enterprise_name": row.enterprise_name, "principal": row.principal_fen,
+        "outstanding": st.outstanding, "overdue": st.overdue,
+        "guarantee_fee": row.guarantee_fee_fen, "disbursed_on": row.disbursed_on,
+        "maturity_on": row.maturity_on,
+    } for row, st in mine], totals=totals, paragraphs=[note])
+
+
+def _row(**values: CellValue) -> dict[str, CellValue]:
+    return values
+
+
+def _sum(rows: list[dict[str, CellValue]], key: str) -> Fen:
+    """The total of an amount column (blank cells count as nothing)."""
+    return sum_fen([v for r in rows if isinstance(v := r.get(key), int)])
 
 
 CORRECTIONS_NOTE = ("撤回的贷款及贷后事件保留记录，但不计入本表及以后各表的任何数字；已结账月份的报表不变，"

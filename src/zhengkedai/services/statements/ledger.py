@@ -20,7 +20,7 @@ from sqlalchemy import select
 from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
 from zhengkedai.db.models import InstitutionRow
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.domain.accounts import FUND_ZH, Fund
+from zhengkedai.domain.accounts import FUND_ZH, Fund, display_name
 from zhengkedai.domain.ledger import Entry, Line
 from zhengkedai.domain.money import Fen
 from zhengkedai.domain.policy_reserve import reserve_target, top_up_needed
@@ -165,7 +165,9 @@ def _split(balance: Fen) -> tuple[Fen | None, Fen | None]:
 def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     ledger = LedgerRepo(uow)
     layout = load_layout("trial_balance")
-    names = ledger.account_names()
+    # accounts as a person reads them (风险补偿准备金-银行存款-郑州银行), banks by name
+    banks = {r.code: r.name for r in uow.s.execute(select(InstitutionRow)).scalars()}
+    names = {code: display_name(code, banks) for code in ledger.account_names()}
     opening = ledger.balances(as_of=_day_before(month))
     entries = _month_entries(uow, month)
     who = people.display_names(uow, {e.operator for e in entries})
@@ -195,7 +197,8 @@ def trial_balance_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
         od, oc = _split(o)
         cd, cc = _split(c)
         row: dict[str, CellValue] = {
-               "account_code": code, "account_name": _short_name(names.get(code, code)),
+               "account_code": code,
+               "account_name": _short_name(names.get(code) or display_name(code, banks)),
                "opening_debit": od, "opening_credit": oc,
                "debit": debit.get(code) or None, "credit": credit.get(code) or None,
                "closing_debit": cd, "closing_credit": cc}
@@ -235,7 +238,8 @@ def _fund(code: str) -> str:
 
 
 def _short_name(name: str) -> str:
-    return name.split("/", 1)[1] if "/" in name else name
+    """Without the fund, which the balances' subtotal rows name."""
+    return name.split("-", 1)[1] if "-" in name else name
 
 
 def _chain_at(uow: UnitOfWork, month: Month, entries: list[Entry]

@@ -1,5 +1,10 @@
 """Statement packs: the month's statement files and a manifest that seals them.
 
+Beside the statements, a pack holds the attachments they name: each
+institution's full loan list at the month's end (``2025-06_ZZB_loans.csv``),
+which its 对账单 sums up rather than lists. They are part of the full set
+``verify --pack`` expects for a closed month.
+
 A pack is the set of files one ``zkd statement`` run writes, plus
 ``<period>_manifest.json`` listing each file's SHA-256 and the ledger's chain
 head (the close's, for a closed month). ``zkd verify --pack DIR`` recomputes
@@ -33,8 +38,9 @@ from zhengkedai.services.audit.archive import archive_problems
 from zhengkedai.services.audit.chain import check_chain
 from zhengkedai.services.statements.build import build_statements
 from zhengkedai.services.statements.common import month_of
+from zhengkedai.services.statements.institutions import loans_attachment, loans_attachment_name
 
-FORMATS = ("pdf", "csv", "json")
+FORMATS = ("pdf", "csv", "json", "xlsx")
 MANIFEST_SUFFIX = "_manifest.json"
 
 
@@ -62,14 +68,20 @@ def render(doc: StatementDoc, fmt: str) -> bytes:
         return render_csv(doc)
     if fmt == "json":
         return render_json(doc)
-    raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv or json")
+    raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv, json or xlsx")
+
+
+def workbook_name(period: str, institution: str | None) -> str:
+    """``2025-06_statements.xlsx``, or ``2025-06_institution_ZZB.xlsx`` for one institution."""
+    return f"{period}_institution_{institution}.xlsx" if institution else \
+        f"{period}_statements.xlsx"
 
 
 def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
                institution: str | None = None) -> Pack:
     """Render the month's statements in ``fmt`` and seal them with a manifest."""
     if fmt not in FORMATS:
-        raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv or json")
+        raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv, json or xlsx")
     month = month_of(uow, actor, period)
     if not month.draft:
         problems = closed_month_problems(uow, month.period)
@@ -77,7 +89,19 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
             raise ZkdError(f"the statements archived at the close of {month.period} fail their "
                            f"check, so none is written: {'; '.join(problems)}")
     docs = build_statements(uow, actor, period, institution=institution)
-    files = {f"{doc.file_stem}.{fmt}": render(doc, fmt) for doc in docs}
+    if fmt == "xlsx":  # one workbook: the month's (or the institution's), a sheet per table
+        from zhengkedai.render.xlsx import render_xlsx
+
+        files = {workbook_name(month.period, institution): render_xlsx(docs)}
+    else:
+        files = {f"{doc.file_stem}.{fmt}": render(doc, fmt) for doc in docs}
+    # what a statement names as its attachment (an institution's full loan list) goes
+    # in the pack and its manifest beside it; statements kept before attachments name none
+    for doc in docs:
+        for name in doc.attachments:
+            assert doc.subject is not None and name == loans_attachment_name(doc.period,
+                                                                             doc.subject)
+            files[name] = loans_attachment(uow, month, doc.subject)
     closed = closed_month(uow, month.period)
     if closed is not None:
         head_seq, head_hash = closed.last_seq, closed.chain_head
@@ -158,7 +182,7 @@ def _parse_manifest(file_name: str, data: bytes) -> tuple[dict[str, Any] | None,
     elif file_name != manifest_name(period):
         problems.append(f"its period {period} is not the one its name says")
     if fmt not in FORMATS:
-        problems.append(f"format {fmt!r} is not pdf, csv or json")
+        problems.append(f"format {fmt!r} is not pdf, csv, json or xlsx")
     if not isinstance(doc.get("institution"), str | None):
         problems.append("institution is neither a code nor null")
     if not isinstance(chain, dict) or not isinstance(chain.get("last_seq"), int) or \

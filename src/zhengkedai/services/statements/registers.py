@@ -2,7 +2,8 @@
 
 A register lists what was alive in the month: submitted in it, decided in it,
 paid in it, or still open at its end; each row's status is as of the month's
-end, and a claim's row carries its full calculation trace.
+end. A claim's row gives its result and the rule that decided it in one line;
+its full calculation trace is in the appendix section at the end.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from zhengkedai.services.claims.computation import WITHDRAWN
 from zhengkedai.services.statements.common import (
     STATUS_ZH,
     Month,
+    deciding_line,
     percent,
     status_as_of,
     trace_lines,
@@ -58,6 +60,7 @@ def _alive(month: Month, row: ClaimRow | SubsidyRow, status: str | None) -> bool
 def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     layout = load_layout("claims")
     rows: list[dict[str, CellValue]] = []
+    traces: list[dict[str, CellValue]] = []
     loss_total = comp_total = 0
     submitted = approved = paid = 0
     paid_amount = 0
@@ -89,8 +92,10 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
             "recovery_before": claim.recovered_before_fen, "compensation": claim.amount_fen,
             "status": STATUS_ZH[status or "submitted"], "paid_on": claim.paid_on
             if month.by_end(claim.paid_on) else None,
-            "trace": "\n".join(lines),
+            "basis": deciding_line(claim.trace),
+            "reason": (claim.rejected_reason or "") if status == "rejected" else None,
         })
+        traces.append({"claim_id": f"C{claim.id}", "trace": "\n".join(lines)})
     committed = -sum(LedgerRepo(uow).balances(prefix="reserve:compensation_payable:",
                                                as_of=month.end).values())
     sections = [
@@ -99,8 +104,10 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
             "compensation_paid": paid_amount, "compensation_committed": committed}),
         section_from_layout(layout.section("register"), rows=rows, totals=_totals(
             claim_id="合计", loss=loss_total, compensation=comp_total)),
+        section_from_layout(layout.section("traces"), rows=traces),
     ]
-    notes = ["每笔补偿按贷款发放日有效的政策版本计算（新老划断）；计算过程列出每一步规则、条款和前后金额。"]
+    notes = ["每笔补偿按贷款发放日有效的政策版本计算（新老划断）；“结果及依据”列出决定结果的规则，"
+             "附录的计算过程列出每一步规则、条款和前后金额。"]
     return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
                            sections=sections, draft=month.draft, footnotes=notes)
 
