@@ -106,7 +106,9 @@ def make_test_key(subject: str, now: dt.datetime) -> tuple[SigningKey, x509.Cert
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, PROGRAMME)])
-    start = now.replace(tzinfo=dt.UTC) - dt.timedelta(days=1)
+    # built through dt.datetime (not now.replace), so that it is of the class the
+    # datetime module holds when cryptography checks it (a frozen test clock swaps it)
+    start = dt.datetime(*now.timetuple()[:6], tzinfo=dt.UTC) - dt.timedelta(days=1)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(start).not_valid_after(start + dt.timedelta(days=3651))

@@ -31,7 +31,7 @@ from zhengkedai.services.audit import coverage
 from zhengkedai.services.audit import verify as verify_service
 from zhengkedai.services.audit.archive import archive_problems
 from zhengkedai.services.audit.chain import check_chain
-from zhengkedai.services.statements.build import build_statements
+from zhengkedai.services.statements.build import archived_signed_pdfs, build_statements
 from zhengkedai.services.statements.common import month_of
 
 FORMATS = ("pdf", "csv", "json")
@@ -77,7 +77,10 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
             raise ZkdError(f"the statements archived at the close of {month.period} fail their "
                            f"check, so none is written: {'; '.join(problems)}")
     docs = build_statements(uow, actor, period, institution=institution)
-    files = {f"{doc.file_stem}.{fmt}": render(doc, fmt) for doc in docs}
+    # a closed month's PDFs are the bytes signed at its close, where it was signed
+    signed = archived_signed_pdfs(uow, month.period) if fmt == "pdf" and not month.draft else {}
+    files = {f"{doc.file_stem}.{fmt}": signed.get(doc.file_stem) or render(doc, fmt)
+             for doc in docs}
     closed = closed_month(uow, month.period)
     if closed is not None:
         head_seq, head_hash = closed.last_seq, closed.chain_head
