@@ -84,3 +84,11 @@ def test_a_ledger_whose_key_file_is_missing_refuses_to_close(zkd_frozen, signing
     refused = zkd("close", "2025-01")
     assert refused.exit_code == 1
     assert "key file" in refused.output and "is not here" in refused.output
+
+
+def test_verify_pack_checks_each_pdfs_signature_and_says_so_in_the_month_line(signed) -> None:
+    zkd, out = signed
+    r = zkd("verify", "--pack", str(out))
+    assert r.exit_code == 0, r.output
+    assert "2025-01: 5 files match the archive, signatures valid, chain head matches entry #1" \
+        in r.output
