@@ -19,6 +19,7 @@ Check = Callable[[UnitOfWork], list[str]]
 CHECKS: tuple[Check, ...] = (
     heads.check_signed_heads,  # signed chain heads: their signatures, still in the chain
     claims.check_claims,  # losses, per-loan and yearly caps, shares, approval entries
+    claims.check_claim_amounts,  # each claim recomputed from its stored policy and inputs
     caps.check_fees,  # the yearly management-fee limit
     archive.check_archive,  # statements kept at each close
     caps.check_caps,  # subsidies within each beneficiary's yearly cap
