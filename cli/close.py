@@ -36,7 +36,8 @@ def _extra(result: closing.CloseResult) -> dict[str, Any]:
                    "amount_after": format_plain(r.amount_after), "changed": r.changed}
                   for r in result.recomputed]
     return {"period": result.period, "closed_at": result.closed_at.isoformat(),
-            "chain_head": result.chain_head, "recomputed_claims": recomputed}
+            "chain_head": result.chain_head, "signed_with": result.signed_with,
+            "recomputed_claims": recomputed}
 
 
 def _table(result: closing.CloseResult) -> None:
@@ -46,6 +47,9 @@ def _table(result: closing.CloseResult) -> None:
         threshold=f"{result.threshold * 100:.2f}"))
     rows = [{**row, "status_next_month": _(row["status_next_month"])} for row in _rows(result)]
     emit(rows, COLUMNS, "table")
+    click.echo(_("Statements and chain head signed with certificate {fingerprint}.").format(
+        fingerprint=result.signed_with[:16]) if result.signed_with else
+        _("Not signed: this ledger has no signing key (zkd signing init or zkd signing import)."))
     suspended = [i.code for i in result.institutions if i.suspended_next_month]
     if suspended:
         click.echo(_("Suspended from the 1st of next month: {codes}").format(

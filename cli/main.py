@@ -130,13 +130,14 @@ def _register() -> None:
         policy,
         reserve,
         settings,
+        signing,
         statement,
         subsidies,
         users,
     )
 
     for module in (basics, reserve, budget, journal, files, loans, claims, subsidies, policy,
-                   close, statement, users, demo, settings):
+                   close, statement, users, demo, settings, signing):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -37,6 +37,15 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZKD_LANG", "en")
 
 
+@pytest.fixture(autouse=True)
+def signing_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own key folder: no test reads or writes ~/.zhengkedai/signing/."""
+    folder = tmp_path_factory.mktemp("signing")
+    monkeypatch.setenv("ZKD_SIGNING_DIR", str(folder))
+    monkeypatch.delenv("ZKD_SIGNING_PASSPHRASE", raising=False)
+    return folder
+
+
 class FrozenClock:
     """A clock the test moves by hand."""
 

@@ -19,14 +19,17 @@ from sqlalchemy import select, text, update
 from tests.integration.test_verify_records import book  # noqa: F401 - the shared fixture
 from zhengkedai.db.digests import COVERED, Covered, record_key
 from zhengkedai.db.models import PersonRow
-from zhengkedai.services import settings
+from zhengkedai.services import settings, signing
 from zhengkedai.services.audit import verify as verify_service
 
 
 @pytest.fixture
-def people_and_settings(uow, book, actor):  # type: ignore[no-untyped-def]  # noqa: F811
-    """The shared book, plus a recorded person and a setting (tables it leaves empty)."""
+def people_and_settings(uow, book, actor, signing_dir):  # type: ignore[no-untyped-def]  # noqa: F811
+    """The shared book, plus a recorded person, a setting, a signing certificate and a sealed
+    chain head (tables it leaves empty)."""
     settings.set_value(uow, actor, "issuer", "郑州市科学技术局")
+    signing.init_test_key(uow, actor, signing.KeyFolder(signing_dir))
+    signing.seal(uow, actor, signing.KeyFolder(signing_dir))
     uow.s.add(PersonRow(login="zzb_li", role="bank", institution_code="ZZB", display_name="李明",
                         disabled=False, created_at=actor.now(), created_by=actor.operator))
     uow.commit()
@@ -47,6 +50,8 @@ def _changed(value: Any) -> Any:
         return value + dt.timedelta(days=1)
     if isinstance(value, str):
         return value + "x" if value else "x"
+    if isinstance(value, bytes):
+        return value + b"x"
     raise AssertionError(f"no tampering for {value!r}")
 
 def _column_to_tamper(cov: Covered, row: Any) -> Any:

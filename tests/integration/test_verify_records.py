@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tests import factories as f
 from zhengkedai.db.models import ImportFileRow
@@ -349,3 +349,20 @@ def test_a_file_given_to_another_filer_is_named(uow, book) -> None:  # type: ign
     problems = tamper(uow, "update import_files set filer = 'ZZB' where kind = 'subsidies'")
     assert named(problems, "subsidies.csv): filed by ZZB, but 1 subsidies in it are staff's"), \
         problems
+
+
+def test_a_submitted_claim_raised_from_80_to_100_percent_with_its_digest_recomputed_is_named(
+        uow, book) -> None:  # type: ignore[no-untyped-def]
+    from zhengkedai.db import digests
+    from zhengkedai.db.models import ClaimRow
+
+    assert verify_service.verify(uow).ok
+    uow.s.execute(text("UPDATE claims SET amount_fen = loss_fen WHERE id = :id"),
+                  {"id": book.submitted})
+    claims_cov = digests.BY_CLASS[ClaimRow]
+    digests.store(uow.s, claims_cov, uow.s.execute(  # as an insider who read the recipe would
+        select(*claims_cov.columns).where(ClaimRow.id == book.submitted)).all())
+    uow.s.expire_all()
+    problems = verify_service.verify(uow).problems
+    assert named(problems, f"claim #{book.submitted}", "300,000.00",
+                 "its stored policy and inputs give 240,000.00"), problems

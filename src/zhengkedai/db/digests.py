@@ -46,6 +46,8 @@ from .models import (
     RecordDigestRow,
     RecoveryShareRow,
     SettingRow,
+    SignedHeadRow,
+    SigningCertificateRow,
     StatementArchiveRow,
     SubsidyRow,
 )
@@ -89,6 +91,8 @@ COVERED: tuple[Covered, ...] = (
     Covered(StatementArchiveRow),
     Covered(PersonRow),
     Covered(SettingRow),
+    Covered(SigningCertificateRow),
+    Covered(SignedHeadRow),
 )
 BY_CLASS = {c.row: c for c in COVERED}
 

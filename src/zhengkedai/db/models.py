@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -107,6 +108,9 @@ class StatementArchiveRow(Base):
     subject: Mapped[str | None] = mapped_column(String(32))
     content: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+    # the PDF as signed at the close (PAdES, the programme's key); None for a ledger
+    # that had no signing key then. ``zkd statement`` returns these bytes ever after.
+    signed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 # --- institutions and policy ---------------------------------------------------
@@ -334,6 +338,35 @@ class RecordDigestRow(Base):
     table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
     record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
+
+
+class SigningCertificateRow(Base):
+    """The programme's signing certificate (its private key is kept outside the database,
+    see :mod:`zhengkedai.services.signing`). The latest installed signs; older ones stay,
+    as the signatures made with them are still checked."""
+
+    __tablename__ = "signing_certificates"
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the DER
+    subject: Mapped[str] = mapped_column(String(400))
+    not_before: Mapped[dt.datetime] = mapped_column(DateTime)
+    not_after: Mapped[dt.datetime] = mapped_column(DateTime)
+    der: Mapped[bytes] = mapped_column(LargeBinary)
+    installed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    installed_by: Mapped[str] = mapped_column(String(100))
+
+
+class SignedHeadRow(Base):
+    """A chain head signed with the programme's key, at a close or by ``zkd seal``."""
+
+    __tablename__ = "signed_heads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    occasion: Mapped[str] = mapped_column(String(40))  # "close 2025-06" or "seal"
+    signed_by: Mapped[str] = mapped_column(String(100))
+    certificate: Mapped[str] = mapped_column(ForeignKey("signing_certificates.fingerprint"))
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # rows written in bulk are digested by the file they cite (db.digests.Covered.filed_in)

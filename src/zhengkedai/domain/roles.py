@@ -124,6 +124,10 @@ COMMANDS: Mapping[str, Right] = {
     "close": _r("结账", F),
     "statement": _r("编制报表", B, F, AU),
     "verify": _r("核验账簿", *STAFF),
+    "signing init": _r("生成签名密钥", AD),
+    "signing import": _r("导入签名证书", AD),
+    "signing show": _r("查看签名证书", *STAFF),
+    "seal": _r("签署链头", F, AD),
 }
 
 # Commands whose --institution a bank login may leave out (its own is used) and
@@ -192,7 +196,7 @@ INSTITUTION_TABLES: Mapping[str, str | tuple[str, str, str]] = {
 
 # Tables no login but the schema owner may UPDATE or DELETE (SPEC 10).
 APPEND_ONLY = frozenset({"journal_entries", "journal_lines", "import_files",
-                         "statement_archive"})
+                         "statement_archive", "signing_certificates", "signed_heads"})
 
 _READ_ALL = "*"  # every table of the schema
 
@@ -217,7 +221,7 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
         "INSERT": frozenset({"institutions", "import_files", "subsidies", "journal_entries",
                              "journal_lines", "accounts", "months", "statement_archive",
                              "institution_months", "claims", "recovery_shares", "settings",
-                             "record_digests"}),
+                             "record_digests", "signed_heads"}),
         "DELETE": frozenset({"record_digests"}),
         "UPDATE": frozenset({"ledger_head", "institutions", "claims", "subsidies",
                              "institution_months", "recovery_shares", "settings", "loans",
@@ -234,7 +238,8 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
     },
     Role.ADMIN: {
         "SELECT": frozenset({_READ_ALL}),
-        "INSERT": frozenset({"people", "policy_versions", "settings", "record_digests"}),
+        "INSERT": frozenset({"people", "policy_versions", "settings", "record_digests",
+                             "signing_certificates", "signed_heads"}),
         "DELETE": frozenset({"record_digests"}),
         "UPDATE": frozenset({"people", "policy_versions", "settings"}),
     },

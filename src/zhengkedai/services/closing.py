@@ -11,7 +11,11 @@ A close, all in one transaction under the ledger lock:
   opened before the close, under the previous close's status);
 - records the chain head at the close, and keeps the month's five statements
   as the close computes them, so a closed month's statements are regenerated
-  to the same bytes whatever later months change, and checked against the ledger.
+  to the same bytes whatever later months change, and checked against the ledger;
+- with a signing key (:mod:`zhengkedai.services.signing`), signs the month's PDFs
+  (PAdES) and keeps the signed bytes in the archive — they are what ``zkd
+  statement`` returns for the month ever after — and signs the chain head. A
+  ledger without a key closes unsigned; one whose key is missing refuses.
 After it, the ledger refuses any entry dated in the month.
 """
 
@@ -39,8 +43,8 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.periods import first_day, last_day, next_period, parse_period, period_of
 from zhengkedai.domain.policy_reserve import is_suspended, overdue_ratio
-from zhengkedai.domain.statement_codec import encode
-from zhengkedai.services import institutions, portfolio
+from zhengkedai.domain.statement_codec import decode, encode
+from zhengkedai.services import institutions, portfolio, signing
 from zhengkedai.services.claims import computation as claims
 from zhengkedai.services.params import active_policy
 from zhengkedai.services.statements.build import build_statements
@@ -64,6 +68,7 @@ class CloseResult:
     institutions: tuple[InstitutionClose, ...]
     threshold: Decimal
     recomputed: tuple[claims.Recomputed, ...] = ()
+    signed_with: str | None = None  # the certificate's fingerprint; None: unsigned ledger
 
 
 def first_active_period(uow: UnitOfWork) -> str | None:
@@ -91,9 +96,13 @@ def open_periods_before(uow: UnitOfWork, period: str) -> list[str]:
     return out
 
 
-def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
+def close_month(uow: UnitOfWork, actor: Actor, period: str,
+                keys: signing.KeyFolder | None = None) -> CloseResult:
+    """Close ``period``; sign its PDFs and the chain head when the ledger has a key
+    (found in ``keys``, by default the key folder of ZKD_SIGNING_DIR)."""
     period = parse_period(period)
     head = uow.lock_ledger()
+    signer = signing.signer_for(uow, keys)  # a missing key refuses before anything is done
     existing = uow.s.get(MonthRow, period)
     if existing is not None:
         raise ZkdError(f"month {period} was closed at "
@@ -140,12 +149,16 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str) -> CloseResult:
     # the status the previous close gave; where that changed, they are computed again
     recomputed = (claims.recompute_after_close(uow, actor, period, since, sorted(changed), changed)
                   if changed else [])
-    _archive_statements(uow, actor, period)
+    _archive_statements(uow, actor, period, signer)
+    if signer is not None:
+        signing.sign_head(uow, actor, signer, f"close {period}", head.last_seq, head.last_hash)
     return CloseResult(period, closed_at, head.last_hash, head.last_seq, tuple(results),
-                       threshold, tuple(recomputed))
+                       threshold, tuple(recomputed),
+                       signer.fingerprint if signer is not None else None)
 
 
-def close_through(uow: UnitOfWork, actor: Actor, period: str) -> list[CloseResult]:
+def close_through(uow: UnitOfWork, actor: Actor, period: str,
+                  keys: signing.KeyFolder | None = None) -> list[CloseResult]:
     """Close every open month up to and including ``period``, in order, all or none.
 
     Raises:
@@ -156,15 +169,26 @@ def close_through(uow: UnitOfWork, actor: Actor, period: str) -> list[CloseResul
     existing = uow.s.get(MonthRow, period)
     if existing is not None:
         raise ZkdError(f"month {period} is closed already; every month up to it is too")
-    return [close_month(uow, actor, p) for p in [*open_periods_before(uow, period), period]]
+    return [close_month(uow, actor, p, keys)
+            for p in [*open_periods_before(uow, period), period]]
 
 
-def _archive_statements(uow: UnitOfWork, actor: Actor, period: str) -> None:
-    """Keep the month's statements as the close computes them (see statement_codec)."""
+def _archive_statements(uow: UnitOfWork, actor: Actor, period: str,
+                        signer: signing.Signer | None) -> None:
+    """Keep the month's statements as the close computes them (see statement_codec), and
+    with a signer each one's PDF as signed (rendered from the kept content, then signed)."""
     for position, doc in enumerate(build_statements(uow, actor, period), start=1):
         content = encode(doc)
+        signed = None
+        if signer is not None:
+            from zhengkedai.render.pades import sign_pdf  # pyHanko: only when signing
+            from zhengkedai.render.pdf import render_pdf
+
+            signed = sign_pdf(render_pdf(decode(content)), signer.key, signer.certificate,
+                              reason=f"郑科贷 {period} 月结报表")
         uow.s.add(StatementArchiveRow(
             period=period, position=position, kind=doc.kind, subject=doc.subject,
-            content=content, sha256=hashlib.sha256(content.encode("utf-8")).hexdigest()))
+            content=content, sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+            signed_pdf=signed))
     uow.s.flush()
 

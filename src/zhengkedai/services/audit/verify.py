@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.services.audit import archive, books, caps, claims, coverage, records
+from zhengkedai.services.audit import archive, books, caps, claims, coverage, heads, records
 from zhengkedai.services.audit.chain import VerifyReport, check_chain
 
 Check = Callable[[UnitOfWork], list[str]]
 
 CHECKS: tuple[Check, ...] = (
+    heads.check_signed_heads,  # signed chain heads: their signatures, still in the chain
     claims.check_claims,  # losses, per-loan and yearly caps, shares, approval entries
+    claims.check_claim_amounts,  # each claim recomputed from its stored policy and inputs
     caps.check_fees,  # the yearly management-fee limit
     archive.check_archive,  # statements kept at each close
     caps.check_caps,  # subsidies within each beneficiary's yearly cap

@@ -75,3 +75,12 @@ def archived_statements(uow: UnitOfWork, period: str) -> list[StatementDoc]:
     rows = uow.s.execute(select(StatementArchiveRow).where(StatementArchiveRow.period == period)
                          .order_by(StatementArchiveRow.position)).scalars()
     return [decode(row.content) for row in rows]
+
+
+def archived_signed_pdfs(uow: UnitOfWork, period: str) -> dict[str, bytes]:
+    """The signed PDFs the close of ``period`` kept, by file stem; {} for an open month or
+    a month closed without a signing key."""
+    rows = uow.s.execute(select(StatementArchiveRow.content, StatementArchiveRow.signed_pdf)
+                         .where(StatementArchiveRow.period == period,
+                                StatementArchiveRow.signed_pdf.is_not(None))).all()
+    return {decode(content).file_stem: bytes(pdf) for content, pdf in rows}

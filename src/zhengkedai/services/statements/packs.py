@@ -36,7 +36,7 @@ from zhengkedai.services.audit import coverage
 from zhengkedai.services.audit import verify as verify_service
 from zhengkedai.services.audit.archive import archive_problems
 from zhengkedai.services.audit.chain import check_chain
-from zhengkedai.services.statements.build import build_statements
+from zhengkedai.services.statements.build import archived_signed_pdfs, build_statements
 from zhengkedai.services.statements.common import month_of
 from zhengkedai.services.statements.institutions import loans_attachment, loans_attachment_name
 
@@ -94,7 +94,11 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
 
         files = {workbook_name(month.period, institution): render_xlsx(docs)}
     else:
-        files = {f"{doc.file_stem}.{fmt}": render(doc, fmt) for doc in docs}
+        # a closed month's PDFs are the bytes signed at its close, where it was signed
+        signed = (archived_signed_pdfs(uow, month.period) if fmt == "pdf" and not month.draft
+                  else {})
+        files = {f"{doc.file_stem}.{fmt}": signed.get(doc.file_stem) or render(doc, fmt)
+                 for doc in docs}
     # what a statement names as its attachment (an institution's full loan list) goes
     # in the pack and its manifest beside it; statements kept before attachments name none
     for doc in docs:
@@ -259,6 +263,10 @@ def check_pack(uow: UnitOfWork, actor: Actor, file_name: str, manifest_bytes: by
                                       f"close of {check.period}")
             elif name in contents:
                 check.files += 1
+        if fmt == "pdf" and archived_signed_pdfs(uow, check.period):
+            check.problems.extend(_signature_problems(uow, contents, expected))
+            if not any("signature" in p for p in check.problems):
+                check.signatures = "signatures valid"
         for name in sorted(set(listed) - set(expected)):
             check.problems.append(f"{name}: listed in the manifest, but not a statement of "
                                   f"{check.period}" + (f" for {institution}" if institution
@@ -266,6 +274,22 @@ def check_pack(uow: UnitOfWork, actor: Actor, file_name: str, manifest_bytes: by
     check.head_seq = closed.last_seq if closed is not None else seq
     check.problems = [f"{file_name}: {p}" for p in check.problems]
     return check
+
+
+def _signature_problems(uow: UnitOfWork, contents: dict[str, bytes],
+                        expected: dict[str, bytes]) -> list[str]:
+    """Each statement PDF of a signed month carries a valid PAdES signature, whole and
+    unchanged, by a certificate the ledger holds (pyHanko's validation)."""
+    from zhengkedai.render.pades import check_pdf  # pyHanko: only when checking PDFs
+    from zhengkedai.services import signing
+
+    certs = signing.certificates(uow)
+    problems = []
+    for name in sorted(n for n in contents if n in expected and n.endswith(".pdf")):
+        result = check_pdf(contents[name], certs)
+        if not result.valid:
+            problems.append(f"{name}: signature not valid: {result.reason}")
+    return problems
 
 
 def check_folder(uow: UnitOfWork, actor: Actor, names: list[str],
