@@ -66,8 +66,12 @@ def render(doc: StatementDoc, fmt: str) -> bytes:
 
 
 def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
-               institution: str | None = None) -> Pack:
-    """Render the month's statements in ``fmt`` and seal them with a manifest."""
+               institution: str | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Pack:
+    """Render the month's statements in ``fmt`` and seal them with a manifest.
+
+    ``progress(done, total)`` is told after each document is rendered.
+    """
     if fmt not in FORMATS:
         raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv or json")
     month = month_of(uow, actor, period)
@@ -77,7 +81,11 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
             raise ZkdError(f"the statements archived at the close of {month.period} fail their "
                            f"check, so none is written: {'; '.join(problems)}")
     docs = build_statements(uow, actor, period, institution=institution)
-    files = {f"{doc.file_stem}.{fmt}": render(doc, fmt) for doc in docs}
+    files = {}
+    for done, doc in enumerate(docs, start=1):
+        files[f"{doc.file_stem}.{fmt}"] = render(doc, fmt)
+        if progress is not None:
+            progress(done, len(docs))
     closed = closed_month(uow, month.period)
     if closed is not None:
         head_seq, head_hash = closed.last_seq, closed.chain_head
