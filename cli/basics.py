@@ -16,6 +16,7 @@ from zhengkedai.services.audit.anchor import check_anchor, parse_anchor
 from zhengkedai.services.statements import packs
 
 from .common import DATE, Column, db_options, emit, env, format_option
+from .progress import TerminalProgress
 
 
 @click.command()
@@ -160,7 +161,8 @@ def verify(pack_dir: Path | None, anchors: tuple[str, ...], fmt: str) -> None:
     checked: list[packs.PackCheck] = []
     parsed = [parse_anchor(a) for a in anchors]
     with e.uow() as uow:
-        report = verify_service.verify(uow)
+        with TerminalProgress(_("Verifying the ledger")) as bar:
+            report = verify_service.verify(uow, progress=bar.at if bar.enabled else None)
         for anchor in parsed:
             report.problems.extend(check_anchor(uow, anchor))
         if pack_dir is not None:

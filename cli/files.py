@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from zhengkedai.outputs import OutputRefused, check_output_file
 from zhengkedai.services.files import importing
 
 from .common import db_options, env
+from .progress import TerminalProgress, on_terminal
 
 
 @click.command()
@@ -68,21 +67,21 @@ def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool
 def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool,
             strict: bool, errors_path: Path | None) -> importing.SubmitResult:
     e = env()
-    show_bar = sys.stderr.isatty() and not dry_run
     with e.uow() as uow:
-        bar_cm = (click.progressbar(length=_count(file, sheet),
-                                    label=_("Reading {name}").format(name=file.name),
-                                    file=sys.stderr) if show_bar else nullcontext())
-        with bar_cm as bar:
+        bar = TerminalProgress(_("Reading {name}").format(name=file.name),
+                               _estimated_rows(file) if on_terminal() else None)
+        with bar:
             try:
                 result = importing.submit(uow, e.actor(), file,
                                           institution=e.own_institution(institution),
                                           sheet=sheet, dry_run=dry_run, strict=strict,
-                                          progress=bar.update if bar is not None else None)
+                                          progress=bar.add if bar.enabled else None)
             except importing.FileRefused as exc:
+                bar.close()
                 _notes(file, exc.notes)
                 raise
             except importing.FileHasErrors as exc:
+                bar.close()
                 _notes(file, exc.notes)
                 # with --errors the file holds them all: the terminal shows the first few
                 shown = exc.errors if errors_path is None else exc.errors[:SHOWN_ERRORS]
@@ -139,13 +138,18 @@ def _save_errors(path: Path, errors: list[RowError], refusal: ZkdError) -> None:
         raise refusal from None
 
 
-def _count(file: Path, sheet: str | None) -> int:
-    from zhengkedai.imports.parse import read_file
-
+def _estimated_rows(file: Path) -> int | None:
+    """A CSV's line count, for the progress bar's end: one fast pass over its bytes,
+    rather than reading the rows twice. None for an XLSX (its rows are counted as read)."""
     try:
-        return read_file(file, sheet=sheet).count_rows()
-    except Exception:  # noqa: BLE001 - the submit itself reports a bad file
-        return 0
+        with file.open("rb") as f:
+            if f.read(4) == b"PK\x03\x04":
+                return None
+            f.seek(0)
+            return max(sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+                       - 1, 0) or None
+    except OSError:  # the submit itself reports a file it cannot read
+        return None
 
 
 def _rows(n: int) -> str:

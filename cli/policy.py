@@ -1,4 +1,4 @@
-"""Policies: ``zkd policy list|show|activate|load``."""
+"""Policies: ``zkd policy list|history|show|activate|load``."""
 
 from __future__ import annotations
 
@@ -25,19 +25,49 @@ def policy_group() -> None:
 @format_option("table", "json", "csv")
 @db_options
 def policy_list(fmt: str) -> None:
-    """Every stored policy content: name, source file, SHA-256, whether it is active.
+    """Every stored policy content: name, source file, SHA-256, whether it is active,
+    who loaded it and who last activated it, and when.
 
     Example: zkd policy list --format json
     """
     e = env()
     with e.uow() as uow:
+        activated = policies.last_activations(uow)
         rows = [{"id": r.id, "name": r.name, "active": r.active,
                  "source_file": r.source_file, "sha256": r.sha256,
                  "loaded_at": r.loaded_at.isoformat(timespec="seconds"),
-                 "loaded_by": r.loaded_by} for r in policies.list_stored(uow)]
+                 "loaded_by": r.loaded_by,
+                 "activated_at": (activated[r.id].changed_at.isoformat(timespec="seconds")
+                                  if r.id in activated else None),
+                 "activated_by": activated[r.id].changed_by if r.id in activated else None}
+                for r in policies.list_stored(uow)]
     emit(rows, [Column("id", "id", "int"), Column("name", "name"), Column("active", "active", "bool"),
                 Column("source_file", "source file"), Column("sha256", "sha256"),
-                Column("loaded_at", "loaded at"), Column("loaded_by", "loaded by")], fmt)
+                Column("loaded_at", "loaded at"), Column("loaded_by", "loaded by"),
+                Column("activated_at", "activated at"), Column("activated_by", "activated by")],
+         fmt)
+
+
+@policy_group.command("history")
+@format_option("table", "json", "csv")
+@db_options
+def policy_history(fmt: str) -> None:
+    """Every policy change, oldest first: each policy stored (load) or made active
+    (activate), by whom, when, with which command, and what was active before.
+
+    Example: zkd policy history --format csv
+    """
+    e = env()
+    with e.uow() as uow:
+        rows = [{"id": c.id, "changed_at": c.changed_at.isoformat(timespec="seconds"),
+                 "changed_by": c.changed_by, "action": c.action, "policy_id": c.policy_id,
+                 "name": c.name, "sha256": c.sha256, "previous_id": c.previous_id,
+                 "command": c.command} for c in policies.changes(uow)]
+    emit(rows, [Column("id", "id", "int"), Column("changed_at", "when"),
+                Column("changed_by", "by"), Column("action", "action"),
+                Column("name", "policy"), Column("policy_id", "stored #", "int"),
+                Column("previous_id", "active before #", "int"), Column("command", "command"),
+                Column("sha256", "sha256")], fmt)
 
 
 @policy_group.command("show")
@@ -89,14 +119,20 @@ def policy_activate(name: str) -> None:
     """Make a stored policy the active one: claims opened from now on are computed by it.
 
     Loans keep the rules in force on their disbursement date (新老划断) as far
-    as the policy's predecessors reach.
+    as the policy's predecessors reach. The change is recorded with who made it
+    and when (`zkd policy history`).
 
     Example: zkd policy activate henan-2025
     """
     e = env()
     with e.uow() as uow:
-        stored = policies.activate(uow, name)
+        before = next((r.id for r in policies.list_stored(uow) if r.active), None)
+        stored = policies.activate(uow, e.actor(), name)
         uow.commit()
+    if before == stored.row_id:
+        click.echo(_("Policy {name} (stored #{id}) is already active; nothing changed.").format(
+            name=stored.policy.name, id=stored.row_id))
+        return
     click.echo(_("Active policy: {name} (stored #{id}).").format(name=stored.policy.name,
                                                                 id=stored.row_id))
 
@@ -107,7 +143,8 @@ def policy_activate(name: str) -> None:
 def policy_load(file: Path) -> None:
     """Store a policy file in the database (checked first; storing it twice changes nothing).
 
-    It does not become active: use `zkd policy activate NAME`.
+    It does not become active: use `zkd policy activate NAME`. The loading is
+    recorded with who did it and when (`zkd policy history`).
 
     Example: zkd policy load my-policy.toml
     """

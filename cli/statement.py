@@ -11,6 +11,7 @@ from zhengkedai.outputs import write_folder
 from zhengkedai.services.statements import packs
 
 from .common import db_options, env
+from .progress import TerminalProgress
 
 
 @click.command("statement")
@@ -34,8 +35,10 @@ def statement(period: str, institution: str | None, fmt: str, out: Path) -> None
     Example: zkd statement 2025-06 --format pdf -o statements/
     """
     e = env()
-    with e.uow() as uow:
-        pack = packs.build_pack(uow, e.actor(), period, fmt=fmt, institution=institution)
+    with e.uow() as uow, TerminalProgress(_("Statements of {period}").format(
+            period=period)) as bar:
+        pack = packs.build_pack(uow, e.actor(), period, fmt=fmt, institution=institution,
+                                progress=bar.at if bar.enabled else None)
     # each file through a temporary name, the manifest (last in the pack) once
     # every file it seals is in place
     write_folder(out, pack.files, _("the statements"), ledger=e.ledger_file())

@@ -25,6 +25,14 @@ The story the year tells (each line is checked by the demo's statements):
 - ZYB's June loan (made while suspended) loses 900,000 in October: 0.00;
 - a ZYB loan loses 1,000,000 in November and 100,000 is recovered before the
   claim is paid: the claim becomes 720,000.
+
+And two corrections (``corrections.csv``), as clerks make them:
+- ZZB's April file carries ZZB-2025-011, ZZB-2025-010 filed a second time under
+  another number; ZZB withdraws it on 8 May. April's closed statements keep it;
+  May's 对账单 lists the correction;
+- ZYB's first November file types that loss as 100,000 (a zero short): its
+  claim C6 opens at 80,000. ZYB withdraws the loss the same day (C6 is withdrawn
+  with it) and files the right loss and the recovery again: claim C7, 720,000.
 """
 
 from __future__ import annotations
@@ -108,6 +116,9 @@ def main() -> None:
              collateral="3,000,000"),
         loan("ZZB-2025-010", 110, "担保", "1,800,000", "2025-04-25", guarantor="ZZDB",
              fee="18,000"),
+        # the same loan again under another number: withdrawn in May (corrections.csv)
+        loan("ZZB-2025-011", 110, "担保", "1,800,000", "2025-04-25", guarantor="ZZDB",
+             fee="18,000"),
     ])
 
     # ZYB, February: an XLSX export with a title row and real date cells
@@ -158,7 +169,9 @@ def main() -> None:
         "2025-09_ZZB_events.csv": [["ZZB-2025-003", "追偿回收", "2025-09-05", "100,000", "司法追偿"]],
         "2025-10_ZZB_events.csv": [["ZZB-2025-005", "追偿回收", "2025-10-10", "1,400,000", "破产清算分配"]],
         "2025-10_ZYB_events.csv": [["ZYB-25-06", "损失确认", "2025-10-20", "900,000", ""]],
-        "2025-11_ZYB_events.csv": [
+        # the loss typed a zero short; withdrawn, then filed again with the recovery
+        "2025-11_ZYB_events.csv": [["ZYB-25-03", "损失确认", "2025-11-05", "100,000", ""]],
+        "2025-11_ZYB_events_refiled.csv": [
             ["ZYB-25-03", "损失确认", "2025-11-05", "1,000,000", ""],
             ["ZYB-25-03", "追偿回收", "2025-11-20", "100,000", "赔付前回收"],
         ],
@@ -181,6 +194,16 @@ def main() -> None:
         ["融资补助", code(107), "2,000,000", "", "2025", "RZ-2025-003"],
         ["投资风险补助", "ZZVC", "25,000,000", code(108), "2025", "TZ-2025-002"],
         ["担保费补助", code(110), "18,000", "", "2025", "DBF-2025-002"],
+    ])
+
+    # withdrawals (撤回) of what was filed by mistake: on ``date``, or, with ``after``,
+    # right after that file is filed (the same day), before the month's next file
+    write_csv("corrections.csv", ["date", "after", "filer", "action", "loan_no", "event",
+                                  "occurred_on", "amount", "reason"], [
+        ["2025-05-08", "", "ZZB", "withdraw_loan", "ZZB-2025-011", "", "", "",
+         "重复报送，与ZZB-2025-010为同一笔贷款"],
+        ["2025-11-30", "2025-11_ZYB_events.csv", "ZYB", "withdraw_event", "ZYB-25-03",
+         "损失确认", "2025-11-05", "100,000", "损失金额录入错误，应为1,000,000"],
     ])
 
     # who takes part, and the treasury's own movements (booked by programme staff)

@@ -182,6 +182,31 @@ def test_a_template_filled_in_by_a_clerk_is_accepted(clerk, tmp_path) -> None:
     assert xlsx.stat().st_size > 0
 
 
+def test_an_xlsx_template_filled_from_its_drop_downs_is_accepted(clerk, tmp_path) -> None:
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    xlsx = tmp_path / "贷款台账.xlsx"
+    assert clerk("template", "loans", "--xlsx", "-o", str(xlsx)).exit_code == 0
+    wb = load_workbook(xlsx)
+    ws = wb.worksheets[0]
+    row = {"贷款编号": "0001", "企业名称": "测试科技有限公司", "统一社会信用代码": make_uscc("410100", 3),
+           "上年度营业收入": 10_000_000, "高新技术企业": "是", "连续两年盈利": "否",
+           "产学研合作": "否", "贷款类型": "知识产权质押", "抵质押物评估值": 1_200_000,
+           "贷款金额": 1_000_000, "年利率": 3.85, "放款日期": dt.datetime(2025, 6, 3),
+           "到期日期": dt.datetime(2026, 6, 3)}
+    for cell in ws[1]:
+        if cell.value in row:
+            ws.cell(2, cell.column, row[cell.value])
+    wb.save(xlsx)
+    r = clerk("submit", str(xlsx), "--institution", "ZZB")
+    assert r.exit_code == 0, r.stderr
+    assert "1 row" in r.output
+    doc = json.loads(clerk("loans", "show", "0001", "--format", "json").output)
+    assert doc["loan_no"] == "0001"  # a number-like loan number stays text
+
+
 def test_a_file_that_is_not_a_programme_file_gets_one_clear_line(clerk, tmp_path) -> None:
     path = write(tmp_path, "notes.csv", "hello,world\n1,2\n")
     r = clerk("submit", str(path), "--institution", "ZZB")

@@ -269,7 +269,7 @@ def test_a_loss_filed_late_with_an_earlier_date_counts_the_losses_filed_before_i
 
 def henan_books(uow, actor):  # type: ignore[no-untyped-def]
     """henan-2025 active; ZZB held 400,000,000.00 at the end of 2024 (2% = 8,000,000.00)."""
-    policies.activate(uow, "henan-2025")
+    policies.activate(uow, actor, "henan-2025")
     f.loan(uow, actor, loan_no="OLD", principal=y("400,000,000"), disbursed_on=dt.date(2024, 6, 1),
            enterprise_seq=9)
     return uow

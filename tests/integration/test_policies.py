@@ -33,31 +33,94 @@ def test_init_stores_both_bundled_policies_once_and_makes_zhengzhou_2019_active(
         assert uow.s.get(PolicyVersionRow, stored.row_id).content == text
 
 
-def test_an_edited_policy_file_is_stored_beside_the_old_one_and_becomes_active(
-        uow, actor, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    policies.load_bundled(uow, actor)
-    old = policies.active(uow).row_id
+def _edited_bundle(tmp_path):  # type: ignore[no-untyped-def]
+    """The bundled policy files, zhengzhou-2019's per-loan cap edited to 4,000,000.00."""
     folder = tmp_path / "policies"
     shutil.copytree(default_policy_dir(), folder)
     path = folder / "zhengzhou-2019.toml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         'amount = "5000000.00"', 'amount = "4000000.00"'), encoding="utf-8")
-    note = policies.load_bundled(uow, actor, folder)
-    assert note and "zhengzhou-2019" in note
-    new = policies.active(uow)
-    assert new.row_id != old and uow.s.get(PolicyVersionRow, old) is not None
-    assert new.policy.version_on(dt.date(2025, 1, 1)).claim_rules[-1].amount == y("4,000,000")
+    return folder, path
+
+
+def test_an_edited_bundled_file_changes_nothing_on_a_running_ledger_and_says_how_to_adopt_it(
+        uow, actor, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    policies.load_bundled(uow, actor)
+    old = policies.active(uow).row_id
+    stored_before = [r.id for r in policies.list_stored(uow)]
+    changes_before = len(policies.changes(uow))
+    folder, path = _edited_bundle(tmp_path)
+    notes = policies.load_bundled(uow, actor, folder)
+    assert len(notes) == 1 and f"`zkd policy load {path}`" in notes[0]
+    assert "`zkd policy activate zhengzhou-2019`" in notes[0]
+    assert policies.active(uow).row_id == old
+    assert policies.active(uow).policy.version_on(dt.date(2025, 1, 1)).claim_rules[-1].amount \
+        == y("5,000,000")
+    assert [r.id for r in policies.list_stored(uow)] == stored_before
+    assert len(policies.changes(uow)) == changes_before
+
+
+def test_loading_then_activating_an_edited_policy_records_who_did_each_and_when(
+        uow, actor, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    policies.load_bundled(uow, actor)
+    old = policies.active(uow).row_id
+    _folder, path = _edited_bundle(tmp_path)
+    row, new = policies.store(uow, actor, path.read_text(encoding="utf-8"), path.name)
+    assert new and not row.active and policies.active(uow).row_id == old  # stored, not in force
+    new_active = policies.activate(uow, actor, "zhengzhou-2019")
+    assert new_active.row_id == row.id
+    assert new_active.policy.version_on(dt.date(2025, 1, 1)).claim_rules[-1].amount \
+        == y("4,000,000")
+    log = [(c.action, c.name, c.policy_id, c.previous_id, c.command, c.changed_by)
+           for c in policies.changes(uow)]
+    assert log[-2:] == [("load", "zhengzhou-2019", row.id, None, "zkd policy load", "tester"),
+                        ("activate", "zhengzhou-2019", row.id, old, "zkd policy activate",
+                         "tester")]
+    assert policies.changes(uow)[-1].changed_at.date() == actor.today()
+    assert policies.last_activations(uow)[row.id].changed_by == "tester"
+
+
+def test_activating_the_active_policy_records_nothing(uow, actor) -> None:  # type: ignore[no-untyped-def]
+    policies.load_bundled(uow, actor)
+    count = len(policies.changes(uow))
+    policies.activate(uow, actor, "zhengzhou-2019")
+    assert len(policies.changes(uow)) == count
+
+
+def test_a_new_ledger_records_the_bundled_policies_stored_and_the_default_activated(
+        uow, actor) -> None:  # type: ignore[no-untyped-def]
+    notes = policies.load_bundled(uow, actor)
+    assert notes == ("Policies stored: zhengzhou-2019, henan-2025; active: zhengzhou-2019 "
+                     f"(stored #{policies.active(uow).row_id}).",)
+    assert [(c.action, c.name, c.command) for c in policies.changes(uow)] == [
+        ("load", "zhengzhou-2019", "zkd init"), ("load", "henan-2025", "zkd init"),
+        ("activate", "zhengzhou-2019", "zkd init")]
+
+
+def test_a_bundled_policy_of_a_new_name_is_stored_inactive_and_named(
+        uow, actor, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    policies.load_bundled(uow, actor)
+    folder = tmp_path / "policies"
+    shutil.copytree(default_policy_dir(), folder)
+    text = (folder / "henan-2025.toml").read_text(encoding="utf-8")
+    (folder / "henan-2026.toml").write_text(
+        text.replace('name = "henan-2025"', 'name = "henan-2026"'), encoding="utf-8")
+    notes = policies.load_bundled(uow, actor, folder)
+    stored = {r.name: r for r in policies.list_stored(uow)}
+    assert not stored["henan-2026"].active and policies.active(uow).policy.name == "zhengzhou-2019"
+    assert notes == (f"Stored the new policy henan-2026 as #{stored['henan-2026'].id}, not "
+                     "active: `zkd policy activate henan-2026` makes it govern new claims.",)
 
 
 def test_activating_henan_2025_governs_new_loans_and_leaves_old_loans_under_zhengzhou_2019(
         uow, actor) -> None:  # type: ignore[no-untyped-def]
     policies.load_bundled(uow, actor)
-    stored = policies.activate(uow, "henan-2025")
+    stored = policies.activate(uow, actor, "henan-2025")
     assert [r.name for r in policies.list_stored(uow) if r.active] == ["henan-2025"]
     assert stored.policy.version_on(dt.date(2025, 1, 10)).policy_name == "zhengzhou-2019"
     assert stored.policy.version_on(dt.date(2025, 6, 10)).policy_name == "henan-2025"
     with pytest.raises(NotFound, match="no stored policy named 'nope'"):
-        policies.activate(uow, "nope")
+        policies.activate(uow, actor, "nope")
 
 
 def test_the_rules_in_force_name_their_clause_and_mark_programme_choices(uow, actor) -> None:  # type: ignore[no-untyped-def]

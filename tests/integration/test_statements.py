@@ -163,7 +163,7 @@ def test_under_henan_2025_the_institution_statement_shows_the_yearly_cap_and_its
 
     f.bank(uow, actor)
     policies.load_bundled(uow, actor)
-    policies.activate(uow, "henan-2025")
+    policies.activate(uow, actor, "henan-2025")
     # ZZB's programme balance at the end of 2024: 400,000,000.00, so 2% = 8,000,000.00 < 10M
     f.loan(uow, actor, loan_no="OLD", principal=400_000_000_00, disbursed_on=dt.date(2024, 6, 1),
            enterprise_seq=9)
@@ -196,7 +196,7 @@ def test_before_a_yearly_cap_is_in_force_the_statement_shows_none(uow, actor, cl
 
     f.bank(uow, actor)
     policies.load_bundled(uow, actor)
-    policies.activate(uow, "henan-2025")
+    policies.activate(uow, actor, "henan-2025")
     f.loan(uow, actor, loan_no="OLD", principal=100_000_000, disbursed_on=dt.date(2024, 6, 1))
     uow.commit()
     may = _caps(packs.build_pack(uow, actor, "2025-05", fmt="json"), "ZZB")
@@ -287,7 +287,7 @@ def test_claims_show_names_the_stored_policy_that_gave_an_old_loan_its_older_rul
 
     f.bank(uow, actor)
     policies.load_bundled(uow, actor)
-    henan = policies.activate(uow, "henan-2025").row_id
+    henan = policies.activate(uow, actor, "henan-2025").row_id
     for no, disbursed, seq in (("OLD", dt.date(2025, 5, 31), 1), ("NEW", dt.date(2025, 6, 10), 2)):
         loan = f.loan(uow, actor, loan_no=no, disbursed_on=disbursed, enterprise_seq=seq)
         claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", 10_000_000,

@@ -48,6 +48,7 @@ OPERATOR_COLUMNS = {
     "months": "closed_by",
     "institutions": "registered_by",
     "policy_versions": "loaded_by",
+    "policy_changes": "changed_by",
     "people": "created_by",
 }
 

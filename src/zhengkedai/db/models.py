@@ -167,6 +167,25 @@ class PolicyVersionRow(Base):
     __table_args__ = (UniqueConstraint("name", "sha256"),)
 
 
+class PolicyChangeRow(Base):
+    """A policy stored (``load``) or made active (``activate``): who, when, by which command.
+
+    Append-only: the record of every change to the rules new claims are computed by.
+    """
+
+    __tablename__ = "policy_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))  # load | activate
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policy_versions.id"))
+    name: Mapped[str] = mapped_column(String(60))
+    sha256: Mapped[str] = mapped_column(String(64))
+    # activate: the stored policy that was active before (None on a new ledger)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
+    command: Mapped[str] = mapped_column(String(40))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str] = mapped_column(String(100))
+
+
 # --- files, loans and events ------------------------------------------------
 
 class ImportFileRow(Base):

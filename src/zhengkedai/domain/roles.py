@@ -84,6 +84,7 @@ COMMANDS: Mapping[str, Right] = {
     "policy load": _r("载入政策", AD),
     "policy activate": _r("启用政策", AD),
     "policy list": _r("查看政策", B, *STAFF),
+    "policy history": _r("查看政策", B, *STAFF),
     "policy show": _r("查看政策", B, *STAFF),
     "institution add": _r("登记合作机构", F),
     "institution list": _r("查看合作机构", B, *STAFF),
@@ -196,7 +197,8 @@ INSTITUTION_TABLES: Mapping[str, str | tuple[str, str, str]] = {
 
 # Tables no login but the schema owner may UPDATE or DELETE (SPEC 10).
 APPEND_ONLY = frozenset({"journal_entries", "journal_lines", "import_files",
-                         "statement_archive", "signing_certificates", "signed_heads"})
+                         "statement_archive", "signing_certificates", "signed_heads",
+                         "policy_changes"})
 
 _READ_ALL = "*"  # every table of the schema
 
@@ -207,8 +209,8 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
     Role.BANK: {
         "SELECT": frozenset({
             "ledger_head", "accounts", "journal_entries", "journal_lines", "months",
-            "institutions", "policy_versions", "people", "record_digests", "settings",
-            *INSTITUTION_TABLES}),
+            "institutions", "policy_versions", "policy_changes", "people", "record_digests",
+            "settings", *INSTITUTION_TABLES}),
         # a loss opens a claim; a recovery lowers it or books the share owed
         "INSERT": frozenset({"import_files", "loans", "loan_events", "claims",
                              "recovery_shares", "journal_entries", "journal_lines",
@@ -238,8 +240,8 @@ TABLE_GRANTS: Mapping[Role, Mapping[str, frozenset[str]]] = {
     },
     Role.ADMIN: {
         "SELECT": frozenset({_READ_ALL}),
-        "INSERT": frozenset({"people", "policy_versions", "settings", "record_digests",
-                             "signing_certificates", "signed_heads"}),
+        "INSERT": frozenset({"people", "policy_versions", "policy_changes", "settings",
+                             "record_digests", "signing_certificates", "signed_heads"}),
         "DELETE": frozenset({"record_digests"}),
         "UPDATE": frozenset({"people", "policy_versions", "settings"}),
     },

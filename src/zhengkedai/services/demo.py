@@ -4,7 +4,9 @@ What finance staff would do each month, in order: book the treasury's
 movements, take the banks' and staff's files, decide and pay the claims and
 subsidies at the month's end (a claim that computes to 0.00 is rejected with
 the rule that made it 0), take back recovery shares owed, close the month and
-issue its statements. Each step yields a line, so ``make demo`` reads as a
+issue its statements. Withdrawals of what was filed by mistake
+(``corrections.csv``) are made on their day, or right after the file they
+correct, so the year shows a correction reconciling like everything else. Each step yields a line, so ``make demo`` reads as a
 walk through the programme; the statements land in ``OUT/statements/YYYY-MM/``.
 """
 
@@ -20,11 +22,13 @@ from sqlalchemy import select
 from zhengkedai import resources
 from zhengkedai.context import PROGRAMME_TZ, Actor
 from zhengkedai.db.engine import make_engine
-from zhengkedai.db.models import ClaimRow, RecoveryShareRow, SubsidyRow
+from zhengkedai.db.models import ClaimRow, LoanEventRow, RecoveryShareRow, SubsidyRow
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.errors import NotFound, ZkdError
+from zhengkedai.domain.loans import EVENT_TYPE_ZH
 from zhengkedai.domain.money import format_grouped, parse_yuan
 from zhengkedai.domain.periods import last_day, period_of
+from zhengkedai.i18n import _
 from zhengkedai.outputs import write_folder
 from zhengkedai.services import closing, institutions, setup
 from zhengkedai.services.audit import verify as verify_service
@@ -32,6 +36,7 @@ from zhengkedai.services.claims import workflow as claims_workflow
 from zhengkedai.services.files import importing
 from zhengkedai.services.funds import budget, reserve
 from zhengkedai.services.funds import fees as reserve_fee
+from zhengkedai.services.loans import withdrawals
 from zhengkedai.services.statements import packs
 from zhengkedai.services.subsidies import workflow as subsidy_workflow
 
@@ -53,7 +58,9 @@ def _month_files(folder: Path, period: str) -> list[tuple[Path, str | None]]:
     found = []
     for path in folder.glob(f"{period}_*"):
         _, filer, kind = path.stem.split("_", 2)
-        found.append((FILE_ORDER.get(kind, 9), path.name, path, None if filer == "staff" else filer))
+        # ``2025-11_ZYB_events_refiled``: a kind's second file comes after its first
+        found.append((FILE_ORDER.get(kind.split("_")[0], 9), path.name, path,
+                      None if filer == "staff" else filer))
     return [(path, filer) for _, _, path, filer in sorted(found)]
 
 
@@ -78,6 +85,33 @@ def _treasury(uow: UnitOfWork, actor: Actor, row: dict[str, str]) -> str:
         reserve_fee.pay_fee(uow, actor, amount, on=on, bank=row["bank"] or None, ref=ref)
         return f"management fee {format_grouped(amount)}"
     raise ZkdError(f"treasury.csv: unknown action {action!r}")
+
+
+def _correct(uow: UnitOfWork, actor: Actor, row: dict[str, str]) -> Iterator[str]:
+    """Withdraw what ``row`` of ``corrections.csv`` names, as its filer would."""
+    filer, loan_no, reason = row["filer"], row["loan_no"], row["reason"]
+    if row["action"] == "withdraw_loan":
+        done = withdrawals.withdraw_loan(uow, actor, loan_no, reason, institution=filer)
+        yield "  " + _("withdrew loan {loan} ({filer}): {reason}").format(
+            loan=loan_no, filer=filer, reason=reason)
+    elif row["action"] == "withdraw_event":
+        loan = withdrawals.find_loan(uow, loan_no, filer)
+        kind = next(k for k, zh in EVENT_TYPE_ZH.items() if zh == row["event"])
+        event_id = uow.s.execute(select(LoanEventRow.id).where(
+            LoanEventRow.loan_id == loan.id, LoanEventRow.withdrawn_on.is_(None),
+            LoanEventRow.event == kind.value,
+            LoanEventRow.occurred_on == dt.date.fromisoformat(row["occurred_on"]),
+            LoanEventRow.amount_fen == parse_yuan(row["amount"]))).scalar_one_or_none()
+        if event_id is None:
+            raise NotFound(f"corrections.csv: no such event of {loan_no}: {row}")
+        done = withdrawals.withdraw_event(uow, actor, event_id, reason)
+        text = _("withdrew event #{event} ({kind} {amount} on loan {loan}, {filer}): {reason}")
+        yield "  " + text.format(event=event_id, kind=row["event"], loan=loan_no, filer=filer,
+                                 amount=format_grouped(parse_yuan(row["amount"])), reason=reason)
+    else:
+        raise ZkdError(f"corrections.csv: unknown action {row['action']!r}")
+    for claim_id in done.claims_withdrawn:
+        yield "    " + _("claim C{claim} withdrawn with it").format(claim=claim_id)
 
 
 def _month_end(uow: UnitOfWork, actor: Actor, end: dt.date) -> Iterator[str]:
@@ -143,15 +177,23 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
                 institutions.add(uow, actor, row["code"], row["name"], row["kind"])
             uow.commit()
         treasury = _csv(data / "treasury.csv")
+        corrections = _csv(data / "corrections.csv")
         for month in range(1, 13):
             period = f"{YEAR}-{month:02d}"
             yield f"{period}:"
+            # the month's days: treasury movements at 10:00, withdrawals at 11:00
+            days = sorted([(row["date"], 10, i, row) for i, row in enumerate(treasury)]
+                          + [(row["date"], 11, i, row) for i, row in enumerate(corrections)
+                             if not row["after"]])
             with UnitOfWork(engine) as uow:
-                for row in treasury:
-                    day = dt.date.fromisoformat(row["date"])
+                for date, hour, _i, row in days:
+                    day = dt.date.fromisoformat(date)
                     if period_of(day) == period:
-                        calendar.at(day, 10)
-                        yield "  " + _treasury(uow, actor, row)
+                        calendar.at(day, hour)
+                        if hour == 10:
+                            yield "  " + _treasury(uow, actor, row)
+                        else:
+                            yield from _correct(uow, actor, row)
                 uow.commit()
             end = last_day(period)
             calendar.at(end, 15)  # the month's files come in on its last day
@@ -162,6 +204,11 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
                 yield f"  submitted {path.name}: {result.rows} row{'' if result.rows == 1 else 's'}"
                 for claim_id, amount in result.claims:
                     yield f"    claim C{claim_id} opened: {format_grouped(amount)}"
+                with UnitOfWork(engine) as uow:
+                    lines = [line for row in corrections if row["after"] == path.name
+                             for line in _correct(uow, actor, row)]
+                    uow.commit()
+                yield from lines
             calendar.at(end, 17)
             with UnitOfWork(engine) as uow:
                 lines = list(_month_end(uow, actor, end))

@@ -10,9 +10,16 @@ Invariants:
 - at most one row is active; the active policy is a *name* whose newest
   stored content governs new claims (its predecessors resolve to their
   newest stored content too);
-- ``zkd init`` loads the bundled files (:func:`load_bundled`) and, when no
-  policy is active yet, activates :data:`DEFAULT_POLICY_NAME`; on a database
-  that was never initialised the claim service does the same on first use;
+- a policy changes only by a named action, recorded in ``policy_changes``
+  (who, when, which command; covered by record digests): ``zkd policy load``
+  stores a content, ``zkd policy activate`` makes a name active;
+- ``zkd init`` (:func:`load_bundled`) stores the bundled files of names not
+  stored yet, inactive, and activates :data:`DEFAULT_POLICY_NAME` only when no
+  policy is active (a new ledger); a bundled file whose content differs from
+  the stored one of its name is not stored, only named in a note, so that an
+  upgraded program never changes the rules of a running ledger by itself. On
+  a database that was never initialised the claim service does the same on
+  first use;
 - loading never deletes a row.
 """
 
@@ -27,7 +34,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from zhengkedai.context import Actor
-from zhengkedai.db.models import PolicyVersionRow
+from zhengkedai.db.models import PolicyChangeRow, PolicyVersionRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound
 from zhengkedai.domain.money import format_grouped
@@ -47,6 +54,9 @@ from zhengkedai.domain.policy_rules import (
     CoverageStep,
     RatioStep,
 )
+from zhengkedai.i18n import _
+
+LOAD, ACTIVATE = "load", "activate"
 
 
 @dataclass(frozen=True)
@@ -64,11 +74,13 @@ def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def store(uow: UnitOfWork, actor: Actor, text: str, source_file: str) -> tuple[PolicyVersionRow, bool]:
+def store(uow: UnitOfWork, actor: Actor, text: str, source_file: str, *,
+          command: str = "zkd policy load") -> tuple[PolicyVersionRow, bool]:
     """Store a policy's content unless that exact content is already stored.
 
     The text is checked first (a bad file is refused and nothing is written);
-    a ``predecessor`` must already be stored.
+    a ``predecessor`` must already be stored. A new row is stored inactive, and
+    its loading recorded (``command``, who, when) in ``policy_changes``.
 
     Returns:
         The row and whether it is new.
@@ -89,7 +101,17 @@ def store(uow: UnitOfWork, actor: Actor, text: str, source_file: str) -> tuple[P
                            loaded_by=actor.operator)
     uow.s.add(row)
     uow.s.flush()
+    _record(uow, actor, LOAD, row, command)
     return row, True
+
+
+def _record(uow: UnitOfWork, actor: Actor, action: str, row: PolicyVersionRow, command: str,
+            previous: PolicyVersionRow | None = None) -> None:
+    uow.s.add(PolicyChangeRow(action=action, policy_id=row.id, name=row.name, sha256=row.sha256,
+                              previous_id=previous.id if previous is not None else None,
+                              command=command, changed_at=actor.now(),
+                              changed_by=actor.operator))
+    uow.s.flush()
 
 
 def known_for(uow: UnitOfWork, text: str) -> dict[str, Policy]:
@@ -164,57 +186,87 @@ def active(uow: UnitOfWork, actor: Actor | None = None) -> StoredPolicy:
     Raises:
         PolicyError: no policy is active (and none could be loaded).
     """
-    row = uow.s.execute(
-        select(PolicyVersionRow).where(PolicyVersionRow.active.is_(True))
-    ).scalar_one_or_none()
+    row = _active_row(uow)
     if row is None and actor is not None and not _rows(uow):
-        load_bundled(uow, actor)
+        load_bundled(uow, actor, command="first claim, no zkd init")
         return active(uow)
     if row is None:
         raise PolicyError("no active policy; run `zkd init` or `zkd policy activate NAME`")
     return build(uow, row)
 
 
-def activate(uow: UnitOfWork, name: str) -> StoredPolicy:
-    """Make the newest stored content of ``name`` the active policy (new claims use it)."""
+def _active_row(uow: UnitOfWork) -> PolicyVersionRow | None:
+    return uow.s.execute(
+        select(PolicyVersionRow).where(PolicyVersionRow.active.is_(True))
+    ).scalar_one_or_none()
+
+
+def activate(uow: UnitOfWork, actor: Actor, name: str, *,
+             command: str = "zkd policy activate") -> StoredPolicy:
+    """Make the newest stored content of ``name`` the active policy (new claims use it).
+
+    The change is recorded in ``policy_changes`` with the policy it replaces;
+    activating what is already active changes and records nothing.
+    """
     target = newest_row(uow, name)
     if target is None:
         by_name(uow, name)  # raises NotFound naming what is stored
         raise AssertionError("unreachable")
-    build(uow, target)  # refuse content that no longer loads
+    built = build(uow, target)  # refuse content that no longer loads
+    previous = _active_row(uow)
+    if previous is not None and previous.id == target.id:
+        return built
     for row in _rows(uow):
         row.active = row.id == target.id
     uow.s.flush()
+    _record(uow, actor, ACTIVATE, target, command, previous)
     return build(uow, target)
 
 
-def load_bundled(uow: UnitOfWork, actor: Actor, directory: Path | str | None = None) -> str | None:
-    """Store every bundled policy file (idempotent) and make sure one policy is active.
+def load_bundled(uow: UnitOfWork, actor: Actor, directory: Path | str | None = None, *,
+                 command: str = "zkd init") -> tuple[str, ...]:
+    """Store the bundled policy files of names not stored yet, and make sure one policy is active.
 
-    A new content of the active policy's name becomes active in its place.
-    Returns a note for ``zkd init`` when something changed, else None.
+    Never changes the rules of a ledger that has an active policy: a new name is
+    stored inactive; a bundled file whose content differs from what is stored
+    under its name is not stored at all (stored, it would be the newest content
+    of its name, and so a predecessor's rules at once) but named in a note with
+    the commands that adopt it. Only a ledger with no active policy gets
+    :data:`DEFAULT_POLICY_NAME` activated. What is stored or activated is
+    recorded in ``policy_changes`` under ``command``.
+
+    Returns:
+        Notes for ``zkd init`` (none when nothing changed or differs).
     """
     folder = Path(directory) if directory is not None else default_policy_dir()
-    policies = load_policy_dir(folder)  # checks every file and the predecessor order
-    order = _dependency_order(policies)
-    loaded: list[str] = []
-    for name in order:
-        path = Path(policies[name].source)
-        _row, new = store(uow, actor, path.read_text(encoding="utf-8"), path.name)
+    bundled = load_policy_dir(folder)  # checks every file and the predecessor order
+    notes: list[str] = []
+    stored: list[PolicyVersionRow] = []
+    for name in _dependency_order(bundled):
+        path = Path(bundled[name].source)
+        text = path.read_text(encoding="utf-8")
+        known = newest_row(uow, name)
+        if known is not None and uow.s.execute(select(PolicyVersionRow.id).where(
+                PolicyVersionRow.name == name,
+                PolicyVersionRow.sha256 == sha256_of(text))).first() is None:
+            notes.append(_("The bundled policy file {path} differs from the stored policy "
+                           "{name} (#{id}); nothing was changed. To use it: `zkd policy load "
+                           "{path}`, then `zkd policy activate {name}`.").format(
+                path=path, name=name, id=known.id))
+            continue
+        row, new = store(uow, actor, text, path.name, command=command)
         if new:
-            loaded.append(name)
-    current = uow.s.execute(
-        select(PolicyVersionRow).where(PolicyVersionRow.active.is_(True))
-    ).scalar_one_or_none()
-    wanted = current.name if current is not None else DEFAULT_POLICY_NAME
-    newest = newest_row(uow, wanted)
-    activated = newest is not None and (current is None or current.id != newest.id)
-    if activated:
-        activate(uow, wanted)
-    if not loaded and not activated:
-        return None
-    return (f"Policies loaded: {', '.join(loaded) or 'none new'}"
-            + (f"; active: {wanted}." if activated else "."))
+            stored.append(row)
+    if _active_row(uow) is None:
+        activated = activate(uow, actor, DEFAULT_POLICY_NAME, command=command)
+        notes.insert(0, _("Policies stored: {names}; active: {name} (stored #{id}).").format(
+            names=", ".join(r.name for r in stored) or _("none new"),
+            name=activated.policy.name, id=activated.row_id))
+    elif stored:
+        notes[:0] = [_("Stored the new policy {name} as #{id}, not active: `zkd policy "
+                       "activate {name}` makes it govern new claims.").format(
+            name=r.name, id=r.id) for r in stored]
+    return tuple(notes)
 
 
 def _dependency_order(policies: dict[str, Policy]) -> list[str]:
@@ -234,6 +286,16 @@ def _dependency_order(policies: dict[str, Policy]) -> list[str]:
 def list_stored(uow: UnitOfWork) -> list[PolicyVersionRow]:
     """Every stored policy content, oldest first."""
     return _rows(uow)
+
+
+def changes(uow: UnitOfWork) -> list[PolicyChangeRow]:
+    """Every policy stored or activated, oldest first."""
+    return list(uow.s.execute(select(PolicyChangeRow).order_by(PolicyChangeRow.id)).scalars())
+
+
+def last_activations(uow: UnitOfWork) -> dict[int, PolicyChangeRow]:
+    """Stored policy id -> the latest recorded activation of it."""
+    return {c.policy_id: c for c in changes(uow) if c.action == ACTIVATE}
 
 
 # --- what a version says, as rows for `zkd policy show` ------------------------

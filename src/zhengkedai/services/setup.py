@@ -33,6 +33,6 @@ def init_database(engine: Engine, actor: Actor) -> InitResult:
             digests.backfill(uow.s)
             notes.append("Recorded a digest of every stored record as it stands, so that "
                          "`zkd verify` sees any later change made outside zkd.")
-        note = policies.load_bundled(uow, actor)
+        notes += policies.load_bundled(uow, actor)
         uow.commit()
-    return InitResult(before, after, tuple(notes) + ((note,) if note else ()))
+    return InitResult(before, after, tuple(notes))

@@ -32,11 +32,19 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def verify(uow: UnitOfWork) -> VerifyReport:
-    """The whole ledger: the chain, then every check in :data:`CHECKS`."""
+def verify(uow: UnitOfWork, progress: Callable[[int, int], None] | None = None) -> VerifyReport:
+    """The whole ledger: the chain, then every check in :data:`CHECKS`.
+
+    ``progress(done, total)`` is told after the chain and after each check.
+    """
+    total = 1 + len(CHECKS)
     report = check_chain(uow)
-    for check in CHECKS:
+    if progress is not None:
+        progress(1, total)
+    for done, check in enumerate(CHECKS, start=2):
         report.problems.extend(check(uow))
+        if progress is not None:
+            progress(done, total)
     return report
 
 

@@ -78,8 +78,12 @@ def workbook_name(period: str, institution: str | None) -> str:
 
 
 def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
-               institution: str | None = None) -> Pack:
-    """Render the month's statements in ``fmt`` and seal them with a manifest."""
+               institution: str | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Pack:
+    """Render the month's statements in ``fmt`` and seal them with a manifest.
+
+    ``progress(done, total)`` is told after each document is rendered.
+    """
     if fmt not in FORMATS:
         raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv, json or xlsx")
     month = month_of(uow, actor, period)
@@ -93,12 +97,17 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
         from zhengkedai.render.xlsx import render_xlsx
 
         files = {workbook_name(month.period, institution): render_xlsx(docs)}
+        if progress is not None:
+            progress(len(docs), len(docs))
     else:
         # a closed month's PDFs are the bytes signed at its close, where it was signed
         signed = (archived_signed_pdfs(uow, month.period) if fmt == "pdf" and not month.draft
                   else {})
-        files = {f"{doc.file_stem}.{fmt}": signed.get(doc.file_stem) or render(doc, fmt)
-                 for doc in docs}
+        files = {}
+        for done, doc in enumerate(docs, start=1):
+            files[f"{doc.file_stem}.{fmt}"] = signed.get(doc.file_stem) or render(doc, fmt)
+            if progress is not None:
+                progress(done, len(docs))
     # what a statement names as its attachment (an institution's full loan list) goes
     # in the pack and its manifest beside it; statements kept before attachments name none
     for doc in docs:
