@@ -13,24 +13,49 @@ from typing import Any, TypeVar
 import click
 
 from zhengkedai.domain.errors import ZkdError
+from zhengkedai.i18n import N_, _
 from zhengkedai.services.batches import Batch
 
 T = TypeVar("T")
 
+# --all's help, by what it selects (translated as --help is built)
+ALL_HELP = {
+    "submitted claim": N_("Every submitted claim the other filters select, instead of IDs."),
+    "approved claim": N_("Every approved claim the other filters select, instead of IDs."),
+    "submitted subsidy": N_("Every submitted subsidy the other filters select, instead of IDs."),
+    "approved subsidy": N_("Every approved subsidy the other filters select, instead of IDs."),
+}
+
+# what a batch of claims or subsidies says, in the reader's language
+WORDS = {
+    "claim": {
+        "both": N_("name claim IDs or use --all, not both"),
+        "none": N_("name one or more claim IDs, or use --all with filters"),
+        "item": N_("claim #{id}"),
+        "empty": N_("no claim matches; nothing was written"),
+        "refused": N_("nothing was written: {refused} of {count} claims refused (listed above); "
+                      "the others passed their checks"),
+    },
+    "subsidy": {
+        "both": N_("name subsidy IDs or use --all, not both"),
+        "none": N_("name one or more subsidy IDs, or use --all with filters"),
+        "item": N_("subsidy #{id}"),
+        "empty": N_("no subsidy matches; nothing was written"),
+        "refused": N_("nothing was written: {refused} of {count} subsidies refused (listed "
+                      "above); the others passed their checks"),
+    },
+}
+
 
 def all_option(what: str) -> Callable[[Any], Any]:
-    return click.option("--all", "select_all", is_flag=True,
-                        help=f"Every {what} the other filters select, instead of IDs.")
+    return click.option("--all", "select_all", is_flag=True, help=ALL_HELP[what])
 
 
 def check_selection(ids: tuple[int, ...], select_all: bool, what: str) -> None:
     if ids and select_all:
-        raise ZkdError(f"name {what} IDs or use --all, not both")
+        raise ZkdError(_(WORDS[what]["both"]))
     if not ids and not select_all:
-        raise ZkdError(f"name one or more {what} IDs, or use --all with filters")
-
-
-PLURAL = {"claim": "claims", "subsidy": "subsidies"}
+        raise ZkdError(_(WORDS[what]["none"]))
 
 
 def finish(batch: Batch[T], what: str, line: Callable[[int, T], str]) -> None:
@@ -42,12 +67,13 @@ def finish(batch: Batch[T], what: str, line: Callable[[int, T], str]) -> None:
         assert batch.refused[0].refusal is not None
         raise batch.refused[0].refusal
     if not batch.outcomes:
-        raise ZkdError(f"no {what} matches; nothing was written")
+        raise ZkdError(_(WORDS[what]["empty"]))
     if batch.refused:
         for o in batch.refused:
-            click.echo(f"  {what} #{o.item_id}: {o.refusal}", err=True)
-        raise ZkdError(f"nothing was written: {len(batch.refused)} of {len(batch.outcomes)} "
-                       f"{PLURAL[what]} refused (listed above); the others passed their checks")
+            click.echo("  " + _(WORDS[what]["item"]).format(id=o.item_id) + f": {o.refusal}",
+                       err=True)
+        raise ZkdError(_(WORDS[what]["refused"]).format(refused=len(batch.refused),
+                                                        count=len(batch.outcomes)))
     for o in batch.outcomes:
         assert o.result is not None
         click.echo(line(o.item_id, o.result))

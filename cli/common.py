@@ -89,8 +89,9 @@ class Env:
         if not identity.owner and ctx is not None:
             command = command_words(ctx)
             if identity.person is None:
-                raise roles.AccessDenied(f"登录 {identity.login} 不是本账簿登记的人员 "
-                                         "(由管理员用 zkd user add 登记)")
+                raise roles.AccessDenied(
+                    _("login {login} is not a person recorded in this ledger (an administrator "
+                      "records people with zkd user add)").format(login=identity.login))
             roles.check_command(identity.person, command, ctx.params.get("institution"))
         return identity
 

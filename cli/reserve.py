@@ -51,7 +51,8 @@ def reserve_deposit(amount: int, source: str, bank: str, on: dt.date, ref: str |
     Example: zkd reserve deposit 50,000,000 --source city --at ZZB --on 2025-01-02 --ref CZ-001
     """
     book(_("Deposited {amount} from {source} at {bank} on {on}").format(
-        amount=format_grouped(amount), source=source, bank=bank, on=on),
+        amount=format_grouped(amount), source=reserve.source_text(source), bank=bank,
+        on=on),
          lambda uow, actor: reserve.deposit(uow, actor, amount, source=source, bank=bank, on=on,
                                             ref=ref))
 

@@ -146,20 +146,25 @@ def test_each_role_does_its_own_work_and_every_record_names_the_login(office: Of
 
 
 @pytest.mark.parametrize("key, args, words", [
-    ("zzb", ["claims", "approve", "1"], "ZZB 的经办人员 {zzb} 无权审批补偿 (需要 finance 角色)"),
-    ("zzb", ["claims", "pay", "1"], "无权支付补偿 (需要 approver 角色)"),
-    ("zzb", ["reserve", "status"], "无权查看准备金"),
-    ("zzb", ["statement", "2025-03", "-o", "x"], "无权编制全市报表"),
-    ("zzb", ["statement", "2025-03", "--institution", "ZYB", "-o", "x"], "ZYB 不是本机构"),
-    ("zzb", ["claims", "list", "--institution", "ZYB"], "ZYB 不是本机构"),
-    ("finance", ["claims", "pay", "1"], "运营经办 {finance} 无权支付补偿 (需要 approver 角色)"),
-    ("finance", ["user", "add", "x_y", "--role", "bank", "--name", "某"], "无权登记人员"),
-    ("approver", ["claims", "approve", "1"], "审批人员 {approver} 无权审批补偿"),
-    ("approver", ["close", "2025-03"], "无权结账 (需要 finance 角色)"),
+    ("zzb", ["claims", "approve", "1"],
+     "ZZB's bank clerk {zzb} may not approve claims (needs the finance role)"),
+    ("zzb", ["claims", "pay", "1"], "may not pay claims (needs the approver role)"),
+    ("zzb", ["reserve", "status"], "may not see the reserve"),
+    ("zzb", ["statement", "2025-03", "-o", "x"], "may not prepare the city-wide statements"),
+    ("zzb", ["statement", "2025-03", "--institution", "ZYB", "-o", "x"],
+     "ZYB is not their institution"),
+    ("zzb", ["claims", "list", "--institution", "ZYB"], "ZYB is not their institution"),
+    ("finance", ["claims", "pay", "1"],
+     "programme clerk {finance} may not pay claims (needs the approver role)"),
+    ("finance", ["user", "add", "x_y", "--role", "bank", "--name", "某"],
+     "may not register people"),
+    ("approver", ["claims", "approve", "1"], "approving officer {approver} may not approve claims"),
+    ("approver", ["close", "2025-03"], "may not close months (needs the finance role)"),
     ("auditor", ["reserve", "deposit", "1", "--source", "city", "--at", "ZZB", "--on",
-                 "2025-01-03", "--ref", "X"], "审计人员 {auditor} 无权记入准备金存款"),
-    ("auditor", ["reverse", "1", "--reason", "x"], "无权冲销分录 (需要 approver 角色)"),
-    ("admin", ["claims", "approve", "1"], "管理员 {admin} 无权审批补偿"),
+                 "2025-01-03", "--ref", "X"], "audit officer {auditor} may not book reserve deposits"),
+    ("auditor", ["reverse", "1", "--reason", "x"],
+     "may not reverse journal entries (needs the approver role)"),
+    ("admin", ["claims", "approve", "1"], "administrator {admin} may not approve claims"),
 ])
 def test_what_a_role_may_not_do_is_refused_naming_the_missing_right(
         office: Office, key: str, args: list[str], words: str) -> None:
@@ -167,6 +172,17 @@ def test_what_a_role_may_not_do_is_refused_naming_the_missing_right(
     one_line(office.zkd(key, *args), words.format(**office.logins))
     status = office.sql("auditor", "SELECT status FROM claims WHERE id = 1")
     assert status == [("submitted",)]
+
+
+def test_a_refused_right_is_worded_in_chinese_by_default(
+        office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    file_loans_and_a_loss(office)
+    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    r = office.zkd("zzb", "claims", "approve", "1")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == \
+        f"错误：ZZB 的经办人员 {office.logins['zzb']} 无权审批补偿 (需要 finance 角色)"
 
 
 def test_a_bank_files_for_its_own_institution_and_sees_only_its_own_claims(office: Office) -> None:
@@ -257,7 +273,7 @@ def test_operator_is_refused_and_a_login_that_is_no_person_cannot_act(office: Of
         conn.execute(text(f"GRANT {q(group)} TO {q(stranger)}"))
     try:
         o.logins["stranger"] = stranger
-        one_line(o.zkd("stranger", "claims", "list"), f"登录 {stranger} 不是本账簿登记的人员")
+        one_line(o.zkd("stranger", "claims", "list"), f"login {stranger} is not a person recorded in this ledger")
         file_loans_and_a_loss(o)
         assert o.sql("stranger", "SELECT count(*) FROM loans") == [(0,)]
     finally:
@@ -285,7 +301,7 @@ def test_a_bank_files_a_recovery_after_payment_and_the_approver_books_its_return
     r = o.zkd("zzb", "submit", o.write("rec.csv", [EVENT_HEAD, "L1,追偿回收,2025-04-01,50000,"]))
     assert r.exit_code == 0, r.output
     one_line(o.zkd("finance", "claims", "recovery-return", "1", "--on", "2025-04-02"),
-             "无权记入追偿返还 (需要 approver 角色)")
+             "may not book recovery returns (needs the approver role)")
     r = o.zkd("approver", "claims", "recovery-return", "1", "--on", "2025-04-02")
     assert r.exit_code == 0, r.output
     assert o.zkd("auditor", "verify").exit_code == 0

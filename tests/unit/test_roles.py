@@ -14,6 +14,12 @@ from zhengkedai_cli.main import main
 NO_DATABASE = {"template", "demo"}  # commands that open no ledger, so are not checked
 
 
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusals below are the SPEC's Chinese words: zkd's default language."""
+    monkeypatch.setenv("ZKD_LANG", "zh")
+
+
 def _commands(group: click.Group, prefix: str = "") -> set[str]:
     out = set()
     for name, command in group.commands.items():
@@ -42,14 +48,33 @@ def test_every_table_of_the_schema_is_granted_to_someone_who_writes_it_or_only_r
     assert set(roles.INSTITUTION_TABLES) <= tables
 
 
-def test_a_bank_clerk_approving_a_claim_is_refused_in_the_words_of_the_spec() -> None:
+def test_a_bank_clerk_approving_a_claim_is_refused_in_the_words_of_the_spec(chinese: None) -> None:
     clerk = Person("zzb_li", Role.BANK, "ZZB")
     with pytest.raises(AccessDenied) as err:
         roles.check_command(clerk, "claims approve")
     assert str(err.value) == "ZZB 的经办人员 zzb_li 无权审批补偿 (需要 finance 角色)"
 
 
-def test_a_bank_clerk_may_name_only_its_own_institution() -> None:
+def test_the_same_refusal_is_in_english_with_zkd_lang_en() -> None:
+    with pytest.raises(AccessDenied) as err:
+        roles.check_command(Person("zzb_li", Role.BANK, "ZZB"), "claims approve")
+    assert str(err.value) == "ZZB's bank clerk zzb_li may not approve claims (needs the finance role)"
+    with pytest.raises(AccessDenied) as err:
+        roles.check_command(Person("sun", Role.AUDITOR), "reverse")
+    assert str(err.value) == "audit officer sun may not reverse journal entries (needs the approver role)"
+
+
+def test_every_right_is_worded_by_an_english_message_with_a_chinese_translation(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A right worded in Chinese in the table would read Chinese in an English session too."""
+    from zhengkedai.i18n import _
+    monkeypatch.setenv("ZKD_LANG", "zh")
+    for command, right in roles.COMMANDS.items():
+        assert right.words.isascii(), f"{command}: word the right in English, marked N_()"
+        assert _(right.words) != right.words, f"{command}: {right.words!r} has no translation"
+
+
+def test_a_bank_clerk_may_name_only_its_own_institution(chinese: None) -> None:
     clerk = Person("zzb_li", Role.BANK, "ZZB")
     roles.check_command(clerk, "submit")
     roles.check_command(clerk, "submit", "zzb")
@@ -60,7 +85,7 @@ def test_a_bank_clerk_may_name_only_its_own_institution() -> None:
         roles.check_command(clerk, "statement")
 
 
-def test_staff_may_read_but_only_their_role_may_act() -> None:
+def test_staff_may_read_but_only_their_role_may_act(chinese: None) -> None:
     auditor = Person("sun", Role.AUDITOR)
     roles.check_command(auditor, "verify")
     roles.check_command(auditor, "claims list")
@@ -72,7 +97,7 @@ def test_staff_may_read_but_only_their_role_may_act() -> None:
         roles.check_command(Person("x", Role.ADMIN), "something new")
 
 
-def test_who_approved_may_not_pay() -> None:
+def test_who_approved_may_not_pay(chinese: None) -> None:
     roles.check_payer("zhao", "wang", "补偿 #1")
     roles.check_payer("zhao", None, "补偿 #1")
     with pytest.raises(AccessDenied, match="wang 审批了补偿 #1，不能再支付它"):

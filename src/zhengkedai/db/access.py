@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from ..domain import roles
+from ..domain.errors import ZkdError
 from ..domain.roles import Person, Role
+from ..i18n import _
 
 MAX_IDENT = 63  # PostgreSQL truncates longer names
 LOGIN_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -137,8 +139,8 @@ def ensure_group_roles(conn: Connection, database: str) -> dict[Role, str]:
         if found is None:
             conn.execute(text(f"CREATE ROLE {quote_ident(name)} NOLOGIN"))
         elif found:
-            raise RuntimeError(f"the role {name} exists and can log in; zkd's group roles "
-                               "must be NOLOGIN roles of their own")
+            raise ZkdError(_("the role {name} exists and can log in; zkd's group roles "
+                             "must be NOLOGIN roles of their own").format(name=name))
         out[role] = name
     return out
 

@@ -16,16 +16,21 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 
 from ..context import Actor
-from ..domain.accounts import FUND_ZH, fund_of, is_cash_account, parse_account
+from ..domain.accounts import Fund, fund_of, is_cash_account, parse_account
 from ..domain.errors import InsufficientFunds, InvariantViolation
 from ..domain.ledger import Entry, EntryDraft, Line, UnbalancedEntry, check_balanced, seal
 from ..domain.money import Fen, format_grouped
 from ..domain.periods import parse_period, period_of
+from ..i18n import N_, _
 from .models import AccountRow, EntryRow, LineRow, MonthRow
 from .uow import UnitOfWork
 
 # keys of the bookings staff make by hand with a voucher (`zkd reverse` undoes them)
 _BY_HAND = re.compile(r"(reserve-(deposit|interest|transfer|fee)|budget-deposit):")
+
+# a fund as a refusal names it (风险补偿准备金, 科技金融补助资金)
+_FUND_WORDS = {Fund.RESERVE: N_("the risk-compensation reserve's"),
+               Fund.BUDGET: N_("the subsidy budget's")}
 
 
 class LedgerRepo:
@@ -46,16 +51,18 @@ class LedgerRepo:
             if draft.same_content(entry):
                 return entry
             raise InvariantViolation(
-                f"key {draft.idempotency_key!r} was used by entry #{entry.seq} with other content"
-                + (f"; if that booking was a mistake, reverse it first (`zkd reverse {entry.seq} "
-                   "--reason TEXT`) and book the voucher again" if _BY_HAND.match(
-                       draft.idempotency_key) else "")
+                _("key {key!r} was used by entry #{seq} with other content").format(
+                    key=draft.idempotency_key, seq=entry.seq)
+                + (_("; if that booking was a mistake, reverse it first (`zkd reverse {seq} "
+                     "--reason TEXT`) and book the voucher again").format(seq=entry.seq)
+                   if _BY_HAND.match(draft.idempotency_key) else "")
             )
         self.check_open(draft.entry_date)
         try:
             check_balanced(draft.lines)
         except UnbalancedEntry as exc:
-            raise InvariantViolation(f"entry {draft.kind!r} refused: {exc}") from None
+            raise InvariantViolation(_("entry {kind!r} refused: {reason}").format(
+                kind=draft.kind, reason=exc)) from None
         self._check_cash(draft)
         self._ensure_accounts(draft.lines)
         entry = seal(
@@ -122,9 +129,11 @@ class LedgerRepo:
         period = period_of(day)
         last = latest_closed(self.uow)
         if last is not None and period <= last:
-            why = (f"month {period} is closed" if self.uow.s.get(MonthRow, period) is not None
-                   else f"the months up to {last} are closed")
-            raise InvariantViolation(f"{why}; nothing dated {day} can be booked")
+            if self.uow.s.get(MonthRow, period) is not None:
+                raise InvariantViolation(_("month {period} is closed; nothing dated {day} can be "
+                                           "booked").format(period=period, day=day))
+            raise InvariantViolation(_("the months up to {last} are closed; nothing dated {day} "
+                                       "can be booked").format(last=last, day=day))
 
     def _check_cash(self, draft: EntryDraft) -> None:
         deltas: dict[str, Fen] = {}
@@ -136,11 +145,12 @@ class LedgerRepo:
                 continue
             lowest = self.lowest_balance_from(account_code, draft.entry_date)
             if lowest + delta < 0:
-                fund = FUND_ZH[fund_of(account_code)]
                 raise InsufficientFunds(
-                    f"{fund} cash on {account_code} is {format_grouped(lowest)} on or after "
-                    f"{draft.entry_date}; paying {format_grouped(-delta)} is short by "
-                    f"{format_grouped(-(lowest + delta))}"
+                    _("{fund} cash on {account} is {lowest} on or after {date}; paying {amount} "
+                      "is short by {short}").format(
+                        fund=_(_FUND_WORDS[fund_of(account_code)]), account=account_code,
+                        lowest=format_grouped(lowest), date=draft.entry_date,
+                        amount=format_grouped(-delta), short=format_grouped(-(lowest + delta)))
                 )
 
     def _ensure_accounts(self, lines: tuple[Line, ...]) -> None:
@@ -170,7 +180,7 @@ class LedgerRepo:
             .order_by(EntryRow.entry_date)
         ).all()
         running = lowest = int(opening)
-        for _, amount in later:
+        for _day, amount in later:
             running += int(amount)
             lowest = min(lowest, running)
         return lowest
@@ -197,7 +207,8 @@ class LedgerRepo:
     def entry(self, seq: int) -> Entry:
         row = self.uow.s.get(EntryRow, seq)
         if row is None:
-            raise InvariantViolation(f"no journal entry #{seq}")
+            raise InvariantViolation(_("no journal entry #{seq}; see `zkd journal list`").format(
+                seq=seq))
         return self._to_entry(row)
 
     def entries(self, *, since: dt.date | None = None, until: dt.date | None = None,

@@ -4,8 +4,9 @@ One module holds both halves of the rule, so the CLI's refusal and the
 database's grants say the same thing:
 
 - :data:`COMMANDS` maps a command (``"claims approve"``) to the roles that may
-  run it and the right it needs, in the words of the refusal
-  (``ZZB 的经办人员 zzb_li 无权审批补偿 (需要 finance 角色)``). A command that
+  run it and the right it needs, in the words of the refusal (an English message
+  id, ``N_("approve claims")``, shown in the reader's language:
+  ``ZZB 的经办人员 zzb_li 无权审批补偿 (需要 finance 角色)``). A command that
   is not listed is refused to every person: a new command must be given a place.
 - :data:`TABLE_GRANTS` says which tables each role's group role may read and
   write in PostgreSQL; :data:`INSTITUTION_TABLES` are the tables whose rows
@@ -21,6 +22,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..i18n import N_, _
 from .errors import ZkdError
 
 
@@ -32,12 +34,12 @@ class Role(enum.StrEnum):
     ADMIN = "admin"  # 管理员
 
 
-ROLE_TITLES = {
-    Role.BANK: "经办人员",
-    Role.FINANCE: "运营经办",
-    Role.APPROVER: "审批人员",
-    Role.AUDITOR: "审计人员",
-    Role.ADMIN: "管理员",
+ROLE_TITLES = {  # message ids: 经办人员, 运营经办, 审批人员, 审计人员, 管理员
+    Role.BANK: N_("bank clerk"),
+    Role.FINANCE: N_("programme clerk"),
+    Role.APPROVER: N_("approving officer"),
+    Role.AUDITOR: N_("audit officer"),
+    Role.ADMIN: N_("administrator"),
 }
 
 
@@ -56,18 +58,21 @@ class Person:
 
     def who(self) -> str:
         """``ZZB 的经办人员 zzb_li``, ``运营经办 wang``: how a refusal names them."""
+        title = _(ROLE_TITLES[self.role])
         if self.role is Role.BANK:
-            return f"{self.institution} 的{ROLE_TITLES[self.role]} {self.login}"
-        return f"{ROLE_TITLES[self.role]} {self.login}"
+            return _("{institution}'s {title} {login}").format(
+                institution=self.institution, title=title, login=self.login)
+        return f"{title} {self.login}"
 
 
 @dataclass(frozen=True)
 class Right:
     roles: frozenset[Role]
-    words: str  # 审批补偿: what the refusal says the person may not do
+    words: str  # "approve claims" (审批补偿): what the refusal says the person may not do
 
 
 def _r(words: str, *roles: Role) -> Right:
+    """A right worded ``words``, a message id marked with ``N_`` (translated in the refusal)."""
     return Right(frozenset(roles), words)
 
 
@@ -77,58 +82,58 @@ STAFF = (F, AP, AU, AD)  # everyone but a bank reads the programme's books
 # Command (its words after ``zkd``) -> the roles that may run it. Commands that
 # touch no database (``template``, ``demo``) are not checked and not listed.
 COMMANDS: Mapping[str, Right] = {
-    "init": _r("初始化或升级账簿", AD),
-    "user add": _r("登记人员", AD),
-    "user list": _r("查看人员名单", AD, AU),
-    "user disable": _r("停用人员", AD),
-    "policy load": _r("载入政策", AD),
-    "policy activate": _r("启用政策", AD),
-    "policy list": _r("查看政策", B, *STAFF),
-    "policy history": _r("查看政策", B, *STAFF),
-    "policy show": _r("查看政策", B, *STAFF),
-    "institution add": _r("登记合作机构", F),
-    "institution list": _r("查看合作机构", B, *STAFF),
-    "institution update": _r("变更合作机构信息", F),
-    "settings set": _r("变更系统设置", AD, F),
-    "settings show": _r("查看系统设置", *STAFF),
-    "reserve deposit": _r("记入准备金存款", F),
-    "reserve interest": _r("记入准备金利息", F),
-    "reserve fee": _r("支付管理费", F),
-    "reserve transfer": _r("调拨准备金", F),
-    "reserve status": _r("查看准备金", *STAFF),
-    "budget deposit": _r("记入补助资金", F),
-    "budget status": _r("查看补助资金", *STAFF),
-    "submit": _r("报送文件", B, F),
-    "loans list": _r("查看贷款", B, *STAFF),
-    "loans show": _r("查看贷款", B, *STAFF),
-    "loans withdraw": _r("撤回贷款", B, F),
-    "events list": _r("查看贷后事件", B, *STAFF),
-    "events withdraw": _r("撤回贷后事件", B, F),
-    "journal list": _r("查看日记账", *STAFF),
-    "journal show": _r("查看日记账", *STAFF),
-    "journal export": _r("导出日记账", *STAFF),
-    "claims list": _r("查看补偿", B, *STAFF),
-    "claims show": _r("查看补偿", B, *STAFF),
-    "claims approve": _r("审批补偿", F),
-    "claims reject": _r("驳回补偿", F),
-    "claims pay": _r("支付补偿", AP),
-    "claims recovery-return": _r("记入追偿返还", AP),
-    "claims replay": _r("重算补偿", *STAFF),
-    "claims notice": _r("出具付款通知书", F, AP, AU),
-    "subsidies list": _r("查看补助", *STAFF),
-    "subsidies show": _r("查看补助", *STAFF),
-    "subsidies approve": _r("审批补助", F),
-    "subsidies reject": _r("驳回补助", F),
-    "subsidies pay": _r("支付补助", AP),
-    "subsidies notice": _r("出具付款通知书", F, AP, AU),
-    "reverse": _r("冲销分录", AP),
-    "close": _r("结账", F),
-    "statement": _r("编制报表", B, F, AU),
-    "verify": _r("核验账簿", *STAFF),
-    "signing init": _r("生成签名密钥", AD),
-    "signing import": _r("导入签名证书", AD),
-    "signing show": _r("查看签名证书", *STAFF),
-    "seal": _r("签署链头", F, AD),
+    "init": _r(N_("initialise or upgrade the ledger"), AD),
+    "user add": _r(N_("register people"), AD),
+    "user list": _r(N_("see the list of people"), AD, AU),
+    "user disable": _r(N_("disable people"), AD),
+    "policy load": _r(N_("load policies"), AD),
+    "policy activate": _r(N_("activate policies"), AD),
+    "policy list": _r(N_("see the policies"), B, *STAFF),
+    "policy history": _r(N_("see the policies"), B, *STAFF),
+    "policy show": _r(N_("see the policies"), B, *STAFF),
+    "institution add": _r(N_("register institutions"), F),
+    "institution list": _r(N_("see the institutions"), B, *STAFF),
+    "institution update": _r(N_("change institutions' details"), F),
+    "settings set": _r(N_("change the settings"), AD, F),
+    "settings show": _r(N_("see the settings"), *STAFF),
+    "reserve deposit": _r(N_("book reserve deposits"), F),
+    "reserve interest": _r(N_("book reserve interest"), F),
+    "reserve fee": _r(N_("pay the management fee"), F),
+    "reserve transfer": _r(N_("transfer reserve money"), F),
+    "reserve status": _r(N_("see the reserve"), *STAFF),
+    "budget deposit": _r(N_("book subsidy budget deposits"), F),
+    "budget status": _r(N_("see the subsidy budget"), *STAFF),
+    "submit": _r(N_("submit files"), B, F),
+    "loans list": _r(N_("see the loans"), B, *STAFF),
+    "loans show": _r(N_("see the loans"), B, *STAFF),
+    "loans withdraw": _r(N_("withdraw loans"), B, F),
+    "events list": _r(N_("see post-loan events"), B, *STAFF),
+    "events withdraw": _r(N_("withdraw post-loan events"), B, F),
+    "journal list": _r(N_("see the journal"), *STAFF),
+    "journal show": _r(N_("see the journal"), *STAFF),
+    "journal export": _r(N_("export the journal"), *STAFF),
+    "claims list": _r(N_("see claims"), B, *STAFF),
+    "claims show": _r(N_("see claims"), B, *STAFF),
+    "claims approve": _r(N_("approve claims"), F),
+    "claims reject": _r(N_("reject claims"), F),
+    "claims pay": _r(N_("pay claims"), AP),
+    "claims recovery-return": _r(N_("book recovery returns"), AP),
+    "claims replay": _r(N_("recompute claims"), *STAFF),
+    "claims notice": _r(N_("issue payment notices"), F, AP, AU),
+    "subsidies list": _r(N_("see subsidies"), *STAFF),
+    "subsidies show": _r(N_("see subsidies"), *STAFF),
+    "subsidies approve": _r(N_("approve subsidies"), F),
+    "subsidies reject": _r(N_("reject subsidies"), F),
+    "subsidies pay": _r(N_("pay subsidies"), AP),
+    "subsidies notice": _r(N_("issue payment notices"), F, AP, AU),
+    "reverse": _r(N_("reverse journal entries"), AP),
+    "close": _r(N_("close months"), F),
+    "statement": _r(N_("prepare statements"), B, F, AU),
+    "verify": _r(N_("verify the ledger"), *STAFF),
+    "signing init": _r(N_("make a signing key"), AD),
+    "signing import": _r(N_("import a signing certificate"), AD),
+    "signing show": _r(N_("see the signing certificate"), *STAFF),
+    "seal": _r(N_("sign the chain head"), F, AD),
 }
 
 # Commands whose --institution a bank login may leave out (its own is used) and
@@ -143,7 +148,12 @@ def required(command: str) -> Right | None:
 
 
 def _roles_text(roles: frozenset[Role]) -> str:
-    return " 或 ".join(r.value for r in Role if r in roles)
+    """``finance 或 auditor`` (``finance or auditor``): the roles' own names, as ``--role`` takes them."""
+    names = [r.value for r in Role if r in roles]
+    text = names[0]
+    for name in names[1:]:
+        text = _("{roles} or {role}").format(roles=text, role=name)
+    return text
 
 
 def check_command(person: Person, command: str, institution: str | None = None) -> None:
@@ -153,30 +163,36 @@ def check_command(person: Person, command: str, institution: str | None = None) 
         AccessDenied: one line naming the person and the missing right.
     """
     if person.disabled:
-        raise AccessDenied(f"{person.who()} 已停用")
+        raise AccessDenied(_("{who} is disabled").format(who=person.who()))
     right = required(command)
     if right is None:
-        raise AccessDenied(f"{person.who()} 无权运行 zkd {command} (未列入权限表)")
+        raise AccessDenied(_("{who} may not run zkd {command} (it is not in the table of rights)"
+                             ).format(who=person.who(), command=command))
     if person.role not in right.roles:
-        raise AccessDenied(f"{person.who()} 无权{right.words} (需要 {_roles_text(right.roles)} 角色)")
+        raise AccessDenied(_("{who} may not {right} (needs the {roles} role)").format(
+            who=person.who(), right=_(right.words), roles=_roles_text(right.roles)))
     if person.role is Role.BANK and command in SCOPED_TO_OWN:
         own = person.institution
         if institution is not None and institution.upper() != (own or "").upper():
-            raise AccessDenied(f"{person.who()} 无权{right.words}: {institution} 不是本机构 "
-                               f"(只能是 {own})")
+            raise AccessDenied(_("{who} may not {right}: {institution} is not their "
+                                 "institution (only {own})").format(
+                who=person.who(), right=_(right.words), institution=institution, own=own))
         if command == "statement" and institution is None:
-            raise AccessDenied(f"{person.who()} 无权编制全市报表 (需要 finance 或 auditor 角色; "
-                               f"本机构对账单用 --institution {own})")
+            raise AccessDenied(_("{who} may not prepare the city-wide statements (needs the "
+                                 "finance or auditor role; their institution's statement is "
+                                 "--institution {own})").format(who=person.who(), own=own))
 
 
 def check_payer(payer: str, approver: str | None, what: str) -> None:
     """Maker-checker: who approved something may not pay it.
 
     Raises:
-        AccessDenied: ``payer`` is the one who approved ``what`` (e.g. ``补偿 #3``).
+        AccessDenied: ``payer`` is the one who approved ``what`` (e.g. ``补偿 #3``,
+            in the reader's language).
     """
     if approver is not None and payer == approver:
-        raise AccessDenied(f"{payer} 审批了{what}，不能再支付它 (审批与支付须由不同的人)")
+        raise AccessDenied(_("{payer} approved {what} and may not pay it (approval and payment "
+                             "are made by different people)").format(payer=payer, what=what))
 
 
 # --- the database's half -----------------------------------------------------

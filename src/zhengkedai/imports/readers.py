@@ -39,7 +39,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..domain.errors import ZkdError
-from ..i18n import _
+from ..i18n import _, ngettext
 
 Cell = str | int | Decimal | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 RawRow = tuple[int, list[Cell]]
@@ -325,14 +325,17 @@ def _pick_sheet(path: Path, sheet: str | None) -> tuple[str, bool, str]:
     # be shown from Excel's menus), never a chart
     visible = [n for n in names if states.get(n) == "visible"]
     passed = names[:names.index(visible[0])] if visible else names
+    hidden = [n for n in passed if states.get(n, "") != "visible" and n in states]
+    charts = [n for n in passed if n not in states]
     words = []
-    for kind, found in (("hidden sheet", [n for n in passed if states.get(n, "") != "visible"
-                                         and n in states]),
-                        ("chart sheet", [n for n in passed if n not in states])):
-        if found:
-            words.append(f"{kind}{'s' if len(found) > 1 else ''} "
-                         + ", ".join(repr(n) for n in found))
-    skipped = " and ".join(words)
+    if hidden:
+        words.append(ngettext("hidden sheet {names}", "hidden sheets {names}", len(hidden))
+                     .format(names=", ".join(repr(n) for n in hidden)))
+    if charts:
+        words.append(ngettext("chart sheet {names}", "chart sheets {names}", len(charts))
+                     .format(names=", ".join(repr(n) for n in charts)))
+    skipped = _("{first} and {second}").format(first=words[0], second=words[1]) \
+        if len(words) == 2 else "".join(words)
     if not visible:
         raise FileRejected(_("{file}: the workbook has no visible worksheet (only {sheets}); name "
                              "one with --sheet").format(file=path.name, sheets=skipped))

@@ -17,6 +17,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.periods import first_day, last_day
+from zhengkedai.i18n import _
 
 
 def _reversed_by(uow: UnitOfWork, seqs: list[int]) -> dict[int, int]:
@@ -50,7 +51,7 @@ def show_entry(uow: UnitOfWork, seq: int) -> dict[str, Any]:
         NotFound: no entry ``seq``.
     """
     if uow.s.get(EntryRow, seq) is None:
-        raise NotFound(f"no journal entry #{seq}; see `zkd journal list`")
+        raise NotFound(_("no journal entry #{seq}; see `zkd journal list`").format(seq=seq))
     ledger = LedgerRepo(uow)
     entry = ledger.entry(seq)
     names = ledger.account_names()

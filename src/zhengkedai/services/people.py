@@ -23,6 +23,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound, ZkdError
 from zhengkedai.domain.roles import Role
 from zhengkedai.domain.statement import StatementDoc
+from zhengkedai.i18n import _
 
 
 @dataclass(frozen=True)
@@ -63,27 +64,28 @@ def add(uow: UnitOfWork, actor: Actor, login: str, role: str, name: str,
     """
     login = login.strip()
     if not access.LOGIN_RE.fullmatch(login):
-        raise ZkdError(f"login {login!r}: 1-63 lower-case letters, digits or '_', "
-                       "not starting with a digit (as PostgreSQL and ~/.pgpass take it)")
+        raise ZkdError(_("login {login!r}: 1-63 lower-case letters, digits or '_', not starting "
+                         "with a digit (as PostgreSQL and ~/.pgpass take it)").format(login=login))
     the_role = Role(role)
     name = name.strip()
     if not name:
-        raise ZkdError("a person needs a display name (--name 显示名)")
+        raise ZkdError(_("a person needs a display name (--name NAME)"))
     if len(name) > 100:
-        raise ZkdError(f"display name of {len(name)} characters; at most 100")
+        raise ZkdError(_("display name of {count} characters; at most 100").format(
+            count=len(name)))
     if the_role is Role.BANK:
         if not institution:
-            raise ZkdError("a bank person works for one institution: give --institution CODE")
+            raise ZkdError(_("a bank person works for one institution: give --institution CODE"))
         inst = uow.s.get(InstitutionRow, institution.strip().upper())
         if inst is None:
-            raise NotFound(f"no institution {institution!r}; register it with "
-                           "`zkd institution add`")
+            raise NotFound(_("no institution {code!r}; register it with `zkd institution add`"
+                             ).format(code=institution))
         institution = inst.code
     elif institution:
-        raise ZkdError(f"only a bank person has an institution; {the_role.value} staff work "
-                       "for the programme (leave out --institution)")
+        raise ZkdError(_("only a bank person has an institution; {role} staff work for the "
+                         "programme (leave out --institution)").format(role=the_role.value))
     if uow.s.get(PersonRow, login) is not None:
-        raise ZkdError(f"{login} is already recorded; see `zkd user list`")
+        raise ZkdError(_("{login} is already recorded; see `zkd user list`").format(login=login))
     row = PersonRow(login=login, role=the_role.value, institution_code=institution or None,
                     display_name=name, disabled=False, created_at=actor.now(),
                     created_by=actor.operator)
@@ -100,7 +102,8 @@ def _create_login(uow: UnitOfWork, login: str, role: Role, password: str | None)
     found = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :n"),
                          {"n": login}).scalar_one_or_none()
     if found:
-        raise ZkdError(f"{login} is a superuser login; a person works with an ordinary login")
+        raise ZkdError(_("{login} is a superuser login; a person works with an ordinary login"
+                         ).format(login=login))
     attributes = "LOGIN" + (" CREATEROLE" if role is Role.ADMIN else "")
     if password is not None:
         attributes += f" PASSWORD {access.quote_literal(password)}"
@@ -121,11 +124,12 @@ def disable(uow: UnitOfWork, actor: Actor, login: str) -> Person:
     """Mark a person disabled; on PostgreSQL their login can no longer connect or act here."""
     row = uow.s.get(PersonRow, login)
     if row is None:
-        raise NotFound(f"no person {login!r}; see `zkd user list`")
+        raise NotFound(_("no person {login!r}; see `zkd user list`").format(login=login))
     if row.disabled:
-        raise ZkdError(f"{login} was disabled on {row.disabled_at:%Y-%m-%d} by {row.disabled_by}")
+        raise ZkdError(_("{login} was disabled on {on} by {by}").format(
+            login=login, on=f"{row.disabled_at:%Y-%m-%d}", by=row.disabled_by))
     if login == actor.operator:
-        raise ZkdError("a person cannot disable their own login")
+        raise ZkdError(_("a person cannot disable their own login"))
     row.disabled, row.disabled_at, row.disabled_by = True, actor.now(), actor.operator
     uow.s.flush()
     if _is_postgres(uow):

@@ -59,11 +59,12 @@ from zhengkedai.domain.compensation import (
     recovery_share,
 )
 from zhengkedai.domain.errors import ZkdError
-from zhengkedai.domain.loans import Enterprise, EventType, Loan, LoanType
+from zhengkedai.domain.loans import EVENT_TYPE_ZH, Enterprise, EventType, Loan, LoanType
 from zhengkedai.domain.money import Fen, format_plain
 from zhengkedai.domain.policy import PolicyError, PolicyVersion
 from zhengkedai.domain.policy_trace import ClaimComputation, TraceStep
 from zhengkedai.domain.workflow import Status
+from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import institutions, policies, portfolio
 from zhengkedai.services.claims import entries
 
@@ -239,6 +240,11 @@ def _set_computation(claim: ClaimRow, comp: ClaimComputation) -> None:
     claim.trace = trace_json(comp)
 
 
+def event_words(event: str) -> str:
+    """An event's type as the reader says it: ``损失确认`` in Chinese, ``loss`` in English."""
+    return EVENT_TYPE_ZH[EventType(event)] if is_chinese() else event
+
+
 def open_claim(uow: UnitOfWork, actor: Actor, event_row: LoanEventRow) -> ClaimRow:
     """Open the claim of a loss event (already flushed), computed by the active policy.
 
@@ -250,7 +256,8 @@ def open_claim(uow: UnitOfWork, actor: Actor, event_row: LoanEventRow) -> ClaimR
         PolicyError: no policy version covers the loan's disbursement date.
     """
     if event_row.event != EventType.LOSS.value:
-        raise ZkdError(f"event #{event_row.id} is a {event_row.event}, not a loss; no claim")
+        raise ZkdError(_("event #{id} is a {event}, not a loss; no claim").format(
+            id=event_row.id, event=event_words(event_row.event)))
     existing = uow.s.execute(
         select(ClaimRow).where(ClaimRow.loss_event_id == event_row.id)).scalar_one_or_none()
     if existing is not None:
@@ -303,7 +310,8 @@ def record_recovery(uow: UnitOfWork, actor: Actor, event_row: LoanEventRow) -> R
         InvariantViolation: an adjusting entry would fall in a closed month.
     """
     if event_row.event != EventType.RECOVERY.value:
-        raise ZkdError(f"event #{event_row.id} is a {event_row.event}, not a recovery")
+        raise ZkdError(_("event #{id} is a {event}, not a recovery").format(
+            id=event_row.id, event=event_words(event_row.event)))
     done = uow.s.execute(select(RecoveryShareRow).where(
         RecoveryShareRow.event_id == event_row.id)).scalar_one_or_none()
     if done is not None:
@@ -318,8 +326,8 @@ def record_recovery(uow: UnitOfWork, actor: Actor, event_row: LoanEventRow) -> R
             return RecoveryOutcome(rejected, "none", note="the claim was rejected; nothing owed")
         loan = uow.s.get(LoanRow, event_row.loan_id)
         loan_no = loan.loan_no if loan else event_row.loan_id
-        raise ZkdError(f"recovery on loan {loan_no}: no open claim for a loss on or before "
-                       f"{event_row.occurred_on}")
+        raise ZkdError(_("recovery on loan {loan_no}: no open claim for a loss on or before "
+                         "{on}").format(loan_no=loan_no, on=event_row.occurred_on))
     if claim.status in (SUBMITTED, APPROVED):
         return _lower_unpaid(uow, actor, claim, event_row)
     return _share_after_payment(uow, actor, claim, event_row)

@@ -167,7 +167,8 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     claim = get_locked(uow, claim_id)
     _refuse_state(claim, Action.PAY)
     if actor.separate_duties:
-        check_payer(actor.operator, claim.decided_by, f"补偿 #{claim.id}")
+        check_payer(actor.operator, claim.decided_by,
+                    _("compensation claim #{id}").format(id=claim.id))
     if claim.amount_fen == 0:
         raise ZkdError(_("claim #{id} is 0.00 after recoveries; there is nothing to pay: "
                          "reject it with `zkd claims reject {id} --reason ...`").format(

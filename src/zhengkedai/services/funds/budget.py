@@ -30,6 +30,7 @@ from zhengkedai.domain import accounts as acc
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import Entry, EntryDraft, Line
 from zhengkedai.domain.money import Fen
+from zhengkedai.i18n import _
 
 PAYABLE = "budget:subsidy_payable"
 
@@ -42,7 +43,7 @@ def deposit(uow: UnitOfWork, actor: Actor, amount: Fen, *, on: dt.date,
             ref: str | None = None) -> Entry:
     """Book ``amount`` from city finance into the subsidy budget."""
     if amount <= 0:
-        raise ZkdError("a deposit must be greater than 0")
+        raise ZkdError(_("a deposit must be greater than 0"))
     head = uow.lock_ledger()
     return LedgerRepo(uow).post(
         EntryDraft(

@@ -29,6 +29,7 @@ from zhengkedai.db.models import EntryRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound, ZkdError
 from zhengkedai.domain.ledger import Entry, reversal_of
+from zhengkedai.i18n import N_, _
 
 # kind of entry -> what it is, in the memo of its reversal
 REVERSIBLE = {
@@ -39,8 +40,10 @@ REVERSIBLE = {
     "budget.deposit": "补助资金存入",
 }
 _WORKFLOW = {
-    "claim.": "its claim's workflow (`zkd claims reject`, or a recovery filed before payment)",
-    "subsidy.": "its subsidy's workflow (`zkd subsidies reject`)",
+    "claim.": N_("entry #{seq} ({kind}) was made by a workflow; correct it through its claim's "
+                 "workflow (`zkd claims reject`, or a recovery filed before payment)"),
+    "subsidy.": N_("entry #{seq} ({kind}) was made by a workflow; correct it through its "
+                   "subsidy's workflow (`zkd subsidies reject`)"),
 }
 
 
@@ -57,27 +60,29 @@ def reverse_entry(uow: UnitOfWork, actor: Actor, seq: int, reason: str,
     """
     reason = " ".join(reason.split())
     if not reason:
-        raise ZkdError("a reversal needs a reason (--reason TEXT)")
+        raise ZkdError(_("a reversal needs a reason (--reason TEXT)"))
     uow.lock_ledger()
     ledger = LedgerRepo(uow)
     if uow.s.get(EntryRow, seq) is None:
-        raise NotFound(f"no journal entry #{seq}")
+        raise NotFound(_("no journal entry #{seq}; see `zkd journal list`").format(seq=seq))
     entry = ledger.entry(seq)
     if entry.reverses is not None:
-        raise ZkdError(f"entry #{seq} is itself the reversal of entry #{entry.reverses}; "
-                       "book the original again instead")
+        raise ZkdError(_("entry #{seq} is itself the reversal of entry #{original}; "
+                         "book the original again instead").format(seq=seq,
+                                                                   original=entry.reverses))
     done = uow.s.execute(select(EntryRow.seq).where(EntryRow.reverses == seq)).scalar()
     if done is not None:
-        raise ZkdError(f"entry #{seq} was already reversed by entry #{done}")
+        raise ZkdError(_("entry #{seq} was already reversed by entry #{done}").format(
+            seq=seq, done=done))
     if entry.kind not in REVERSIBLE:
-        how = next((v for k, v in _WORKFLOW.items() if entry.kind.startswith(k)), None)
-        raise ZkdError(f"entry #{seq} ({entry.kind}) was made by "
-                       + (f"a workflow; correct it through {how}" if how else
-                          "zkd itself, not booked by hand; it cannot be reversed on its own"))
+        how = next((v for k, v in _WORKFLOW.items() if entry.kind.startswith(k)),
+                   N_("entry #{seq} ({kind}) was made by zkd itself, not booked by hand; "
+                      "it cannot be reversed on its own"))
+        raise ZkdError(_(how).format(seq=seq, kind=entry.kind))
     day = on or actor.today()
     if day < entry.entry_date:
-        raise ZkdError(f"entry #{seq} is dated {entry.entry_date}; its reversal cannot be "
-                       f"dated {day}, before it")
+        raise ZkdError(_("entry #{seq} is dated {date}; its reversal cannot be dated {day}, "
+                         "before it").format(seq=seq, date=entry.entry_date, day=day))
     draft = reversal_of(entry, on=day,
                         memo=f"冲销凭证#{seq}（{REVERSIBLE[entry.kind]}）：{reason}")
     return ledger.post(draft, actor)

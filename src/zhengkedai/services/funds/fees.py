@@ -38,6 +38,7 @@ from zhengkedai.domain.ledger import Entry, EntryDraft, Line
 from zhengkedai.domain.money import Fen, format_grouped, round_half_up
 from zhengkedai.domain.policy_params import format_ratio
 from zhengkedai.domain.policy_reserve import management_fee_limit
+from zhengkedai.i18n import _
 from zhengkedai.services import institutions
 from zhengkedai.services.funds.reserve import CASH, INTEREST_INCOME, balances_by_bank
 from zhengkedai.services.params import active_policy
@@ -124,8 +125,10 @@ def fee_year(uow: UnitOfWork, on: dt.date) -> FeeYear:
 
 
 def limit_text(fy: FeeYear) -> str:
-    return (f"{fy.ratio_text} of the average reserve {format_grouped(fy.average_reserve)}"
-            f" from {fy.year}-01-01 to {fy.through.isoformat()} is {format_grouped(fy.limit)}")
+    return _("{ratio} of the average reserve {average} from {first} to {through} is {limit}"
+             ).format(ratio=fy.ratio_text, average=format_grouped(fy.average_reserve),
+                      first=f"{fy.year}-01-01", through=fy.through.isoformat(),
+                      limit=format_grouped(fy.limit))
 
 
 def _fee_bank(uow: UnitOfWork, on: dt.date) -> str:
@@ -143,7 +146,7 @@ def _fee_bank(uow: UnitOfWork, on: dt.date) -> str:
         return str(code)[len(CASH):]
     held = balances_by_bank(uow, on)
     if not held:
-        raise ZkdError("the reserve holds no money at any deposit bank to pay a fee from")
+        raise ZkdError(_("the reserve holds no money at any deposit bank to pay a fee from"))
     return min(held.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
@@ -158,7 +161,7 @@ def pay_fee(uow: UnitOfWork, actor: Actor, amount: Fen, *, on: dt.date,
         InsufficientFunds: the paying bank holds too little.
     """
     if amount <= 0:
-        raise ZkdError("a management fee must be greater than 0")
+        raise ZkdError(_("a management fee must be greater than 0"))
     ledger = LedgerRepo(uow)
     head = uow.lock_ledger()
     key = ledger.voucher_key(f"reserve-fee:{ref}") if ref else f"reserve-fee:#{head.last_seq + 1}"
@@ -169,17 +172,20 @@ def pay_fee(uow: UnitOfWork, actor: Actor, amount: Fen, *, on: dt.date,
         split = {line.account: line.amount for line in prior.lines}
         cash = [code for code in split if code.startswith(CASH)]
         if prior.entry_date != on or len(cash) != 1 or -split[cash[0]] != amount:
-            raise InvariantViolation(f"voucher {ref} was booked as entry #{seq} with other "
-                                     f"content; if that was a mistake, reverse it first "
-                                     f"(`zkd reverse {seq} --reason TEXT`)")
+            raise InvariantViolation(_("voucher {ref} was booked as entry #{seq} with other "
+                                       "content; if that was a mistake, reverse it first "
+                                       "(`zkd reverse {seq} --reason TEXT`)").format(
+                                           ref=ref, seq=seq))
         return FeePaid(prior, cash[0][len(CASH):], amount, split.get(FEE_FROM_INTEREST, 0),
                        split.get(FEE_FROM_PRINCIPAL, 0), fee_year(uow, on))
     fy = fee_year(uow, on)
     if fy.fees_taken + amount > fy.limit:
         raise InvariantViolation(
-            f"management fee {format_grouped(amount)} refused: {fy.year}'s fees would total "
-            f"{format_grouped(fy.fees_taken + amount)}, above the limit ({limit_text(fy)}); "
-            f"at most {format_grouped(fy.headroom)} can still be taken on {on.isoformat()}"
+            _("management fee {amount} refused: {year}'s fees would total {total}, above the "
+              "limit ({limit}); at most {headroom} can still be taken on {on}").format(
+                amount=format_grouped(amount), year=fy.year,
+                total=format_grouped(fy.fees_taken + amount), limit=limit_text(fy),
+                headroom=format_grouped(fy.headroom), on=on.isoformat())
         )
     if bank is None:
         bank = _fee_bank(uow, on)

@@ -33,6 +33,7 @@ from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import Entry, EntryDraft, Line
 from zhengkedai.domain.money import Fen
 from zhengkedai.domain.policy_reserve import allocate, reserve_target, top_up_needed
+from zhengkedai.i18n import N_, _
 from zhengkedai.services import institutions, portfolio
 from zhengkedai.services.params import active_policy
 
@@ -46,7 +47,18 @@ def check_source(source: str) -> str:
     source = source.strip()
     if source == "city" or _DISTRICT.match(source):
         return source
-    raise ZkdError(f"deposit source {source!r} must be 'city' or 'district:NAME'")
+    raise ZkdError(_("deposit source {source!r} must be 'city' or 'district:NAME'").format(
+        source=source))
+
+
+def source_text(source: str) -> str:
+    """A deposit source in the reader's words: ``city`` (市级财政), ``district:NAME`` (区县)."""
+    source = source.strip()
+    if source == "city":
+        return _("city")
+    if _DISTRICT.match(source):
+        return _("district:{name}").format(name=source.split(":", 1)[1])
+    return source
 
 
 def _voucher(ref: str | None) -> str:
@@ -61,9 +73,10 @@ def _key(uow: UnitOfWork, what: str, ref: str | None) -> str:
     return f"reserve-{what}:#{uow.lock_ledger().last_seq + 1}"
 
 
-def _positive(amount: Fen, what: str) -> None:
+def _positive(amount: Fen, refusal: str) -> None:
+    """Refuse an amount of 0 or less with ``refusal`` (a message marked with ``N_``)."""
     if amount <= 0:
-        raise ZkdError(f"{what} must be greater than 0")
+        raise ZkdError(_(refusal))
 
 
 def deposit(uow: UnitOfWork, actor: Actor, amount: Fen, *, source: str, bank: str,
@@ -72,7 +85,7 @@ def deposit(uow: UnitOfWork, actor: Actor, amount: Fen, *, source: str, bank: st
 
     Dr reserve:cash:BANK / Cr reserve:contribution:SOURCE.
     """
-    _positive(amount, "a deposit")
+    _positive(amount, N_("a deposit must be greater than 0"))
     source = check_source(source)
     institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
     who = "市财政" if source == "city" else f"{source.split(':', 1)[1]}财政"
@@ -96,7 +109,7 @@ def interest(uow: UnitOfWork, actor: Actor, amount: Fen, *, bank: str, on: dt.da
 
     Dr reserve:cash:BANK / Cr reserve:interest_income.
     """
-    _positive(amount, "interest")
+    _positive(amount, N_("interest must be greater than 0"))
     institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
     return LedgerRepo(uow).post(
         EntryDraft(
@@ -120,9 +133,10 @@ def transfer(uow: UnitOfWork, actor: Actor, amount: Fen, *, from_bank: str, to_b
     Raises:
         InsufficientFunds: ``from_bank`` holds less, on that date or any later one.
     """
-    _positive(amount, "a transfer")
+    _positive(amount, N_("a transfer must be greater than 0"))
     if from_bank == to_bank:
-        raise ZkdError(f"a transfer needs two different deposit banks, not {from_bank} twice")
+        raise ZkdError(_("a transfer needs two different deposit banks, not {bank} twice").format(
+            bank=from_bank))
     for bank in (from_bank, to_bank):
         institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
     return LedgerRepo(uow).post(

@@ -18,6 +18,7 @@ from zhengkedai.db.models import ClaimRow, ImportFileRow, LoanEventRow, LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import Fen
+from zhengkedai.i18n import _
 from zhengkedai.services.loans.withdrawals import find_loan
 
 ACTIVE, OVERDUE, SETTLED, WITHDRAWN = "active", "overdue", "settled", "withdrawn"
@@ -56,7 +57,8 @@ def list_loans(uow: UnitOfWork, *, institution: str | None = None,
                status: str | None = None) -> list[dict[str, Any]]:
     """Loans in filing order, optionally one institution's and in one status."""
     if status is not None and status not in LOAN_STATUSES:
-        raise ZkdError(f"unknown loan status {status!r}; one of {', '.join(LOAN_STATUSES)}")
+        raise ZkdError(_("unknown loan status {status!r}; one of {statuses}").format(
+            status=status, statuses=", ".join(LOAN_STATUSES)))
     stmt = select(LoanRow).order_by(LoanRow.id)
     if institution is not None:
         stmt = stmt.where(LoanRow.institution_code == institution)

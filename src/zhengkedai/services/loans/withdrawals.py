@@ -43,6 +43,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound, ZkdError
 from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event
 from zhengkedai.domain.money import Fen, format_grouped
+from zhengkedai.i18n import _
 from zhengkedai.services.claims import entries
 from zhengkedai.services.claims.computation import (
     APPROVED,
@@ -53,6 +54,7 @@ from zhengkedai.services.claims.computation import (
     _set_computation,
     claim_for_recovery,
     compute,
+    event_words,
 )
 
 
@@ -96,38 +98,44 @@ def find_loan(uow: UnitOfWork, loan_no: str, institution: str | None = None, *,
         live = list(uow.s.execute(stmt.order_by(LoanRow.id.desc()).limit(1)).scalars())
     if len(live) > 1:
         codes = ", ".join(r.institution_code for r in live)
-        raise ZkdError(f"loan number {loan_no} was filed by {codes}; say which with "
-                       "--institution CODE")
+        raise ZkdError(_("loan number {loan_no} was filed by {codes}; say which with "
+                         "--institution CODE").format(loan_no=loan_no, codes=codes))
     if not live:
-        whose = f" of {institution}" if institution else ""
+        loan = (_("loan {loan_no} of {institution}").format(loan_no=loan_no,
+                                                             institution=institution)
+                if institution else _("loan {loan_no}").format(loan_no=loan_no))
         gone = uow.s.execute(stmt.order_by(LoanRow.id.desc()).limit(1)).scalar_one_or_none()
         if gone is not None and gone.withdrawn_on is not None:
-            raise NotFound(f"loan {loan_no}{whose} was withdrawn on {gone.withdrawn_on} by "
-                           f"{gone.withdrawn_by}; see `zkd loans list`")
-        raise NotFound(f"no loan {loan_no}{whose}; see `zkd loans list`")
+            raise NotFound(_("{loan} was withdrawn on {on} by {by}; see `zkd loans list`").format(
+                loan=loan, on=gone.withdrawn_on, by=gone.withdrawn_by))
+        raise NotFound(_("no {loan}; see `zkd loans list`").format(loan=loan))
     return live[0]
 
 
 def _reason(reason: str) -> str:
     text = " ".join(reason.split())
     if not text:
-        raise ZkdError("a withdrawal needs a reason (--reason TEXT)")
+        raise ZkdError(_("a withdrawal needs a reason (--reason TEXT)"))
     return text
 
 
 def _refuse_claim(claim: ClaimRow, what: str) -> None:
     """Refuse when ``claim`` depends on what is withdrawn and is approved or paid."""
     if claim.status == APPROVED:
-        raise ZkdError(f"claim #{claim.id}, which depends on {what}, is approved; reject it "
-                       f"first (`zkd claims reject {claim.id} --reason TEXT`), then withdraw")
+        raise ZkdError(_("claim #{id}, which depends on {what}, is approved; reject it first "
+                         "(`zkd claims reject {id} --reason TEXT`), then withdraw").format(
+                             id=claim.id, what=what))
     if claim.status == PAID:
-        raise ZkdError(f"claim #{claim.id}, which depends on {what}, was paid on "
-                       f"{claim.paid_on}; a paid claim stands: recover the money by filing a "
-                       f"recovery and returning it (`zkd claims recovery-return {claim.id}`)")
+        raise ZkdError(_("claim #{id}, which depends on {what}, was paid on {on}; a paid claim "
+                         "stands: recover the money by filing a recovery and returning it "
+                         "(`zkd claims recovery-return {id}`)").format(
+                             id=claim.id, what=what, on=claim.paid_on))
 
 
 def _event_text(ev: LoanEventRow) -> str:
-    return f"event #{ev.id} ({ev.event} {format_grouped(ev.amount_fen)} on {ev.occurred_on})"
+    """``event #7 (loss 80,000.00 on 2025-03-01)``, the event's type in the reader's words."""
+    return _("event #{id} ({event} {amount} on {on})").format(
+        id=ev.id, event=event_words(ev.event), amount=format_grouped(ev.amount_fen), on=ev.occurred_on)
 
 
 def _replay(loan: LoanRow, events: Sequence[LoanEventRow], without: int) -> LoanState:
@@ -139,8 +147,10 @@ def _replay(loan: LoanRow, events: Sequence[LoanEventRow], without: int) -> Loan
         try:
             state = apply_event(state, EventType(ev.event), ev.amount_fen)
         except EventRefused as exc:
-            raise ZkdError(f"without event #{without}, {_event_text(ev)} of loan {loan.loan_no} "
-                           f"no longer follows ({exc}); withdraw event #{ev.id} first") from None
+            raise ZkdError(_("without event #{without}, {event} of loan {loan_no} no longer "
+                             "follows ({reason}); withdraw event #{id} first").format(
+                                 without=without, event=_event_text(ev), loan_no=loan.loan_no,
+                                 reason=exc, id=ev.id)) from None
     return state
 
 
@@ -174,13 +184,14 @@ def withdraw_event(uow: UnitOfWork, actor: Actor, event_id: int, reason: str) ->
     uow.lock_ledger()  # one writer at a time: check, then act, under the lock
     event = uow.s.get(LoanEventRow, event_id)
     if event is None:
-        raise NotFound(f"no event #{event_id}; see `zkd events list --loan LOAN_NO`")
+        raise NotFound(_("no event #{id}; see `zkd events list --loan LOAN_NO`").format(
+            id=event_id))
     loan = uow.s.get(LoanRow, event.loan_id)
     assert loan is not None, "an event's loan exists (foreign key)"
     if event.withdrawn_on is not None:
-        raise ZkdError(f"event #{event_id} was already withdrawn on {event.withdrawn_on} by "
-                       f"{event.withdrawn_by}")
-    what = f"{_event_text(event)} of loan {loan.loan_no}"
+        raise ZkdError(_("event #{id} was already withdrawn on {on} by {by}").format(
+            id=event_id, on=event.withdrawn_on, by=event.withdrawn_by))
+    what = _("{event} of loan {loan_no}").format(event=_event_text(event), loan_no=loan.loan_no)
     out = Withdrawal(loan.institution_code, loan.loan_no, actor.today(), events=[event.id])
     recompute: list[ClaimRow] = []
     share: RecoveryShareRow | None = None
@@ -193,9 +204,10 @@ def withdraw_event(uow: UnitOfWork, actor: Actor, event_id: int, reason: str) ->
             RecoveryShareRow.event_id == event.id)).scalar_one_or_none()
         if share is not None:
             if share.returned_entry is not None:
-                raise ZkdError(f"the reserve's share of {what}, {format_grouped(share.share_fen)}"
-                               f", was returned on {share.returned_on} (journal entry "
-                               f"#{share.returned_entry}); the recovery cannot be withdrawn")
+                raise ZkdError(_("the reserve's share of {what}, {share}, was returned on {on} "
+                                 "(journal entry #{seq}); the recovery cannot be withdrawn").format(
+                                     what=what, share=format_grouped(share.share_fen),
+                                     on=share.returned_on, seq=share.returned_entry))
         else:
             claim = claim_for_recovery(uow, event)
             if claim is not None:
@@ -239,7 +251,8 @@ def withdraw_loan(uow: UnitOfWork, actor: Actor, loan_no: str, reason: str,
     claims = list(uow.s.execute(select(ClaimRow).where(ClaimRow.loan_id == loan.id)
                                 .order_by(ClaimRow.id)).scalars())
     for claim in claims:
-        _refuse_claim(claim, f"loan {loan.loan_no} of {loan.institution_code}")
+        _refuse_claim(claim, _("loan {loan_no} of {institution}").format(
+            loan_no=loan.loan_no, institution=loan.institution_code))
     out = Withdrawal(loan.institution_code, loan.loan_no, actor.today(), loan_withdrawn=True)
     events = _live_events(uow, loan)
     at = actor.now()

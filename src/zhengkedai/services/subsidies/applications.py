@@ -47,6 +47,7 @@ from zhengkedai.domain.policy import Policy, PolicyVersion
 from zhengkedai.domain.policy_trace import TraceStep
 from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind, compute_subsidy
 from zhengkedai.domain.workflow import Status
+from zhengkedai.i18n import _
 from zhengkedai.imports.uscc import uscc_error
 from zhengkedai.services.params import active_policy
 
@@ -86,33 +87,39 @@ def problems(uow: UnitOfWork, record: SubsidyRecord) -> list[str]:
     try:
         kind = SubsidyKind(str(record.kind))
     except ValueError:
-        return [f"unknown subsidy kind {record.kind!r}"]
+        return [_("unknown subsidy kind {kind!r}").format(kind=record.kind)]
     if record.basis <= 0:
-        found.append("the basis must be greater than 0")
+        found.append(_("the basis must be greater than 0"))
     if not str(record.reference).strip():
-        found.append("the reference (凭证号) is empty")
+        found.append(_("the reference (凭证号) is empty"))
     if kind is SubsidyKind.INVESTMENT_RISK:
         row = uow.s.get(InstitutionRow, record.beneficiary)
-        if row is None or row.kind != "investor":
-            what = "not registered" if row is None else f"a {row.kind}"
-            found.append(f"beneficiary {record.beneficiary!r} must be a registered investment "
-                         f"institution (kind investor); it is {what}")
+        if row is None:
+            found.append(_("beneficiary {beneficiary!r} must be a registered investment "
+                           "institution (kind investor); it is not registered").format(
+                               beneficiary=record.beneficiary))
+        elif row.kind != "investor":
+            found.append(_("beneficiary {beneficiary!r} must be a registered investment "
+                           "institution (kind investor); it is a {kind}").format(
+                               beneficiary=record.beneficiary, kind=_(row.kind)))
         reason = uscc_error(record.investee or "")
         if reason:
-            found.append(f"investee {record.investee!r}: {reason}")
+            found.append(_("investee {investee!r}: {reason}").format(
+                investee=record.investee, reason=reason))
     else:
         reason = uscc_error(record.beneficiary)
         if reason:
-            found.append(f"beneficiary {record.beneficiary!r} must be an enterprise's credit "
-                         f"code: {reason}")
+            found.append(_("beneficiary {beneficiary!r} must be an enterprise's credit code: "
+                           "{reason}").format(beneficiary=record.beneficiary, reason=reason))
         if record.investee:
-            found.append(f"an investee is given only for investment_risk, not for {kind.value}")
+            found.append(_("an investee is given only for investment_risk, not for {kind}"
+                           ).format(kind=kind.value))
     prior = uow.s.execute(select(SubsidyRow.id).where(
         SubsidyRow.beneficiary == record.beneficiary, SubsidyRow.kind == kind.value,
         SubsidyRow.reference == record.reference)).scalar_one_or_none()
     if prior is not None:
-        found.append(f"reference {record.reference!r} is already filed for this beneficiary "
-                     f"and kind as subsidy #{prior}")
+        found.append(_("reference {reference!r} is already filed for this beneficiary and kind "
+                       "as subsidy #{id}").format(reference=record.reference, id=prior))
     return found
 
 
@@ -246,7 +253,7 @@ def to_subsidy(row: SubsidyRow) -> Subsidy:
 def get_row(uow: UnitOfWork, subsidy_id: int) -> SubsidyRow:
     row = uow.s.get(SubsidyRow, subsidy_id)
     if row is None:
-        raise NotFound(f"no subsidy #{subsidy_id}")
+        raise NotFound(_("no subsidy #{id}; see `zkd subsidies list`").format(id=subsidy_id))
     return row
 
 

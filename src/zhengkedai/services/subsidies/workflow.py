@@ -135,7 +135,8 @@ def pay(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | None = 
     row = _locked_row(uow, subsidy_id)
     _must_be(row, Action.PAY)
     if actor.separate_duties:
-        check_payer(actor.operator, row.decided_by, f"补助 #{row.id}")
+        check_payer(actor.operator, row.decided_by,
+                    _("subsidy application #{id}").format(id=row.id))
     day = on or actor.today()
     if row.approved_on is not None and day < row.approved_on:
         raise ZkdError(_("subsidy #{id} was approved on {approved}; "
