@@ -191,7 +191,7 @@ class StatementPdfRenderer:
         maker: Callable[..., Canvas] = partial(NumberedCanvas, font=font, creation=first.generated_at)
         # streams deflated only, not also spelt in ASCII85 (reportlab's default,
         # for 7-bit channels a PDF no longer passes through): a fifth of the
-        # time of a long register, and a quarter of its size
+        # time of a long register, and an eighth of its size
         a85, rl_config.useA85 = rl_config.useA85, 0
         try:
             template.build(story, canvasmaker=maker)
