@@ -229,6 +229,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
             events.write(valid, checker.loaded)
         elif valid:
             WRITERS[parsed.kind](uow, actor, valid, record.id, filer, result)
+        if valid:
             for _, rec in valid:
                 if isinstance(rec, EventRow):
                     result.add_total(rec.event.value, 1, rec.amount)
