@@ -31,6 +31,7 @@ from reportlab.platypus import (
 from zhengkedai.domain.statement import Alignment, Column, Field, Section, StatementDoc
 from zhengkedai.domain.statement import Table as DataTable
 
+from .canvas_table import CanvasTable, text_widths
 from .cells import display
 
 _ALIGN = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}
@@ -91,19 +92,20 @@ def column_widths(table: DataTable, width: float, font: str, size: float) -> lis
     cols = table.columns
     lo: list[float] = []
     hi: list[float] = []
+    stringWidth = text_widths(font, size)  # noqa: N806 - reportlab's, each character measured once
     for c in cols:
         texts = [display(c.kind, r.get(c.key)) for r in table.rows]
         lines = [line for t in texts for line in t.split("\n")]
-        natural = max((stringWidth(t, font, size) for t in lines), default=0.0) + 2 * _PAD + 1
+        natural = max(map(stringWidth, lines), default=0.0) + 2 * _PAD + 1
         if c.kind == "text":
             tokens = [t for line in lines for t in _unbreakable(line)]
-            least = max((stringWidth(t, font, size) for t in tokens), default=0.0) + 2 * _PAD + 1
+            least = max(map(stringWidth, tokens), default=0.0) + 2 * _PAD + 1
             lo.append(min(max(least, _TEXT_MIN), width * 0.35))
         else:
-            lo.append(max(natural, stringWidth("0000", font, size) + 2 * _PAD))
+            lo.append(max(natural, stringWidth("0000") + 2 * _PAD))
         # a header may wrap onto two lines, not more
         half = c.label if len(c.label) <= 4 else c.label[: (len(c.label) + 1) // 2]
-        lo[-1] = max(lo[-1], min(stringWidth(half, font, size) + 2 * _PAD + 1, width * 0.35))
+        lo[-1] = max(lo[-1], min(stringWidth(half) + 2 * _PAD + 1, width * 0.35))
         hi.append(max(natural, lo[-1]))
     if sum(lo) > width:
         return None
@@ -129,7 +131,12 @@ def _unbreakable(line: str) -> list[str]:
     return re.findall(r"[\x21-\x7e\uff01-\uff5e]+", line)
 
 
-def data_table(table: DataTable, width: float, font: str) -> Table:  # float-ok: layout points, not money
+# from this many rows a table is drawn on the canvas (render.canvas_table): the
+# same look, a thousand rows a second and more instead of a few hundred
+CANVAS_ROWS = 100
+
+
+def data_table(table: DataTable, width: float, font: str) -> Flowable:  # float-ok: layout points, not money
     """A ruled table: header repeated on each page, figures right-aligned, totals ruled."""
     for size in _FONT_STEPS:
         widths = column_widths(table, width, font, size)
@@ -137,6 +144,8 @@ def data_table(table: DataTable, width: float, font: str) -> Table:  # float-ok:
             break
     else:  # pathological: too many figure columns; share evenly and let text wrap
         size, widths = _FONT_STEPS[-1], [width / len(table.columns)] * len(table.columns)
+    if len(table.rows) >= CANVAS_ROWS:
+        return CanvasTable(table, widths, font, size)
     header = [_para(c.label, font, size, c.align) for c in table.columns]
     body: list[list[object]] = [header]
     for row in table.rows:

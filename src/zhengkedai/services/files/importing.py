@@ -27,17 +27,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm.util import identity_key
 
 from zhengkedai.context import Actor
-from zhengkedai.db.live import LIVE_LOAN
+from zhengkedai.db.bulk import BulkWriter, analyze
 from zhengkedai.db.models import ClaimRow, ImportFileRow, InstitutionRow, LoanEventRow
 from zhengkedai.db.models import LoanRow as LoanTable
 from zhengkedai.db.uow import UnitOfWork
@@ -70,6 +69,12 @@ LOANS = cast(Table, LoanTable.__table__)
 EVENTS = cast(Table, LoanEventRow.__table__)
 
 Progress = Callable[[int], None]
+# after a file of more rows than this, PostgreSQL's statistics of the tables it
+# grew are refreshed (events filed right after a million-loan import ran 4.8×
+# slower until ANALYZE)
+ANALYZE_AFTER = 10_000
+ANALYZED = {FileKind.LOANS: ("loans",), FileKind.EVENTS: ("loan_events", "loans", "claims"),
+            FileKind.SUBSIDIES: ("subsidies",)}
 
 
 class FileHasErrors(InputRejected):
@@ -196,6 +201,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     count = 0
     pending = _Pending()
     loans = _LoanWriter(uow, record.id, filer) if parsed.kind is FileKind.LOANS else None
+    events = (_EventWriter(uow, actor, record.id, result)
+              if parsed.kind is FileKind.EVENTS and to_books else None)
 
     def flush(rows: list[int], columns: dict[str, list[Any]]) -> None:
         if not rows or not to_books:  # not rows: a file of exactly n×BATCH rows
@@ -205,24 +212,31 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
             # A batch that can break no rule but "already filed" is written at
             # once: the unique index on (institution, loan number) is that rule,
             # and a refused write is undone and the batch checked row by row.
-            if checker.loans_clean_but_for_filed(columns) and loans.try_write(rows, columns):
-                result.add_total("principal", len(rows), sum(columns["principal"]))
-                return
-            found = checker.check_loans(rows, columns)
-            errors.extend(found)
-            if found:
-                rows, columns = _without({e.row for e in found}, rows, columns)
+            def check() -> list[list[Any]] | None:
+                nonlocal rows, columns
+                found = checker.check_loans(rows, columns)
+                errors.extend(found)
+                if found:
+                    rows, columns = _without({e.row for e in found}, rows, columns)
+                return loans.values(rows, columns) if rows else None
+
+            if checker.loans_clean_but_for_filed(columns):
+                loans.bulk.write_or_check(loans.values(rows, columns), check)
+            elif (kept := check()) is not None:
+                loans.bulk.write(kept)
             if rows:
-                loans.write(rows, columns)
                 result.add_total("principal", len(rows), sum(columns["principal"]))
             return
         batch = _records(parsed, rows, columns)
         found = checker.check(batch)
         errors.extend(found)
         refused = {e.row for e in found}
-        valid = [p for p in batch if p[0] not in refused]
-        if valid:
+        valid = [p for p in batch if p[0] not in refused] if refused else batch
+        if valid and events is not None:
+            events.write(valid, checker.loaded)
+        elif valid:
             WRITERS[parsed.kind](uow, actor, valid, record.id, filer, result)
+        if valid:
             for _, rec in valid:
                 if isinstance(rec, EventRow):
                     result.add_total(rec.event.value, 1, rec.amount)
@@ -267,6 +281,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     record.row_count = count
     result.file_id = record.id
     uow.s.flush()
+    if count > ANALYZE_AFTER:  # PostgreSQL plans the next command on the new figures
+        analyze(uow.s.connection(), *ANALYZED[parsed.kind])
     return result
 
 
@@ -381,149 +397,117 @@ def _write_loans(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer
 
 
 class _LoanWriter:
-    """Inserts valid loans given as columns (field key -> values, one per row).
+    """The loans file's rows, given as the validator's columns, to :class:`BulkWriter`.
 
     The loans path builds no record per row: the validator's columns go
-    straight to the driver, which is all the records were used for here.
-    Values go to the driver, not through SQLAlchemy, whose per-row parameter
-    handling cost twice the insert itself: ``COPY`` on PostgreSQL, multi-row
-    ``INSERT … VALUES`` statements on SQLite (a third faster than an
-    executemany of one row at a time). Values are converted by the ``loans``
-    columns' own bind processors, once per distinct value for the whole file
-    (few distinct dates, rates and flags), so what is stored is what
-    ``insert(LOANS)`` would store.
+    straight to the bulk writer (:mod:`zhengkedai.db.bulk`), which is all the
+    records were used for here.
     """
 
     def __init__(self, uow: UnitOfWork, file_id: int, filer: str) -> None:
-        self.conn = uow.s.connection()
-        dialect = self.conn.dialect
-        self.postgresql = dialect.name == "postgresql"
+        self.bulk = BulkWriter(uow.s.connection(), LOANS, _LOAN_COLUMNS)
         self.file_id, self.filer = file_id, filer
-        self.processors: list[tuple[int, Any, dict[Any, Any]]] = [
-            (i, process, {}) for i, name in enumerate(_LOAN_COLUMNS)
-            if (process := LOANS.c[name].type._cached_bind_processor(dialect))]
-        self.refused = (IntegrityError, dialect.loaded_dbapi.IntegrityError)
-        names = ", ".join(_LOAN_COLUMNS)
-        if self.postgresql:
-            # PostgreSQL refuses COPY FROM into a table whose row-level security
-            # applies to the login (a bank's, SPEC 10): those rows go in by INSERT
-            self.copy = not self.conn.exec_driver_sql(
-                "SELECT row_security_active('loans')").scalar()
-            self.sql = (f"COPY loans ({names}) FROM STDIN" if self.copy else
-                        f"INSERT INTO loans ({names}) VALUES ("
-                        + ", ".join("%s" for _ in _LOAN_COLUMNS) + ")")
-            return
-        driver = self.conn.connection.driver_connection
-        # as many rows a statement as SQLite's limit on bound values allows, up to 500
-        limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
-        self.step = max(1, min(500, limit // len(_LOAN_COLUMNS)))
-        self.sql = f"INSERT INTO loans ({names}) VALUES "
-        self.marks = "(" + ", ".join("?" for _ in _LOAN_COLUMNS) + ")"
 
-    def try_write(self, rows: list[int], columns: dict[str, list[Any]]) -> bool:
-        """:meth:`write` if the database takes every row; else write nothing, return False.
-
-        The database refuses a loan number its filer has filed before (or
-        that an earlier batch of this file holds). The batch is written in a
-        savepoint, so a refusal undoes it and the transaction goes on.
-        """
-        # plain SQL to the driver: SQLAlchemy's begin_nested() cost a tenth of
-        # the write, compiling the SAVEPOINT statements for every batch
-        driver = self.conn.connection.driver_connection
-        savepoint = driver.cursor()  # type: ignore[union-attr]
-        try:
-            savepoint.execute("SAVEPOINT zkd_loans")
-            try:
-                self.write(rows, columns)
-            except self.refused:
-                savepoint.execute("ROLLBACK TO SAVEPOINT zkd_loans")
-                return False
-            finally:
-                savepoint.execute("RELEASE SAVEPOINT zkd_loans")
-            return True
-        finally:
-            savepoint.close()
-
-    def write(self, rows: list[int], columns: dict[str, list[Any]]) -> None:
+    def values(self, rows: list[int], columns: dict[str, list[Any]]) -> list[list[Any]]:
+        """The ``_LOAN_COLUMNS`` of the rows, one list each."""
         n = len(rows)
         types = {t: t.value for t in set(columns["loan_type"])}
-        values: list[Any] = [[self.filer] * n, *(columns[k] for k in _LOAN_FIELDS),
-                             columns["principal"], [0] * n, [self.file_id] * n, rows]
+        values: list[list[Any]] = [[self.filer] * n, *(columns[k] for k in _LOAN_FIELDS),
+                                   columns["principal"], [0] * n, [self.file_id] * n, rows]
         values[9] = [types[t] for t in values[9]]  # loan_type, stored by its value
-        for i, process, memo in self.processors:
-            if len(memo) > 4096:
-                memo.clear()
-            for v in set(values[i]).difference(memo):
-                memo[v] = process(v)
-            values[i] = list(map(memo.__getitem__, values[i]))
-        driver = self.conn.connection.driver_connection
-        if self.postgresql:
-            # COPY on the session's own connection: the same transaction, rolled
-            # back with it; several times faster than an executemany.
-            with driver.cursor() as cursor:  # type: ignore[union-attr]
-                if not self.copy:
-                    cursor.executemany(self.sql, list(zip(*values, strict=True)))
-                    return
-                with cursor.copy(self.sql) as copy:
-                    for row in zip(*values, strict=True):
-                        copy.write_row(row)
-            return
-        # the batch's values row after row, in one flat list: one slice
-        # assignment a column, then a statement per `step` rows
-        width = len(values)
-        flat: list[Any] = [None] * (n * width)
-        for i, column in enumerate(values):
-            flat[i::width] = column
-        cursor = driver.cursor()  # type: ignore[union-attr]
-        try:
-            full = self.sql + ", ".join([self.marks] * self.step)
-            for start in range(0, n, self.step):
-                count = min(self.step, n - start)
-                sql = full if count == self.step else self.sql + ", ".join([self.marks] * count)
-                cursor.execute(sql, flat[start * width:(start + count) * width])
-        finally:
-            cursor.close()
+        return values
+
+    def write(self, rows: list[int], columns: dict[str, list[Any]]) -> None:
+        self.bulk.write(self.values(rows, columns))
 
 
-def _write_events(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
-                  result: SubmitResult) -> None:
-    s = uow.s
-    numbers = {rec.loan_no for _, rec in batch}
-    loans = {row.loan_no: row for row in s.execute(
-        select(LoanTable).where(LoanTable.institution_code == filer,
-                                LoanTable.loan_no.in_(numbers), LIVE_LOAN)).scalars()}
-    plain: list[dict[str, object]] = []
+_EVENT_COLUMNS = ("loan_id", "event", "occurred_on", "amount_fen", "note", "file_id", "file_row")
 
-    def flush_plain() -> None:
-        if plain:
-            s.execute(insert(EVENTS), list(plain))
-            plain.clear()
 
-    for number, rec in batch:
-        assert isinstance(rec, EventRow)
-        loan = loans[rec.loan_no]
-        # the check pass has allowed this event (a recovery only after a loss),
-        # so the running state only needs the outstanding and overdue figures
-        state = apply_event(LoanState(loan.outstanding_fen, loan.overdue_fen, losses=1),
-                            rec.event, rec.amount)
-        loan.outstanding_fen, loan.overdue_fen = state.outstanding, state.overdue
-        values = {"loan_id": loan.id, "event": rec.event.value, "occurred_on": rec.occurred_on,
-                  "amount_fen": rec.amount, "note": rec.note, "file_id": file_id,
-                  "file_row": number}
-        if rec.event in (EventType.REPAYMENT, EventType.OVERDUE):
-            plain.append(values)
-            continue
+class _EventWriter:
+    """An events batch, checked, into ``loan_events``, and each loan's running figures.
+
+    Repayments and overdue levels (nearly every row) go to the bulk writer
+    (:mod:`zhengkedai.db.bulk`), and the loans they move get their new
+    outstanding and overdue principal in one statement a batch. A loss
+    (which opens a claim) or a recovery (which lowers it or makes a share
+    owed) is written through the ORM, in file order, after the rows before
+    it: the claim rules read the loan as those rows leave it.
+    """
+
+    def __init__(self, uow: UnitOfWork, actor: Actor, file_id: int,
+                 result: SubmitResult) -> None:
+        self.uow, self.actor, self.file_id, self.result = uow, actor, file_id, result
+        conn = uow.s.connection()
+        self.bulk = BulkWriter(conn, EVENTS, _EVENT_COLUMNS)
+        self.postgresql = conn.dialect.name == "postgresql"
+
+    def write(self, batch: list[Any], loaded: dict[str, tuple[int, LoanState]]) -> None:
+        """Write ``batch`` (checked rows), the loans' states before it being ``loaded``."""
+        s = self.uow.s
+        figures = {number: (loan_id, state.outstanding, state.overdue)
+                   for number, (loan_id, state) in loaded.items()}
+        plain: list[list[Any]] = [[] for _ in _EVENT_COLUMNS]
+        moved: dict[int, tuple[int, int]] = {}  # loan id -> (outstanding, overdue) after
+
+        def flush_plain() -> None:
+            if plain[0]:
+                self.bulk.write(plain)
+                for column in plain:
+                    column.clear()
+            if moved:
+                self._move(moved)
+                moved.clear()
+
+        for number, rec in batch:
+            assert isinstance(rec, EventRow)
+            loan_id, outstanding, overdue = figures[rec.loan_no]
+            # the check pass has allowed this event (a recovery only after a loss),
+            # so the running state only needs the outstanding and overdue figures
+            state = apply_event(LoanState(outstanding, overdue, losses=1), rec.event, rec.amount)
+            figures[rec.loan_no] = (loan_id, state.outstanding, state.overdue)
+            if (state.outstanding, state.overdue) != (outstanding, overdue):
+                moved[loan_id] = (state.outstanding, state.overdue)
+            values = (loan_id, rec.event.value, rec.occurred_on, rec.amount, rec.note,
+                      self.file_id, number)
+            if rec.event in (EventType.REPAYMENT, EventType.OVERDUE):
+                for column, value in zip(plain, values, strict=True):
+                    column.append(value)
+                continue
+            flush_plain()  # the claim rules read the loan as the rows before leave it
+            event = LoanEventRow(**dict(zip(_EVENT_COLUMNS, values, strict=True)))
+            s.add(event)
+            s.flush()
+            if rec.event is EventType.LOSS:
+                claim = claims.open_claim(self.uow, self.actor, event)
+                self.result.claims.append((claim.id, claim.amount_fen))
+            else:
+                claims.record_recovery(self.uow, self.actor, event)
         flush_plain()
-        event = LoanEventRow(**values)
-        s.add(event)
-        s.flush()
-        if rec.event is EventType.LOSS:
-            claim = claims.open_claim(uow, actor, event)
-            result.claims.append((claim.id, claim.amount_fen))
+
+    def _move(self, moved: dict[int, tuple[int, int]]) -> None:
+        """The loans' new outstanding and overdue principal: one statement, digests noted."""
+        s = self.uow.s
+        s.flush()  # anything the ORM holds goes first
+        ids = sorted(moved)
+        conn = s.connection()
+        if self.postgresql:
+            conn.exec_driver_sql(
+                "UPDATE loans SET outstanding_fen = v.outstanding, overdue_fen = v.overdue "
+                "FROM unnest(%(ids)s::BIGINT[], %(outstanding)s::BIGINT[], "
+                "%(overdue)s::BIGINT[]) AS v(id, outstanding, overdue) WHERE loans.id = v.id",
+                {"ids": ids, "outstanding": [moved[i][0] for i in ids],
+                 "overdue": [moved[i][1] for i in ids]})
         else:
-            claims.record_recovery(uow, actor, event)
-    flush_plain()
-    s.flush()
+            conn.exec_driver_sql(
+                "UPDATE loans SET outstanding_fen = ?, overdue_fen = ? WHERE id = ?",
+                [(moved[i][0], moved[i][1], i) for i in ids])
+        # a loan the session holds (a claim read it) is read again when next used
+        for i in ids:
+            held = s.identity_map.get(identity_key(LoanTable, i))
+            if held is not None:
+                s.expire(held, ["outstanding_fen", "overdue_fen"])
+        self.uow.records.wrote(LoanTable, ((i,) for i in ids))
 
 
 def _write_subsidies(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
@@ -536,9 +520,8 @@ def _write_subsidies(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, f
         result.subsidies.append((row.id, row.amount_fen))
 
 
-WRITERS = {
+WRITERS: dict[FileKind, Callable[..., None]] = {
     FileKind.LOANS: _write_loans,
-    FileKind.EVENTS: _write_events,
     FileKind.SUBSIDIES: _write_subsidies,
 }
 

@@ -19,11 +19,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from zhengkedai.db.ledger_repo import latest_closed
 from zhengkedai.db.live import LIVE_EVENT, LIVE_LOAN
-from zhengkedai.db.models import ImportFileRow, InstitutionRow, LoanEventRow, SubsidyRow
+from zhengkedai.db.models import ImportFileRow, InstitutionRow, SubsidyRow
 from zhengkedai.db.models import LoanRow as LoanTable
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event
@@ -35,6 +35,10 @@ from zhengkedai.imports.rowerrors import RowError
 from zhengkedai.imports.schema import FIELDS, FileKind
 from zhengkedai.imports.uscc import uscc_error
 
+# db.live's conditions, spelt for the SQL text below (the rule stays written once)
+_LIVE_LOAN = str(LIVE_LOAN.compile())
+_LIVE_EVENT = str(LIVE_EVENT.compile())
+
 
 class StateChecker:
     def __init__(self, uow: UnitOfWork, kind: FileKind, file_name: str, filer: str,
@@ -44,6 +48,8 @@ class StateChecker:
         self.file = file_name
         self.filer = filer
         self.file_id = file_id  # this file's rows, once written, are found with this id
+        # an events batch's loans as loaded before it: loan number -> (id, state)
+        self.loaded: dict[str, tuple[int, LoanState]] = {}
         # every month up to the latest closed one is closed (see LedgerRepo.check_open)
         self.closed = latest_closed(uow)
         self.labels = {f.key: f.label() for f in FIELDS[kind]}
@@ -87,14 +93,29 @@ class StateChecker:
         passes here can be written optimistically (see the import service)
         and checked by :meth:`check_loans` only if the write is refused.
         """
+        # the same rules as _loans, each asked once per distinct value
         numbers = columns["loan_no"]
         distinct = set(numbers)
-        institutions = self.institutions
         return (len(distinct) == len(numbers) and distinct.isdisjoint(self.refused)
-                and not (self.closed and any(self._closed(day)
-                                             for day in set(columns["disbursed_on"])))
-                and all(not code or institutions.get(code) == "guarantor"
-                        for code in set(columns["guarantor_code"])))
+                and not any(self._disbursed_in_closed_month(day)
+                            for day in set(columns["disbursed_on"]))
+                and not any(self._not_a_guarantor(code)
+                            for code in set(columns["guarantor_code"])))
+
+    # Each loan rule that needs no lookup, written once: the message when the
+    # value breaks it, else None. The row-by-row check and the fast path above
+    # both ask these.
+
+    def _disbursed_in_closed_month(self, day: dt.date) -> str | None:
+        if not self._closed(day):
+            return None
+        return (f"month {period_of(day)} is closed; a loan disbursed "
+                "in it cannot be filed")
+
+    def _not_a_guarantor(self, code: str | None) -> str | None:
+        if not code or self.institutions.get(code) == "guarantor":
+            return None
+        return f"{code} is not a registered guarantor"
 
     def check_loans(self, rows: list[int], columns: dict[str, list[Any]]) -> list[RowError]:
         """:meth:`check` of a loans batch held as columns (field key -> values, one per row).
@@ -131,13 +152,10 @@ class StateChecker:
                 errors.append(self._error(row, "loan_no", rec.loan_no,
                               f"loan {rec.loan_no} was already filed by {self.filer} "
                               f"(in {where[2]}, row {where[1]})"))
-            if self._closed(rec.disbursed_on):
-                errors.append(self._error(row, "disbursed_on", rec.disbursed_on,
-                              f"month {period_of(rec.disbursed_on)} is closed; a loan disbursed "
-                              "in it cannot be filed"))
-            if rec.guarantor_code and self.institutions.get(rec.guarantor_code) != "guarantor":
-                errors.append(self._error(row, "guarantor_code", rec.guarantor_code,
-                              f"{rec.guarantor_code} is not a registered guarantor"))
+            if (why := self._disbursed_in_closed_month(rec.disbursed_on)) is not None:
+                errors.append(self._error(row, "disbursed_on", rec.disbursed_on, why))
+            if (why := self._not_a_guarantor(rec.guarantor_code)) is not None:
+                errors.append(self._error(row, "guarantor_code", rec.guarantor_code, why))
             if len(errors) > before:
                 self.refused.setdefault(rec.loan_no, row)
         return errors
@@ -188,64 +206,97 @@ class StateChecker:
     # --- events -----------------------------------------------------------
 
     def _load(self, numbers: set[str]) -> dict[str, tuple[int, dt.date, LoanState, dt.date | None]]:
-        """Each loan's state as the database holds it now (earlier batches written)."""
-        rows = self.s.execute(
-            select(LoanTable.id, LoanTable.loan_no, LoanTable.disbursed_on,
-                   LoanTable.outstanding_fen, LoanTable.overdue_fen)
-            .where(LoanTable.institution_code == self.filer, LoanTable.loan_no.in_(numbers),
-                   LIVE_LOAN)
-        ).all()
-        ids = [r.id for r in rows]
+        """Each loan's state as the database holds it now (earlier batches written).
+
+        Two set-based queries a batch: the filer's live loans among ``numbers``,
+        then every live event of those loans (their losses, their latest date,
+        and, kept in ``self.earlier``, what earlier files filed). Both go to
+        the driver as SQL text, one index probe per number or loan: compiling
+        an expanding ``IN`` of a thousand values cost more than running it, and
+        on PostgreSQL a generic plan for ``IN`` lists may scan (see ``_filed``).
+        """
+        conn = self.s.connection()
+        postgresql = conn.dialect.name == "postgresql"
+        wanted = sorted(numbers)
+        if postgresql:
+            rows = conn.exec_driver_sql(
+                "SELECT loans.id, loans.loan_no, loans.disbursed_on, loans.outstanding_fen, "
+                "loans.overdue_fen FROM unnest(%(numbers)s::VARCHAR[]) AS w(no) JOIN loans "
+                f"ON loans.institution_code = %(filer)s AND loans.loan_no = w.no AND {_LIVE_LOAN}",
+                {"filer": self.filer, "numbers": wanted}).all()
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT id, loan_no, disbursed_on, outstanding_fen, overdue_fen FROM loans "
+                f"WHERE institution_code = ? AND loan_no IN ({', '.join('?' * len(wanted))}) "
+                f"AND {_LIVE_LOAN}", (self.filer, *wanted)).all()
+        self.earlier: dict[tuple[int, str, dt.date, int], tuple[int, int]] = {}
+        if not rows:
+            return {}
+        ids = sorted(r[0] for r in rows)
+        if postgresql:
+            events = conn.exec_driver_sql(
+                "SELECT loan_events.loan_id, loan_events.event, loan_events.occurred_on, "
+                "loan_events.amount_fen, loan_events.file_id, loan_events.file_row "
+                "FROM unnest(%(ids)s::INTEGER[]) AS w(id) JOIN loan_events "
+                f"ON loan_events.loan_id = w.id AND {_LIVE_EVENT} ORDER BY loan_events.id",
+                {"ids": ids})
+        else:
+            events = conn.exec_driver_sql(
+                "SELECT loan_id, event, occurred_on, amount_fen, file_id, file_row "
+                f"FROM loan_events WHERE loan_id IN ({', '.join('?' * len(ids))}) "
+                f"AND {_LIVE_EVENT} ORDER BY id", tuple(ids))
+        losses: dict[int, int] = {}
+        last: dict[int, dt.date] = {}
+        loss = EventType.LOSS.value
+        for loan_id, event, day, amount, file_id, file_row in events:
+            day = _day(day)
+            if event == loss:
+                losses[loan_id] = losses.get(loan_id, 0) + amount
+            if loan_id not in last or day > last[loan_id]:
+                last[loan_id] = day
+            if file_id != self.file_id:  # SPEC 4: an earlier file's identical row
+                self.earlier.setdefault((loan_id, event, day, amount), (file_id, file_row))
+        return {no: (loan_id, _day(disbursed),
+                     LoanState(outstanding, overdue, losses.get(loan_id, 0)), last.get(loan_id))
+                for loan_id, no, disbursed, outstanding, overdue in rows}
+
+    def _elsewhere(self, numbers: set[str]) -> dict[str, str]:
+        """Which other institution filed each of ``numbers`` (the first filed), if any."""
+        if not numbers:
+            return {}
+        found: dict[str, str] = {}
+        for number, code in self.s.execute(
+                select(LoanTable.loan_no, LoanTable.institution_code)
+                .where(LoanTable.loan_no.in_(numbers), LIVE_LOAN)
+                .order_by(LoanTable.loan_no, LoanTable.id)):
+            found.setdefault(number, code)
+        return found
+
+    def _file_names(self, ids: set[int]) -> dict[int, str]:
         if not ids:
             return {}
-        losses = {loan_id: int(total) for loan_id, total in self.s.execute(
-            select(LoanEventRow.loan_id, func.sum(LoanEventRow.amount_fen))
-            .where(LoanEventRow.loan_id.in_(ids), LoanEventRow.event == EventType.LOSS.value,
-                   LIVE_EVENT)
-            .group_by(LoanEventRow.loan_id))}
-        last = {loan_id: day for loan_id, day in self.s.execute(
-            select(LoanEventRow.loan_id, func.max(LoanEventRow.occurred_on))
-            .where(LoanEventRow.loan_id.in_(ids), LIVE_EVENT).group_by(LoanEventRow.loan_id))}
-        return {r.loan_no: (r.id, r.disbursed_on,
-                            LoanState(r.outstanding_fen, r.overdue_fen, losses.get(r.id, 0)),
-                            last.get(r.id)) for r in rows}
-
-    def _elsewhere(self, loan_no: str) -> str | None:
-        return self.s.execute(
-            select(LoanTable.institution_code).where(LoanTable.loan_no == loan_no, LIVE_LOAN)
-            .limit(1)
-        ).scalar_one_or_none()
-
-    def _filed_events(self, loan_ids: set[int], days: set[dt.date]
-                      ) -> dict[tuple[int, str, dt.date, int], tuple[int, str]]:
-        """Events of ``loan_ids`` on ``days`` filed by earlier files: (loan id, kind,
-        date, amount) -> (row, file name). One query for the batch."""
-        if not loan_ids:
-            return {}
-        found = self.s.execute(
-            select(LoanEventRow.loan_id, LoanEventRow.event, LoanEventRow.occurred_on,
-                   LoanEventRow.amount_fen, LoanEventRow.file_row, ImportFileRow.filename)
-            .join(ImportFileRow, ImportFileRow.id == LoanEventRow.file_id)
-            .where(LoanEventRow.loan_id.in_(loan_ids), LoanEventRow.occurred_on.in_(days),
-                   LoanEventRow.file_id != self.file_id, LIVE_EVENT))
-        earlier: dict[tuple[int, str, dt.date, int], tuple[int, str]] = {}
-        for loan_id, event, day, amount, row, name in found:
-            earlier.setdefault((loan_id, event, day, amount), (row, name))
-        return earlier
+        return dict(self.s.execute(select(ImportFileRow.id, ImportFileRow.filename)
+                                   .where(ImportFileRow.id.in_(ids))).tuples().all())
 
     def _events(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
         loans = self._load({rec.loan_no for _, rec in batch})  # type: ignore[union-attr]
+        # the loans' states before the batch: the writer replays the rows it
+        # writes from them (no second read of the loans)
+        self.loaded = {no: (known[0], known[2]) for no, known in loans.items()}
+        unknown = {rec.loan_no for _, rec in batch} - loans.keys()  # type: ignore[union-attr]
+        elsewhere = self._elsewhere(unknown)
         # SPEC 4: a row identical to one an earlier file filed (same loan, kind,
         # date, amount) is an error, so a file re-saved by a spreadsheet (other
-        # line endings, a BOM: other bytes) books nothing twice
-        earlier = self._filed_events({known[0] for known in loans.values()},
-                                     {rec.occurred_on for _, rec in batch})  # type: ignore[union-attr]
+        # line endings, a BOM: other bytes) books nothing twice. _load found
+        # them with the loans' events: (loan id, kind, date, amount) -> (file, row)
+        earlier = self.earlier
+        names: dict[int, str] = {}
         errors: list[RowError] = []
         for row, rec in batch:
             assert isinstance(rec, EventRow)
             known = loans.get(rec.loan_no)
             if known is None:
-                other = self._elsewhere(rec.loan_no)
+                other = elsewhere.get(rec.loan_no)
                 why = (f"loan {rec.loan_no} was filed by another institution ({other}), "
                        f"not {self.filer}" if other else
                        f"no loan {rec.loan_no} has been filed by {self.filer}")
@@ -254,11 +305,13 @@ class StateChecker:
             loan_id, disbursed, state, last = known
             same = earlier.get((loan_id, rec.event.value, rec.occurred_on, rec.amount))
             if same is not None:
+                if same[0] not in names:
+                    names.update(self._file_names({f for f, _ in earlier.values()}))
                 errors.append(self._error(
                     row, "loan_no", rec.loan_no,
                     f"the same {rec.event.value} of {format_plain(rec.amount)} on "
                     f"{rec.occurred_on.isoformat()} for loan {rec.loan_no} was already filed "
-                    f"by {self.filer} (in {same[1]}, row {same[0]})"))
+                    f"by {self.filer} (in {names[same[0]]}, row {same[1]})"))
                 continue
             before = len(errors)
             if rec.occurred_on < disbursed:
@@ -316,3 +369,8 @@ class StateChecker:
             if len(errors) > before:
                 self.refused.setdefault(key, row)
         return errors
+
+
+def _day(value: dt.date | str) -> dt.date:
+    """A date as the driver returns it (SQLite: ISO text)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
