@@ -56,7 +56,9 @@ def test_every_claim_and_every_figure_of_a_large_register_is_printed() -> None:
 
 def test_a_large_register_repeats_its_header_and_numbers_every_page() -> None:
     texts = pages()
-    with_rows = [t for t in texts if "C2025" in t]
+    # the register's pages: those before the appendix of full traces, which names claims too
+    appendix = next(i for i, t in enumerate(texts) if "附录" in t)
+    with_rows = [t for t in texts[:appendix] if "C2025" in t]
     assert len(with_rows) >= 10
     table = register().section("register").table
     assert table is not None
