@@ -24,11 +24,11 @@ def bad_file(tmp_path: Path) -> Path:
     return write(tmp_path, "bad.csv", LOAN_HEAD + "\n" + loan_line("A1", 1, principal="x") + "\n")
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # only SQLite's ledger is a file
 def test_an_errors_path_naming_the_ledger_itself_is_refused_and_the_ledger_is_intact(
         clerk, db_url, tmp_path) -> None:
     ledger = sqlite_path(db_url)
-    if ledger is None:
-        pytest.skip("the ledger is a file on SQLite only")
+    assert ledger is not None
     before = ledger.read_bytes()
     r = clerk("submit", str(bad_file(tmp_path)), "--institution", "ZZB", "--errors", str(ledger))
     assert r.exit_code == 1
