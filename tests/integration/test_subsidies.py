@@ -15,7 +15,7 @@ import pytest
 from tests import factories as f
 from zhengkedai.db.models import ImportFileRow
 from zhengkedai.domain.money import parse_yuan
-from zhengkedai.imports.records import SubsidyRow as Record
+from zhengkedai.imports.records import SubsidyRecord as Record
 from zhengkedai.imports.uscc import make_uscc
 from zhengkedai.services.subsidies import applications as subsidies
 from zhengkedai.services.subsidies import workflow as subsidy_workflow

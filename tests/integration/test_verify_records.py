@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from tests import factories as f
 from zhengkedai.db.models import ImportFileRow
 from zhengkedai.domain.money import parse_yuan as y
-from zhengkedai.imports.records import SubsidyRow as SubsidyRecord
+from zhengkedai.imports.records import SubsidyRecord
 from zhengkedai.imports.uscc import make_uscc
 from zhengkedai.services import closing, policies
 from zhengkedai.services.audit import verify as verify_service

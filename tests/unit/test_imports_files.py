@@ -13,7 +13,7 @@ from zhengkedai.domain.loans import EventType, LoanType
 from zhengkedai.imports.eligibility import DEFAULT_RULES, EligibilityRules
 from zhengkedai.imports.parse import read_file
 from zhengkedai.imports.readers import FileRejected, detect_encoding
-from zhengkedai.imports.records import EventRow, LoanRow, SubsidyKind, SubsidyRow
+from zhengkedai.imports.records import EventRecord, LoanRecord, SubsidyKind, SubsidyRecord
 from zhengkedai.imports.rowerrors import RowError, write_errors_csv
 from zhengkedai.imports.schema import FileKind
 from zhengkedai.imports.uscc import make_uscc
@@ -221,8 +221,8 @@ def test_valid_loan_rows_become_records_equal_to_pydantic_validated_ones(tmp_pat
                                            loan() + ["GZ01", "¥12,000", "Y"]])
     [row] = records(read_file(path))
     rec = row.record
-    assert isinstance(rec, LoanRow)
-    assert rec == LoanRow.model_validate(rec.model_dump())
+    assert isinstance(rec, LoanRecord)
+    assert rec == LoanRecord.model_validate(rec.model_dump())
     assert rec.loan_type is LoanType.CREDIT and rec.annual_rate == Decimal("3.85")
     assert rec.guarantee_fee == 1_200_000 and rec.research_cooperation is True
     assert rec.collateral_value == 0 and rec.district is None
@@ -239,7 +239,7 @@ def test_event_rows_allow_a_zero_overdue_level_but_no_zero_repayment(tmp_path):
     assert (error.row, error.column) == (3, "金额")
     assert "only overdue may be 0" in error.message
     results = [r.record for r in parsed.results() if r.record]
-    assert results[0] == EventRow(loan_no="L1", event=EventType.OVERDUE,
+    assert results[0] == EventRecord(loan_no="L1", event=EventType.OVERDUE,
                                   occurred_on=dt.date(2025, 7, 1), amount=0, note=None)
     assert results[1].amount == 50000 and results[1].note == "部分还款"
 
@@ -268,7 +268,7 @@ def test_subsidy_rows_check_investee_beneficiary_and_repeated_references(tmp_pat
     assert "an investee is given only for investment_risk" in errors[(7, "被投企业")]
     assert len(errors) == 5
     ok = [r.record for r in parsed.results() if r.record]
-    assert ok[-1] == SubsidyRow(kind=SubsidyKind.INVESTMENT_RISK, beneficiary="VC01",
+    assert ok[-1] == SubsidyRecord(kind=SubsidyKind.INVESTMENT_RISK, beneficiary="VC01",
                                 basis=50_000_000, investee=other, period=2025, reference="V5")
 
 

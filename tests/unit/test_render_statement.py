@@ -10,10 +10,10 @@ import pytest
 from zhengkedai.domain.money import ROUNDING_RULE_ZH
 from zhengkedai.domain.statement import (
     STATEMENT_KINDS,
-    Column,
     Field,
     Row,
     Section,
+    StatementColumn,
     StatementDoc,
     StatementError,
     Table,
@@ -64,12 +64,12 @@ def test_an_unknown_kind_is_refused() -> None:
 )
 def test_a_value_of_the_wrong_type_is_refused(kind: str, value: object) -> None:
     with pytest.raises(StatementError):
-        Table((Column("v", "值", kind),), (Row({"v": value}),))  # type: ignore[arg-type]
+        Table((StatementColumn("v", "值", kind),), (Row({"v": value}),))  # type: ignore[arg-type]
 
 
 def test_a_row_cannot_name_a_column_the_table_lacks() -> None:
     with pytest.raises(StatementError, match="not a column"):
-        Table((Column("a", "甲", "amount"),), (Row({"b": 1}),))
+        Table((StatementColumn("a", "甲", "amount"),), (Row({"b": 1}),))
 
 
 def test_rows_are_read_only() -> None:
@@ -79,13 +79,13 @@ def test_rows_are_read_only() -> None:
 
 
 def test_alignment_follows_the_kind() -> None:
-    kinds = {k: Column("c", "c", k).align for k in ("text", "amount", "percent", "date", "int")}
+    kinds = {k: StatementColumn("c", "c", k).align for k in ("text", "amount", "percent", "date", "int")}
     assert kinds == {"text": "left", "amount": "right", "percent": "right", "date": "center",
                      "int": "right"}
 
 
 def test_a_section_has_a_table_or_fields_not_both() -> None:
-    table = Table((Column("a", "甲"),))
+    table = Table((StatementColumn("a", "甲"),))
     with pytest.raises(StatementError):
         Section("s", "节", table=table, fields=(Field("f", "字段", "int", 1),))
 

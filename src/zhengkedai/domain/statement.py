@@ -76,7 +76,7 @@ def check_value(kind: ColumnKind, value: object, where: str) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class Column:
+class StatementColumn:
     """A table column: its key (in CSV/JSON), Chinese label (in the PDF) and kind.
 
     ``width`` is a relative share of the table's width in the PDF (0 = even share).
@@ -122,7 +122,7 @@ class Row:
 class Table:
     """Columns and typed rows; totals rows usually last."""
 
-    columns: tuple[Column, ...]
+    columns: tuple[StatementColumn, ...]
     rows: tuple[Row, ...] = ()
 
     def __post_init__(self) -> None:
@@ -157,7 +157,7 @@ class Field:
 
     @property
     def align(self) -> Alignment:
-        return Column(self.key, self.label, self.kind).align
+        return StatementColumn(self.key, self.label, self.kind).align
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,11 @@ from typing import Any
 
 from .statement import (
     CellValue,
-    Column,
     ColumnKind,
     Field,
     Row,
     Section,
+    StatementColumn,
     StatementDoc,
     Table,
 )
@@ -54,7 +54,7 @@ def _in(kind: ColumnKind, value: Any) -> CellValue:
     return str(value)
 
 
-def _column(c: Column) -> dict[str, Any]:
+def _column(c: StatementColumn) -> dict[str, Any]:
     return {"key": c.key, "label": c.label, "kind": c.kind, "width": c.width}
 
 
@@ -91,7 +91,7 @@ def encode(doc: StatementDoc) -> str:
 
 
 def _table(data: dict[str, Any]) -> Table:
-    columns = tuple(Column(c["key"], c["label"], c["kind"], c["width"]) for c in data["columns"])
+    columns = tuple(StatementColumn(c["key"], c["label"], c["kind"], c["width"]) for c in data["columns"])
     kinds = {c.key: c.kind for c in columns}
     rows = tuple(Row({k: _in(kinds[k], v) for k, v in r["values"].items()}, total=r["total"])
                  for r in data["rows"])

@@ -1,4 +1,4 @@
-"""Column parsers: small reusable objects turning one raw cell into one value.
+"""CellParser parsers: small reusable objects turning one raw cell into one value.
 
 Each parser has ``parse(cell) -> value`` and raises :class:`CellError` with a
 plain-words reason, never anything else, for any cell a reader can yield (see
@@ -102,7 +102,7 @@ def _excel_number(cell: Cell) -> bool:
         cell.strip().isdigit() and len(cell.strip()) >= 16 and cell.strip().endswith("000")))
 
 
-class Column(Generic[T]):
+class CellParser(Generic[T]):
     """Base of the parsers. ``describe`` is the rule shown in templates."""
 
     describe: str = ""
@@ -113,7 +113,7 @@ class Column(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Text(Column[str]):
+class Text(CellParser[str]):
     """Non-empty text, stripped; ``normalize`` also folds full-width forms (for codes)."""
 
     normalize: bool = False
@@ -138,7 +138,7 @@ class Text(Column[str]):
 
 
 @dataclass(frozen=True)
-class Code(Column[str]):
+class Code(CellParser[str]):
     """An identifier (loan number, institution code, reference): no inner spaces."""
 
     max_length: int = 64
@@ -160,7 +160,7 @@ class Code(Column[str]):
 
 
 @dataclass(frozen=True)
-class CreditCode(Column[str]):
+class CreditCode(CellParser[str]):
     """A unified social credit code whose check characters verify (GB 32100-2015)."""
 
     describe: str = "18-character unified social credit code (check character verified)"
@@ -180,7 +180,7 @@ class CreditCode(Column[str]):
 
 
 @dataclass(frozen=True)
-class Amount(Column[Fen]):
+class Amount(CellParser[Fen]):
     """An amount in yuan (or ``unit`` yuan, from the header) as int fen.
 
     ``minimum`` is ``"nonnegative"`` (≥ 0) or ``"positive"`` (> 0).
@@ -240,7 +240,7 @@ class Amount(Column[Fen]):
 
 
 @dataclass(frozen=True)
-class Percent(Column[Decimal]):
+class Percent(CellParser[Decimal]):
     """A percentage as a Decimal number of percent: ``3.85`` and ``3.85%`` are 3.85."""
 
     low: Decimal = Decimal(0)
@@ -279,7 +279,7 @@ EXCEL_1904 = dt.date(1904, 1, 1)  # older Mac Excel's date system: serial 0
 
 
 @dataclass(frozen=True)
-class Date(Column[dt.date]):
+class Date(CellParser[dt.date]):
     """``2025-06-01``, ``2025/6/1``, ``2025年6月1日``, a date cell or an Excel serial number.
 
     Serials are accepted from number cells only (XLSX), never from text, and
@@ -341,7 +341,7 @@ def _from_serial(cell: int | Decimal, epoch: dt.date) -> dt.date:
 
 
 @dataclass(frozen=True)
-class Year(Column[int]):
+class Year(CellParser[int]):
     """A four-digit year, ``2025`` or ``2025年`` / ``2025年度``."""
 
     low: int = 1990
@@ -368,7 +368,7 @@ _NO = ("否", "n", "no", "false", "0", "f", "×")
 
 
 @dataclass(frozen=True)
-class YesNo(Column[bool]):
+class YesNo(CellParser[bool]):
     """是/否, Y/N, yes/no, true/false, 1/0 (any case), or a TRUE/FALSE cell."""
 
     describe: str = "是/否, Y/N, true/false, 1/0"
@@ -389,7 +389,7 @@ class YesNo(Column[bool]):
 
 
 @dataclass(frozen=True)
-class Choice(Column[E]):
+class Choice(CellParser[E]):
     """One of an enum's values, by English value or Chinese name (any case)."""
 
     enum: type[E]
@@ -418,10 +418,10 @@ class Choice(Column[E]):
 
 
 @dataclass(frozen=True)
-class Optional(Column[Any]):
+class Optional(CellParser[Any]):
     """``inner`` when the cell has a value, else ``default`` (also when the column is absent)."""
 
-    inner: Column[Any]
+    inner: CellParser[Any]
     default: Any = None
     describe: str = ""
 
@@ -442,7 +442,7 @@ class Optional(Column[Any]):
 
 
 @dataclass(frozen=True)
-class Mapped(Column[T]):
+class Mapped(CellParser[T]):
     """Any function ``str -> T`` raising ValueError, as a column (for one-off formats)."""
 
     function: Callable[[str], T]

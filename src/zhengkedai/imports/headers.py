@@ -28,7 +28,7 @@ from typing import Any
 
 from ..domain import money
 from ..i18n import _, ngettext
-from .columns import Amount, Column, Date, Optional, Percent
+from .columns import Amount, CellParser, Date, Optional, Percent
 from .readers import Cell, FileRejected, RawRow
 from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind, expected_columns
 
@@ -68,7 +68,7 @@ class BoundColumn:
     index: int  # 0-based position in the row
     field: FieldSpec
     header: str  # as written in the file
-    parser: Column[Any]
+    parser: CellParser[Any]
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class Header:
                                            for b in self.columns))
 
 
-def _not_after(parser: Column[Any], today: dt.date) -> Column[Any]:
+def _not_after(parser: CellParser[Any], today: dt.date) -> CellParser[Any]:
     if isinstance(parser, Date):
         return replace(parser, latest=today)
     if isinstance(parser, Optional):
@@ -118,7 +118,7 @@ def _not_after(parser: Column[Any], today: dt.date) -> Column[Any]:
     return parser
 
 
-def _with_epoch(parser: Column[Any], epoch: dt.date) -> Column[Any]:
+def _with_epoch(parser: CellParser[Any], epoch: dt.date) -> CellParser[Any]:
     if isinstance(parser, Date):
         return replace(parser, serial_epoch=epoch)
     if isinstance(parser, Optional):
@@ -246,7 +246,7 @@ def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str, *,
                   tuple(ignored))
 
 
-def _scaled(spec: FieldSpec, unit: str | None) -> Column[Any]:
+def _scaled(spec: FieldSpec, unit: str | None) -> CellParser[Any]:
     """The spec's parser, scaled by a header unit; a unit on a non-amount is an error.
 
     A percent column's cells are in percent whatever its header says, so a

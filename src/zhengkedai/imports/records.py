@@ -60,7 +60,7 @@ class _Record(BaseModel):
 _R = TypeVar("_R", bound=_Record)
 
 
-class LoanRow(_Record):
+class LoanRecord(_Record):
     """A new programme loan (贷款台账, SPEC 4.1)."""
 
     loan_no: NonEmpty
@@ -81,7 +81,7 @@ class LoanRow(_Record):
     guarantee_fee: NonNegativeFen = 0
 
     @model_validator(mode="after")
-    def _dates(self) -> LoanRow:
+    def _dates(self) -> LoanRecord:
         reason = maturity_error(self.disbursed_on, self.maturity_on)
         if reason:
             raise ValueError(reason)
@@ -104,7 +104,7 @@ class LoanRow(_Record):
         )
 
 
-class EventRow(_Record):
+class EventRecord(_Record):
     """A post-loan event on a loan already filed (贷后事件, SPEC 4.2)."""
 
     loan_no: NonEmpty
@@ -114,14 +114,14 @@ class EventRow(_Record):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _amount(self) -> EventRow:
+    def _amount(self) -> EventRecord:
         reason = amount_rule_error(self.event, self.amount)
         if reason:
             raise ValueError(reason)
         return self
 
 
-class SubsidyRow(_Record):
+class SubsidyRecord(_Record):
     """A subsidy application (补助申请, SPEC 4.3)."""
 
     kind: SubsidyKind
@@ -133,14 +133,14 @@ class SubsidyRow(_Record):
     filed_on: dt.date | None = None  # 申请日期; None: the day the file is submitted
 
     @model_validator(mode="after")
-    def _investee(self) -> SubsidyRow:
+    def _investee(self) -> SubsidyRecord:
         reason = investee_error(self.kind, self.investee)
         if reason:
             raise ValueError(reason)
         return self
 
 
-Record = LoanRow | EventRow | SubsidyRow
+Record = LoanRecord | EventRecord | SubsidyRecord
 
 _set = object.__setattr__
 
@@ -161,7 +161,7 @@ def construct(model: type[_R], values: dict[str, Any]) -> _R:
     return record
 
 
-for _model in (LoanRow, EventRow, SubsidyRow):
+for _model in (LoanRecord, EventRecord, SubsidyRecord):
     assert not _model.__private_attributes__ and not _model.__pydantic_post_init__
     assert all(f.alias is None and f.validation_alias is None
                for f in _model.model_fields.values())

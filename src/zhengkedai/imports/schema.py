@@ -16,9 +16,9 @@ from typing import Any
 from ..domain.loans import EVENT_TYPE_ZH, LOAN_TYPE_ZH, EventType, LoanType
 from .columns import (
     Amount,
+    CellParser,
     Choice,
     Code,
-    Column,
     CreditCode,
     Date,
     Optional,
@@ -27,7 +27,7 @@ from .columns import (
     Year,
     YesNo,
 )
-from .records import SUBSIDY_KIND_ZH, EventRow, LoanRow, Record, SubsidyKind, SubsidyRow
+from .records import SUBSIDY_KIND_ZH, EventRecord, LoanRecord, Record, SubsidyKind, SubsidyRecord
 
 
 class FileKind(StrEnum):
@@ -49,7 +49,7 @@ class FieldSpec:
 
     key: str
     zh: str
-    column: Column[Any]
+    column: CellParser[Any]
     required: bool = True  # the header must be present
     rule: str = ""  # shown in templates; defaults to the parser's description
     done: bool = False  # a date of something done: not after the day the file is filed
@@ -68,7 +68,7 @@ class FieldSpec:
         return f"{self.zh} ({self.key})"
 
 
-def _opt(column: Column[Any], default: Any = None) -> Optional:
+def _opt(column: CellParser[Any], default: Any = None) -> Optional:
     return Optional(column, default)
 
 
@@ -131,9 +131,9 @@ FIELDS: dict[FileKind, tuple[FieldSpec, ...]] = {
 }
 
 RECORD_TYPES: dict[FileKind, type[Record]] = {
-    FileKind.LOANS: LoanRow,
-    FileKind.EVENTS: EventRow,
-    FileKind.SUBSIDIES: SubsidyRow,
+    FileKind.LOANS: LoanRecord,
+    FileKind.EVENTS: EventRecord,
+    FileKind.SUBSIDIES: SubsidyRecord,
 }
 
 

@@ -32,11 +32,11 @@ from .eligibility import DEFAULT_RULES, EligibilityRules, eligibility_errors, re
 from .headers import Header
 from .readers import Cell
 from .records import (
-    EventRow,
-    LoanRow,
+    EventRecord,
+    LoanRecord,
     Record,
     SubsidyKind,
-    SubsidyRow,
+    SubsidyRecord,
     amount_rule_error,
     construct,
     investee_error,
@@ -88,8 +88,8 @@ class RowValidator:
         self._defaults = {f.key: f.column.parse(None) for f in header.missing}
         self._extra_reported: set[int] = set()
         self._bound_positions = {b.index for b in header.columns}
-        self._model: Any = {FileKind.LOANS: LoanRow, FileKind.EVENTS: EventRow,
-                            FileKind.SUBSIDIES: SubsidyRow}[header.kind]
+        self._model: Any = {FileKind.LOANS: LoanRecord, FileKind.EVENTS: EventRecord,
+                            FileKind.SUBSIDIES: SubsidyRecord}[header.kind]
         self._rules: Callable[[Values, int], Problems] = {
             FileKind.LOANS: self._loan_rules,
             FileKind.EVENTS: self._event_rules,

@@ -28,12 +28,12 @@ from zhengkedai.domain.statement import (
     ORIENTATIONS,
     STATEMENT_KINDS,
     CellValue,
-    Column,
     ColumnKind,
     Field,
     Orientation,
     Row,
     Section,
+    StatementColumn,
     StatementDoc,
     StatementError,
     StatementKind,
@@ -50,11 +50,11 @@ class LayoutSection:
     key: str
     heading: str
     type: SectionType
-    columns: tuple[Column, ...]
+    columns: tuple[StatementColumn, ...]
     totals: frozenset[str] = frozenset()  # field keys ruled as subtotals
     orientation: Orientation | None = None
 
-    def column(self, key: str) -> Column:
+    def column(self, key: str) -> StatementColumn:
         """The column named ``key``; raises :class:`KeyError` if there is none."""
         for c in self.columns:
             if c.key == key:
@@ -110,7 +110,7 @@ def _parse(kind: str, data: dict[str, Any]) -> Layout:
     sections: list[LayoutSection] = []
     for raw in data["sections"]:
         columns = tuple(
-            Column(c["key"], c["label"], cast(ColumnKind, c.get("kind", "text")), c.get("width", 0))
+            StatementColumn(c["key"], c["label"], cast(ColumnKind, c.get("kind", "text")), c.get("width", 0))
             for c in raw["columns"]
         )
         stype = raw.get("type", "table")

@@ -28,7 +28,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from zhengkedai.domain.statement import Alignment, Column, Field, Section, StatementDoc
+from zhengkedai.domain.statement import Alignment, Field, Section, StatementColumn, StatementDoc
 from zhengkedai.domain.statement import Table as DataTable
 
 from .canvas_table import CanvasTable, text_widths
@@ -85,8 +85,8 @@ def column_widths(table: DataTable, width: float, font: str, size: float) -> lis
 
     Each column gets at least its minimum (the widest figure, date or code — what
     must not wrap), then the rest goes to columns whose content wants more, in
-    proportion to ``Column.width``, up to their natural (unwrapped) width; any
-    width still left is shared by ``Column.width``. Returns ``None`` when the
+    proportion to ``StatementColumn.width``, up to their natural (unwrapped) width; any
+    width still left is shared by ``StatementColumn.width``. Returns ``None`` when the
     minimums alone exceed ``width`` at this font size.
     """
     cols = table.columns
@@ -179,7 +179,7 @@ def _total_rule(row: int) -> list[tuple[object, ...]]:
     ]
 
 
-def _cell(column: Column, value: object, font: str, size: float) -> object:  # float-ok: layout points, not money
+def _cell(column: StatementColumn, value: object, font: str, size: float) -> object:  # float-ok: layout points, not money
     text = display(column.kind, value)  # type: ignore[arg-type]
     return _para(text, font, size, column.align) if column.kind == "text" else text
 

@@ -52,7 +52,7 @@ from zhengkedai.imports.parse import (
     totals_note,
 )
 from zhengkedai.imports.readers import ENCODING_NAMES, FileRejected
-from zhengkedai.imports.records import EventRow, SubsidyRow
+from zhengkedai.imports.records import EventRecord, SubsidyRecord
 from zhengkedai.imports.rowerrors import RowError
 from zhengkedai.imports.schema import FILE_KIND_ZH, RECORD_TYPES, FileKind
 from zhengkedai.services import institutions
@@ -238,7 +238,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
             WRITERS[parsed.kind](uow, actor, valid, record.id, filer, result)
         if valid:
             for _, rec in valid:
-                if isinstance(rec, EventRow):
+                if isinstance(rec, EventRecord):
                     result.add_total(rec.event.value, 1, rec.amount)
                 else:
                     result.add_total("basis", 1, rec.basis)
@@ -460,7 +460,7 @@ class _EventWriter:
                 moved.clear()
 
         for number, rec in batch:
-            assert isinstance(rec, EventRow)
+            assert isinstance(rec, EventRecord)
             loan_id, outstanding, overdue = figures[rec.loan_no]
             # the check pass has allowed this event (a recovery only after a loss),
             # so the running state only needs the outstanding and overdue figures
@@ -513,7 +513,7 @@ class _EventWriter:
 def _write_subsidies(uow: UnitOfWork, actor: Actor, batch: list, file_id: int, filer: str,  # type: ignore[type-arg]
                      result: SubmitResult) -> None:
     for number, rec in batch:
-        assert isinstance(rec, SubsidyRow)
+        assert isinstance(rec, SubsidyRecord)
         # dated by its 申请日期 when the file gives one, else the day it is filed
         row = subsidies.file_subsidy(uow, actor, rec, file_id=file_id, file_row=number,
                                      submitted_on=rec.filed_on)

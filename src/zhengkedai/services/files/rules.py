@@ -29,8 +29,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event
 from zhengkedai.domain.money import format_plain
 from zhengkedai.domain.periods import period_of
-from zhengkedai.imports.records import EventRow, LoanRow, Record, construct
-from zhengkedai.imports.records import SubsidyRow as SubsidyRecord
+from zhengkedai.imports.records import EventRecord, LoanRecord, Record, SubsidyRecord, construct
 from zhengkedai.imports.rowerrors import RowError
 from zhengkedai.imports.schema import FIELDS, FileKind
 from zhengkedai.imports.uscc import uscc_error
@@ -130,7 +129,7 @@ class StateChecker:
         if not filed and self.loans_clean_but_for_filed(columns):
             return []
         keys = list(columns)
-        batch = [(row, construct(LoanRow, dict(zip(keys, values, strict=True))))
+        batch = [(row, construct(LoanRecord, dict(zip(keys, values, strict=True))))
                  for row, values in zip(rows, zip(*columns.values(), strict=True), strict=True)]
         return self._loans(batch, filed)
 
@@ -141,7 +140,7 @@ class StateChecker:
         errors: list[RowError] = []
         in_batch: dict[object, int] = {}
         for row, rec in batch:
-            assert isinstance(rec, LoanRow)
+            assert isinstance(rec, LoanRecord)
             before = len(errors)
             where = filed.get(rec.loan_no)
             first = self._first_in_file(rec.loan_no, row, in_batch, where)
@@ -293,7 +292,7 @@ class StateChecker:
         names: dict[int, str] = {}
         errors: list[RowError] = []
         for row, rec in batch:
-            assert isinstance(rec, EventRow)
+            assert isinstance(rec, EventRecord)
             known = loans.get(rec.loan_no)
             if known is None:
                 other = elsewhere.get(rec.loan_no)

@@ -57,7 +57,7 @@ COUNTS_FOR_CAP = (Status.SUBMITTED, Status.APPROVED, Status.PAID)  # everything 
 
 
 class SubsidyRecord(Protocol):
-    """One application as the importer reads it (``imports.records.SubsidyRow``)."""
+    """One application as the importer reads it (``imports.records.SubsidyRecord``)."""
 
     @property
     def kind(self) -> str: ...
