@@ -115,6 +115,35 @@ def test_a_claim_opened_before_the_close_that_suspends_its_bank_is_computed_agai
     assert verify.verify(uow).ok
 
 
+def test_a_claim_paid_before_the_close_that_suspends_its_bank_stands_and_verifies(
+        uow, actor, clock) -> None:
+    """The same, but the claim was paid before March was closed: the close warns and
+    leaves it paid, and verify does not take the paid amount for one raised by hand."""
+    f.bank(uow, actor)
+    f.fund_reserve(uow, actor, 100_000_000, on=dt.date(2025, 1, 2))
+    policies.load_bundled(uow, actor)
+    old = f.loan(uow, actor, loan_no="A", principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
+    f.event(uow, actor, old, "overdue", 10_000_000, dt.date(2025, 3, 20))
+    clock.now = dt.datetime(2025, 3, 1, 9)
+    closing.close_month(uow, actor, "2025-01")
+    closing.close_month(uow, actor, "2025-02")
+    late = f.loan(uow, actor, loan_no="S7", principal=50_000_000, disbursed_on=dt.date(2025, 4, 15),
+                  enterprise_seq=2)
+    claim = claims.open_claim(uow, actor, f.event(uow, actor, late, "loss", 50_000_000,
+                                                  dt.date(2025, 4, 20)))
+    clock.now = dt.datetime(2025, 4, 25, 9)
+    wf.approve(uow, actor, claim.id, dt.date(2025, 4, 22))
+    wf.pay(uow, actor, claim.id, dt.date(2025, 4, 23))
+    clock.now = dt.datetime(2025, 4, 26, 9)
+
+    result = closing.close_month(uow, actor, "2025-03")
+    uow.commit()
+    assert [(r.claim_id, r.amount_before, r.amount_after, r.changed) for r in result.recomputed] == [
+        (claim.id, 40_000_000, 0, False)]
+    assert uow.s.get(ClaimRow, claim.id).status == "paid"
+    assert verify.verify(uow).ok, verify.verify(uow).problems
+
+
 def test_a_close_that_reinstates_a_bank_restores_a_claim_opened_while_it_was_suspended(
         uow, actor, clock) -> None:
     f.bank(uow, actor)

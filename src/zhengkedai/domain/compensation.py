@@ -42,6 +42,7 @@ from .policy_rules import (
     claim_facts,
 )
 from .policy_trace import ClaimComputation, TraceStep, cap_step, fill, why_not
+from .workflow import Status
 
 RECOVERIES_RULE = "recoveries_before_payment"
 RECOVERIES_CLAUSE = ("追偿回收: 赔付前的回收款冲减本金实际损失 (programme rule; 补偿以本金部分的实际损失为基数: "
@@ -254,7 +255,7 @@ def institution_year_limit(rule: CapPerInstitutionYearStep, prior_year_balance: 
 # A claim uses up its loan's and its institution's caps unless it was turned
 # down: submitted, approved and paid claims all count, so that two claims
 # filed together cannot each take what is left.
-NOT_COUNTED = frozenset({"rejected", "withdrawn"})
+NOT_COUNTED = frozenset({Status.REJECTED, Status.WITHDRAWN})
 
 
 def counts_toward_caps(status: str) -> bool:

@@ -28,6 +28,7 @@ from zhengkedai.domain.errors import NotFound, ZkdError
 from zhengkedai.domain.loans import EVENT_TYPE_ZH
 from zhengkedai.domain.money import format_grouped, parse_yuan
 from zhengkedai.domain.periods import last_day, period_of
+from zhengkedai.domain.workflow import Status
 from zhengkedai.i18n import _
 from zhengkedai.outputs import write_folder
 from zhengkedai.services import closing, institutions, setup
@@ -116,14 +117,14 @@ def _correct(uow: UnitOfWork, actor: Actor, row: dict[str, str]) -> Iterator[str
 
 def _month_end(uow: UnitOfWork, actor: Actor, end: dt.date) -> Iterator[str]:
     s = uow.s
-    for claim in s.execute(select(ClaimRow).where(ClaimRow.status == "submitted")
+    for claim in s.execute(select(ClaimRow).where(ClaimRow.status == Status.SUBMITTED)
                            .order_by(ClaimRow.id)).scalars().all():
         if claim.amount_fen == 0:
             claims_workflow.reject(uow, actor, claim.id, "计算补偿金额为 0（见计算过程）", on=end)
             yield f"  claim C{claim.id} rejected: computes to 0.00"
         else:
             claims_workflow.approve(uow, actor, claim.id, end)
-    for claim in s.execute(select(ClaimRow).where(ClaimRow.status == "approved")
+    for claim in s.execute(select(ClaimRow).where(ClaimRow.status == Status.APPROVED)
                            .order_by(ClaimRow.id)).scalars().all():
         claims_workflow.pay(uow, actor, claim.id, end)
         yield f"  claim C{claim.id} ({claim.institution_code}) paid {format_grouped(claim.amount_fen)}"
@@ -133,7 +134,7 @@ def _month_end(uow: UnitOfWork, actor: Actor, end: dt.date) -> Iterator[str]:
         for entry in claims_workflow.return_shares(uow, actor, claim_id, end):
             total = sum(ln.amount for ln in entry.lines if ln.amount > 0)
             yield f"  recovery share of C{claim_id} returned: {format_grouped(total)}"
-    for sub in s.execute(select(SubsidyRow).where(SubsidyRow.status == "submitted")
+    for sub in s.execute(select(SubsidyRow).where(SubsidyRow.status == Status.SUBMITTED)
                          .order_by(SubsidyRow.id)).scalars().all():
         if sub.amount_fen == 0:
             subsidy_workflow.reject(uow, actor, sub.id, reason="补助额度已用完", on=end)

@@ -14,12 +14,13 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped, parse_yuan
 from zhengkedai.domain.notice import PaymentNotice
+from zhengkedai.domain.workflow import Status
 from zhengkedai.i18n import _
 from zhengkedai.services import settings
 from zhengkedai.services.claims.workflow import get as get_claim
 from zhengkedai.services.subsidies import applications as subsidies
 
-_PAYABLE = ("approved", "paid")
+_PAYABLE = (Status.APPROVED, Status.PAID)
 
 LOAN_TYPE_ZH = {"credit": "信用", "ip_pledge": "知识产权质押", "collateral": "抵押",
                 "guaranteed": "担保", "insured": "保证保险"}
@@ -72,7 +73,7 @@ def claim_notice(uow: UnitOfWork, claim_id: int) -> PaymentNotice:
         purpose=purpose,
         approved_by=_operator(uow, claim.approve_entry, claim.decided_by) or "",
         approved_on=claim.approved_on,
-        paid_by=_operator(uow, claim.pay_entry, None) if claim.status == "paid" else None,
+        paid_by=_operator(uow, claim.pay_entry, None) if claim.status == Status.PAID else None,
         paid_on=claim.paid_on, source=f"补偿申请 C{claim.id}")
 
 
@@ -100,5 +101,5 @@ def subsidy_notice(uow: UnitOfWork, subsidy_id: int) -> PaymentNotice:
         amount=row.amount_fen, fund="科技金融补助资金", purpose=purpose,
         approved_by=_operator(uow, row.approve_entry, row.decided_by) or "",
         approved_on=row.approved_on,
-        paid_by=_operator(uow, row.pay_entry, None) if row.status == "paid" else None,
+        paid_by=_operator(uow, row.pay_entry, None) if row.status == Status.PAID else None,
         paid_on=row.paid_on, source=f"补助申请 S{row.id}")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from zhengkedai.db.models import EntryRow, SubsidyRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import format_grouped
+from zhengkedai.domain.workflow import Status
 from zhengkedai.services.funds.fees import FEE_KIND, FEE_PREFIX, fee_year, limit_text, sum_between
 from zhengkedai.services.params import active_policy
 from zhengkedai.services.subsidies.applications import cap_of, version_named
@@ -19,7 +20,7 @@ def check_caps(uow: UnitOfWork) -> list[str]:
     policy = active_policy(uow)
     groups: dict[tuple[str, str, int], list[SubsidyRow]] = {}
     for row in uow.s.execute(select(SubsidyRow).where(
-            SubsidyRow.status.in_(("approved", "paid"))).order_by(SubsidyRow.id)).scalars():
+            SubsidyRow.status.in_((Status.APPROVED, Status.PAID))).order_by(SubsidyRow.id)).scalars():
         groups.setdefault((row.kind, row.beneficiary, row.period_year), []).append(row)
     found = []
     for (kind, who, year), rows in sorted(groups.items()):

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
 from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import (
     ClaimRow,
@@ -24,6 +25,7 @@ from zhengkedai.domain.compensation import (
 )
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import Fen, format_grouped
+from zhengkedai.domain.periods import period_of, previous_period
 from zhengkedai.services import portfolio
 from zhengkedai.services.claims import entries
 from zhengkedai.services.claims.computation import (
@@ -142,7 +144,11 @@ def check_claim_amounts(uow: UnitOfWork) -> list[str]:
     or withdrawn, or an enterprise's loss withdrawn, frees cap and threshold), so a
     paid claim, computed from the facts as they stood, may be below today's figure,
     never above it: an amount above it was raised by hand
-    (say 80% of the loss made 100%). A lowered amount is not flagged here (paid
+    (say 80% of the loss made 100%). One fact can move against it: whether the
+    bank was suspended when the loan was made is settled by the close of the month
+    before, and a claim may be paid before that close (the close then warns that
+    the paid claim stands as paid). A paid claim is therefore not flagged when that
+    close came after its payment. A lowered amount is not flagged here (paid
     amounts are held against their entries by :func:`check_claims`). Withdrawn and
     rejected claims are skipped: they pay nothing.
     """
@@ -162,8 +168,18 @@ def check_claim_amounts(uow: UnitOfWork) -> list[str]:
             problems.append(f"claim #{claim.id} (loan {loan.loan_no}): cannot be recomputed "
                             f"from its stored policy: {exc}")
             continue
-        if claim.amount_fen > expected:
+        if claim.amount_fen > expected and not _paid_before_coverage_was_settled(uow, claim, loan):
             problems.append(f"claim #{claim.id} (loan {loan.loan_no}, {claim.status}): amount "
                             f"{format_grouped(claim.amount_fen)}, but its stored policy and "
                             f"inputs give {format_grouped(expected)}")
     return problems
+
+
+def _paid_before_coverage_was_settled(uow: UnitOfWork, claim: ClaimRow, loan: LoanRow) -> bool:
+    """Whether ``claim`` was paid before the close that settled its bank's suspension
+    status for the loan's disbursement month (the close of the month before)."""
+    if claim.status != PAID or claim.pay_entry is None:
+        return False
+    close = closed_month(uow, previous_period(period_of(loan.disbursed_on)))
+    paid_at = LedgerRepo(uow).entry(claim.pay_entry).created_at
+    return close is None or close.closed_at > paid_at

@@ -52,6 +52,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.policy import Policy, PolicyError, PolicyVersion
 from zhengkedai.domain.subsidy_rules import compute_subsidy
+from zhengkedai.domain.workflow import Status
 from zhengkedai.services import policies
 from zhengkedai.services.claims import entries as claims_entries
 from zhengkedai.services.funds import budget
@@ -93,7 +94,7 @@ def _payment_problems(label: str, status: str, pay_entry: int | None, paid_on: A
     (and, given ``amount`` as (amount, what each entry books on the payable),
     paying that amount); any other status means none.
     """
-    if status != "paid":
+    if status != Status.PAID:
         return ([f"{label}: {status}, but entry #{pays[0].seq} paid it on "
                  f"{pays[0].entry_date}"] if pays else [])
     if [p.seq for p in pays] != [pay_entry]:
@@ -159,7 +160,7 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
         paid = payments[claim.id]
         problems += _payment_problems(name(claim), claim.status, claim.pay_entry, claim.paid_on,
                                       paid)
-        should_live = claim.status in ("approved", "paid") and claim.amount_fen > 0
+        should_live = claim.status in (Status.APPROVED, Status.PAID) and claim.amount_fen > 0
         if should_live and live != [claim.approve_entry]:
             problems.append(f"{name(claim)}: {claim.status} with approval entry "
                             f"#{claim.approve_entry}, but its live approvals in the journal "
@@ -170,7 +171,7 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
                             f"{seqs_text(live)} is not reversed")
         first = next((a for a in approvals[claim.id]
                       if a.idempotency_key == f"claim:{claim.id}:approve"), None)
-        if (first is not None and claim.status in ("approved", "paid")
+        if (first is not None and claim.status in (Status.APPROVED, Status.PAID)
                 and claim.approved_on != first.entry_date):
             problems.append(f"{name(claim)}: approved on {claim.approved_on}, but its approval "
                             f"entry #{first.seq} is dated {first.entry_date}")
@@ -277,7 +278,7 @@ def check_subsidy_entries(uow: UnitOfWork) -> list[str]:
         approvals, pays, rejects = (steps[row.id][k] for k in ("approve", "pay", "reject"))
         live = [a for a in approvals if a.seq not in reversed_by]
         amount = format_grouped(row.amount_fen)
-        if row.status in ("approved", "paid"):
+        if row.status in (Status.APPROVED, Status.PAID):
             if [a.seq for a in live] != [row.approve_entry]:
                 problems.append(f"{name(row)}: {row.status} with approval entry "
                                 f"#{row.approve_entry}, but its live approvals in the journal "
@@ -295,7 +296,7 @@ def check_subsidy_entries(uow: UnitOfWork) -> list[str]:
                             f"{seqs_text([a.seq for a in live])} is not reversed")
         problems += _payment_problems(name(row), row.status, row.pay_entry, row.paid_on, pays,
                                       amount=(row.amount_fen, payable))
-        if row.status == "rejected" and approvals:
+        if row.status == Status.REJECTED and approvals:
             if [r.seq for r in rejects] != [row.reject_entry]:
                 problems.append(f"{name(row)}: rejected with entry #{row.reject_entry}, but the "
                                 f"journal's reversals of its approval are "

@@ -35,6 +35,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.accounts import Fund, account, reserve_cash
 from zhengkedai.domain.ledger import Entry, EntryDraft, Line, reversal_of
 from zhengkedai.domain.money import Fen, format_grouped
+from zhengkedai.domain.workflow import Status
 
 
 def payable(institution: str) -> str:
@@ -132,7 +133,7 @@ def readjust_after_close(uow: UnitOfWork, actor: Actor, claim: ClaimRow, on: dt.
                  f"金额{format_grouped(claim.amount_fen)}元",
         ).seq
     else:
-        claim.status, claim.approved_on = "submitted", None
+        claim.status, claim.approved_on = Status.SUBMITTED, None
     uow.s.flush()
 
 

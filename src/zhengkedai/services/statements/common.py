@@ -14,6 +14,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import workflow
 from zhengkedai.domain.money import Fen, format_grouped, parse_yuan
 from zhengkedai.domain.periods import first_day, last_day, parse_period
+from zhengkedai.domain.workflow import Status
 
 
 @dataclass(frozen=True)
@@ -179,12 +180,12 @@ def status_as_of(month: Month, *, submitted_on: dt.date, approved_on: dt.date | 
     if submitted_on > month.end:
         return None
     if month.by_end(paid_on):
-        return "paid"
-    if status == "rejected" and (rejected_on is None or month.by_end(rejected_on)):
-        return "rejected"
+        return Status.PAID
+    if status == Status.REJECTED and (rejected_on is None or month.by_end(rejected_on)):
+        return Status.REJECTED
     if month.by_end(approved_on):
-        return "approved"
-    return "submitted"
+        return Status.APPROVED
+    return Status.SUBMITTED
 
 
 STATUS_ZH = workflow.STATUS_ZH

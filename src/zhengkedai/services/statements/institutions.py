@@ -44,6 +44,7 @@ from zhengkedai.domain.policy import PolicyVersion
 from zhengkedai.domain.policy_params import format_ratio
 from zhengkedai.domain.policy_rules import CapPerInstitutionYearStep
 from zhengkedai.domain.statement import CellValue, Section, StatementDoc
+from zhengkedai.domain.workflow import Status
 from zhengkedai.render.csvfile import csv_bytes
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
 from zhengkedai.services import institutions, portfolio
@@ -240,7 +241,7 @@ def _claim_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
         done = [f"{word} {day.isoformat()}" for word, day in (
             ("提交", c.submitted_on), ("批准", c.approved_on), ("支付", c.paid_on))
             if day is not None and month.within(day)]
-        rejected = status == "rejected" and month.within(
+        rejected = status == Status.REJECTED and month.within(
             getattr(c, "rejected_on", None) or c.submitted_on)
         if rejected:
             done.append("驳回")
@@ -252,7 +253,7 @@ def _claim_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
             "claim_id": f"C{c.id}", "loan_no": loan.loan_no,
             "enterprise_name": loan.enterprise_name, "movement": "；".join(done),
             "loss": c.loss_fen, "compensation": c.amount_fen, "status": STATUS_ZH[status],
-            "reason": (c.rejected_reason or "") if status == "rejected" else None,
+            "reason": (c.rejected_reason or "") if status == Status.REJECTED else None,
         })
     return rows
 
@@ -395,9 +396,9 @@ def _claim_rows(month: Month, claims: Sequence[ClaimRow]) -> list[dict[str, Cell
             add("本月批准", c)
         if month.within(c.paid_on):
             add("本月支付", c)
-        if status == "rejected" and month.within(getattr(c, "rejected_on", None) or c.submitted_on):
+        if status == Status.REJECTED and month.within(getattr(c, "rejected_on", None) or c.submitted_on):
             add("本月驳回", c)
-        if status == "paid":
+        if status == Status.PAID:
             add("累计已支付", c)
     return [{"status": k, "count": v[0], "loss": v[1], "compensation": v[2]}
             for k, v in groups.items()]

@@ -26,6 +26,7 @@ from zhengkedai.db.models import (
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import Fen
 from zhengkedai.domain.statement import CellValue, StatementDoc
+from zhengkedai.domain.workflow import Status
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
 from zhengkedai.services.claims.computation import WITHDRAWN
 from zhengkedai.services.statements.common import (
@@ -54,7 +55,7 @@ def _alive(month: Month, row: ClaimRow | SubsidyRow, status: str | None) -> bool
         return False
     touched = (month.within(row.submitted_on) or month.within(row.approved_on)
                or month.within(row.paid_on) or month.within(getattr(row, "rejected_on", None)))
-    return touched or status in ("submitted", "approved")
+    return touched or status in (Status.SUBMITTED, Status.APPROVED)
 
 
 def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
@@ -90,10 +91,10 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
             "loan_no": loan.loan_no, "enterprise_name": loan.enterprise_name,
             "loss_on": event.occurred_on, "loss": claim.loss_fen,
             "recovery_before": claim.recovered_before_fen, "compensation": claim.amount_fen,
-            "status": STATUS_ZH[status or "submitted"], "paid_on": claim.paid_on
+            "status": STATUS_ZH[status or Status.SUBMITTED], "paid_on": claim.paid_on
             if month.by_end(claim.paid_on) else None,
             "basis": deciding_line(claim.trace),
-            "reason": (claim.rejected_reason or "") if status == "rejected" else None,
+            "reason": (claim.rejected_reason or "") if status == Status.REJECTED else None,
         })
         traces.append({"claim_id": f"C{claim.id}", "trace": "\n".join(lines)})
     committed = -sum(LedgerRepo(uow).balances(prefix="reserve:compensation_payable:",
@@ -144,7 +145,7 @@ def subsidies_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
             "beneficiary": sub.beneficiary,
             "beneficiary_name": names.get(sub.beneficiary) or firms.get(sub.beneficiary, ""),
             "year": str(sub.period_year), "reference": sub.reference, "basis": sub.basis_fen,
-            "rate": rate, "amount": sub.amount_fen, "status": STATUS_ZH[status or "submitted"],
+            "rate": rate, "amount": sub.amount_fen, "status": STATUS_ZH[status or Status.SUBMITTED],
             "paid_on": sub.paid_on if month.by_end(sub.paid_on) else None,
         })
     kind_rows: list[dict[str, CellValue]] = [{"kind": kind_zh(k), "count": v[0], "basis": v[1],
