@@ -12,9 +12,11 @@ from zhengkedai.context import Actor, local_time
 from zhengkedai.db.ledger_repo import closed_month
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import workflow
+from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import Fen, format_grouped, parse_yuan
 from zhengkedai.domain.periods import first_day, last_day, parse_period
 from zhengkedai.domain.workflow import Status
+from zhengkedai.i18n import _
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,15 @@ class Month:
 
 
 def month_of(uow: UnitOfWork, actor: Actor, period: str) -> Month:
+    """The month a statement is of; a month that has not begun has nothing to state.
+
+    Raises:
+        ZkdError: ``period`` begins after today (Zhengzhou time).
+    """
     period = parse_period(period)
+    if first_day(period) > actor.today():
+        raise ZkdError(_("{period} has not begun (today is {today}): there is nothing to "
+                         "state yet").format(period=period, today=actor.today()))
     closed = closed_month(uow, period)
     return Month(
         period=period,
