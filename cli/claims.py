@@ -30,6 +30,7 @@ from .common import (
     format_option,
     kv_table,
 )
+from .notice_file import write_notice
 
 LIST_COLUMNS = [
     Column("id", "id", "int"), Column("institution", "institution"),
@@ -374,17 +375,11 @@ def claims_notice(claim_id: int, out: Path) -> None:
 
     Example: zkd claims notice 12 -o notices/
     """
-    from zhengkedai.render.notice import render_notice
     from zhengkedai.services import notices
 
-    e = env()
-    with e.uow() as uow:
+    with env().uow() as uow:
         notice = notices.claim_notice(uow, claim_id)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"付款通知书_{notice.number}.pdf"
-    path.write_bytes(render_notice(notice))
-    click.echo(_("Wrote the payment notice {number} to {path}.").format(number=notice.number,
-                                                                        path=path))
+    write_notice(notice, out)
 
 
 COMMANDS = [claims_group]

@@ -31,6 +31,7 @@ from .common import (
     format_option,
     kv_table,
 )
+from .notice_file import write_notice
 
 COLUMNS = [
     Column("id", "id", "int"), Column("kind", "kind"), Column("beneficiary", "beneficiary"),
@@ -239,17 +240,11 @@ def subsidies_notice(subsidy_id: int, out: Path) -> None:
 
     Example: zkd subsidies notice 7 -o notices/
     """
-    from zhengkedai.render.notice import render_notice
     from zhengkedai.services import notices
 
-    e = env()
-    with e.uow() as uow:
+    with env().uow() as uow:
         notice = notices.subsidy_notice(uow, subsidy_id)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"付款通知书_{notice.number}.pdf"
-    path.write_bytes(render_notice(notice))
-    click.echo(_("Wrote the payment notice {number} to {path}.").format(number=notice.number,
-                                                                        path=path))
+    write_notice(notice, out)
 
 
 COMMANDS = [subsidies_group]
