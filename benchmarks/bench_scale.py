@@ -144,7 +144,10 @@ class Run:
 
 def zkd(url: str, *args: str, check: bool = True) -> Run:
     """Run ``zkd ARGS`` as a user would; wall time and the child's own peak RSS."""
-    env = dict(os.environ, ZKD_DATABASE_URL=url, ZKD_OPERATOR="bench", ZKD_LANG="en")
+    env = dict(os.environ, ZKD_DATABASE_URL=url, ZKD_LANG="en")
+    env.pop("ZKD_OPERATOR", None)
+    if url.startswith("sqlite"):  # on PostgreSQL the operator is the login
+        env["ZKD_OPERATOR"] = "bench"
     with tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen([ZKD, *args], stdout=out, stderr=subprocess.STDOUT, env=env)
