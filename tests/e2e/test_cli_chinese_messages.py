@@ -149,3 +149,27 @@ def test_a_blank_template_is_replaced_and_a_filled_one_kept_in_chinese(  # type:
     assert r.exit_code != 0
     assert "已存在，且不是 zkd 生成的可替换的模板；请删除该文件或另取文件名" in r.stderr
     assert "A1" in filled.read_text(encoding="utf-8-sig")
+
+
+def test_a_near_miss_header_is_one_clear_message_and_not_called_ignored(  # type: ignore[no-untyped-def]
+        clerk, chinese, tmp_path) -> None:
+    path = write(tmp_path, "loans.csv", LOAN_HEAD.replace("统一社会信用代码", "社会信用代码")
+                 + "\n" + loan_line("A1", 1) + "\n")
+    r = clerk("submit", str(path), "--institution", "ZZB")
+    assert r.exit_code == 2
+    assert ("缺少必填列 统一社会信用代码 (credit_code)（文件中有 '社会信用代码' 列，"
+            "是否应为“统一社会信用代码”？）；应有的列：") in r.stderr
+    assert "已忽略" not in r.stderr
+    assert r.stderr.count("社会信用代码'") == 1
+
+
+def test_with_strict_an_unknown_column_is_refused_and_not_called_ignored(  # type: ignore[no-untyped-def]
+        clerk, chinese, tmp_path) -> None:
+    path = write(tmp_path, "loans.csv", LOAN_HEAD + ",序号\n" + loan_line("A1", 1) + ",1\n")
+    r = clerk("submit", str(path), "--institution", "ZZB", "--strict")
+    assert r.exit_code == 2
+    assert "贷款台账文件不应有以下列：'序号'（--strict 模式下拒收）" in r.stderr
+    assert "已忽略" not in r.stderr
+    lenient = clerk("submit", str(path), "--institution", "ZZB", "--dry-run")
+    assert lenient.exit_code == 0, lenient.stderr
+    assert "已忽略 1 个不属于贷款台账文件的列：'序号'" in lenient.stderr
