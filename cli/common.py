@@ -81,10 +81,11 @@ class Env:
                 identity = access.whoami(conn)
         except (OperationalError, ProgrammingError) as exc:
             text = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
-            raise ZkdError(f"database error: {text.strip().splitlines()[0]}") from None
+            raise ZkdError(_("database error: {detail}").format(
+                detail=text.strip().splitlines()[0])) from None
         if (self.operator or "").strip() or (os.environ.get("ZKD_OPERATOR") or "").strip():
-            raise ZkdError(f"--operator and ZKD_OPERATOR are refused on PostgreSQL: the operator "
-                           f"is the database login, here {identity.login}")
+            raise ZkdError(_("--operator and ZKD_OPERATOR are refused on PostgreSQL: the operator "
+                             "is the database login, here {login}").format(login=identity.login))
         ctx = click.get_current_context(silent=True)
         if not identity.owner and ctx is not None:
             command = command_words(ctx)
@@ -206,8 +207,9 @@ class DateType(click.ParamType):
             # it cannot have happened after today (Zhengzhou's date, SPEC 11)
             today = local_time(utc_now()).date()
             if day > today:
-                self.fail(f"{day} is after today ({today}, Zhengzhou time); the date of "
-                          "something done cannot be in the future", param, ctx)
+                self.fail(_("{day} is after today ({today}, Zhengzhou time); the date of "
+                            "something done cannot be in the future").format(day=day, today=today),
+                          param, ctx)
         return day
 
 

@@ -10,12 +10,12 @@ import click
 
 from zhengkedai.context import local_time
 from zhengkedai.domain.errors import ZkdError
-from zhengkedai.domain.loans import EVENT_TYPE_ZH, EventType
+from zhengkedai.domain.loans import EventType
 from zhengkedai.domain.money import format_grouped
-from zhengkedai.i18n import _, ngettext
+from zhengkedai.i18n import N_, _, ngettext
 from zhengkedai.imports.rowerrors import RowError, is_errors_csv, write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
-from zhengkedai.imports.templates import write_template
+from zhengkedai.imports.templates import is_blank_template, write_template
 from zhengkedai.outputs import OutputRefused, check_output_file
 from zhengkedai.services.files import importing
 
@@ -162,14 +162,19 @@ def _notes(file: Path, notes: list[str]) -> None:
         click.echo(f"{file.name}: {note}", err=True)
 
 
-_TOTAL_NAMES = {"principal": "principal (贷款金额)", "basis": "basis (计算基数)",
-                **{e.value: f"{e.value} ({EVENT_TYPE_ZH[e]})" for e in EventType}}
+_TOTAL_NAMES = {"principal": N_("principal (贷款金额)"), "basis": N_("basis (计算基数)"),
+                EventType.REPAYMENT.value: N_("repayment (还款)"),
+                EventType.OVERDUE.value: N_("overdue (逾期)"),
+                EventType.LOSS.value: N_("loss (损失确认)"),
+                EventType.RECOVERY.value: N_("recovery (追偿回收)")}
 
 
 def _receipt(result: importing.SubmitResult) -> None:
     """The figures a clerk reconciles with the bank's own sheet: totals and the file's SHA-256."""
     for key, (rows, fen) in result.totals.items():
-        click.echo(f"  {_TOTAL_NAMES.get(key, key)} total {format_grouped(fen)} in {_rows(rows)}")
+        name = _(_TOTAL_NAMES[key]) if key in _TOTAL_NAMES else key
+        click.echo("  " + _("{what} total {amount} in {rows}").format(
+            what=name, amount=format_grouped(fen), rows=_rows(rows)))
     click.echo(f"  SHA-256 {result.sha256}")
 
 
@@ -221,7 +226,9 @@ def template(kind: str, out: Path | None, xlsx: bool) -> None:
     Example: zkd template loans --xlsx -o 贷款台账.xlsx
     """
     path = out or Path(f"{kind}.{'xlsx' if xlsx else 'csv'}")
-    _check(lambda: check_output_file(path, _("the template"), ledger=env().ledger_file()))
+    # an unfilled template zkd wrote is replaced; anything else (a filled one too) is kept
+    _check(lambda: check_output_file(path, _("the template"), ledger=env().ledger_file(),
+                                     replaceable=is_blank_template))
     _write(path, _("the template"), write_template, kind, path, xlsx)
     click.echo(_("Wrote the {kind_zh} ({kind}) template to {path}.").format(
         kind_zh=FILE_KIND_ZH[FileKind(kind)], kind=kind, path=path))

@@ -7,6 +7,7 @@ import sys
 import click
 
 from zhengkedai.domain.roles import Role
+from zhengkedai.i18n import _
 from zhengkedai.services import people
 
 from .common import Column, db_options, emit, env, format_option
@@ -45,15 +46,17 @@ def user_add(login: str, role: str, institution: str | None, name: str,
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            raise click.UsageError("--password-stdin: standard input gave no password")
+            raise click.UsageError(_("--password-stdin: standard input gave no password"))
     e = env()
     with e.uow() as uow:
         person = people.add(uow, e.actor(), login, role, name, institution, password)
         uow.commit()
         postgres = uow.engine.dialect.name == "postgresql"
-    where = f" of {person.institution}" if person.institution else ""
-    how = "login created" if postgres else "recorded (SQLite: no login, nothing enforced)"
-    click.echo(f"Added {person.login} ({person.name}), {person.role}{where}: {how}.")
+    where = _(" of {institution}").format(institution=person.institution) \
+        if person.institution else ""
+    how = _("login created") if postgres else _("recorded (SQLite: no login, nothing enforced)")
+    click.echo(_("Added {login} ({name}), {role}{where}: {how}.").format(
+        login=person.login, name=person.name, role=person.role, where=where, how=how))
 
 
 LIST_COLUMNS = [Column("login", "login"), Column("name", "name"), Column("role", "role"),
@@ -89,7 +92,7 @@ def user_disable(login: str) -> None:
     with e.uow() as uow:
         person = people.disable(uow, e.actor(), login)
         uow.commit()
-    click.echo(f"Disabled {person.login} ({person.name}).")
+    click.echo(_("Disabled {login} ({name}).").format(login=person.login, name=person.name))
 
 
 COMMANDS = [user_group]

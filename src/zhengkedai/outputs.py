@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .domain.errors import ZkdError
+from .i18n import _
 
 
 class OutputRefused(ZkdError):
@@ -49,7 +50,8 @@ def write_atomic(path: Path, data: bytes, *, what: str = "the file") -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".zkd-tmp")
     except OSError as exc:
-        raise OutputRefused(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+        raise OutputRefused(_("cannot write {what} {path}: {reason}").format(
+            what=what, path=path, reason=exc.strerror or exc)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -59,7 +61,8 @@ def write_atomic(path: Path, data: bytes, *, what: str = "the file") -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputRefused(f"cannot write {what} {path}: {exc.strerror or exc}") from None
+        raise OutputRefused(_("cannot write {what} {path}: {reason}").format(
+            what=what, path=path, reason=exc.strerror or exc)) from None
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -89,19 +92,22 @@ def check_output_file(path: Path, what: str, *, ledger: Path | None,
     """
     path = Path(path)
     if is_ledger(path, ledger):
-        raise OutputRefused(f"{path} is the ledger's own database; choose another name for "
-                            f"{what}")
+        raise OutputRefused(_("{path} is the ledger's own database; choose another name for "
+                              "{what}").format(path=path, what=what))
     if path.is_dir():
-        raise OutputRefused(f"{path} is a folder; give a file name for {what}")
+        raise OutputRefused(_("{path} is a folder; give a file name for {what}").format(
+            path=path, what=what))
     if not path.parent.is_dir():
-        raise OutputRefused(f"cannot write {what} {path}: {os.strerror(errno.ENOENT)}")
+        raise OutputRefused(_("cannot write {what} {path}: {reason}").format(
+            what=what, path=path, reason=os.strerror(errno.ENOENT)))
     if not os.access(path.parent, os.W_OK):
-        raise OutputRefused(f"cannot write {what} {path}: {os.strerror(errno.EACCES)}")
+        raise OutputRefused(_("cannot write {what} {path}: {reason}").format(
+            what=what, path=path, reason=os.strerror(errno.EACCES)))
     if path.exists() or path.is_symlink():
         if replaceable is not None and path.is_file() and replaceable(path):
             return
-        raise OutputRefused(f"{path} already exists and is not {what} written by zkd; "
-                            "remove it or choose another name")
+        raise OutputRefused(_("{path} already exists and is not {what} written by zkd; "
+                              "remove it or choose another name").format(path=path, what=what))
 
 
 def check_output_folder(folder: Path, names: list[str], what: str, *,
@@ -113,13 +119,15 @@ def check_output_folder(folder: Path, names: list[str], what: str, *,
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise OutputRefused(f"{folder} is a file, not a folder, for {what}")
+        raise OutputRefused(_("{folder} is a file, not a folder, for {what}").format(
+            folder=folder, what=what))
     for name in names:
         if is_ledger(folder / name, ledger):
-            raise OutputRefused(f"{folder / name} is the ledger's own database; write {what} "
-                                "to another folder")
+            raise OutputRefused(_("{path} is the ledger's own database; write {what} "
+                                  "to another folder").format(path=folder / name, what=what))
         if (folder / name).is_dir():
-            raise OutputRefused(f"{folder / name} is a folder; cannot write {what} there")
+            raise OutputRefused(_("{path} is a folder; cannot write {what} there").format(
+                path=folder / name, what=what))
 
 
 def write_folder(folder: Path, files: dict[str, bytes], what: str, *,
@@ -133,6 +141,7 @@ def write_folder(folder: Path, files: dict[str, bytes], what: str, *,
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputRefused(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
+        raise OutputRefused(_("cannot create the folder {folder}: {reason}").format(
+            folder=folder, reason=exc.strerror or exc)) from None
     for name, data in files.items():
         write_atomic(folder / name, data, what=what)

@@ -103,3 +103,73 @@ def test_a_normal_principal_gets_no_plausibility_note(clerk, tmp_path) -> None: 
     r = clerk("submit", str(path), "--institution", "ZZB")
     assert r.exit_code == 0, r.stderr
     assert "万元" not in r.stderr
+
+
+# -- the refusals and receipts of submit, template and dates, in Chinese -------------------
+
+def test_a_future_date_of_something_done_is_refused_in_chinese(clerk, chinese) -> None:  # type: ignore[no-untyped-def]
+    r = clerk("reserve", "deposit", "1000", "--source", "city", "--at", "ZZB",
+              "--on", "2026-02-01", "--ref", "V-1")
+    assert r.exit_code != 0
+    assert "2026-02-01 晚于今天（2026-01-15，郑州时间）；已办理事项的日期不能是将来日期" in r.stderr
+    assert "is after today" not in r.stderr
+
+
+def test_submit_refusals_and_receipt_read_in_chinese(clerk, chinese, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert clerk("submit", str(tmp_path / "missing.csv"), "--institution", "ZZB").stderr \
+        .startswith("错误：")
+    assert "missing.csv：文件不存在" in clerk("submit", str(tmp_path / "missing.csv")).stderr
+    good = write(tmp_path, "good.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1),
+                                                   loan_line("A2", 2)]) + "\n")
+    r = clerk("submit", str(good))
+    assert "good.csv 是贷款台账 (loans)文件：请用 --institution 机构代码 指明报送的银行或担保机构" \
+        in r.stderr
+    r = clerk("submit", str(good), "--institution", "ZZX")
+    assert "没有机构 'ZZX'；请先用 `zkd institution add` 登记" in r.stderr
+    r = clerk("submit", str(bad_code_file(tmp_path)), "--institution", "ZZB")
+    assert "错误：loans.csv 已退回：1 行中有 1 处错误，未写入任何数据" in r.stderr
+    r = clerk("submit", str(good), "--institution", "ZZB")
+    assert r.exit_code == 0, r.stderr
+    assert "  贷款金额合计 2,000,000.00，共 2 行" in r.output
+    assert "total" not in r.output
+
+
+def test_a_blank_template_is_replaced_and_a_filled_one_kept_in_chinese(  # type: ignore[no-untyped-def]
+        clerk, chinese, tmp_path) -> None:
+    for name in ("loans.csv", "loans.xlsx"):
+        path = tmp_path / name
+        extra = ["--xlsx"] if name.endswith("xlsx") else []
+        assert clerk("template", "loans", "-o", str(path), *extra).exit_code == 0
+        again = clerk("template", "loans", "-o", str(path), *extra)
+        assert again.exit_code == 0, again.stderr
+    filled = tmp_path / "loans.csv"
+    filled.write_text(filled.read_text(encoding="utf-8-sig") + loan_line("A1", 1) + "\n",
+                      encoding="utf-8-sig")
+    r = clerk("template", "loans", "-o", str(filled))
+    assert r.exit_code != 0
+    assert "已存在，且不是 zkd 生成的可替换的模板；请删除该文件或另取文件名" in r.stderr
+    assert "A1" in filled.read_text(encoding="utf-8-sig")
+
+
+def test_a_near_miss_header_is_one_clear_message_and_not_called_ignored(  # type: ignore[no-untyped-def]
+        clerk, chinese, tmp_path) -> None:
+    path = write(tmp_path, "loans.csv", LOAN_HEAD.replace("统一社会信用代码", "社会信用代码")
+                 + "\n" + loan_line("A1", 1) + "\n")
+    r = clerk("submit", str(path), "--institution", "ZZB")
+    assert r.exit_code == 2
+    assert ("缺少必填列 统一社会信用代码 (credit_code)（文件中有 '社会信用代码' 列，"
+            "是否应为“统一社会信用代码”？）；应有的列：") in r.stderr
+    assert "已忽略" not in r.stderr
+    assert r.stderr.count("社会信用代码'") == 1
+
+
+def test_with_strict_an_unknown_column_is_refused_and_not_called_ignored(  # type: ignore[no-untyped-def]
+        clerk, chinese, tmp_path) -> None:
+    path = write(tmp_path, "loans.csv", LOAN_HEAD + ",序号\n" + loan_line("A1", 1) + ",1\n")
+    r = clerk("submit", str(path), "--institution", "ZZB", "--strict")
+    assert r.exit_code == 2
+    assert "贷款台账文件不应有以下列：'序号'（--strict 模式下拒收）" in r.stderr
+    assert "已忽略" not in r.stderr
+    lenient = clerk("submit", str(path), "--institution", "ZZB", "--dry-run")
+    assert lenient.exit_code == 0, lenient.stderr
+    assert "已忽略 1 个不属于贷款台账文件的列：'序号'" in lenient.stderr

@@ -52,9 +52,10 @@ def test_a_near_miss_header_is_refused_once_with_a_suggestion(clerk, tmp_path) -
     path = write(tmp_path, "loans.csv", head + "\n" + loan_line("A1", 1) + "\n")
     r = clerk("submit", str(path), "--institution", "ZZB")
     assert r.exit_code == 2
-    assert ("missing required column 统一社会信用代码 (credit_code) (did you mean '社会信用代码' for "
-            "统一社会信用代码?); expected columns:") in r.stderr
+    assert ("missing required column 统一社会信用代码 (credit_code) (the file has '社会信用代码': "
+            "did you mean 统一社会信用代码?); expected columns:") in r.stderr
     assert r.stderr.count("expected columns") == 1
+    assert "ignored" not in r.stderr
 
 
 def test_the_receipt_gives_the_principal_total_and_the_sha256(clerk, tmp_path) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from ..domain.errors import ZkdError
+from ..i18n import _
 
 DEFAULT_URL = "sqlite:///zhengkedai.db"
 
@@ -49,7 +50,8 @@ def _create_private(path: Path) -> None:
     except FileExistsError:
         pass
     except OSError as exc:
-        raise ZkdError(f"cannot create the database {path}: {exc.strerror or exc}") from None
+        raise ZkdError(_("cannot create the database {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from None
 
 
 def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
@@ -63,15 +65,15 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     """
     url = resolve_url(url)
     if not url.startswith(("sqlite:", "sqlite+", "postgresql+")):
-        raise ZkdError(f"--db {shown_url(url)!r}: zkd works with SQLite (sqlite:///PATH) or PostgreSQL "
-                       "(postgresql://USER@HOST/DB) URLs")
+        raise ZkdError(_("--db {url!r}: zkd works with SQLite (sqlite:///PATH) or PostgreSQL "
+                         "(postgresql://USER@HOST/DB) URLs").format(url=shown_url(url)))
     path = sqlite_path(url)
     if not create and path is not None and not path.exists():
-        raise ZkdError(f"no database at {path}; create it with `zkd init`")
+        raise ZkdError(_("no database at {path}; create it with `zkd init`").format(path=path))
     try:
         make_url(url)
     except ArgumentError:
-        raise ZkdError(f"--db {shown_url(url)!r} is not a database URL") from None
+        raise ZkdError(_("--db {url!r} is not a database URL").format(url=shown_url(url))) from None
     if path is not None and create and not path.exists():
         _create_private(path)
     if url.startswith("sqlite"):

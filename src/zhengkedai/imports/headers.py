@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..domain import money
-from ..i18n import _, ngettext
+from ..i18n import _, is_chinese, ngettext
 from .columns import Amount, CellParser, Date, Optional, Percent
 from .readers import Cell, FileRejected, RawRow
 from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind, expected_columns
@@ -101,7 +101,7 @@ class Header:
         n = len(self.ignored)
         return ngettext("ignored {count} column not in a {kind} file: {shown}",
                         "ignored {count} columns not in a {kind} file: {shown}", n).format(
-                            count=n, kind=self.kind.value, shown=shown)
+                            count=n, kind=_kind_name(self.kind), shown=shown)
 
     def counting_serials_from(self, epoch: dt.date) -> Header:
         """This header with its date columns counting date serials from ``epoch``:
@@ -135,9 +135,15 @@ def _suggestion(text: str, kind: FileKind) -> str | None:
     return by_name[close[0]] if close else None
 
 
+def _kind_name(kind: FileKind) -> str:
+    """``贷款台账`` in a Chinese session, ``loans`` in an English one."""
+    return FILE_KIND_ZH[kind] if is_chinese() else kind.value
+
+
 def _with_suggestion(text: str, kind: FileKind) -> str:
     near = _suggestion(text, kind)
-    return f"{text!r} ({near}?)" if near else repr(text)
+    return _("{text!r} (did you mean {header}?)").format(text=text, header=near) if near \
+        else repr(text)
 
 
 def _is_header(cells: list[Cell]) -> bool:
@@ -222,18 +228,23 @@ def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str, *,
         if spec.done and today is not None:
             parser = _not_after(parser, today)
         bound[spec.key] = BoundColumn(index, spec, text, parser)
+    missing_required = [f for f in FIELDS[kind] if f.required and f.key not in bound]
+    # a column that nearly names a missing required one is told with that column,
+    # once, not also as ignored or as refused by --strict
+    wanted = {f.zh for f in missing_required}
+    near = [(text, zh) for text in ignored if (zh := _suggestion(text, kind)) in wanted]
+    ignored = [text for text in ignored if text not in {t for t, _zh in near}]
     if ignored and strict:
         shown = ", ".join(_with_suggestion(text, kind) for text in ignored)
         problems.append(HeaderProblem(ignored[0], _("columns not in a {kind} file: {shown} "
                                                     "(--strict refuses them)").format(
-                                                        kind=kind.value, shown=shown)))
-    missing_required = [f for f in FIELDS[kind] if f.required and f.key not in bound]
+                                                        kind=_kind_name(kind), shown=shown)))
+        ignored = []  # refused, not ignored: no note says otherwise
     if missing_required:
         # one problem for them all, the expected columns named once
         labels = ", ".join(f.label() for f in missing_required)
-        near = [_("{text!r} for {header}?").format(text=text, header=zh) for text in ignored
-                if (zh := _suggestion(text, kind)) in {f.zh for f in missing_required}]
-        hint = _(" (did you mean {headers})").format(headers=", ".join(near)) if near else ""
+        hint = "".join(_(" (the file has {text!r}: did you mean {header}?)").format(
+            text=text, header=zh) for text, zh in near)
         problems.append(HeaderProblem(labels, ngettext(
             "missing required column {labels}{hint}; expected columns: {expected}",
             "missing required columns {labels}{hint}; expected columns: {expected}",

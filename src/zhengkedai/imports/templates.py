@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from ..i18n import _
 from ..outputs import write_atomic
 from ..render.csvfile import csv_bytes
 from .columns import Choice, Code, CreditCode, Date, Optional, Text, YesNo
@@ -142,7 +143,7 @@ def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -
     path = Path(path)
     fields = FIELDS[kind]
     if not xlsx:
-        write_atomic(path, csv_bytes([[s.zh for s in fields]]), what="the template")
+        write_atomic(path, csv_bytes([[s.zh for s in fields]]), what=_("the template"))
         return path
 
     from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -178,8 +179,36 @@ def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -
         cell.font = Font(bold=True)
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_atomic(path, buffer.getvalue(), what="the template")
+    write_atomic(path, buffer.getvalue(), what=_("the template"))
     return path
+
+
+def is_blank_template(path: str | Path) -> bool:
+    """Whether ``path`` holds a template zkd wrote (CSV or XLSX, of any kind) with nothing
+    filled in: only such a file is replaced by ``zkd template``; a filled one is left alone."""
+    heads = {tuple(s.zh for s in FIELDS[kind]) for kind in FileKind}
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            magic = f.read(4)
+        if magic != b"PK\x03\x04":
+            lines = path.read_bytes().decode("utf-8-sig").splitlines()
+            return (bool(lines) and tuple(lines[0].split(",")) in heads
+                    and not any(line.strip(", \t") for line in lines[1:]))
+        from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+        wb = load_workbook(path, read_only=True)
+        try:
+            if INSTRUCTIONS_SHEET not in wb.sheetnames:
+                return False
+            rows = wb.worksheets[0].iter_rows(values_only=True)
+            first = tuple(v for v in next(rows, ()) if v is not None)
+            return first in heads and not any(
+                v not in (None, "") for row in rows for v in row)
+        finally:
+            wb.close()
+    except Exception:  # unreadable, not UTF-8, not a workbook: not ours
+        return False
 
 
 def template_readme() -> str:

@@ -44,6 +44,7 @@ from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.periods import first_day, last_day, next_period, parse_period, period_of
 from zhengkedai.domain.policy_reserve import is_suspended, overdue_ratio
 from zhengkedai.domain.statement_codec import decode, encode
+from zhengkedai.i18n import _
 from zhengkedai.services import institutions, portfolio, signing
 from zhengkedai.services.claims import computation as claims
 from zhengkedai.services.params import active_policy
@@ -118,8 +119,9 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str,
                        f"{first_day(next_period(period))} on")
     earlier = open_periods_before(uow, period)
     if earlier:
-        raise ZkdError(f"close {earlier[0]} first: months are closed in order "
-                       f"({len(earlier)} earlier month(s) still open)")
+        raise ZkdError(_("close {period} first: months are closed in order "
+                         "({count} earlier month(s) still open)").format(
+                             period=earlier[0], count=len(earlier)))
     threshold = active_policy(uow).version_on(end).suspension.overdue_ratio_max
     figures = portfolio.by_institution(uow, end)
     results = []

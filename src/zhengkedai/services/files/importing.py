@@ -42,6 +42,7 @@ from zhengkedai.db.models import LoanRow as LoanTable
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import InputRejected, ZkdError
 from zhengkedai.domain.loans import EventType, LoanState, apply_event
+from zhengkedai.i18n import _, ngettext
 from zhengkedai.imports import prefetch
 from zhengkedai.imports.parse import (
     Chunk,
@@ -162,7 +163,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     """
     result = SubmitResult(path=path, dry_run=dry_run)
     if not path.is_file():
-        raise ZkdError(f"{path}: no such file")
+        raise ZkdError(_("{path}: no such file").format(path=path))
     try:
         parsed = read_file(path, sheet=sheet, eligibility=_eligibility(uow), strict=strict,
                            today=actor.today())
@@ -260,7 +261,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         while len(pending.rows) >= BATCH:
             flush(*pending.take(BATCH))
         if progress is not None:
-            for _ in range((count + chunk.read) // 500 - count // 500):
+            for _step in range((count + chunk.read) // 500 - count // 500):
                 progress(500)
         count += chunk.read
     flush(*pending.take(len(pending.rows)))
@@ -348,20 +349,21 @@ def _file_record(uow: UnitOfWork, actor: Actor, parsed: ParsedFile, filer: str,
 
 def _rejection(parsed: ParsedFile, result: SubmitResult) -> str:
     n = len(result.errors)
-    return (f"{parsed.name} rejected: {n} error{'s' if n != 1 else ''} in "
-            f"{result.rows} row{'s' if result.rows != 1 else ''}; nothing was written")
+    return _("{name} rejected: {errors} in {rows}; nothing was written").format(
+        name=parsed.name, errors=ngettext("{n} error", "{n} errors", n).format(n=n),
+        rows=ngettext("{n} row", "{n} rows", result.rows).format(n=result.rows))
 
 
 def _filer(uow: UnitOfWork, parsed: ParsedFile, institution: str | None) -> str:
     what = f"{FILE_KIND_ZH[parsed.kind]} ({parsed.kind.value})"
     if parsed.kind is FileKind.SUBSIDIES:
         if institution:
-            raise ZkdError(f"{parsed.name} is a {what} file: it is filed by programme staff, "
-                           "without --institution")
+            raise ZkdError(_("{name} is a {what} file: it is filed by programme staff, "
+                             "without --institution").format(name=parsed.name, what=what))
         return ""
     if not institution:
-        raise ZkdError(f"{parsed.name} is a {what} file: say which bank or guarantor files it "
-                       "with --institution CODE")
+        raise ZkdError(_("{name} is a {what} file: say which bank or guarantor files it "
+                         "with --institution CODE").format(name=parsed.name, what=what))
     row = uow.s.get(InstitutionRow, institution)
     if row is None:
         # codes are exact (ZZB and zzb could be two institutions), but a clerk
@@ -370,11 +372,14 @@ def _filer(uow: UnitOfWork, parsed: ParsedFile, institution: str | None) -> str:
             func.upper(InstitutionRow.code) == institution.upper())
             .order_by(InstitutionRow.code)).scalars().all()
         if alike:
-            raise ZkdError(f"no institution {institution!r}; did you mean {' or '.join(alike)}?")
-        raise ZkdError(f"no institution {institution!r}; register it with `zkd institution add`")
+            raise ZkdError(_("no institution {code!r}; did you mean {alike}?").format(
+                code=institution, alike=_(" or ").join(alike)))
+        raise ZkdError(_("no institution {code!r}; register it with `zkd institution add`"
+                         ).format(code=institution))
     if row.kind not in institutions.FILING_KINDS:
-        raise ZkdError(f"institution {institution} is an {row.kind}; loans and events are filed "
-                       "by banks, guarantors and insurers")
+        raise ZkdError(_("institution {code} is an {kind}; loans and events are filed "
+                         "by banks, guarantors and insurers").format(code=institution,
+                                                                     kind=_(row.kind)))
     return institution
 
 
