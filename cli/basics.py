@@ -127,11 +127,11 @@ def institution_list(on: dt.date | None, fmt: str) -> None:
     if fmt == "table":  # people read one status: "active" or "suspended since 2025-06-01"
         for row, item in zip(rows, items, strict=True):
             row["status"] = item.status
-        columns = [Column("code", "code"), Column("name", "name"), Column("kind", "kind"),
-                   Column("status", "status")]
+        columns = [Column("code", "code"), Column("name", "name"), Column("kind", "kind", "code"),
+                   Column("status", "status", "code")]
     else:
-        columns = [Column("code", "code"), Column("name", "name"), Column("kind", "kind"),
-                   Column("status", "status"),
+        columns = [Column("code", "code"), Column("name", "name"), Column("kind", "kind", "code"),
+                   Column("status", "status", "code"),
                    Column("suspended_since", "suspended since", "date")]
     emit(rows, columns, fmt)
 

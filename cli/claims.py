@@ -36,7 +36,7 @@ LIST_COLUMNS = [
     Column("id", "id", "int"), Column("institution", "institution"),
     Column("loan_no", "loan_no"), Column("loss_on", "loss date", "date"),
     Column("loss", "loss", "amount"), Column("recovered_before", "recovered", "amount"),
-    Column("amount", "computed", "amount"), Column("status", "status"),
+    Column("amount", "computed", "amount"), Column("status", "status", "code"),
     Column("policy", "policy"), Column("trace_summary", "rule trace"),
 ]
 
@@ -338,7 +338,7 @@ def claims_replay(policy_file: Path, fmt: str) -> None:
              "status": ln.status, "old": ln.old, "new": ln.new, "difference": ln.difference,
              "old_policy": ln.old_policy, "new_policy": ln.new_policy} for ln in result.lines]
     cols = [Column("id", "id", "int"), Column("institution", "institution"),
-            Column("loan_no", "loan_no"), Column("status", "status"),
+            Column("loan_no", "loan_no"), Column("status", "status", "code"),
             Column("old", "old", "amount"), Column("new", "new", "amount"),
             Column("difference", "difference", "amount"), Column("old_policy", "old policy"),
             Column("new_policy", "new policy")]

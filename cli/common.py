@@ -266,12 +266,21 @@ def book(done: str, post: Callable[[UnitOfWork, Actor], Entry]) -> None:
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | amount | date | int | percent | bool
+    kind: str = "text"  # text | amount | date | int | percent | bool | code
+
+
+# Coded values (a status, a loan type, an institution's kind, an event) are kept in
+# English in JSON and CSV, for tools; a table shows them in the reader's language.
+# These are the ones no other message names already.
+CODE_WORDS = (N_("settled"), N_("filed"), N_("repayment"), N_("recovery"),
+              N_("guarantee_fee"), N_("financing"), N_("investment_risk"))
 
 
 def _cell(value: Any, kind: str, machine: bool) -> Any:
     if value is None:
         return None if machine else ""
+    if kind == "code":
+        return str(value) if machine else _(str(value))
     if kind == "bool":
         return bool(value) if machine else (_("yes") if value else "")
     if kind == "amount":

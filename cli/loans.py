@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain
+from zhengkedai.i18n import _
 from zhengkedai.services.loans import views, withdrawals
 
 from .common import Column, db_options, emit, env, format_option, kv_table
@@ -17,20 +18,20 @@ WITHDRAWAL_COLUMNS = [Column("withdrawn_on", "withdrawn on", "date"),
 LOAN_COLUMNS = [
     Column("institution", "institution"), Column("loan_no", "loan_no"),
     Column("enterprise", "enterprise"), Column("credit_code", "credit code"),
-    Column("loan_type", "type"), Column("principal", "principal", "amount"),
+    Column("loan_type", "type", "code"), Column("principal", "principal", "amount"),
     Column("disbursed_on", "disbursed", "date"), Column("maturity_on", "maturity", "date"),
     Column("outstanding", "outstanding", "amount"), Column("overdue", "overdue", "amount"),
-    Column("status", "status"), *WITHDRAWAL_COLUMNS,
+    Column("status", "status", "code"), *WITHDRAWAL_COLUMNS,
 ]
 EVENT_COLUMNS = [
     Column("event_id", "id", "int"), Column("institution", "institution"),
-    Column("loan_no", "loan_no"), Column("event", "event"),
+    Column("loan_no", "loan_no"), Column("event", "event", "code"),
     Column("occurred_on", "date", "date"), Column("amount", "amount", "amount"),
     Column("note", "note"), Column("file", "file"), Column("row", "row", "int"),
-    Column("claim_id", "claim", "int"), Column("status", "status"), *WITHDRAWAL_COLUMNS,
+    Column("claim_id", "claim", "int"), Column("status", "status", "code"), *WITHDRAWAL_COLUMNS,
 ]
 CLAIM_COLUMNS = [
-    Column("claim_id", "claim", "int"), Column("status", "status"),
+    Column("claim_id", "claim", "int"), Column("status", "status", "code"),
     Column("loss", "loss", "amount"), Column("recovered_before", "recovered", "amount"),
     Column("amount", "computed", "amount"), Column("submitted_on", "submitted", "date"),
     Column("approved_on", "approved", "date"), Column("paid_on", "paid", "date"),
@@ -101,39 +102,46 @@ def loans_show(loan_no: str, institution: str | None, fmt: str) -> None:
         return
     ln = d.loan
     pairs = [
-        ("loan 贷款", f"{ln['loan_no']} of {ln['institution']}  {ln['status']}"),
-        ("enterprise 企业", f"{ln['enterprise']}  {ln['credit_code']}"),
-        ("terms 贷款条件", f"{ln['loan_type']}  principal {format_grouped(ln['principal'])}  "
-         f"rate {ln['annual_rate']}%  {ln['disbursed_on']} to {ln['maturity_on']}"),
-        ("filed in 来源", f"{d.file} row {d.row}"),
+        (_("loan"), _("{loan_no} of {institution}  {status}").format(
+            loan_no=ln["loan_no"], institution=ln["institution"], status=_(ln["status"]))),
+        (_("enterprise"), f"{ln['enterprise']}  {ln['credit_code']}"),
+        (_("terms"), _("{type}  principal {principal}  rate {rate}%  {start} to {end}").format(
+            type=_(ln["loan_type"]), principal=format_grouped(ln["principal"]),
+            rate=ln["annual_rate"], start=ln["disbursed_on"], end=ln["maturity_on"])),
+        (_("filed in"), _("{file} row {row}").format(file=d.file, row=d.row)),
     ]
     if d.outstanding is not None and d.overdue is not None:
-        pairs += [("outstanding 在贷本金", format_grouped(d.outstanding)),
-                  ("overdue 逾期本金", format_grouped(d.overdue))]
+        pairs += [(_("outstanding"), format_grouped(d.outstanding)),
+                  (_("overdue"), format_grouped(d.overdue))]
     if ln["withdrawn_on"] is not None:
-        pairs.append(("withdrawn 已撤回", f"on {ln['withdrawn_on']} by {ln['withdrawn_by']}: "
-                      f"{ln['withdrawn_reason']}"))
+        pairs.append((_("withdrawn"), _("on {on} by {who}: {why}").format(
+            on=ln["withdrawn_on"], who=ln["withdrawn_by"], why=ln["withdrawn_reason"])))
     click.echo(kv_table(pairs))
-    click.echo("\nEvents 贷后事件")
+    click.echo("\n" + _("Events"))
     emit(d.events, [c for c in EVENT_COLUMNS if c.key not in ("institution", "loan_no")], fmt)
-    click.echo("\nClaims 补偿申请")
+    click.echo("\n" + _("Claims"))
     emit(d.claims, CLAIM_COLUMNS, fmt)
 
 
 def _report(w: withdrawals.Withdrawal, what: str) -> None:
-    click.echo(f"Withdrew {what} on {w.on}; it stays on record, marked withdrawn.")
+    click.echo(_("Withdrew {what} on {on}; it stays on record, marked withdrawn.").format(
+        what=what, on=w.on))
     if w.loan_withdrawn and w.events:
-        click.echo(f"Its events {', '.join(f'#{i}' for i in w.events)} were withdrawn with it.")
+        click.echo(_("Its events {events} were withdrawn with it.").format(
+            events=", ".join(f"#{i}" for i in w.events)))
     for claim_id in w.claims_withdrawn:
-        click.echo(f"Claim #{claim_id}, opened by the withdrawn loss, was withdrawn with it.")
+        click.echo(_("Claim #{id}, opened by the withdrawn loss, was withdrawn with it.").format(
+            id=claim_id))
     for r in w.claims_recomputed:
-        click.echo(f"Claim #{r.claim_id} was computed again: {format_grouped(r.before)} -> "
-                   f"{format_grouped(r.after)}.")
+        click.echo(_("Claim #{id} was computed again: {before} -> {after}.").format(
+            id=r.claim_id, before=format_grouped(r.before), after=format_grouped(r.after)))
     for seq in w.entries:
-        click.echo(f"The recovery share it made owed was reversed by journal entry #{seq}.")
+        click.echo(_("The recovery share it made owed was reversed by journal entry #{seq}."
+                     ).format(seq=seq))
     if not w.loan_withdrawn:
-        click.echo(f"Loan {w.loan_no} now: outstanding {format_grouped(w.outstanding)}, "
-                   f"overdue {format_grouped(w.overdue)}.")
+        click.echo(_("Loan {loan} now: outstanding {outstanding}, overdue {overdue}.").format(
+            loan=w.loan_no, outstanding=format_grouped(w.outstanding),
+            overdue=format_grouped(w.overdue)))
 
 
 @loans_group.command("withdraw")
@@ -156,7 +164,8 @@ def loans_withdraw(loan_no: str, reason: str, institution: str | None) -> None:
     with e.uow() as uow:
         w = withdrawals.withdraw_loan(uow, e.actor(), loan_no, reason, institution)
         uow.commit()
-    _report(w, f"loan {w.loan_no} of {w.institution}")
+    _report(w, _("loan {loan} of {institution}").format(loan=w.loan_no,
+                                                        institution=w.institution))
 
 
 @click.group("events")
@@ -203,7 +212,8 @@ def events_withdraw(event_id: int, reason: str) -> None:
     with e.uow() as uow:
         w = withdrawals.withdraw_event(uow, e.actor(), event_id, reason)
         uow.commit()
-    _report(w, f"event #{event_id} of loan {w.loan_no} ({w.institution})")
+    _report(w, _("event #{id} of loan {loan} ({institution})").format(
+        id=event_id, loan=w.loan_no, institution=w.institution))
 
 
 COMMANDS = [loans_group, events_group]

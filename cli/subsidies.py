@@ -34,10 +34,10 @@ from .common import (
 from .notice_file import write_notice
 
 COLUMNS = [
-    Column("id", "id", "int"), Column("kind", "kind"), Column("beneficiary", "beneficiary"),
+    Column("id", "id", "int"), Column("kind", "kind", "code"), Column("beneficiary", "beneficiary"),
     Column("investee", "investee"), Column("period", "year", "int"),
     Column("reference", "reference"), Column("basis", "basis", "amount"),
-    Column("amount", "amount", "amount"), Column("status", "status"),
+    Column("amount", "amount", "amount"), Column("status", "status", "code"),
 ]
 MACHINE_ONLY = [
     Column("policy", "policy"), Column("submitted_on", "submitted", "date"),

@@ -29,6 +29,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event
 from zhengkedai.domain.money import format_plain
 from zhengkedai.domain.periods import period_of
+from zhengkedai.i18n import _
 from zhengkedai.imports.records import EventRecord, LoanRecord, Record, SubsidyRecord, construct
 from zhengkedai.imports.rowerrors import RowError
 from zhengkedai.imports.schema import FIELDS, FileKind
@@ -114,7 +115,7 @@ class StateChecker:
     def _not_a_guarantor(self, code: str | None) -> str | None:
         if not code or self.institutions.get(code) == "guarantor":
             return None
-        return f"{code} is not a registered guarantor"
+        return _("{code} is not a registered guarantor").format(code=code)
 
     def check_loans(self, rows: list[int], columns: dict[str, list[Any]]) -> list[RowError]:
         """:meth:`check` of a loans batch held as columns (field key -> values, one per row).
@@ -360,8 +361,8 @@ class StateChecker:
             if rec.kind.value == "investment_risk":
                 if self.institutions.get(rec.beneficiary) != "investor":
                     errors.append(self._error(row, "beneficiary", rec.beneficiary,
-                                  f"{rec.beneficiary} is not a registered investment institution "
-                                  "(kind investor)"))
+                                  _("{code} is not a registered investment institution "
+                                    "(kind investor)").format(code=rec.beneficiary)))
             elif (why := uscc_error(rec.beneficiary)) is not None:
                 errors.append(self._error(row, "beneficiary", rec.beneficiary,
                               f"an enterprise's unified social credit code is needed: {why}"))
