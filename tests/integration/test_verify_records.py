@@ -366,3 +366,13 @@ def test_a_submitted_claim_raised_from_80_to_100_percent_with_its_digest_recompu
     problems = verify_service.verify(uow).problems
     assert named(problems, f"claim #{book.submitted}", "300,000.00",
                  "its stored policy and inputs give 240,000.00"), problems
+
+
+def test_verify_names_a_tampered_claim_in_chinese_by_default(
+        uow, book, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    problems = tamper(uow, "update loan_events set amount_fen = 1 where id = :id", id=book.loss)
+    assert named(problems, f"补偿申请 #{book.paid}（贷款 L1）：损失 1,000,000.00 元，"
+                           f"但其损失事件 #{book.loss} 是贷款 #", "的损失确认 0.01 元"), problems
+    assert not named(problems, "claim #"), problems

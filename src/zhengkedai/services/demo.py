@@ -28,8 +28,9 @@ from zhengkedai.domain.errors import NotFound, ZkdError
 from zhengkedai.domain.loans import EVENT_TYPE_ZH
 from zhengkedai.domain.money import format_grouped, parse_yuan
 from zhengkedai.domain.periods import last_day, period_of
+from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH
 from zhengkedai.domain.workflow import Status
-from zhengkedai.i18n import _
+from zhengkedai.i18n import _, is_chinese
 from zhengkedai.outputs import write_folder
 from zhengkedai.services import closing, institutions, setup
 from zhengkedai.services.audit import verify as verify_service
@@ -71,21 +72,24 @@ def _treasury(uow: UnitOfWork, actor: Actor, row: dict[str, str]) -> str:
     action, ref = row["action"], row["ref"] or None
     if action == "reserve_deposit":
         reserve.deposit(uow, actor, amount, source=row["source"], bank=row["bank"], on=on, ref=ref)
-        return f"reserve deposit {format_grouped(amount)} from {row['source']} at {row['bank']}"
+        return _("reserve deposit {amount} from {source} at {bank}").format(
+            amount=format_grouped(amount), source=row["source"], bank=row["bank"])
     if action == "budget_deposit":
         budget.deposit(uow, actor, amount, on=on, ref=ref)
-        return f"subsidy budget deposit {format_grouped(amount)}"
+        return _("subsidy budget deposit {amount}").format(amount=format_grouped(amount))
     if action == "reserve_interest":
         reserve.interest(uow, actor, amount, bank=row["bank"], on=on, ref=ref)
-        return f"interest {format_grouped(amount)} at {row['bank']}"
+        return _("interest {amount} at {bank}").format(amount=format_grouped(amount),
+                                                        bank=row["bank"])
     if action == "reserve_transfer":
         reserve.transfer(uow, actor, amount, from_bank=row["source"], to_bank=row["bank"], on=on,
                          ref=ref)
-        return f"transfer {format_grouped(amount)} from {row['source']} to {row['bank']}"
+        return _("transfer {amount} from {source} to {bank}").format(
+            amount=format_grouped(amount), source=row["source"], bank=row["bank"])
     if action == "reserve_fee":
         reserve_fee.pay_fee(uow, actor, amount, on=on, bank=row["bank"] or None, ref=ref)
-        return f"management fee {format_grouped(amount)}"
-    raise ZkdError(f"treasury.csv: unknown action {action!r}")
+        return _("management fee {amount}").format(amount=format_grouped(amount))
+    raise ZkdError(_("treasury.csv: unknown action {action!r}").format(action=action))
 
 
 def _correct(uow: UnitOfWork, actor: Actor, row: dict[str, str]) -> Iterator[str]:
@@ -104,13 +108,15 @@ def _correct(uow: UnitOfWork, actor: Actor, row: dict[str, str]) -> Iterator[str
             LoanEventRow.occurred_on == dt.date.fromisoformat(row["occurred_on"]),
             LoanEventRow.amount_fen == parse_yuan(row["amount"]))).scalar_one_or_none()
         if event_id is None:
-            raise NotFound(f"corrections.csv: no such event of {loan_no}: {row}")
+            raise NotFound(_("corrections.csv: no such event of {loan}: {row}").format(
+                loan=loan_no, row=row))
         done = withdrawals.withdraw_event(uow, actor, event_id, reason)
         text = _("withdrew event #{event} ({kind} {amount} on loan {loan}, {filer}): {reason}")
         yield "  " + text.format(event=event_id, kind=row["event"], loan=loan_no, filer=filer,
                                  amount=format_grouped(parse_yuan(row["amount"])), reason=reason)
     else:
-        raise ZkdError(f"corrections.csv: unknown action {row['action']!r}")
+        raise ZkdError(_("corrections.csv: unknown action {action!r}").format(
+            action=row["action"]))
     for claim_id in done.claims_withdrawn:
         yield "    " + _("claim C{claim} withdrawn with it").format(claim=claim_id)
 
@@ -121,28 +127,34 @@ def _month_end(uow: UnitOfWork, actor: Actor, end: dt.date) -> Iterator[str]:
                            .order_by(ClaimRow.id)).scalars().all():
         if claim.amount_fen == 0:
             claims_workflow.reject(uow, actor, claim.id, "计算补偿金额为 0（见计算过程）", on=end)
-            yield f"  claim C{claim.id} rejected: computes to 0.00"
+            yield "  " + _("claim C{claim} rejected: computes to 0.00").format(claim=claim.id)
         else:
             claims_workflow.approve(uow, actor, claim.id, end)
     for claim in s.execute(select(ClaimRow).where(ClaimRow.status == Status.APPROVED)
                            .order_by(ClaimRow.id)).scalars().all():
         claims_workflow.pay(uow, actor, claim.id, end)
-        yield f"  claim C{claim.id} ({claim.institution_code}) paid {format_grouped(claim.amount_fen)}"
+        yield "  " + _("claim C{claim} ({institution}) paid {amount}").format(
+            claim=claim.id, institution=claim.institution_code,
+            amount=format_grouped(claim.amount_fen))
     owing = s.execute(select(RecoveryShareRow.claim_id).where(RecoveryShareRow.returned_on.is_(None))
                       .distinct().order_by(RecoveryShareRow.claim_id)).scalars().all()
     for claim_id in owing:
         for entry in claims_workflow.return_shares(uow, actor, claim_id, end):
             total = sum(ln.amount for ln in entry.lines if ln.amount > 0)
-            yield f"  recovery share of C{claim_id} returned: {format_grouped(total)}"
+            yield "  " + _("recovery share of C{claim} returned: {amount}").format(
+                claim=claim_id, amount=format_grouped(total))
     for sub in s.execute(select(SubsidyRow).where(SubsidyRow.status == Status.SUBMITTED)
                          .order_by(SubsidyRow.id)).scalars().all():
         if sub.amount_fen == 0:
             subsidy_workflow.reject(uow, actor, sub.id, reason="补助额度已用完", on=end)
-            yield f"  subsidy S{sub.id} rejected: its cap is used up"
+            yield "  " + _("subsidy S{subsidy} rejected: its cap is used up").format(
+                subsidy=sub.id)
             continue
         subsidy_workflow.approve(uow, actor, sub.id, on=end)
         subsidy_workflow.pay(uow, actor, sub.id, on=end)
-        yield f"  subsidy S{sub.id} ({sub.kind}) paid {format_grouped(sub.amount_fen)}"
+        kind = SUBSIDY_KIND_ZH.get(sub.kind, sub.kind) if is_chinese() else sub.kind  # type: ignore[call-overload]
+        yield "  " + _("subsidy S{subsidy} ({kind}) paid {amount}").format(
+            subsidy=sub.id, kind=kind, amount=format_grouped(sub.amount_fen))
 
 
 class _Calendar:
@@ -171,7 +183,7 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
     engine = make_engine(f"sqlite:///{db}")
     try:
         setup.init_database(engine, actor)
-        yield f"created {db} from {data}"
+        yield _("created {db} from {data}").format(db=db, data=data)
         with UnitOfWork(engine) as uow:
             calendar.at(dt.date(YEAR, 1, 1), 9)
             for row in _csv(data / "institutions.csv"):
@@ -202,9 +214,12 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
                 with UnitOfWork(engine) as uow:
                     result = importing.submit(uow, actor, path, institution=filer)
                     uow.commit()
-                yield f"  submitted {path.name}: {result.rows} row{'' if result.rows == 1 else 's'}"
+                submitted = (_("submitted {file}: {n} row") if result.rows == 1 else
+                             _("submitted {file}: {n} rows"))
+                yield "  " + submitted.format(file=path.name, n=result.rows)
                 for claim_id, amount in result.claims:
-                    yield f"    claim C{claim_id} opened: {format_grouped(amount)}"
+                    yield "    " + _("claim C{claim} opened: {amount}").format(
+                        claim=claim_id, amount=format_grouped(amount))
                 with UnitOfWork(engine) as uow:
                     lines = [line for row in corrections if row["after"] == path.name
                              for line in _correct(uow, actor, row)]
@@ -220,20 +235,25 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
                 closed = closing.close_month(uow, actor, period)
                 uow.commit()
             suspended = [i.code for i in closed.institutions if i.suspended_next_month]
-            yield (f"  closed {period}" + (f"; suspended from next month: {', '.join(suspended)}"
-                                           if suspended else ""))
+            yield "  " + (_("closed {period}; suspended from next month: {codes}").format(
+                period=period, codes=", ".join(suspended)) if suspended else
+                _("closed {period}").format(period=period))
             with UnitOfWork(engine) as uow:
                 pack = packs.build_pack(uow, actor, period, fmt="pdf")
             folder = out / "statements" / period
             write_folder(folder, pack.files, "the statements", ledger=db)
-            yield f"  statements: {len(pack.files) - 1} PDFs in {folder}"
+            yield "  " + _("statements: {n} PDFs in {folder}").format(n=len(pack.files) - 1,
+                                                                        folder=folder)
         with UnitOfWork(engine) as uow:
             st = reserve.status(uow, dt.date(YEAR, 12, 31))
             report = verify_service.verify(uow)
-        yield (f"reserve at year end: {format_grouped(st.balance)} "
-               f"(target {format_grouped(st.target)}, top-up needed "
-               f"{format_grouped(st.top_up_needed)})")
-        yield (f"verify: {'OK' if report.ok else 'FAILED: ' + '; '.join(report.problems)} "
-               f"({report.entries} entries, chain head {report.head_hash[:16]}…)")
+        yield _("reserve at year end: {balance} (target {target}, top-up needed "
+                "{top_up})").format(balance=format_grouped(st.balance),
+                                    target=format_grouped(st.target),
+                                    top_up=format_grouped(st.top_up_needed))
+        verified = (_("verify: OK ({entries} entries, chain head {head}…)") if report.ok else
+                    _("verify: FAILED: {problems} ({entries} entries, chain head {head}…)"))
+        yield verified.format(problems="; ".join(report.problems), entries=report.entries,
+                              head=report.head_hash[:16])
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from zhengkedai.db.models import StatementArchiveRow
 from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.i18n import _
 
 
 def check_archive(uow: UnitOfWork) -> list[str]:
@@ -24,8 +25,9 @@ def archive_problems(uow: UnitOfWork, period: str | None = None) -> list[str]:
         stmt = stmt.where(StatementArchiveRow.period == period)
     for row in uow.s.execute(stmt).scalars():
         if hashlib.sha256(row.content.encode("utf-8")).hexdigest() != row.sha256:
-            problems.append(f"statement {row.period} #{row.position} ({row.kind}) was changed "
-                            "after its month was closed")
+            problems.append(_("statement {period} #{position} ({kind}) was changed after its "
+                              "month was closed").format(period=row.period, position=row.position,
+                                                         kind=row.kind))
     return problems
 
 

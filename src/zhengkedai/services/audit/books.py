@@ -42,11 +42,23 @@ from zhengkedai.db.models import (
 )
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.ledger import GENESIS_HASH
-from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event
+from zhengkedai.domain.loans import EVENT_TYPE_ZH, EventRefused, EventType, LoanState, apply_event
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.periods import first_day, last_day, next_period
-from zhengkedai.services.audit.records import CLOSE_KEY, seqs_text
+from zhengkedai.i18n import _, is_chinese
+from zhengkedai.imports.schema import FILE_KIND_ZH
+from zhengkedai.services.audit.records import CLOSE_KEY, seqs_text, status_words
 from zhengkedai.services.claims.computation import REJECTED, WITHDRAWN
+
+
+def event_words(event: str) -> str:
+    """An event's type as the reader says it (a tampered one as it is stored)."""
+    return EVENT_TYPE_ZH.get(event, event) if is_chinese() else event  # type: ignore[call-overload]
+
+
+def _kind_words(kind: str) -> str:
+    """A file's kind (``loans``, ``events``, ``subsidies``) as the reader says it."""
+    return FILE_KIND_ZH.get(kind, kind) if is_chinese() else kind  # type: ignore[call-overload]
 
 
 def check_loans(uow: UnitOfWork) -> list[str]:
@@ -59,7 +71,8 @@ def check_loans(uow: UnitOfWork) -> list[str]:
                LoanRow.withdrawn_reason)).all()}
 
     def name(loan_id: int) -> str:
-        return f"loan {loans[loan_id].loan_no} of {loans[loan_id].institution_code}"
+        return _("loan {loan} of {institution}").format(
+            loan=loans[loan_id].loan_no, institution=loans[loan_id].institution_code)
 
     states = {loan_id: LoanState(loan.principal_fen) for loan_id, loan in loans.items()}
     last = {loan_id: loan.disbursed_on for loan_id, loan in loans.items()}
@@ -75,27 +88,31 @@ def check_loans(uow: UnitOfWork) -> list[str]:
             .order_by(LoanEventRow.loan_id, LoanEventRow.id)).all():
         events[ev.id] = (ev.loan_id, ev.event, ev.withdrawn_at is not None)
         if ev.loan_id not in loans:
-            problems.append(f"event #{ev.id} is on loan #{ev.loan_id}, which does not exist")
+            problems.append(_("event #{id} is on loan #{loan}, which does not exist").format(
+                id=ev.id, loan=ev.loan_id))
             continue
-        problems += _withdrawal_problems(f"{name(ev.loan_id)}: event #{ev.id}", ev)
+        problems += _withdrawal_problems(
+            _("{name}: event #{id}").format(name=name(ev.loan_id), id=ev.id), ev)
         if ev.withdrawn_at is not None:
             continue  # replayed as if never filed
         if loans[ev.loan_id].withdrawn_at is not None:
-            problems.append(f"{name(ev.loan_id)} is withdrawn, but its event #{ev.id} is not")
+            problems.append(_("{name} is withdrawn, but its event #{id} is not").format(
+                name=name(ev.loan_id), id=ev.id))
         if ev.loan_id in broken:
             continue
         if ev.occurred_on < last[ev.loan_id]:
-            problems.append(f"{name(ev.loan_id)}: event #{ev.id} is dated {ev.occurred_on}, "
-                            f"before the disbursement or the event filed before it "
-                            f"({last[ev.loan_id]})")
+            problems.append(_("{name}: event #{id} is dated {on}, before the disbursement or "
+                              "the event filed before it ({before})").format(
+                name=name(ev.loan_id), id=ev.id, on=ev.occurred_on, before=last[ev.loan_id]))
         last[ev.loan_id] = ev.occurred_on
         try:
             states[ev.loan_id] = apply_event(states[ev.loan_id], EventType(ev.event),
                                              int(ev.amount_fen))
         except (EventRefused, ValueError) as exc:
-            problems.append(f"{name(ev.loan_id)}: event #{ev.id} ({ev.event} "
-                            f"{format_grouped(ev.amount_fen)} on {ev.occurred_on}) cannot follow "
-                            f"the events filed before it: {exc}")
+            problems.append(_("{name}: event #{id} ({event} {amount} on {on}) cannot follow "
+                              "the events filed before it: {error}").format(
+                name=name(ev.loan_id), id=ev.id, event=event_words(ev.event),
+                amount=format_grouped(ev.amount_fen), on=ev.occurred_on, error=exc))
             broken.add(ev.loan_id)
     for loan_id, loan in loans.items():
         state = states[loan_id]
@@ -103,27 +120,34 @@ def check_loans(uow: UnitOfWork) -> list[str]:
             continue  # its running state is no longer kept
         if loan_id not in broken and (loan.outstanding_fen, loan.overdue_fen) != (
                 state.outstanding, state.overdue):
-            problems.append(
-                f"{name(loan_id)}: stored outstanding {format_grouped(loan.outstanding_fen)} "
-                f"and overdue {format_grouped(loan.overdue_fen)}, but its principal "
-                f"{format_grouped(loan.principal_fen)} and events give "
-                f"{format_grouped(state.outstanding)} and {format_grouped(state.overdue)}")
+            problems.append(_(
+                "{name}: stored outstanding {outstanding} and overdue {overdue}, but its "
+                "principal {principal} and events give {given_outstanding} and "
+                "{given_overdue}").format(
+                name=name(loan_id), outstanding=format_grouped(loan.outstanding_fen),
+                overdue=format_grouped(loan.overdue_fen),
+                principal=format_grouped(loan.principal_fen),
+                given_outstanding=format_grouped(state.outstanding),
+                given_overdue=format_grouped(state.overdue)))
     claimed = {event_id: (claim_id, status) for event_id, claim_id, status in uow.s.execute(
         select(ClaimRow.loss_event_id, ClaimRow.id, ClaimRow.status)).all()}
-    for event_id, (loan_id, kind, _) in sorted(events.items()):
+    for event_id, (loan_id, kind, _withdrawn) in sorted(events.items()):
         if kind == EventType.LOSS.value and event_id not in claimed and loan_id in loans:
-            problems.append(f"{name(loan_id)}: loss event #{event_id} has no claim")
+            problems.append(_("{name}: loss event #{event} has no claim").format(
+                name=name(loan_id), event=event_id))
     for event_id, (claim_id, status) in sorted(claimed.items()):
         if event_id not in events:
-            problems.append(f"claim #{claim_id}: its loss event #{event_id} does not exist")
+            problems.append(_("claim #{claim}: its loss event #{event} does not exist").format(
+                claim=claim_id, event=event_id))
             continue
         withdrawn = events[event_id][2]
         if status == WITHDRAWN and not withdrawn:
-            problems.append(f"claim #{claim_id} is withdrawn, but its loss event #{event_id} "
-                            "is not")
+            problems.append(_("claim #{claim} is withdrawn, but its loss event #{event} "
+                              "is not").format(claim=claim_id, event=event_id))
         elif withdrawn and status not in (WITHDRAWN, REJECTED):
-            problems.append(f"claim #{claim_id} is {status}, but its loss event #{event_id} "
-                            "was withdrawn")
+            problems.append(_("claim #{claim} is {status}, but its loss event #{event} "
+                              "was withdrawn").format(claim=claim_id, status=status_words(status),
+                                                      event=event_id))
     return problems
 
 
@@ -131,10 +155,11 @@ def _withdrawal_problems(what: str, row: Any) -> list[str]:
     """A withdrawn row says who withdrew it, when and why; a live one says none of it."""
     marks = (row.withdrawn_at, row.withdrawn_on, row.withdrawn_by, row.withdrawn_reason)
     if row.withdrawn_at is None:
-        return [f"{what} is not withdrawn, but carries a withdrawal's marks"] if any(
-            m is not None for m in marks) else []
+        return [_("{what} is not withdrawn, but carries a withdrawal's marks").format(
+            what=what)] if any(m is not None for m in marks) else []
     if any(m is None or m == "" for m in marks):
-        return [f"{what} is withdrawn without saying who withdrew it, when and why"]
+        return [_("{what} is withdrawn without saying who withdrew it, when and why").format(
+            what=what)]
     return []
 
 
@@ -146,8 +171,9 @@ def check_months(uow: UnitOfWork) -> list[str]:
     period = periods[0] if periods else ""
     while periods and period < periods[-1]:
         if period not in months:
-            problems.append(f"month {period} is not closed, but months before and after it "
-                            f"are ({periods[0]} to {periods[-1]}): its close was deleted")
+            problems.append(_("month {period} is not closed, but months before and after it "
+                              "are ({first} to {last}): its close was deleted").format(
+                period=period, first=periods[0], last=periods[-1]))
         period = next_period(period)
     hashes = {seq: h for seq, h in uow.s.execute(select(EntryRow.seq, EntryRow.hash).where(
         EntryRow.seq.in_({m.last_seq for m in months.values()}))).all()}
@@ -156,22 +182,24 @@ def check_months(uow: UnitOfWork) -> list[str]:
         month = months[period]
         at = hashes.get(month.last_seq)
         if at is None:
-            problems.append(f"month {period} was closed at entry #{month.last_seq}, which is "
-                            "not in the journal")
+            problems.append(_("month {period} was closed at entry #{seq}, which is "
+                              "not in the journal").format(period=period, seq=month.last_seq))
         elif at != month.chain_head:
-            problems.append(f"month {period}: chain head {month.chain_head[:12]}… at its close "
-                            f"is not entry #{month.last_seq}'s hash {at[:12]}…")
+            problems.append(_("month {period}: chain head {head}… at its close is not entry "
+                              "#{seq}'s hash {hash}…").format(
+                period=period, head=month.chain_head[:12], seq=month.last_seq, hash=at[:12]))
         late = uow.s.execute(select(EntryRow.seq, EntryRow.entry_date).where(
             EntryRow.entry_date.between(first_day(period), last_day(period)),
             EntryRow.seq > month.last_seq).order_by(EntryRow.seq)).all()
         if late:
-            problems.append(f"month {period} was closed at entry #{month.last_seq}, but entries "
-                            f"{seqs_text([seq for seq, _ in late])} dated in it were posted after")
+            problems.append(_("month {period} was closed at entry #{seq}, but entries {seqs} "
+                              "dated in it were posted after").format(
+                period=period, seq=month.last_seq, seqs=seqs_text([seq for seq, _d in late])))
     for period in uow.s.execute(select(StatementArchiveRow.period).distinct()
                                 .order_by(StatementArchiveRow.period)).scalars():
         if period not in months:
-            problems.append(f"month {period}: the statements of its close are kept, but the "
-                            "month has no close")
+            problems.append(_("month {period}: the statements of its close are kept, but the "
+                              "month has no close").format(period=period))
     named_closes: dict[str, int] = {}
     for seq, key in uow.s.execute(select(EntryRow.seq, EntryRow.idempotency_key).where(
             EntryRow.idempotency_key.contains(":close:", autoescape=True))).all():
@@ -179,8 +207,8 @@ def check_months(uow: UnitOfWork) -> list[str]:
         if m and m[1] not in months:
             named_closes.setdefault(m[1], seq)
     for period, seq in sorted(named_closes.items()):
-        problems.append(f"month {period}: entry #{seq} adjusts a claim at its close, but the "
-                        "month has no close")
+        problems.append(_("month {period}: entry #{seq} adjusts a claim at its close, but the "
+                          "month has no close").format(period=period, seq=seq))
     return problems
 
 
@@ -192,7 +220,8 @@ def check_files(uow: UnitOfWork) -> list[str]:
                ImportFileRow.row_count)).all()}
 
     def name(file_id: int) -> str:
-        return f"import file #{file_id} ({files[file_id].filename})"
+        return _("import file #{id} ({filename})").format(id=file_id,
+                                                            filename=files[file_id].filename)
 
     cited: dict[int, int] = defaultdict(int)
     tables: list[tuple[Any, str]] = [(LoanRow, "loans"), (LoanEventRow, "events"),
@@ -202,20 +231,25 @@ def check_files(uow: UnitOfWork) -> list[str]:
                 select(table.file_id, func.count(), func.count(distinct(table.file_row)))
                 .group_by(table.file_id).order_by(table.file_id)).all():
             if file_id not in files:
-                problems.append(f"{n} {kind} cite import file #{file_id}, which does not exist")
+                problems.append(_("{n} {kind} cite import file #{id}, which does not "
+                                  "exist").format(n=n, kind=_kind_words(kind), id=file_id))
                 continue
             cited[file_id] += n
             if files[file_id].kind != kind:
-                problems.append(f"{name(file_id)}: a {files[file_id].kind} file, but {n} "
-                                f"{kind} cite it")
+                problems.append(_("{name}: a {file_kind} file, but {n} {kind} cite it").format(
+                    name=name(file_id), file_kind=_kind_words(files[file_id].kind), n=n,
+                    kind=_kind_words(kind)))
             if rows < n:
-                problems.append(f"{name(file_id)}: {n} {kind} cite only {rows} distinct rows "
-                                "of it")
+                problems.append(_("{name}: {n} {kind} cite only {rows} distinct rows "
+                                  "of it").format(name=name(file_id), n=n, kind=_kind_words(kind),
+                                                  rows=rows))
     for file_id, file in files.items():
         if cited[file_id] != file.row_count:
-            what = "only " if cited[file_id] < file.row_count else ""
-            problems.append(f"{name(file_id)}: {file.row_count} rows accepted, but {what}"
-                            f"{cited[file_id]} {file.kind} cite it")
+            text = (_("{name}: {accepted} rows accepted, but only {n} {kind} cite it")
+                    if cited[file_id] < file.row_count else
+                    _("{name}: {accepted} rows accepted, but {n} {kind} cite it"))
+            problems.append(text.format(name=name(file_id), accepted=file.row_count,
+                                        n=cited[file_id], kind=_kind_words(file.kind)))
     # (file, whose row it is): a bank's or guarantor's code, "" for programme staff
     owners = [("loans", select(LoanRow.file_id, LoanRow.institution_code)),
               ("events", select(LoanEventRow.file_id, LoanRow.institution_code)
@@ -228,6 +262,8 @@ def check_files(uow: UnitOfWork) -> list[str]:
                 .join(ImportFileRow, ImportFileRow.id == inner.c[0])
                 .where(ImportFileRow.filer != inner.c[1])
                 .group_by(inner.c[0], inner.c[1]).order_by(inner.c[0], inner.c[1])).all():
-            problems.append(f"{name(file_id)}: filed by {files[file_id].filer or 'staff'}, but "
-                            f"{n} {kind} in it are {owner or 'staff'}'s")
+            problems.append(_("{name}: filed by {filer}, but {n} {kind} in it are "
+                              "{owner}'s").format(
+                name=name(file_id), filer=files[file_id].filer or _("staff"), n=n,
+                kind=_kind_words(kind), owner=owner or _("staff")))
     return problems

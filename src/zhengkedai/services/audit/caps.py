@@ -10,6 +10,8 @@ from zhengkedai.db.models import EntryRow, SubsidyRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.workflow import Status
+from zhengkedai.i18n import _
+from zhengkedai.services.audit.records import subsidy_kind_words
 from zhengkedai.services.funds.fees import FEE_KIND, FEE_PREFIX, fee_year, limit_text, sum_between
 from zhengkedai.services.params import active_policy
 from zhengkedai.services.subsidies.applications import cap_of, version_named
@@ -29,8 +31,10 @@ def check_caps(uow: UnitOfWork) -> list[str]:
                      kind)
         total = sum(r.amount_fen for r in rows)
         if cap is not None and total > cap:
-            found.append(f"{kind} subsidies to {who} for {year} total {format_grouped(total)}"
-                         f" approved or paid, above the cap {format_grouped(cap)}")
+            found.append(_("{kind} subsidies to {who} for {year} total {total} approved or paid, "
+                           "above the cap {cap}").format(
+                kind=subsidy_kind_words(kind), who=who, year=year, total=format_grouped(total),
+                cap=format_grouped(cap)))
     return found
 
 
@@ -50,9 +54,10 @@ def check_fees(uow: UnitOfWork) -> list[str]:
         taken = sum_between(uow, FEE_PREFIX, dt.date(day.year, 1, 1), day)
         if taken > fy.limit:
             failed_years.add(day.year)
-            problems.append(
-                f"management fees of {day.year} total {format_grouped(taken)} by "
-                f"{day.isoformat()}, above the limit: {limit_text(fy)}")
+            problems.append(_(
+                "management fees of {year} total {total} by {day}, above the limit: "
+                "{limit}").format(year=day.year, total=format_grouped(taken),
+                                  day=day.isoformat(), limit=limit_text(fy)))
     return problems
 
 

@@ -26,7 +26,10 @@ from zhengkedai.domain.compensation import (
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import Fen, format_grouped
 from zhengkedai.domain.periods import period_of, previous_period
+from zhengkedai.i18n import _
 from zhengkedai.services import portfolio
+from zhengkedai.services.audit.books import event_words
+from zhengkedai.services.audit.records import status_words
 from zhengkedai.services.claims import entries
 from zhengkedai.services.claims.computation import (
     APPROVED,
@@ -60,23 +63,27 @@ def check_claims(uow: UnitOfWork) -> list[str]:
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
         .order_by(ClaimRow.id).execution_options(yield_per=1000)
     ):
-        name = f"claim #{claim.id} (loan {loan.loan_no})"
+        name = _("claim #{id} (loan {loan})").format(id=claim.id, loan=loan.loan_no)
         loss_on = event.occurred_on
         # the claim's loss is a copy of its event's: the event is what the bank filed
         if (event.event, event.loan_id, event.amount_fen) != ("loss", claim.loan_id, claim.loss_fen):
-            problems.append(f"{name}: loss {format_grouped(claim.loss_fen)}, but its loss event "
-                            f"#{event.id} is a {event.event} of {format_grouped(event.amount_fen)}"
-                            f" on loan #{event.loan_id}")
+            problems.append(_("{name}: loss {loss}, but its loss event #{event} is a {kind} of "
+                              "{amount} on loan #{loan}").format(
+                name=name, loss=format_grouped(claim.loss_fen), event=event.id,
+                kind=event_words(event.event), amount=format_grouped(event.amount_fen),
+                loan=event.loan_id))
         if claim.institution_code != loan.institution_code:
-            problems.append(f"{name}: institution {claim.institution_code}, but the loan is "
-                            f"{loan.institution_code}'s")
+            problems.append(_("{name}: institution {institution}, but the loan is "
+                              "{owner}'s").format(name=name, institution=claim.institution_code,
+                                                  owner=loan.institution_code))
         net = max(0, claim.loss_fen - claim.recovered_before_fen)
         if not 0 <= claim.amount_fen <= net:
-            problems.append(f"{name}: amount {format_grouped(claim.amount_fen)} is outside "
-                            f"0–{format_grouped(net)}, its loss net of recoveries")
+            problems.append(_("{name}: amount {amount} is outside 0–{net}, its loss net of "
+                              "recoveries").format(name=name, amount=format_grouped(claim.amount_fen),
+                                                   net=format_grouped(net)))
         version = computed_with.stored(claim).policy.version_on(loan.disbursed_on)
         if counts_toward_caps(claim.status):
-            total, cap, _ = per_loan.get(loan.id, (0, None, ""))
+            total, cap, _loan_no = per_loan.get(loan.id, (0, None, ""))
             caps = [c for c in (per_loan_cap(version), cap) if c is not None]
             per_loan[loan.id] = (total + claim.amount_fen, min(caps, default=None), loan.loan_no)
             if has_yearly_cap(version):
@@ -92,28 +99,32 @@ def check_claims(uow: UnitOfWork) -> list[str]:
         owed = shares.get(claim.id, 0)
         paid = claim.amount_fen if claim.status == PAID else 0
         if owed > paid:
-            problems.append(f"{name}: recovery shares {format_grouped(owed)} exceed what the "
-                            f"reserve paid, {format_grouped(paid)}")
+            problems.append(_("{name}: recovery shares {owed} exceed what the reserve paid, "
+                              "{paid}").format(name=name, owed=format_grouped(owed),
+                                               paid=format_grouped(paid)))
         payable = entries.payable(claim.institution_code)
         checks = []
         if claim.status in (APPROVED, PAID) and claim.amount_fen > 0:
-            checks.append(("approval", claim.approve_entry, -claim.amount_fen))
+            checks.append((_("approval"), claim.approve_entry, -claim.amount_fen))
         if claim.status == PAID:
-            checks.append(("payment", claim.pay_entry, claim.amount_fen))
+            checks.append((_("payment"), claim.pay_entry, claim.amount_fen))
         for what, seq, expected in checks:
             on_payable = booked.get((seq, payable), 0) if seq is not None else None
             if on_payable != expected:
-                problems.append(f"{name}: its {what} entry "
-                                f"{'#' + str(seq) if seq else '(missing)'} does not book "
-                                f"{format_grouped(abs(expected))} on {payable}")
+                problems.append(_("{name}: its {what} entry {seq} does not book {amount} on "
+                                  "{account}").format(
+                    name=name, what=what, seq="#" + str(seq) if seq else _("(missing)"),
+                    amount=format_grouped(abs(expected)), account=payable))
     for total, cap, loan_no in per_loan.values():
         if cap is not None and total > cap:
-            problems.append(f"loan {loan_no}: claims total {format_grouped(total)}, above the "
-                            f"per-loan cap {format_grouped(cap)}")
+            problems.append(_("loan {loan}: claims total {total}, above the per-loan cap "
+                              "{cap}").format(loan=loan_no, total=format_grouped(total),
+                                              cap=format_grouped(cap)))
     for (code, year), (total, limit) in sorted(per_year.items()):
         if total > limit:
-            problems.append(f"institution {code}: claims of {year} under a yearly cap total "
-                            f"{format_grouped(total)}, above that cap, {format_grouped(limit)}")
+            problems.append(_("institution {code}: claims of {year} under a yearly cap total "
+                              "{total}, above that cap, {limit}").format(
+                code=code, year=year, total=format_grouped(total), limit=format_grouped(limit)))
     return problems
 
 
@@ -165,13 +176,14 @@ def check_claim_amounts(uow: UnitOfWork) -> list[str]:
             expected = compute(uow, computed_with.stored(claim), event, loan,
                                claim.recovered_before_fen).amount
         except ZkdError as exc:
-            problems.append(f"claim #{claim.id} (loan {loan.loan_no}): cannot be recomputed "
-                            f"from its stored policy: {exc}")
+            problems.append(_("claim #{id} (loan {loan}): cannot be recomputed from its stored "
+                              "policy: {error}").format(id=claim.id, loan=loan.loan_no, error=exc))
             continue
         if claim.amount_fen > expected and not _paid_before_coverage_was_settled(uow, claim, loan):
-            problems.append(f"claim #{claim.id} (loan {loan.loan_no}, {claim.status}): amount "
-                            f"{format_grouped(claim.amount_fen)}, but its stored policy and "
-                            f"inputs give {format_grouped(expected)}")
+            problems.append(_("claim #{id} (loan {loan}, {status}): amount {amount}, but its "
+                              "stored policy and inputs give {expected}").format(
+                id=claim.id, loan=loan.loan_no, status=status_words(claim.status),
+                amount=format_grouped(claim.amount_fen), expected=format_grouped(expected)))
     return problems
 
 

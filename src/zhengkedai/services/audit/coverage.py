@@ -16,6 +16,7 @@ from sqlalchemy import Integer, func, select, tuple_
 from zhengkedai.db.digests import BATCH, COVERED, Covered, row_digest
 from zhengkedai.db.models import RecordDigestRow
 from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.i18n import _
 
 
 def check_records(uow: UnitOfWork) -> list[str]:
@@ -54,17 +55,20 @@ def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], s
                 stored[key] = pending[(cov.name, key)]  # type: ignore[assignment]
         for key, digest in computed.items():
             if key not in stored:
-                problems.append(f"{cov.name} {key}: not written by zkd (it has no record "
-                                "digest): added or re-keyed outside zkd")
+                problems.append(_("{table} {key}: not written by zkd (it has no record "
+                                  "digest): added or re-keyed outside zkd").format(
+                    table=cov.name, key=key))
             elif stored[key] != digest:
-                problems.append(f"{cov.name} {key}: changed outside zkd (its content no longer "
-                                "matches the digest zkd recorded when it wrote it)")
+                problems.append(_("{table} {key}: changed outside zkd (its content no longer "
+                                  "matches the digest zkd recorded when it wrote it)").format(
+                    table=cov.name, key=key))
     if where:
         return problems
     total = uow.s.execute(select(func.count()).select_from(RecordDigestRow).where(
         RecordDigestRow.table_name == cov.name)).scalar_one()
     if total > seen:
-        problems.extend(f"{cov.name} {key}: deleted outside zkd (zkd recorded it, it is gone)"
+        problems.extend(_("{table} {key}: deleted outside zkd (zkd recorded it, it is "
+                          "gone)").format(table=cov.name, key=key)
                         for key in _orphans(uow, cov) if (cov.name, key) not in pending)
     return problems
 

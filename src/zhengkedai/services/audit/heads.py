@@ -22,6 +22,7 @@ from sqlalchemy import select
 from zhengkedai.db.models import EntryRow, SignedHeadRow, StatementArchiveRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.ledger import GENESIS_HASH
+from zhengkedai.i18n import _
 from zhengkedai.services import signing
 
 
@@ -34,37 +35,41 @@ def check_signed_heads(uow: UnitOfWork) -> list[str]:
         EntryRow.seq.in_({h.seq for h in heads}))).all()}
     hashes[0] = GENESIS_HASH
     for head in heads:
-        name = f"signed head ({head.occasion}, entry #{head.seq} {head.head_hash[:12]}…)"
+        name = _("signed head ({occasion}, entry #{seq} {hash}…)").format(
+            occasion=head.occasion, seq=head.seq, hash=head.head_hash[:12])
         cert = certs.get(head.certificate)
         if cert is None:
-            problems.append(f"{name}: signed with certificate {head.certificate[:16]}, which "
-                            "the ledger does not hold")
+            problems.append(_("{name}: signed with certificate {cert}, which the ledger does "
+                              "not hold").format(name=name, cert=head.certificate[:16]))
         elif not signing.signature_holds(cert, head):
-            problems.append(f"{name}: its signature does not verify with certificate "
-                            f"{head.certificate[:16]}: it was not made by the programme's key")
+            problems.append(_("{name}: its signature does not verify with certificate {cert}: "
+                              "it was not made by the programme's key").format(
+                name=name, cert=head.certificate[:16]))
         now = hashes.get(head.seq)
         if now is None:
-            problems.append(f"{name}: the journal has no entry #{head.seq}: entries signed "
-                            "for were dropped")
+            problems.append(_("{name}: the journal has no entry #{seq}: entries signed "
+                              "for were dropped").format(name=name, seq=head.seq))
         elif now != head.head_hash:
-            problems.append(f"{name}: entry #{head.seq}'s hash is now {now[:12]}…: the "
-                            "history up to it was rewritten")
+            problems.append(_("{name}: entry #{seq}'s hash is now {now}…: the history up to it "
+                              "was rewritten").format(name=name, seq=head.seq, now=now[:12]))
     if heads:
         last = max(heads, key=lambda h: (h.seq, h.signed_at))
         slipped = uow.s.execute(select(EntryRow.seq, EntryRow.created_at).where(
             EntryRow.seq > last.seq, EntryRow.created_at < last.signed_at)
             .order_by(EntryRow.seq).limit(1)).first()
         if slipped is not None:
-            problems.append(f"entry #{slipped.seq} comes after the head signed at entry "
-                            f"#{last.seq} ({last.occasion}, {last.signed_at:%Y-%m-%d %H:%M} UTC), "
-                            f"but says it was posted before that, at "
-                            f"{slipped.created_at:%Y-%m-%d %H:%M} UTC: it was slipped in "
-                            "after the seal")
+            problems.append(_("entry #{seq} comes after the head signed at entry #{head} "
+                              "({occasion}, {signed_at} UTC), but says it was posted before "
+                              "that, at {created_at} UTC: it was slipped in after the "
+                              "seal").format(
+                seq=slipped.seq, head=last.seq, occasion=last.occasion,
+                signed_at=f"{last.signed_at:%Y-%m-%d %H:%M}",
+                created_at=f"{slipped.created_at:%Y-%m-%d %H:%M}"))
     signed_closes = {h.occasion for h in heads}
     for period in uow.s.execute(select(StatementArchiveRow.period).where(
             StatementArchiveRow.signed_pdf.is_not(None)).distinct()
             .order_by(StatementArchiveRow.period)).scalars():
         if f"close {period}" not in signed_closes:
-            problems.append(f"month {period}: its statements were signed at its close, but "
-                            "the close's signed chain head is gone")
+            problems.append(_("month {period}: its statements were signed at its close, but "
+                              "the close's signed chain head is gone").format(period=period))
     return problems

@@ -51,8 +51,9 @@ from zhengkedai.db.models import (
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.policy import Policy, PolicyError, PolicyVersion
-from zhengkedai.domain.subsidy_rules import compute_subsidy
-from zhengkedai.domain.workflow import Status
+from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH, compute_subsidy
+from zhengkedai.domain.workflow import STATUS_ZH, Status
+from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import policies
 from zhengkedai.services.claims import entries as claims_entries
 from zhengkedai.services.funds import budget
@@ -82,7 +83,25 @@ def _reversed_by(uow: UnitOfWork) -> dict[int, int]:
 
 
 def seqs_text(seqs: list[int]) -> str:
-    return ", ".join(f"#{s}" for s in seqs) or "none"
+    return ", ".join(f"#{s}" for s in seqs) or _("none")
+
+
+_SHARE_STEP_ZH = {"owed": "应返还", "returned": "已返还"}
+
+
+def status_words(status: str) -> str:
+    """A claim's or subsidy's status as the reader says it: ``已支付`` in Chinese, ``paid`` in English."""
+    return STATUS_ZH.get(status, status) if is_chinese() else status
+
+
+def subsidy_kind_words(kind: str) -> str:
+    """A subsidy's kind as the reader says it (a tampered one as it is stored)."""
+    return SUBSIDY_KIND_ZH.get(kind, kind) if is_chinese() else kind  # type: ignore[call-overload]
+
+
+def step_words(step: str) -> str:
+    """A recovery share's step (``owed``, ``returned``) as the reader says it."""
+    return _SHARE_STEP_ZH.get(step, step) if is_chinese() else step
 
 
 def _payment_problems(label: str, status: str, pay_entry: int | None, paid_on: Any,
@@ -95,17 +114,19 @@ def _payment_problems(label: str, status: str, pay_entry: int | None, paid_on: A
     paying that amount); any other status means none.
     """
     if status != Status.PAID:
-        return ([f"{label}: {status}, but entry #{pays[0].seq} paid it on "
-                 f"{pays[0].entry_date}"] if pays else [])
+        return ([_("{label}: {status}, but entry #{seq} paid it on {on}").format(
+            label=label, status=status_words(status), seq=pays[0].seq, on=pays[0].entry_date)]
+            if pays else [])
     if [p.seq for p in pays] != [pay_entry]:
-        return [f"{label}: paid by entry #{pay_entry}, but the journal's payments of it are "
-                f"{seqs_text([p.seq for p in pays])}"]
+        return [_("{label}: paid by entry #{seq}, but the journal's payments of it are "
+                  "{seqs}").format(label=label, seq=pay_entry, seqs=seqs_text([p.seq for p in pays]))]
     if amount is not None and amount[1][pays[0].seq] != amount[0]:
-        return [f"{label}: {format_grouped(amount[0])}, but its payment entry #{pays[0].seq} "
-                f"pays {format_grouped(amount[1][pays[0].seq])}"]
+        return [_("{label}: {amount}, but its payment entry #{seq} pays {paid}").format(
+            label=label, amount=format_grouped(amount[0]), seq=pays[0].seq,
+            paid=format_grouped(amount[1][pays[0].seq]))]
     if pays[0].entry_date != paid_on:
-        return [f"{label}: paid on {paid_on}, but its payment entry #{pays[0].seq} is dated "
-                f"{pays[0].entry_date}"]
+        return [_("{label}: paid on {on}, but its payment entry #{seq} is dated {dated}").format(
+            label=label, on=paid_on, seq=pays[0].seq, dated=pays[0].entry_date)]
     return []
 
 
@@ -118,7 +139,8 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
             LoanRow.id.in_({c.loan_id for c in claims.values()}))).all()}
 
     def name(claim: ClaimRow) -> str:
-        return f"claim #{claim.id} (loan {loan_nos.get(claim.loan_id, '?')})"
+        return _("claim #{id} (loan {loan})").format(id=claim.id,
+                                                      loan=loan_nos.get(claim.loan_id, "?"))
 
     cited = [(e, CLAIM_REF.fullmatch(e.source_ref)) for e in _entries(uow, "claim:")]
     events = {e.id: e for e in uow.s.execute(
@@ -129,30 +151,34 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
     payments: dict[int, list[Any]] = defaultdict(list)
     shares: dict[tuple[int, str], list[Any]] = defaultdict(list)  # (event, step) -> [(claim, entry)]
     for entry, m in cited:
-        what = f"entry #{entry.seq} ({entry.kind})"
+        what = _("entry #{seq} ({kind})").format(seq=entry.seq, kind=entry.kind)
         if m is None:
-            problems.append(f"{what}: source reference {entry.source_ref!r} is not "
-                            "claim:N event:E file:F row:R")
+            problems.append(_("{what}: source reference {ref!r} is not "
+                              "claim:N event:E file:F row:R").format(what=what, ref=entry.source_ref))
             continue
         claim_id, event_id, file_id, file_row = map(int, m.groups())
         claim = claims.get(claim_id)
         if claim is None:
-            problems.append(f"{what} is for claim #{claim_id}, which does not exist")
+            problems.append(_("{what} is for claim #{claim}, which does not exist").format(
+                what=what, claim=claim_id))
             continue
         ev = events.get(event_id)
         if ev is None or ev.loan_id != claim.loan_id or (ev.file_id, ev.file_row) != (
                 file_id, file_row):
-            there = ("no such event" if ev is None else
-                     f"event #{ev.id} is on loan #{ev.loan_id}, file:{ev.file_id} row:{ev.file_row}")
-            problems.append(f"{name(claim)}: {what} cites event:{event_id} file:{file_id} "
-                            f"row:{file_row}, but {there}")
+            there = (_("no such event") if ev is None else
+                     _("event #{id} is on loan #{loan}, file:{file} row:{row}").format(
+                         id=ev.id, loan=ev.loan_id, file=ev.file_id, row=ev.file_row))
+            problems.append(_("{name}: {what} cites event:{event} file:{file} row:{row}, but "
+                              "{there}").format(name=name(claim), what=what, event=event_id,
+                                                file=file_id, row=file_row, there=there))
         if entry.kind == "claim.approve":
             approvals[claim_id].append(entry)
         elif entry.kind == "claim.pay":
             payments[claim_id].append(entry)
             if event_id != claim.loss_event_id:
-                problems.append(f"{name(claim)}: payment {what} cites event #{event_id}, "
-                                f"not its loss event #{claim.loss_event_id}")
+                problems.append(_("{name}: payment {what} cites event #{event}, not its loss "
+                                  "event #{loss}").format(name=name(claim), what=what,
+                                                          event=event_id, loss=claim.loss_event_id))
         elif (k := SHARE_KEY.fullmatch(entry.idempotency_key)) is not None:
             shares[(int(k[1]), k[2])].append((claim, entry))
     for claim in claims.values():
@@ -162,19 +188,22 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
                                       paid)
         should_live = claim.status in (Status.APPROVED, Status.PAID) and claim.amount_fen > 0
         if should_live and live != [claim.approve_entry]:
-            problems.append(f"{name(claim)}: {claim.status} with approval entry "
-                            f"#{claim.approve_entry}, but its live approvals in the journal "
-                            f"are {seqs_text(live)}")
+            problems.append(_("{name}: {status} with approval entry #{seq}, but its live "
+                              "approvals in the journal are {seqs}").format(
+                name=name(claim), status=status_words(claim.status), seq=claim.approve_entry,
+                seqs=seqs_text(live)))
         elif not should_live and live:
-            problems.append(f"{name(claim)}: {claim.status} at "
-                            f"{format_grouped(claim.amount_fen)}, but its approval entry "
-                            f"{seqs_text(live)} is not reversed")
+            problems.append(_("{name}: {status} at {amount}, but its approval entry {seqs} is "
+                              "not reversed").format(
+                name=name(claim), status=status_words(claim.status),
+                amount=format_grouped(claim.amount_fen), seqs=seqs_text(live)))
         first = next((a for a in approvals[claim.id]
                       if a.idempotency_key == f"claim:{claim.id}:approve"), None)
         if (first is not None and claim.status in (Status.APPROVED, Status.PAID)
                 and claim.approved_on != first.entry_date):
-            problems.append(f"{name(claim)}: approved on {claim.approved_on}, but its approval "
-                            f"entry #{first.seq} is dated {first.entry_date}")
+            problems.append(_("{name}: approved on {on}, but its approval entry #{seq} is "
+                              "dated {dated}").format(name=name(claim), on=claim.approved_on,
+                                                      seq=first.seq, dated=first.entry_date))
     problems.extend(_check_shares(uow, shares))
     return problems
 
@@ -197,19 +226,22 @@ def _check_shares(uow: UnitOfWork, booked: dict[tuple[int, str], list[Any]]) -> 
             amounts[seq] += int(amount)
     found = set()
     for share in uow.s.execute(select(RecoveryShareRow).order_by(RecoveryShareRow.id)).scalars():
-        what = f"recovery share #{share.id} (claim #{share.claim_id}, event #{share.event_id})"
+        what = _("recovery share #{id} (claim #{claim}, event #{event})").format(
+            id=share.id, claim=share.claim_id, event=share.event_id)
         parts = booked.get((share.event_id, "returned"), [])
         if len(parts) > 1 or (parts and share.returned_fen != share.share_fen):
             # returned in parts: they add up to what was returned, the last one completing it
             found.add((share.event_id, "returned"))
             total = -sum(amounts[entry.seq] for _, entry in parts)
             if total != share.returned_fen:
-                problems.append(f"{what}: {format_grouped(share.returned_fen)} returned, but its "
-                                f"return entries {seqs_text([e.seq for _, e in parts])} book "
-                                f"{format_grouped(total)}")
+                problems.append(_("{what}: {returned} returned, but its return entries {seqs} "
+                                  "book {total}").format(
+                    what=what, returned=format_grouped(share.returned_fen),
+                    seqs=seqs_text([e.seq for _, e in parts]), total=format_grouped(total)))
             elif share.returned_entry is not None and share.returned_entry != parts[-1][1].seq:
-                problems.append(f"{what}: returned by entry #{share.returned_entry}, but its last "
-                                f"return entry is #{parts[-1][1].seq}")
+                problems.append(_("{what}: returned by entry #{seq}, but its last return entry "
+                                  "is #{last}").format(what=what, seq=share.returned_entry,
+                                                       last=parts[-1][1].seq))
         for step, seq, sign in (("owed", share.owed_entry, 1), ("returned", share.returned_entry, -1)):
             if (share.event_id, step) in found:
                 continue
@@ -217,23 +249,28 @@ def _check_shares(uow: UnitOfWork, booked: dict[tuple[int, str], list[Any]]) -> 
             found.add((share.event_id, step))
             if claim is None or entry is None:
                 if seq is not None:
-                    problems.append(f"{what}: its {step} entry #{seq} is not in the journal "
-                                    f"as recovery:{share.event_id}:{step}")
+                    problems.append(_("{what}: its {step} entry #{seq} is not in the journal "
+                                      "as recovery:{event}:{key}").format(
+                        what=what, step=step_words(step), seq=seq, event=share.event_id, key=step))
                 continue
             if (seq, claim.id) != (entry.seq, share.claim_id):
-                problems.append(f"{what}: entry #{entry.seq} books it {step} for claim "
-                                f"#{claim.id}, but the share names entry #{seq}")
+                problems.append(_("{what}: entry #{entry} books it {step} for claim #{claim}, "
+                                  "but the share names entry #{seq}").format(
+                    what=what, entry=entry.seq, step=step_words(step), claim=claim.id, seq=seq))
             elif amounts[entry.seq] != sign * share.share_fen:
-                problems.append(f"{what}: {format_grouped(share.share_fen)}, but its {step} "
-                                f"entry #{entry.seq} books "
-                                f"{format_grouped(abs(amounts[entry.seq]))}")
+                problems.append(_("{what}: {share}, but its {step} entry #{entry} books "
+                                  "{booked}").format(
+                    what=what, share=format_grouped(share.share_fen), step=step_words(step),
+                    entry=entry.seq, booked=format_grouped(abs(amounts[entry.seq]))))
             elif step == "returned" and share.returned_on != entry.entry_date:
-                problems.append(f"{what}: returned on {share.returned_on}, but entry "
-                                f"#{entry.seq} is dated {entry.entry_date}")
-    for (event_id, step), ((claim, entry), *_) in sorted(booked.items(), key=lambda kv: kv[0]):
+                problems.append(_("{what}: returned on {on}, but entry #{seq} is dated "
+                                  "{dated}").format(what=what, on=share.returned_on,
+                                                    seq=entry.seq, dated=entry.entry_date))
+    for (event_id, step), ((claim, entry), *_rest) in sorted(booked.items(), key=lambda kv: kv[0]):
         if (event_id, step) not in found:
-            problems.append(f"entry #{entry.seq} books a recovery share {step} for claim "
-                            f"#{claim.id} (event #{event_id}), but no such share is recorded")
+            problems.append(_("entry #{seq} books a recovery share {step} for claim #{claim} "
+                              "(event #{event}), but no such share is recorded").format(
+                seq=entry.seq, step=step_words(step), claim=claim.id, event=event_id))
     return problems
 
 
@@ -243,7 +280,8 @@ def check_subsidy_entries(uow: UnitOfWork) -> list[str]:
     rows = {r.id: r for r in uow.s.execute(select(SubsidyRow).order_by(SubsidyRow.id)).scalars()}
 
     def name(row: SubsidyRow) -> str:
-        return f"subsidy #{row.id} ({row.kind} to {row.beneficiary})"
+        return _("subsidy #{id} ({kind} to {beneficiary})").format(
+            id=row.id, kind=subsidy_kind_words(row.kind), beneficiary=row.beneficiary)
 
     payable: dict[int, int] = defaultdict(int)  # seq -> its amount on the payable
     expense: dict[int, str] = {}  # seq -> the expense account it books
@@ -258,19 +296,22 @@ def check_subsidy_entries(uow: UnitOfWork) -> list[str]:
     steps: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for entry in _entries(uow, "subsidy:"):
         m = SUBSIDY_REF.fullmatch(entry.source_ref)
-        what = f"entry #{entry.seq} ({entry.kind})"
+        what = _("entry #{seq} ({kind})").format(seq=entry.seq, kind=entry.kind)
         if m is None:
-            problems.append(f"{what}: source reference {entry.source_ref!r} is not "
-                            "subsidy:N file:F row:R")
+            problems.append(_("{what}: source reference {ref!r} is not "
+                              "subsidy:N file:F row:R").format(what=what, ref=entry.source_ref))
             continue
         subsidy_id, file_id, file_row = map(int, m.groups())
         row = rows.get(subsidy_id)
         if row is None:
-            problems.append(f"{what} is for subsidy #{subsidy_id}, which does not exist")
+            problems.append(_("{what} is for subsidy #{subsidy}, which does not exist").format(
+                what=what, subsidy=subsidy_id))
             continue
         if (row.file_id, row.file_row) != (file_id, file_row):
-            problems.append(f"{name(row)}: {what} cites file:{file_id} row:{file_row}, but the "
-                            f"subsidy is file:{row.file_id} row:{row.file_row}")
+            problems.append(_("{name}: {what} cites file:{file} row:{row}, but the subsidy is "
+                              "file:{its_file} row:{its_row}").format(
+                name=name(row), what=what, file=file_id, row=file_row, its_file=row.file_id,
+                its_row=row.file_row))
         if entry.kind in SUBSIDY_STEPS:
             steps[row.id][SUBSIDY_STEPS[entry.kind]].append(entry)
     reversed_by = _reversed_by(uow)
@@ -280,30 +321,37 @@ def check_subsidy_entries(uow: UnitOfWork) -> list[str]:
         amount = format_grouped(row.amount_fen)
         if row.status in (Status.APPROVED, Status.PAID):
             if [a.seq for a in live] != [row.approve_entry]:
-                problems.append(f"{name(row)}: {row.status} with approval entry "
-                                f"#{row.approve_entry}, but its live approvals in the journal "
-                                f"are {seqs_text([a.seq for a in live])}")
+                problems.append(_("{name}: {status} with approval entry #{seq}, but its live "
+                                  "approvals in the journal are {seqs}").format(
+                    name=name(row), status=status_words(row.status), seq=row.approve_entry,
+                    seqs=seqs_text([a.seq for a in live])))
             elif (payable[live[0].seq], expense.get(live[0].seq)) != (
                     -row.amount_fen, budget.expense_account(row.kind)):
-                problems.append(f"{name(row)}: {amount}, but its approval entry #{live[0].seq} "
-                                f"books {format_grouped(-payable[live[0].seq])} on "
-                                f"{expense.get(live[0].seq)}")
+                problems.append(_("{name}: {amount}, but its approval entry #{seq} books "
+                                  "{booked} on {account}").format(
+                    name=name(row), amount=amount, seq=live[0].seq,
+                    booked=format_grouped(-payable[live[0].seq]), account=expense.get(live[0].seq)))
             elif live[0].entry_date != row.approved_on:
-                problems.append(f"{name(row)}: approved on {row.approved_on}, but its approval "
-                                f"entry #{live[0].seq} is dated {live[0].entry_date}")
+                problems.append(_("{name}: approved on {on}, but its approval entry #{seq} is "
+                                  "dated {dated}").format(name=name(row), on=row.approved_on,
+                                                          seq=live[0].seq, dated=live[0].entry_date))
         elif live:
-            problems.append(f"{name(row)}: {row.status} at {amount}, but its approval entry "
-                            f"{seqs_text([a.seq for a in live])} is not reversed")
+            problems.append(_("{name}: {status} at {amount}, but its approval entry {seqs} is "
+                              "not reversed").format(
+                name=name(row), status=status_words(row.status), amount=amount,
+                seqs=seqs_text([a.seq for a in live])))
         problems += _payment_problems(name(row), row.status, row.pay_entry, row.paid_on, pays,
                                       amount=(row.amount_fen, payable))
         if row.status == Status.REJECTED and approvals:
             if [r.seq for r in rejects] != [row.reject_entry]:
-                problems.append(f"{name(row)}: rejected with entry #{row.reject_entry}, but the "
-                                f"journal's reversals of its approval are "
-                                f"{seqs_text([r.seq for r in rejects])}")
+                problems.append(_("{name}: rejected with entry #{seq}, but the journal's "
+                                  "reversals of its approval are {seqs}").format(
+                    name=name(row), seq=row.reject_entry, seqs=seqs_text([r.seq for r in rejects])))
             elif rejects[0].entry_date != row.rejected_on:
-                problems.append(f"{name(row)}: rejected on {row.rejected_on}, but its reversal "
-                                f"#{rejects[0].seq} is dated {rejects[0].entry_date}")
+                problems.append(_("{name}: rejected on {on}, but its reversal #{seq} is dated "
+                                  "{dated}").format(name=name(row), on=row.rejected_on,
+                                                    seq=rejects[0].seq,
+                                                    dated=rejects[0].entry_date))
     problems.extend(_subsidy_ceilings(uow, list(rows.values()), name))
     return problems
 
@@ -332,16 +380,20 @@ def _subsidy_ceilings(uow: UnitOfWork, rows: list[SubsidyRow], name: Any) -> lis
     for row in rows:
         found = versions.get((row.policy_name, row.policy_version))
         if not found:
-            problems.append(f"{name(row)}: computed under {row.policy_name}/{row.policy_version}"
-                            ", which is not a stored policy version")
+            problems.append(_("{name}: computed under {policy}/{version}, which is not a "
+                              "stored policy version").format(
+                name=name(row), policy=row.policy_name, version=row.policy_version))
             continue
         try:
             ceiling = max(compute_subsidy(v, row.kind, row.basis_fen).amount for v in found)
         except ValueError as exc:
-            problems.append(f"{name(row)}: cannot be computed: {exc}")
+            problems.append(_("{name}: cannot be computed: {error}").format(name=name(row),
+                                                                            error=exc))
             continue
         if not 0 <= row.amount_fen <= ceiling:
-            problems.append(f"{name(row)}: {format_grouped(row.amount_fen)} is outside what "
-                            f"{row.policy_name}/{row.policy_version} grants on a basis of "
-                            f"{format_grouped(row.basis_fen)}: 0.00–{format_grouped(ceiling)}")
+            problems.append(_("{name}: {amount} is outside what {policy}/{version} grants on a "
+                              "basis of {basis}: 0.00–{ceiling}").format(
+                name=name(row), amount=format_grouped(row.amount_fen), policy=row.policy_name,
+                version=row.policy_version, basis=format_grouped(row.basis_fen),
+                ceiling=format_grouped(ceiling)))
     return problems
