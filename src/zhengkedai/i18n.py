@@ -81,7 +81,14 @@ def is_chinese() -> bool:
 
 # --- click's own messages -------------------------------------------------------
 
+# Words click translates from a variable (``_(extra["required"])``), which its
+# catalogue cannot extract: they are zkd's messages instead.
+_CLICK_WORDS = {"required": N_("required")}
+
+
 def click_gettext(message: str) -> str:
+    if message in _CLICK_WORDS:
+        return _(message)
     return translation(language(), CLICK_DOMAIN).gettext(message)
 
 

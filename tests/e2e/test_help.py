@@ -16,7 +16,7 @@ def _commands(group: click.Group, prefix: tuple[str, ...] = ()):  # type: ignore
 
 @pytest.mark.parametrize("path, cmd", list(_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
 def test_every_command_has_help_with_an_example(path, cmd) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(main, [*path, "--help"])  # puts this language's help on cmd
     assert cmd.help and "Example:" in cmd.help, f"zkd {' '.join(path)} has no example in its help"
-    result = CliRunner().invoke(main, [*path, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output
