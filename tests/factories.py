@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from zhengkedai.context import Actor
-from zhengkedai.db.models import ImportFileRow, LoanEventRow, LoanRow
+from zhengkedai.db.models import ClaimRow, ImportFileRow, LoanEventRow, LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.loans import EventType, LoanState, apply_event
 from zhengkedai.imports.uscc import make_uscc
@@ -78,3 +78,28 @@ def event(uow: UnitOfWork, actor: Actor, loan_row: LoanRow, kind: str, amount: i
     uow.s.add(row)
     uow.s.flush()
     return row
+
+
+def claim_before_a_suspending_close(uow: UnitOfWork, actor: Actor, clock) -> ClaimRow:  # type: ignore[no-untyped-def]
+    """ZZB with January and February closed and an overdue level that will suspend it
+    at March's close (from 1 April); a loan S7 disbursed on 15 April, whose loss
+    claim (40,000,000 fen at 80%, ZZB active so far) is approved on 22 April, the
+    clock at 25 April — all before March is closed."""
+    from zhengkedai.services import closing, policies
+    from zhengkedai.services.claims import computation as claims
+    from zhengkedai.services.claims import workflow as wf
+
+    bank(uow, actor)
+    fund_reserve(uow, actor, 100_000_000, on=dt.date(2025, 1, 2))
+    policies.load_bundled(uow, actor)
+    old = loan(uow, actor, loan_no="A", principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
+    event(uow, actor, old, "overdue", 10_000_000, dt.date(2025, 3, 20))
+    clock.now = dt.datetime(2025, 3, 1, 9)
+    closing.close_month(uow, actor, "2025-01")
+    closing.close_month(uow, actor, "2025-02")
+    late = loan(uow, actor, loan_no="S7", principal=50_000_000, disbursed_on=dt.date(2025, 4, 15),
+                enterprise_seq=2)
+    claim = claims.open_claim(uow, actor, event(uow, actor, late, "loss", 50_000_000,
+                                                dt.date(2025, 4, 20)))
+    clock.now = dt.datetime(2025, 4, 25, 9)
+    return wf.approve(uow, actor, claim.id, dt.date(2025, 4, 22))

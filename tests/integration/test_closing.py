@@ -119,20 +119,7 @@ def test_a_claim_paid_before_the_close_that_suspends_its_bank_stands_and_verifie
         uow, actor, clock) -> None:
     """The same, but the claim was paid before March was closed: the close warns and
     leaves it paid, and verify does not take the paid amount for one raised by hand."""
-    f.bank(uow, actor)
-    f.fund_reserve(uow, actor, 100_000_000, on=dt.date(2025, 1, 2))
-    policies.load_bundled(uow, actor)
-    old = f.loan(uow, actor, loan_no="A", principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
-    f.event(uow, actor, old, "overdue", 10_000_000, dt.date(2025, 3, 20))
-    clock.now = dt.datetime(2025, 3, 1, 9)
-    closing.close_month(uow, actor, "2025-01")
-    closing.close_month(uow, actor, "2025-02")
-    late = f.loan(uow, actor, loan_no="S7", principal=50_000_000, disbursed_on=dt.date(2025, 4, 15),
-                  enterprise_seq=2)
-    claim = claims.open_claim(uow, actor, f.event(uow, actor, late, "loss", 50_000_000,
-                                                  dt.date(2025, 4, 20)))
-    clock.now = dt.datetime(2025, 4, 25, 9)
-    wf.approve(uow, actor, claim.id, dt.date(2025, 4, 22))
+    claim = f.claim_before_a_suspending_close(uow, actor, clock)
     wf.pay(uow, actor, claim.id, dt.date(2025, 4, 23))
     clock.now = dt.datetime(2025, 4, 26, 9)
 

@@ -297,20 +297,7 @@ def test_an_entry_posted_into_a_month_reopened_and_closed_again_by_hand_is_named
 def test_the_latest_close_deleted_is_named_by_the_claim_it_adjusted(uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
     """March's close suspended the bank from 1 April and reversed the approval of a
     claim on an April loan: the journal keeps that, so deleting the close shows."""
-    f.bank(uow, actor)
-    f.fund_reserve(uow, actor, 100_000_000, on=dt.date(2025, 1, 2))
-    policies.load_bundled(uow, actor)
-    old = f.loan(uow, actor, loan_no="A", principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
-    f.event(uow, actor, old, "overdue", 10_000_000, dt.date(2025, 3, 20))
-    clock.now = dt.datetime(2025, 3, 1, 9)
-    closing.close_month(uow, actor, "2025-01")
-    closing.close_month(uow, actor, "2025-02")
-    late = f.loan(uow, actor, loan_no="S7", principal=50_000_000, disbursed_on=dt.date(2025, 4, 15),
-                  enterprise_seq=2)
-    claim = claims.open_claim(uow, actor, f.event(uow, actor, late, "loss", 50_000_000,
-                                                  dt.date(2025, 4, 20)))
-    clock.now = dt.datetime(2025, 4, 25, 9)
-    wf.approve(uow, actor, claim.id, dt.date(2025, 4, 22))
+    f.claim_before_a_suspending_close(uow, actor, clock)
     closing.close_month(uow, actor, "2025-03")
     assert verify_service.verify(uow).ok
     uow.s.execute(text("delete from statement_archive where period = '2025-03'"))

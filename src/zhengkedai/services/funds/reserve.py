@@ -89,18 +89,9 @@ def deposit(uow: UnitOfWork, actor: Actor, amount: Fen, *, source: str, bank: st
     source = check_source(source)
     institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
     who = "市财政" if source == "city" else f"{source.split(':', 1)[1]}财政"
-    return LedgerRepo(uow).post(
-        EntryDraft(
-            entry_date=on,
-            kind="reserve.deposit",
-            memo=f"{who}拨入风险补偿准备金，存放{bank}{_voucher(ref)}",
-            lines=(Line(acc.reserve_cash(bank), amount),
-                   Line(acc.reserve_contribution(source), -amount)),
-            idempotency_key=_key(uow, "deposit", ref),
-            source_ref=f"deposit:{ref}" if ref else "deposit",
-        ),
-        actor,
-    )
+    return _book(uow, actor, "deposit", on, f"{who}拨入风险补偿准备金，存放{bank}",
+                 (Line(acc.reserve_cash(bank), amount),
+                  Line(acc.reserve_contribution(source), -amount)), ref)
 
 
 def interest(uow: UnitOfWork, actor: Actor, amount: Fen, *, bank: str, on: dt.date,
@@ -111,17 +102,8 @@ def interest(uow: UnitOfWork, actor: Actor, amount: Fen, *, bank: str, on: dt.da
     """
     _positive(amount, N_("interest must be greater than 0"))
     institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
-    return LedgerRepo(uow).post(
-        EntryDraft(
-            entry_date=on,
-            kind="reserve.interest",
-            memo=f"准备金存放{bank}利息收入{_voucher(ref)}",
-            lines=(Line(acc.reserve_cash(bank), amount), Line(INTEREST_INCOME, -amount)),
-            idempotency_key=_key(uow, "interest", ref),
-            source_ref=f"interest:{ref}" if ref else "interest",
-        ),
-        actor,
-    )
+    return _book(uow, actor, "interest", on, f"准备金存放{bank}利息收入",
+                 (Line(acc.reserve_cash(bank), amount), Line(INTEREST_INCOME, -amount)), ref)
 
 
 def transfer(uow: UnitOfWork, actor: Actor, amount: Fen, *, from_bank: str, to_bank: str,
@@ -139,15 +121,22 @@ def transfer(uow: UnitOfWork, actor: Actor, amount: Fen, *, from_bank: str, to_b
             bank=from_bank))
     for bank in (from_bank, to_bank):
         institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
+    return _book(uow, actor, "transfer", on, f"准备金调拨：{from_bank} 转存 {to_bank}",
+                 (Line(acc.reserve_cash(to_bank), amount),
+                  Line(acc.reserve_cash(from_bank), -amount)), ref)
+
+
+def _book(uow: UnitOfWork, actor: Actor, what: str, on: dt.date, memo: str,
+          lines: tuple[Line, ...], ref: str | None) -> Entry:
+    """Post a staff booking of kind ``reserve.<what>``, keyed and cited by its voucher."""
     return LedgerRepo(uow).post(
         EntryDraft(
             entry_date=on,
-            kind="reserve.transfer",
-            memo=f"准备金调拨：{from_bank} 转存 {to_bank}{_voucher(ref)}",
-            lines=(Line(acc.reserve_cash(to_bank), amount),
-                   Line(acc.reserve_cash(from_bank), -amount)),
-            idempotency_key=_key(uow, "transfer", ref),
-            source_ref=f"transfer:{ref}" if ref else "transfer",
+            kind=f"reserve.{what}",
+            memo=memo + _voucher(ref),
+            lines=lines,
+            idempotency_key=_key(uow, what, ref),
+            source_ref=f"{what}:{ref}" if ref else what,
         ),
         actor,
     )
