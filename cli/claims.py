@@ -203,10 +203,10 @@ def claims_approve(claim_ids: tuple[int, ...], select_all: bool, institution: st
             available = reserve.available(uow, day)
     finish(batch, "claim", lambda _claim_id, claim: _(
         "Approved claim #{id}: {amount} payable to {institution} (journal entry #{seq})."
-    ).format(id=claim.id, amount=format_grouped(claim.amount_fen),
-             institution=claim.institution_code, seq=claim.approve_entry))
+    ).format(id=claim.id, amount=format_grouped(claim.amount),
+             institution=claim.institution, seq=claim.approve_entry))
     if len(batch.outcomes) > 1:
-        total = sum(o.result.amount_fen for o in batch.outcomes if o.result is not None)
+        total = sum(o.result.amount for o in batch.outcomes if o.result is not None)
         click.echo(_("Approved {count} claims, {total} in all.").format(
             count=len(batch.outcomes), total=format_grouped(total)))
     if available < 0:

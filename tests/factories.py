@@ -10,8 +10,9 @@ import datetime as dt
 from decimal import Decimal
 
 from zhengkedai.context import Actor
-from zhengkedai.db.models import ClaimRow, ImportFileRow, LoanEventRow, LoanRow
+from zhengkedai.db.models import ImportFileRow, LoanEventRow, LoanRow
 from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.claims import Claim
 from zhengkedai.domain.loans import EventType, LoanState, apply_event
 from zhengkedai.imports.uscc import make_uscc
 from zhengkedai.services import institutions
@@ -80,7 +81,7 @@ def event(uow: UnitOfWork, actor: Actor, loan_row: LoanRow, kind: str, amount: i
     return row
 
 
-def claim_before_a_suspending_close(uow: UnitOfWork, actor: Actor, clock) -> ClaimRow:  # type: ignore[no-untyped-def]
+def claim_before_a_suspending_close(uow: UnitOfWork, actor: Actor, clock) -> Claim:  # type: ignore[no-untyped-def]
     """ZZB with January and February closed and an overdue level that will suspend it
     at March's close (from 1 April); a loan S7 disbursed on 15 April, whose loss
     claim (40,000,000 fen at 80%, ZZB active so far) is approved on 22 April, the

@@ -1,7 +1,9 @@
 """The unit of work: one database transaction per command.
 
 Services get a :class:`UnitOfWork`, act, and call :meth:`commit`; anything
-raised before that rolls back, so a refused command changes nothing.
+raised before that rolls back, so a refused command changes nothing. Claims and
+subsidies are read and written through its repositories (``uow.claims``,
+``uow.subsidies``).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from types import TracebackType
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
+from .claims_repo import ClaimsRepo
 from .digests import Tracker
 from .engine import is_sqlite
 from .models import LedgerHead
+from .subsidies_repo import SubsidiesRepo
 
 
 class UnitOfWork:
@@ -46,6 +50,16 @@ class UnitOfWork:
     def s(self) -> Session:
         assert self.session is not None, "use the unit of work in a with block"
         return self.session
+
+    @property
+    def claims(self) -> ClaimsRepo:
+        """The compensation claims, as domain objects (``db.claims_repo``)."""
+        return ClaimsRepo(self)
+
+    @property
+    def subsidies(self) -> SubsidiesRepo:
+        """The subsidy applications, as domain objects (``db.subsidies_repo``)."""
+        return SubsidiesRepo(self)
 
     def commit(self) -> None:
         self.s.flush()

@@ -345,7 +345,8 @@ def _lower_unpaid(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: LoanEve
     _set_computation(claim, comp)
     uow.s.flush()
     if claim.status == APPROVED and comp.amount != before:
-        entries.readjust_approval(uow, actor, claim, event)
+        uow.claims.save(entries.readjust_approval(
+            uow, actor, uow.claims.get(claim.id, lock=False), event))
     return RecoveryOutcome(claim.id, "claim_lowered", before, comp.amount,
                            note=f"recovered before payment {format_plain(event.amount_fen)}")
 
@@ -362,7 +363,8 @@ def _share_after_payment(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: 
     uow.s.add(row)
     uow.s.flush()
     if share > 0:
-        row.owed_entry = entries.post_share_owed(uow, actor, claim, event, share).seq
+        row.owed_entry = entries.post_share_owed(
+            uow, actor, uow.claims.get(claim.id, lock=False), event, share).seq
         uow.s.flush()
     return RecoveryOutcome(claim.id, "share_owed", claim.amount_fen, claim.amount_fen, share)
 
@@ -418,8 +420,9 @@ def recompute_after_close(uow: UnitOfWork, actor: Actor, period: str, since: dt.
         uow.s.flush()
         if claim.status == APPROVED:
             assert claim.approved_on is not None
-            entries.readjust_after_close(uow, actor, claim, max(actor.today(), claim.approved_on),
-                                         period, why[claim.institution_code])
+            uow.claims.save(entries.readjust_after_close(
+                uow, actor, uow.claims.get(claim.id, lock=False),
+                max(actor.today(), claim.approved_on), period, why[claim.institution_code]))
         out.append(Recomputed(claim.id, claim.institution_code, loan_row.loan_no, claim.status,
                               before, comp.amount, changed=True))
     return out

@@ -30,12 +30,12 @@ import datetime as dt
 
 from zhengkedai.context import Actor
 from zhengkedai.db.ledger_repo import LedgerRepo
-from zhengkedai.db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
+from zhengkedai.db.models import LoanEventRow, LoanRow, RecoveryShareRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.accounts import Fund, account, reserve_cash
+from zhengkedai.domain.claims import Claim
 from zhengkedai.domain.ledger import Entry, EntryDraft, Line, reversal_of
 from zhengkedai.domain.money import Fen, format_grouped
-from zhengkedai.domain.workflow import Status
 
 
 def payable(institution: str) -> str:
@@ -54,31 +54,31 @@ def recovery_income() -> str:
     return account(Fund.RESERVE, "recovery_income")
 
 
-def source_ref(uow: UnitOfWork, claim: ClaimRow, event: LoanEventRow | None = None) -> str:
+def source_ref(uow: UnitOfWork, claim: Claim, event: LoanEventRow | None = None) -> str:
     """``claim:12 event:40 file:3 row:17`` — the event is the claim's loss unless given."""
     ev = event if event is not None else uow.s.get(LoanEventRow, claim.loss_event_id)
     assert ev is not None
     return f"claim:{claim.id} event:{ev.id} file:{ev.file_id} row:{ev.file_row}"
 
 
-def _what(uow: UnitOfWork, claim: ClaimRow) -> str:
+def _what(uow: UnitOfWork, claim: Claim) -> str:
     loan = uow.s.get(LoanRow, claim.loan_id)
     loan_no = loan.loan_no if loan else str(claim.loan_id)
-    return f"{claim.institution_code} 贷款{loan_no}（补偿申请#{claim.id}）"
+    return f"{claim.institution} 贷款{loan_no}（补偿申请#{claim.id}）"
 
 
 def _post(uow: UnitOfWork, actor: Actor, draft: EntryDraft) -> Entry:
     return LedgerRepo(uow).post(draft, actor)
 
 
-def post_approval(uow: UnitOfWork, actor: Actor, claim: ClaimRow, on: dt.date, *, key: str,
+def post_approval(uow: UnitOfWork, actor: Actor, claim: Claim, on: dt.date, *, key: str,
                   ref: str | None = None, memo: str | None = None) -> Entry:
     """Book the claim's amount as owed to its institution."""
-    amount = claim.amount_fen
+    amount = claim.amount
     return _post(uow, actor, EntryDraft(
         entry_date=on, kind="claim.approve",
         memo=memo or f"批准损失补偿 {_what(uow, claim)}，金额{format_grouped(amount)}元",
-        lines=(Line(expense(), amount), Line(payable(claim.institution_code), -amount)),
+        lines=(Line(expense(), amount), Line(payable(claim.institution), -amount)),
         idempotency_key=key, source_ref=ref or source_ref(uow, claim),
     ))
 
@@ -91,11 +91,12 @@ def reverse(uow: UnitOfWork, actor: Actor, seq: int, on: dt.date, *, key: str, m
     return ledger.post(dataclasses.replace(draft, idempotency_key=key), actor)
 
 
-def readjust_approval(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: LoanEventRow
-                      ) -> None:
+def readjust_approval(uow: UnitOfWork, actor: Actor, claim: Claim, event: LoanEventRow
+                      ) -> Claim:
     """A recovery changed an approved claim's amount: reverse the approval, approve the new amount.
 
-    Dated the recovery date, or the approval date if that is later.
+    Dated the recovery date, or the approval date if that is later. Returns the
+    claim with its new approval entry (none at 0.00) noted, for the caller to save.
     """
     assert claim.approved_on is not None
     on = max(event.occurred_on, claim.approved_on)
@@ -104,61 +105,58 @@ def readjust_approval(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: Loa
         reverse(uow, actor, claim.approve_entry, on, key=f"claim:{claim.id}:recovery:{event.id}:reverse",
                 memo=f"冲销损失补偿批准 {_what(uow, claim)}：赔付前追偿回收"
                      f"{format_grouped(event.amount_fen)}元")
-    claim.approve_entry = None
-    if claim.amount_fen > 0:
-        claim.approve_entry = post_approval(
-            uow, actor, claim, on, key=f"claim:{claim.id}:recovery:{event.id}:approve", ref=ref,
-            memo=f"重新批准损失补偿 {_what(uow, claim)}（扣除赔付前追偿回收），"
-                 f"金额{format_grouped(claim.amount_fen)}元",
-        ).seq
-    uow.s.flush()
+    if claim.amount == 0:
+        return claim.approval_booked(None)
+    return claim.approval_booked(post_approval(
+        uow, actor, claim, on, key=f"claim:{claim.id}:recovery:{event.id}:approve", ref=ref,
+        memo=f"重新批准损失补偿 {_what(uow, claim)}（扣除赔付前追偿回收），"
+             f"金额{format_grouped(claim.amount)}元",
+    ).seq)
 
 
-def readjust_after_close(uow: UnitOfWork, actor: Actor, claim: ClaimRow, on: dt.date,
-                         period: str, why: str) -> None:
+def readjust_after_close(uow: UnitOfWork, actor: Actor, claim: Claim, on: dt.date,
+                         period: str, why: str) -> Claim:
     """A close changed an approved claim's amount: reverse the approval, approve the new one.
 
     ``why`` says what the close of ``period`` found (a suspension or a
     reinstatement). A claim now at 0.00 keeps no approval: it goes back to
-    ``submitted``, for staff to reject with the reason.
+    ``submitted`` (:meth:`~zhengkedai.domain.claims.Claim.reopen`), for staff to
+    reject with the reason. Returns the claim so changed, for the caller to save.
     """
     if claim.approve_entry is not None:
         reverse(uow, actor, claim.approve_entry, on, key=f"claim:{claim.id}:close:{period}:reverse",
                 memo=f"冲销损失补偿批准 {_what(uow, claim)}：{period}月结{why}")
-    claim.approve_entry = None
-    if claim.amount_fen > 0:
-        claim.approve_entry = post_approval(
-            uow, actor, claim, on, key=f"claim:{claim.id}:close:{period}:approve",
-            memo=f"重新批准损失补偿 {_what(uow, claim)}（{period}月结{why}），"
-                 f"金额{format_grouped(claim.amount_fen)}元",
-        ).seq
-    else:
-        claim.status, claim.approved_on = Status.SUBMITTED, None
-    uow.s.flush()
+    if claim.amount == 0:
+        return claim.reopen()
+    return claim.approval_booked(post_approval(
+        uow, actor, claim, on, key=f"claim:{claim.id}:close:{period}:approve",
+        memo=f"重新批准损失补偿 {_what(uow, claim)}（{period}月结{why}），"
+             f"金额{format_grouped(claim.amount)}元",
+    ).seq)
 
 
-def post_rejection(uow: UnitOfWork, actor: Actor, claim: ClaimRow, on: dt.date, reason: str
+def post_rejection(uow: UnitOfWork, actor: Actor, claim: Claim, on: dt.date, reason: str
                    ) -> Entry:
     assert claim.approve_entry is not None
     return reverse(uow, actor, claim.approve_entry, on, key=f"claim:{claim.id}:reject",
                    memo=f"驳回已批准的损失补偿 {_what(uow, claim)}：{reason}")
 
 
-def post_payment(uow: UnitOfWork, actor: Actor, claim: ClaimRow, on: dt.date,
+def post_payment(uow: UnitOfWork, actor: Actor, claim: Claim, on: dt.date,
                  sources: dict[str, Fen]) -> Entry:
     """Pay the claim from the given deposit banks (bank -> amount, summing to the claim)."""
     banks = "、".join(sources)
-    lines = (Line(payable(claim.institution_code), claim.amount_fen),
+    lines = (Line(payable(claim.institution), claim.amount),
              *(Line(reserve_cash(bank), -amount) for bank, amount in sources.items()))
     return _post(uow, actor, EntryDraft(
         entry_date=on, kind="claim.pay",
-        memo=f"支付损失补偿 {_what(uow, claim)}，金额{format_grouped(claim.amount_fen)}元，"
+        memo=f"支付损失补偿 {_what(uow, claim)}，金额{format_grouped(claim.amount)}元，"
              f"由{banks}准备金专户支付",
         lines=lines, idempotency_key=f"claim:{claim.id}:pay", source_ref=source_ref(uow, claim),
     ))
 
 
-def post_share_owed(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: LoanEventRow,
+def post_share_owed(uow: UnitOfWork, actor: Actor, claim: Claim, event: LoanEventRow,
                     share: Fen) -> Entry:
     """The reserve's share of a recovery after payment, owed by the institution."""
     assert claim.paid_on is not None
@@ -167,12 +165,12 @@ def post_share_owed(uow: UnitOfWork, actor: Actor, claim: ClaimRow, event: LoanE
         entry_date=on, kind="claim.recovery_owed",
         memo=f"应收追偿返还款 {_what(uow, claim)}：回收{format_grouped(event.amount_fen)}元，"
              f"按补偿比例应返还{format_grouped(share)}元",
-        lines=(Line(receivable(claim.institution_code), share), Line(recovery_income(), -share)),
+        lines=(Line(receivable(claim.institution), share), Line(recovery_income(), -share)),
         idempotency_key=f"recovery:{event.id}:owed", source_ref=source_ref(uow, claim, event),
     ))
 
 
-def post_share_returned(uow: UnitOfWork, actor: Actor, claim: ClaimRow, share: RecoveryShareRow,
+def post_share_returned(uow: UnitOfWork, actor: Actor, claim: Claim, share: RecoveryShareRow,
                         bank: str, on: dt.date, amount: Fen | None = None) -> Entry:
     """The institution paid ``amount`` of a share (default: all of it) back into the reserve.
 
@@ -189,6 +187,6 @@ def post_share_returned(uow: UnitOfWork, actor: Actor, claim: ClaimRow, share: R
         memo=f"收到追偿返还款 {_what(uow, claim)}，金额{format_grouped(amount)}元{part}，"
              f"存入{bank}准备金专户",
         lines=(Line(reserve_cash(bank), amount),
-               Line(receivable(claim.institution_code), -amount)),
+               Line(receivable(claim.institution), -amount)),
         idempotency_key=key, source_ref=source_ref(uow, claim, event),
     ))

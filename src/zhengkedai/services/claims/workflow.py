@@ -1,6 +1,11 @@
 """The claim workflow: submitted → approved → paid, or rejected; recovery shares returned.
 
-State rules (anything else is refused with a one-line reason):
+Each move reads the claim afresh under the ledger lock (``uow.claims.get``),
+asks the claim for its next state (:class:`~zhengkedai.domain.claims.Claim`,
+which refuses what the workflow does not allow), books the journal entry with
+the new claim's figures (:mod:`~zhengkedai.services.claims.entries`) and saves
+it (``uow.claims.save``). State rules (anything else is refused with a
+one-line reason):
 
 - ``approve``: submitted → approved, dated on or after the loss; posts the
   approval (the amount becomes a payable of the reserve). A claim that
@@ -34,99 +39,49 @@ from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import ClaimRow, InstitutionRow, LoanEventRow, RecoveryShareRow
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.domain import workflow
-from zhengkedai.domain.errors import InsufficientFunds, NotFound, ZkdError
+from zhengkedai.domain.claims import Claim
+from zhengkedai.domain.errors import InsufficientFunds, ZkdError
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import Fen, format_grouped
-from zhengkedai.domain.roles import check_payer
-from zhengkedai.domain.workflow import Action
-from zhengkedai.i18n import N_, _
+from zhengkedai.i18n import _
 from zhengkedai.services import institutions
 from zhengkedai.services.claims import entries
-from zhengkedai.services.claims.computation import APPROVED, PAID, REJECTED
 
 
 def get(uow: UnitOfWork, claim_id: int) -> ClaimRow:
-    claim = uow.s.get(ClaimRow, claim_id)
-    if claim is None:
-        raise NotFound(_("no claim #{id}; see `zkd claims list`").format(id=claim_id))
-    return claim
+    """The stored claim, for the views that show all of it.
 
-
-def get_locked(uow: UnitOfWork, claim_id: int) -> ClaimRow:
-    """The claim read afresh under the ledger lock, for an action that changes it.
-
-    The lock comes first: another writer that changed the claim (a payment, a
-    rejection, a recovery that lowered it) has then committed, and the claim's
-    status and amount are read as it left them, not as this session saw them
-    before (the identity map would keep the old values).
+    Raises:
+        NotFound: no claim ``claim_id``.
     """
-    uow.lock_ledger()
-    claim = uow.s.get(ClaimRow, claim_id, populate_existing=True)
-    if claim is None:
-        raise NotFound(_("no claim #{id}; see `zkd claims list`").format(id=claim_id))
-    return claim
+    return uow.claims.row(claim_id)
 
 
-# how each refused action reads in a message
-_ACTIONS = {Action.APPROVE: N_("be approved"), Action.REJECT: N_("be rejected"),
-            Action.PAY: N_("be paid"), Action.WITHDRAW: N_("be withdrawn")}
-
-
-def _refuse_state(claim: ClaimRow, action: Action) -> None:
-    if not workflow.may(claim.status, action):
-        raise ZkdError(_("claim #{id} is {status}; only {allowed} claims can {action}").format(
-            id=claim.id, status=_(claim.status),
-            allowed=_(" or ").join(_(a) for a in workflow.allowed_from(action)),
-            action=_(_ACTIONS[action])))
-
-
-def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> ClaimRow:
+def approve(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date) -> Claim:
     """Approve a submitted claim on ``on``: its amount becomes the reserve's payable."""
-    claim = get_locked(uow, claim_id)
-    _refuse_state(claim, Action.APPROVE)
-    if claim.amount_fen == 0:
-        raise ZkdError(_("claim #{id} computes to 0.00 (see `zkd claims show {id}`); "
-                         "there is nothing to approve: reject it with "
-                         "`zkd claims reject {id} --reason ...`").format(id=claim.id))
-    if on < claim.submitted_on:
-        raise ZkdError(_("claim #{id} cannot be approved on {on}, before its loss "
-                         "was confirmed on {loss_on}").format(id=claim.id, on=on,
-                                                              loss_on=claim.submitted_on))
+    claim = uow.claims.get(claim_id).approve(on, actor.operator)
     entry = entries.post_approval(uow, actor, claim, on, key=f"claim:{claim.id}:approve")
-    claim.status, claim.approved_on = APPROVED, on
-    claim.approve_entry, claim.decided_by = entry.seq, actor.operator
-    uow.s.flush()
+    claim = claim.approval_booked(entry.seq)
+    uow.claims.save(claim)
     return claim
 
 
 def reject(uow: UnitOfWork, actor: Actor, claim_id: int, reason: str,
-           on: dt.date | None = None) -> ClaimRow:
+           on: dt.date | None = None) -> Claim:
     """Reject a submitted or approved claim; an approval is reversed (dated ``on``, default today)."""
-    claim = get_locked(uow, claim_id)
-    _refuse_state(claim, Action.REJECT)
-    reason = reason.strip()
-    if not reason:
-        raise ZkdError(_("a rejection needs a reason (--reason TEXT)"))
+    claim = uow.claims.get(claim_id)
     day = on or actor.today()
-    if claim.status == APPROVED and claim.approve_entry is not None:
-        assert claim.approved_on is not None
-        if day < claim.approved_on:
-            raise ZkdError(_("claim #{id} was approved on {approved}; "
-                             "it cannot be rejected on {on}, before that").format(
-                id=claim.id, approved=claim.approved_on, on=day))
-        entries.post_rejection(uow, actor, claim, day, reason)
-    claim.status, claim.rejected_reason, claim.decided_by = REJECTED, reason, actor.operator
-    uow.s.flush()
-    return claim
+    rejected = claim.reject(reason, actor.operator, day)
+    if claim.reverses_approval:
+        assert rejected.rejected_reason is not None
+        entries.post_rejection(uow, actor, claim, day, rejected.rejected_reason)
+    uow.claims.save(rejected)
+    return rejected
 
 
 def ids_to_act_on(uow: UnitOfWork, status: str, institution: str | None = None) -> list[int]:
     """The ids of the claims in ``status`` (of ``institution``), oldest first, for a batch."""
-    stmt = select(ClaimRow.id).where(ClaimRow.status == status).order_by(ClaimRow.id)
-    if institution is not None:
-        stmt = stmt.where(ClaimRow.institution_code == institution)
-    return list(uow.s.execute(stmt).scalars())
+    return [c.id for c in uow.claims.find(status=status, institution=institution)]
 
 
 def reserve_cash_by_bank(uow: UnitOfWork, on: dt.date) -> dict[str, Fen]:
@@ -164,25 +119,13 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
         InsufficientFunds: the reserve's cash (or ``bank``'s) cannot cover it; the
             shortfall is named and nothing changes.
     """
-    claim = get_locked(uow, claim_id)
-    _refuse_state(claim, Action.PAY)
-    if actor.separate_duties:
-        check_payer(actor.operator, claim.decided_by,
-                    _("compensation claim #{id}").format(id=claim.id))
-    if claim.amount_fen == 0:
-        raise ZkdError(_("claim #{id} is 0.00 after recoveries; there is nothing to pay: "
-                         "reject it with `zkd claims reject {id} --reason ...`").format(
-            id=claim.id))
-    assert claim.approved_on is not None
-    if on < claim.approved_on:
-        raise ZkdError(_("claim #{id} was approved on {approved}; "
-                         "it cannot be paid on {on}, before that").format(
-            id=claim.id, approved=claim.approved_on, on=on))
+    claim = uow.claims.get(claim_id).pay(on, actor.operator,
+                                         separate_duties=actor.separate_duties)
     cash = reserve_cash_by_bank(uow, on)
     if bank is not None:
         institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
         cash = {bank: cash.get(bank, 0)}
-    sources = choose_banks(cash, claim.amount_fen, claim.institution_code)
+    sources = choose_banks(cash, claim.amount, claim.institution)
     if sources is None:
         have = sum(cash.values())
         where = _("at {bank}").format(bank=bank) if bank else _("across all deposit banks")
@@ -190,11 +133,10 @@ def pay(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
             "claim #{id}: the reserve's cash {where} on {on} is {have}; "
             "paying {amount} is short by {short}; the claim stays approved").format(
             id=claim.id, where=where, on=on, have=format_grouped(have),
-            amount=format_grouped(claim.amount_fen),
-            short=format_grouped(claim.amount_fen - have)))
+            amount=format_grouped(claim.amount),
+            short=format_grouped(claim.amount - have)))
     entry = entries.post_payment(uow, actor, claim, on, sources)
-    claim.status, claim.paid_on, claim.pay_entry = PAID, on, entry.seq
-    uow.s.flush()
+    uow.claims.save(claim.payment_booked(entry.seq))
     return entry
 
 
@@ -217,7 +159,7 @@ def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
     Raises:
         ZkdError: nothing is owed, or ``amount`` is not above 0 or above what is owed.
     """
-    claim = get_locked(uow, claim_id)
+    claim = uow.claims.get(claim_id)
     owed = list(uow.s.execute(
         select(RecoveryShareRow).join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
         .where(RecoveryShareRow.claim_id == claim.id, LIVE_EVENT,
@@ -236,11 +178,11 @@ def return_shares(uow: UnitOfWork, actor: Actor, claim_id: int, on: dt.date,
                          "that").format(id=claim.id, due=format_grouped(due),
                                         amount=format_grouped(amount)))
     if bank is None:
-        inst = uow.s.get(InstitutionRow, claim.institution_code)
+        inst = uow.s.get(InstitutionRow, claim.institution)
         if inst is None or inst.kind != institutions.InstitutionKind.BANK.value:
             raise ZkdError(_("{code} is not a bank; name the deposit bank "
                              "that receives the money with --at BANK").format(
-                code=claim.institution_code))
+                code=claim.institution))
         bank = inst.code
     institutions.get_row(uow, bank, kind=institutions.InstitutionKind.BANK)
     out: list[Entry] = []

@@ -49,7 +49,6 @@ from zhengkedai.services.claims.computation import (
     APPROVED,
     PAID,
     SUBMITTED,
-    WITHDRAWN,
     ClaimPolicies,
     _set_computation,
     claim_for_recovery,
@@ -225,7 +224,7 @@ def withdraw_event(uow: UnitOfWork, actor: Actor, event_id: int, reason: str) ->
     if event.event == EventType.LOSS.value:
         claim = _claim_of(uow, event)
         if claim is not None and claim.status == SUBMITTED:
-            claim.status = WITHDRAWN
+            uow.claims.save(uow.claims.get(claim.id, lock=False).withdraw())
             out.claims_withdrawn.append(claim.id)
     for claim in recompute:
         claim.recovered_before_fen = max(0, claim.recovered_before_fen - event.amount_fen)
@@ -261,7 +260,7 @@ def withdraw_loan(uow: UnitOfWork, actor: Actor, loan_no: str, reason: str,
         out.events.append(ev.id)
     for claim in claims:
         if claim.status == SUBMITTED:
-            claim.status = WITHDRAWN
+            uow.claims.save(uow.claims.get(claim.id, lock=False).withdraw())
             out.claims_withdrawn.append(claim.id)
     _mark(loan, actor, reason, at)
     uow.s.flush()

@@ -23,8 +23,9 @@ programme has no principal to cap against: the fee paid counts as it is and
 the trace says so. Beneficiaries: an enterprise's credit code for guarantee_fee
 and financing; a registered investor's code for investment_risk.
 
-The workflow that moves the subsidy budget (approve, reject, pay) is in
-:mod:`zhengkedai.services.funds.budget`.
+An application read back is a :class:`~zhengkedai.domain.subsidies.Subsidy`
+(through ``uow.subsidies``); the workflow that moves the subsidy budget
+(approve, reject, pay) is in :mod:`zhengkedai.services.subsidies.workflow`.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import func, or_, select
 
@@ -41,10 +41,11 @@ from zhengkedai.context import Actor
 from zhengkedai.db.live import LIVE_LOAN
 from zhengkedai.db.models import InstitutionRow, LoanRow, SubsidyRow
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.domain.errors import NotFound, ZkdError
+from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import Fen, format_grouped, format_plain
 from zhengkedai.domain.policy import Policy, PolicyVersion
 from zhengkedai.domain.policy_trace import TraceStep
+from zhengkedai.domain.subsidies import Subsidy
 from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind, compute_subsidy
 from zhengkedai.domain.workflow import Status
 from zhengkedai.i18n import _
@@ -211,79 +212,29 @@ def trace_json(steps: Sequence[TraceStep]) -> str:
 
 # --- reading ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Subsidy:
-    """A stored application, as the register and ``zkd subsidies`` show it."""
-
-    id: int
-    kind: str
-    beneficiary: str
-    basis: Fen
-    investee: str | None
-    period: int
-    reference: str
-    amount: Fen
-    status: str
-    policy_name: str
-    policy_version: str
-    trace: tuple[dict[str, Any], ...]
-    submitted_on: dt.date
-    approved_on: dt.date | None
-    paid_on: dt.date | None
-    rejected_on: dt.date | None
-    rejected_reason: str | None
-    decided_by: str | None
-    file_id: int
-    file_row: int
-
-    @property
-    def kind_zh(self) -> str:
-        return kind_zh(self.kind)
-
-
-def to_subsidy(row: SubsidyRow) -> Subsidy:
-    return Subsidy(
-        row.id, row.kind, row.beneficiary, row.basis_fen, row.investee, row.period_year,
-        row.reference, row.amount_fen, row.status, row.policy_name, row.policy_version,
-        tuple(json.loads(row.trace)), row.submitted_on, row.approved_on, row.paid_on,
-        row.rejected_on, row.rejected_reason, row.decided_by, row.file_id, row.file_row,
-    )
-
-
 def get_row(uow: UnitOfWork, subsidy_id: int) -> SubsidyRow:
-    row = uow.s.get(SubsidyRow, subsidy_id)
-    if row is None:
-        raise NotFound(_("no subsidy #{id}; see `zkd subsidies list`").format(id=subsidy_id))
-    return row
+    """The stored application, for the notice that shows all of it.
+
+    Raises:
+        NotFound: no subsidy ``subsidy_id``.
+    """
+    return uow.subsidies.row(subsidy_id)
 
 
 def show(uow: UnitOfWork, subsidy_id: int) -> Subsidy:
-    return to_subsidy(get_row(uow, subsidy_id))
+    return uow.subsidies.get(subsidy_id, lock=False)
 
 
 def register(uow: UnitOfWork, first: dt.date, last: dt.date) -> list[Subsidy]:
     """The subsidies register of a period: applications submitted, approved, paid or
     rejected between ``first`` and ``last`` (inclusive), in id order."""
-    def within(column: Any) -> Any:
-        return column.between(first, last)
-
-    stmt = select(SubsidyRow).where(or_(
-        within(SubsidyRow.submitted_on), within(SubsidyRow.approved_on),
-        within(SubsidyRow.paid_on), within(SubsidyRow.rejected_on))).order_by(SubsidyRow.id)
-    return [to_subsidy(r) for r in uow.s.execute(stmt).scalars()]
+    return uow.subsidies.moved_between(first, last)
 
 
 def list_subsidies(uow: UnitOfWork, *, status: str | None = None, kind: str | None = None,
                    year: int | None = None) -> list[Subsidy]:
     """Applications in id order, filtered by status, kind and period year."""
-    stmt = select(SubsidyRow).order_by(SubsidyRow.id)
-    if status is not None:
-        stmt = stmt.where(SubsidyRow.status == status)
-    if kind is not None:
-        stmt = stmt.where(SubsidyRow.kind == kind)
-    if year is not None:
-        stmt = stmt.where(SubsidyRow.period_year == year)
-    return [to_subsidy(r) for r in uow.s.execute(stmt).scalars()]
+    return uow.subsidies.find(status=status, kind=kind, year=year)
 
 
 # --- verify ----------------------------------------------------------------------
