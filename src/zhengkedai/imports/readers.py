@@ -16,6 +16,8 @@ formula's 1234.5600000000002 is the 1,234.56 on screen), ``bool``,
 formatted as a percentage is yielded as text ``"3.85%"`` so that 0.0385
 shown as 3.85% means 3.85%; an error cell as its text (``"#N/A"``), which the
 parsers refuse. calamine tells neither (:mod:`.xlsxcells` finds them).
+Excel's escapes of control characters in text (``_x000D_``) are read as the
+characters they stand for, as Excel shows them (openpyxl left them as written).
 
 :func:`metered` counts progress by bytes read, not by a first pass over the
 file: the bytes of a CSV taken so far, the rows of an XLSX sheet read so far
