@@ -151,7 +151,9 @@ def test_on_a_terminal_submit_shows_the_bytes_read_up_to_the_file_size(
     # told as the rows are read (no first pass to count them), in bytes of the file
     assert {total for _, total in seen} == {size}
     done = [d for d, _ in seen]
-    assert done == sorted(done) and done[0] < size and done[-1] == size
+    assert done == sorted(done) and done[-1] == size
+    if not in_child:  # a forked reader may be through a small file before the first batch is written
+        assert done[0] < size
     assert "rows a second" not in r.stderr  # the bar, not the line for logs
 
 
