@@ -128,6 +128,7 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=300_000)
     p.add_argument("--percent", action="store_true", help="the rate as a percent-formatted cell")
     p.add_argument("--no-openpyxl", action="store_true", help="skip openpyxl's (slow) bare read")
+    p.add_argument("--file", type=Path, help="a workbook this script wrote before, with --rows rows")
     p.add_argument("--bare", nargs=2, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.bare:
@@ -135,9 +136,10 @@ def main() -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="zkd_bench_xlsx_"))
     try:
-        path = work / f"loans_{args.rows}.xlsx"
+        path = args.file or work / f"loans_{args.rows}.xlsx"
         t0 = time.perf_counter()
-        make_xlsx(path, args.rows, args.percent)
+        if args.file is None:
+            make_xlsx(path, args.rows, args.percent)
         csv_path = work / f"loans_{args.rows}.csv"
         loans.make_file(csv_path, args.rows)
         print(f"wrote {path.name}: {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB "
