@@ -5,7 +5,7 @@ cells)`` pairs, one row at a time. ``row_number`` is the 1-based row as a
 spreadsheet shows it: for CSV the record's position (a quoted cell spanning
 lines is still one row), for XLSX the sheet's row number. A CSV is streamed,
 so memory stays flat however long it is; an XLSX sheet is parsed whole by
-python-calamine (Rust, about ten times openpyxl's speed; about 1.3 KB of
+python-calamine (Rust, about ten times openpyxl's speed; about 1.4 KB of
 memory a row of 16 cells), once, and its rows then converted one at a time.
 
 Cells are never ``float``: CSV cells are ``str``; XLSX cells are ``None``,
