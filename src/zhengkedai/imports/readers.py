@@ -189,7 +189,8 @@ class Source:
             sheet=self.sheet, system=system, skipped=skipped)
 
     def rows(self) -> Iterator[RawRow]:
-        """Each ``(row_number, cells)`` in file order; opens the file afresh each call.
+        """Each ``(row_number, cells)`` in file order; a CSV is opened afresh each call,
+        an XLSX sheet parsed at the first call only.
 
         Raises:
             FileRejected: the file cannot be parsed (it is read lazily, so this
