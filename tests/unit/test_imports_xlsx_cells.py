@@ -95,3 +95,25 @@ def test_cells_come_as_the_parser_takes_them(tmp_path):
     assert [type(c) for c in cells[:5]] == [str, int, Decimal, int, Decimal]
     assert type(cells[6]) is dt.datetime  # a date cell, as openpyxl gave it
     assert all(c is None for c in cells[10:])
+
+
+def test_a_percent_cell_without_its_reference_is_refused_not_misread(tmp_path):
+    import re
+
+    import pytest
+
+    from zhengkedai.imports.readers import FileRejected
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(LOAN_HEADER)
+    ws.append(loan())
+    ws["I2"] = 0.0385
+    ws["I2"].number_format = "0.00%"
+    wb.save(tmp_path / "p.xlsx")
+    with zipfile.ZipFile(tmp_path / "p.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    [tag] = re.findall(r'<c r="I2"[^>]*>', sheet)
+    path = _rewrite(tmp_path / "p.xlsx", {tag: tag.replace(' r="I2"', "")})
+    with pytest.raises(FileRejected, match="percent or error cell without its reference"):
+        read_file(path).check()

@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
+from ..i18n import _
+
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -247,7 +249,8 @@ def _cell(piece: bytes, tag: bytes, end: int, percent: frozenset[int], found: Sp
         return
     reference = _REFERENCE.fullmatch(attributes.get(b"r", b"").strip().upper())
     if reference is None:
-        raise SheetXmlError("a cell without its reference (r=\"B7\")")
+        raise SheetXmlError(_("a percent or error cell without its reference (r=\"B7\"), "
+                              "which spreadsheet programs always write"))
     row, column = int(reference.group(2)), _column(reference.group(1))
     if error:
         close = _CELL_END.search(piece, end + 1) if not tag.endswith(b"/>") else None
