@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.loans import EventType
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.i18n import N_, _, ngettext
+from zhengkedai.imports.readers import metered
 from zhengkedai.imports.rowerrors import RowError, is_errors_csv, write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
 from zhengkedai.imports.templates import is_blank_template, write_template
@@ -20,7 +22,7 @@ from zhengkedai.outputs import OutputRefused, check_output_file
 from zhengkedai.services.files import importing
 
 from .common import db_options, env
-from .progress import TerminalProgress, on_terminal
+from .progress import TerminalProgress
 
 
 @click.command()
@@ -68,20 +70,18 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
             strict: bool, errors_path: Path | None) -> importing.SubmitResult:
     e = env()
     with e.uow() as uow:
-        bar = TerminalProgress(_("Reading {name}").format(name=file.name),
-                               _estimated_rows(file) if on_terminal() else None)
-        with bar:
+        with _Reading(file) as reading:
             try:
                 result = importing.submit(uow, e.actor(), file,
                                           institution=e.own_institution(institution),
                                           sheet=sheet, dry_run=dry_run, strict=strict,
-                                          progress=bar.add if bar.enabled else None)
+                                          progress=reading.rows)
             except importing.FileRefused as exc:
-                bar.close()
+                reading.done()
                 _notes(file, exc.notes)
                 raise
             except importing.FileHasErrors as exc:
-                bar.close()
+                reading.done()
                 _notes(file, exc.notes)
                 # with --errors the file holds them all: the terminal shows the first few
                 shown = exc.errors if errors_path is None else exc.errors[:SHOWN_ERRORS]
@@ -95,6 +95,7 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
                     click.echo(_("{count} error(s) written to {path}").format(
                         count=len(exc.errors), path=errors_path), err=True)
                 raise
+            reading.done()
         if errors_path is not None:
             # no errors, and no older run's list left behind; written before the
             # commit, so a file is not accepted while its errors CSV says otherwise
@@ -102,6 +103,53 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
         if result.accepted and not dry_run:
             uow.commit()
     return result
+
+
+class _Reading:
+    """How far the file has been read: on a terminal a bar, by the bytes of the file read
+    (never a first pass to count its rows); otherwise, once read, one line on stderr with
+    the rows read and rows a second, so standard output stays the command's own."""
+
+    def __init__(self, file: Path) -> None:
+        self.bar = TerminalProgress(_("Reading {name}").format(name=file.name))
+        self.count = 0
+        self.started = 0.0
+        self._metered = metered()
+        self._told = False
+
+    def __enter__(self) -> _Reading:
+        self.meter = self._metered.__enter__()
+        self.started = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+        self._metered.__exit__(None, None, None)
+
+    def rows(self, n: int) -> None:
+        """``n`` more rows read (told by the import as it goes)."""
+        self.count += n
+        if self.bar.enabled:
+            done, total = self.meter.read
+            if total:
+                self.bar.at(done, total)
+
+    def done(self) -> None:
+        """The file is read: end the bar, or say how fast it was read (once)."""
+        self.bar.close()
+        if self._told or self.bar.enabled or not self.count:
+            return
+        self._told = True
+        click.echo(speed_line(self.count, time.perf_counter() - self.started), err=True)
+
+
+def speed_line(rows: int, seconds: float) -> str:
+    """``read 300,000 rows in 8.2 s (36,585 rows a second)``, in the reader's language."""
+    if seconds <= 0:  # a clock that does not move (a test's frozen one)
+        return ngettext("read {rows} row", "read {rows} rows", rows).format(rows=f"{rows:,}")
+    return ngettext("read {rows} row in {seconds} s ({rate} rows a second)",
+                    "read {rows} rows in {seconds} s ({rate} rows a second)", rows).format(
+        rows=f"{rows:,}", seconds=f"{seconds:.1f}", rate=f"{rows / seconds:,.0f}")
 
 
 SHOWN_ERRORS = 20  # errors printed when --errors PATH holds them all
@@ -136,20 +184,6 @@ def _save_errors(path: Path, errors: list[RowError], refusal: ZkdError) -> None:
     except _Unwritable as unwritten:
         refusal.args = (f"{refusal}; {unwritten}",)
         raise refusal from None
-
-
-def _estimated_rows(file: Path) -> int | None:
-    """A CSV's line count, for the progress bar's end: one fast pass over its bytes,
-    rather than reading the rows twice. None for an XLSX (its rows are counted as read)."""
-    try:
-        with file.open("rb") as f:
-            if f.read(4) == b"PK\x03\x04":
-                return None
-            f.seek(0)
-            return max(sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
-                       - 1, 0) or None
-    except OSError:  # the submit itself reports a file it cannot read
-        return None
 
 
 def _rows(n: int) -> str:

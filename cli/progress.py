@@ -1,5 +1,5 @@
-"""Progress on a terminal for long work: rows of a file, documents of a statement run,
-the checks of a verify.
+"""Progress on a terminal for long work: the bytes of a file read, documents of a
+statement run, the checks of a verify.
 
 A :class:`TerminalProgress` draws click's progress bar on standard error when
 standard error is a terminal, and does nothing at all otherwise (a pipe, a log

@@ -6,6 +6,8 @@ import io
 import sys
 from pathlib import Path
 
+import pytest
+
 from zhengkedai.db.engine import make_engine
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.services.audit import verify as verify_service
@@ -97,3 +99,79 @@ def test_submit_statement_and_verify_print_no_progress_when_output_is_not_a_term
         for label in LABELS:
             assert label not in r.output and label not in r.stderr, (label, r.output, r.stderr)
         assert "\r" not in r.output + r.stderr and "%" not in r.stderr
+
+
+# -- zkd submit: progress by bytes read ----------------------------------------------------
+
+def _loans_file(tmp_path: Path, rows: int, xlsx: bool = False) -> Path:
+    from .test_cli_submit import LOAN_HEAD, loan_line
+
+    lines = [LOAN_HEAD] + [loan_line(f"P{i:05d}", i % 50 + 1) for i in range(rows)]
+    if not xlsx:
+        path = tmp_path / "loans.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+        return path
+    import csv
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("贷款台账")
+    for row in csv.reader(lines):
+        ws.append(row)
+    path = tmp_path / "loans.xlsx"
+    wb.save(path)
+    return path
+
+
+def _bar_reports(monkeypatch) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """What the submit's bar is told, as if standard error were a terminal."""
+    import zhengkedai_cli.progress as progress
+
+    seen: list[tuple[int, int]] = []
+    monkeypatch.setattr(progress, "on_terminal", lambda: True)
+    monkeypatch.setattr(TerminalProgress, "at", lambda self, done, total: seen.append((done, total)))
+    return seen
+
+
+@pytest.mark.parametrize(("xlsx", "in_child"), [(False, False), (False, True), (True, True)])
+def test_on_a_terminal_submit_shows_the_bytes_read_up_to_the_file_size(
+        zkd, tmp_path, monkeypatch, xlsx, in_child) -> None:
+    from zhengkedai.imports import prefetch
+
+    # read in the process that shows the bar, or in a reader forked from it (large files)
+    monkeypatch.setattr(prefetch, "MIN_BYTES", 0 if in_child else 1 << 60)
+    monkeypatch.setattr(prefetch.os, "cpu_count", lambda: 2)
+    path = _loans_file(tmp_path, 2500, xlsx)
+    size = path.stat().st_size
+    assert zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank").exit_code == 0
+    seen = _bar_reports(monkeypatch)
+    r = zkd("submit", str(path), "--institution", "ZZB", "--dry-run")
+    assert r.exit_code == 0, r.stderr
+    # told as the rows are read (no first pass to count them), in bytes of the file
+    assert {total for _, total in seen} == {size}
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == size
+    if not in_child:  # a forked reader may be through a small file before the first batch is written
+        assert done[0] < size
+    assert "rows a second" not in r.stderr  # the bar, not the line for logs
+
+
+def test_without_a_terminal_submit_says_rows_and_rows_a_second_on_stderr(zkd, tmp_path,
+                                                                          monkeypatch) -> None:
+    import re
+
+    path = _loans_file(tmp_path, 1200)
+    assert zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank").exit_code == 0
+    r = zkd("submit", str(path), "--institution", "ZZB", "--dry-run")
+    assert r.exit_code == 0, r.stderr
+    assert re.search(r"^read 1,200 rows in \d+\.\d s \([\d,]+ rows a second\)$", r.stderr, re.M)
+    assert "rows a second" not in r.stdout  # standard output stays the command's own
+    monkeypatch.setenv("ZKD_LANG", "zh")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(path.read_text(encoding="utf-8-sig").replace(",3.85,", ",abc,", 1),
+                   encoding="utf-8-sig")
+    r = zkd("submit", str(bad), "--institution", "ZZB")
+    assert r.exit_code == 2
+    assert re.search(r"^已读 1,200 行，用时 \d+\.\d 秒（每秒 [\d,]+ 行）$", r.stderr, re.M)
+    assert r.stderr.strip().splitlines()[-1].startswith("错误")  # the refusal still ends it

@@ -1,17 +1,27 @@
 """Readers: a CSV or XLSX file as a lazy stream of raw rows.
 
 A :class:`Source` knows how to (re)open its file and yields ``(row_number,
-cells)`` pairs, one row at a time, so memory stays flat however long the file
-is. ``row_number`` is the 1-based row as a spreadsheet shows it: for CSV the
-record's position (a quoted cell spanning lines is still one row), for XLSX
-the sheet's row number.
+cells)`` pairs, one row at a time. ``row_number`` is the 1-based row as a
+spreadsheet shows it: for CSV the record's position (a quoted cell spanning
+lines is still one row), for XLSX the sheet's row number. A CSV is streamed,
+so memory stays flat however long it is; an XLSX sheet is parsed whole by
+python-calamine (Rust, about ten times openpyxl's speed; about 1.4 KB of
+memory a row of 16 cells), once, and its rows then converted one at a time.
 
 Cells are never ``float``: CSV cells are ``str``; XLSX cells are ``None``,
-``str``, ``int``, ``Decimal`` (a float cell, read through 15 significant
-digits, the most Excel keeps and shows: a formula's 1234.5600000000002 is the
-1,234.56 on screen), ``bool``, ``datetime`` (date cells), ``time`` or
-``timedelta``. A number cell formatted as a percentage is
-yielded as text ``"3.85%"`` so that 0.0385 shown as 3.85% means 3.85%.
+``str``, ``int`` (a whole number below 2**53), ``Decimal`` (other numbers,
+read through 15 significant digits, the most Excel keeps and shows: a
+formula's 1234.5600000000002 is the 1,234.56 on screen), ``bool``,
+``datetime`` (date cells), ``time`` or ``timedelta``. A number cell
+formatted as a percentage is yielded as text ``"3.85%"`` so that 0.0385
+shown as 3.85% means 3.85%; an error cell as its text (``"#N/A"``), which the
+parsers refuse. calamine tells neither (:mod:`.xlsxcells` finds them).
+Excel's escapes of control characters in text (``_x000D_``) are read as the
+characters they stand for, as Excel shows them (openpyxl left them as written).
+
+:func:`metered` counts progress by bytes read, not by a first pass over the
+file: the bytes of a CSV taken so far, the rows of an XLSX sheet read so far
+in proportion to the file's bytes.
 
 CSV encodings: UTF-8 (with or without BOM) is tried strictly over the whole
 file first, streaming; then GB18030. The encoding used is reported.
@@ -31,16 +41,23 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import mmap
+import struct
+import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..domain.errors import ZkdError
 from ..i18n import _, ngettext
+from . import xlsxcells
 
+T = TypeVar("T")
 Cell = str | int | Decimal | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 RawRow = tuple[int, list[Cell]]
 
@@ -106,6 +123,45 @@ def detect_encoding(path: Path) -> str:
                          "CSV UTF-8 or XLSX").format(file=path.name, where=failure))
 
 
+class ReadMeter:
+    """How much of the file being read has been read, in bytes of its size.
+
+    The reader tells it as it goes (a chunk of rows at a time), wherever it
+    runs: the two figures live in memory shared with a reading process forked
+    by :mod:`.prefetch`, so the process that shows progress sees them move.
+    Only the pass that reads every row (:meth:`Source.row_chunks`) is told,
+    not the glance at the header.
+    """
+
+    _FORMAT = "qq"
+
+    def __init__(self) -> None:
+        self._shared = mmap.mmap(-1, struct.calcsize(self._FORMAT))  # shared across fork
+
+    def reached(self, done: int, total: int) -> None:
+        struct.pack_into(self._FORMAT, self._shared, 0, done, total)
+
+    @property
+    def read(self) -> tuple[int, int]:
+        """``(bytes read, bytes of the file)``; ``(0, 0)`` before the rows are read."""
+        done, total = struct.unpack_from(self._FORMAT, self._shared, 0)
+        return done, total
+
+
+_meter: ContextVar[ReadMeter | None] = ContextVar("zkd_read_meter", default=None)
+
+
+@contextmanager
+def metered() -> Iterator[ReadMeter]:
+    """A :class:`ReadMeter` told how far every file read within the block has been read."""
+    meter = ReadMeter()
+    token = _meter.set(meter)
+    try:
+        yield meter
+    finally:
+        _meter.reset(token)
+
+
 @dataclass(frozen=True)
 class Source:
     """An opened-for-reading file: its format, encoding or sheet, and its rows."""
@@ -116,6 +172,8 @@ class Source:
     sheet: str | None = None  # XLSX only
     date_1904: bool = False  # XLSX: the workbook counts date serials from 1904
     skipped: str = ""  # XLSX: the sheets passed over, in words ("hidden sheet 'x'")
+    # XLSX: the workbook, its sheet parsed once for the header and the rows
+    workbook: _Workbook = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     @property
     def note(self) -> str:
@@ -131,7 +189,8 @@ class Source:
             sheet=self.sheet, system=system, skipped=skipped)
 
     def rows(self) -> Iterator[RawRow]:
-        """Each ``(row_number, cells)`` in file order; opens the file afresh each call.
+        """Each ``(row_number, cells)`` in file order; a CSV is opened afresh each call,
+        an XLSX sheet parsed at the first call only.
 
         Raises:
             FileRejected: the file cannot be parsed (it is read lazily, so this
@@ -139,18 +198,19 @@ class Source:
         """
         if self.format == "csv":
             return _csv_rows(self.path, self.encoding or "utf-8")
-        return _xlsx_rows(self.path, self.sheet)
+        return _xlsx_rows(self)
 
     def row_chunks(self, size: int) -> Iterator[tuple[int, list[list[Cell]]]]:
         """The rows of :meth:`rows`, ``size`` at a time: ``(first row number, rows)``.
 
         The same rows and numbers, without a generator step per row. A file
         unreadable part-way yields the rows before the fault, then raises
-        :class:`FileRejected` as :meth:`rows` does.
+        :class:`FileRejected` as :meth:`rows` does. The :class:`ReadMeter` of
+        :func:`metered`, if any, is told the bytes read after each chunk.
         """
         if self.format == "csv":
-            return _csv_chunks(self.path, self.encoding or "utf-8", size)
-        return _chunked(_xlsx_rows(self.path, self.sheet), size)
+            return _csv_chunks(self.path, self.encoding or "utf-8", size, _meter.get())
+        return _xlsx_chunks(self, size, _meter.get())
 
 
 def open_source(path: str | Path, *, sheet: str | None = None) -> Source:
@@ -173,8 +233,10 @@ def open_source(path: str | Path, *, sheet: str | None = None) -> Source:
                              "CSV").format(file=path.name))
     if magic == _XLSX_MAGIC:
         _check_archive(path)
-        name, date_1904, skipped = _pick_sheet(path, sheet)
-        return Source(path, "xlsx", sheet=name, date_1904=date_1904, skipped=skipped)
+        workbook = _Workbook(path)
+        name, date_1904, skipped = _pick_sheet(path, workbook, sheet)
+        return Source(path, "xlsx", sheet=name, date_1904=date_1904, skipped=skipped,
+                      workbook=workbook)
     if sheet is not None:
         raise FileRejected(_("{file}: --sheet applies to XLSX files only, and this file holds "
                              "text (CSV)").format(file=path.name))
@@ -235,17 +297,21 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[RawRow]:
                 file=path.name, row=number + 1, reason=exc)) from None
 
 
-def _csv_chunks(path: Path, encoding: str, size: int) -> Iterator[tuple[int, list[list[Cell]]]]:
+def _csv_chunks(path: Path, encoding: str, size: int,
+                meter: ReadMeter | None) -> Iterator[tuple[int, list[list[Cell]]]]:
     number = 0
     chunk: list[list[Cell]] = []
     append = chunk.append
     failed: FileRejected | None
     with path.open(encoding=encoding, newline="", errors="strict") as f:
         reader = csv.reader(f)
+        total = path.stat().st_size if meter is not None else 0
         try:
             for cells in reader:
                 append(cells)  # type: ignore[arg-type]
                 if len(chunk) == size:
+                    if meter is not None:  # the bytes the decoder has taken (8 KB ahead at most)
+                        meter.reached(min(f.buffer.tell(), total), total)
                     yield number + 1, chunk
                     number += size
                     chunk = []
@@ -259,6 +325,8 @@ def _csv_chunks(path: Path, encoding: str, size: int) -> Iterator[tuple[int, lis
         yield number + 1, chunk
     if failed is not None:
         raise failed
+    if meter is not None:
+        meter.reached(total, total)
 
 
 def _chunked(rows: Iterator[RawRow], size: int) -> Iterator[tuple[int, list[list[Cell]]]]:
@@ -279,36 +347,97 @@ def _chunked(rows: Iterator[RawRow], size: int) -> Iterator[tuple[int, list[list
         yield first, chunk
 
 
-@contextmanager
-def _workbook(path: Path):  # type: ignore[no-untyped-def]
-    """The workbook, read-only, from an open file: openpyxl then judges by content,
-    not by the name's extension (an XLSX saved as .csv is still read)."""
-    import openpyxl  # type: ignore[import-untyped]  # slow import: CSV users do not pay
+# -- XLSX ------------------------------------------------------------------------------------
 
-    with path.open("rb") as f:
+class _Workbook:
+    """A workbook's sheet list, then the one sheet read (loaded once, kept for a second pass).
+
+    calamine parses a whole sheet into memory at once: the header is found in
+    it, and the rows are then read from the same load (in the reading process
+    forked by :mod:`.prefetch` too, which inherits it).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.book: Any = None
+        self.sheet: Any = None
+        self.special: xlsxcells.SpecialCells | None = None
+
+    def open(self) -> Any:
+        if self.book is None:
+            from python_calamine import CalamineWorkbook  # slow import: CSV users do not pay
+
+            # from the open file, not the path: calamine would judge by the name's extension
+            with self.path.open("rb") as f:
+                self.book = _calamine(self.path, lambda: CalamineWorkbook.from_filelike(f))
+        return self.book
+
+    def load(self, name: str) -> tuple[Any, xlsxcells.SpecialCells]:
+        """The sheet ``name`` (parsed once) and its percent and error cells."""
+        if self.sheet is None:
+            book = self.open()
+            scan: list[Any] = []
+            # the special cells are found in the sheet's XML while calamine parses it
+            # (calamine lets go of the interpreter meanwhile)
+            finder = threading.Thread(target=self._find_special, args=(name, scan),
+                                      name="zkd-xlsx-cells", daemon=True)
+            finder.start()
+            try:
+                self.sheet = _calamine(self.path, lambda: book.get_sheet_by_name(name))
+            finally:
+                finder.join()
+                book.close()
+            [found] = scan
+            if isinstance(found, BaseException):
+                raise found
+            self.special = found
+        assert self.special is not None
+        return self.sheet, self.special
+
+    def _find_special(self, name: str, out: list[Any]) -> None:
         try:
-            wb = openpyxl.load_workbook(f, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-            raise FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
-                file=path.name, reason=exc)) from None
-        except Exception as exc:  # lxml / xml parser errors of damaged workbooks
-            raise FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
-                file=path.name, reason=f"{type(exc).__name__}: {exc}")) from None
-        try:
-            yield wb
-        finally:
-            wb.close()
+            with zipfile.ZipFile(self.path) as archive:
+                part = xlsxcells.sheet_parts(archive).get(name, "")
+                if part not in archive.namelist():
+                    out.append(FileRejected(_("{file}: not a readable XLSX file (no part for "
+                                              "sheet {sheet!r})").format(file=self.path.name,
+                                                                         sheet=name)))
+                    return
+                out.append(xlsxcells.special_cells(archive, part,
+                                                   xlsxcells.percent_styles(archive)))
+        except (xlsxcells.SheetXmlError, zipfile.BadZipFile, OSError, ValueError) as exc:
+            out.append(FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
+                file=self.path.name, reason=exc)))
+        except BaseException as exc:  # noqa: BLE001 - told in the reading thread
+            out.append(exc)
 
 
-def _pick_sheet(path: Path, sheet: str | None) -> tuple[str, bool, str]:
+def _calamine(path: Path, call: Callable[[], T]) -> T:
+    """``call()``, a calamine read; a damaged workbook is refused in one line."""
+    try:
+        return call()
+    except Exception as exc:  # calamine's errors: zip, XML, a number it cannot parse
+        reason = str(exc).strip() or type(exc).__name__
+        raise FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
+            file=path.name, reason=reason)) from None
+
+
+def _pick_sheet(path: Path, workbook: _Workbook, sheet: str | None) -> tuple[str, bool, str]:
     """The sheet to read, whether the workbook uses the 1904 date system, and the
     sheets passed over (hidden or chart sheets), in words."""
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904  # type: ignore[import-untyped]
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
-    with _workbook(path) as wb:
-        names: list[str] = list(wb.sheetnames)
-        date_1904 = wb.epoch == CALENDAR_MAC_1904
-        states = {ws.title: ws.sheet_state for ws in wb.worksheets}
+    with zipfile.ZipFile(path) as archive:
+        try:
+            date_1904 = xlsxcells.uses_1904(archive)
+        except xlsxcells.SheetXmlError as exc:
+            raise FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
+                file=path.name, reason=exc)) from None
+    metadata = workbook.open().sheets_metadata
+    names: list[str] = [m.name for m in metadata]
+    # what a sheet holds rows in: a worksheet (a chart sheet holds none)
+    states = {m.name: ("visible" if m.visible == SheetVisibleEnum.Visible else "hidden")
+              for m in metadata if m.typ == SheetTypeEnum.WorkSheet}
     if not names:
         raise FileRejected(_("{file}: the workbook has no sheets").format(file=path.name))
     if sheet is not None:
@@ -342,39 +471,87 @@ def _pick_sheet(path: Path, sheet: str | None) -> tuple[str, bool, str]:
     return visible[0], date_1904, skipped
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[RawRow]:
-    with _workbook(path) as wb:
-        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        # Exports often carry a wrong <dimension>; read every row that is there.
-        ws.reset_dimensions()
-        number = cells = 0
-        try:
-            for number, row in enumerate(ws.iter_rows(min_row=1), start=1):  # noqa: B007
-                cells += len(row)
-                if cells > MAX_CELLS:
-                    raise FileRejected(_("{file}: the sheet has more than {limit} cells (at row "
-                                         "{row}); save it as CSV or split it").format(
-                                             file=path.name, limit=f"{MAX_CELLS:,}", row=number))
-                yield number, [_xlsx_cell(c) for c in row]
-        except FileRejected:
-            raise
-        except Exception as exc:  # damaged sheet XML, bad shared-string index...
-            raise FileRejected(_("{file}: row {row}: not readable ({reason})").format(
-                file=path.name, row=number + 1, reason=f"{type(exc).__name__}: {exc}")) from None
+_EXACT = float(1 << 53)  # integers up to this are exact in a float
 
 
-def _xlsx_cell(cell: object) -> Cell:
-    value = getattr(cell, "value", None)
-    if isinstance(value, float):
-        # Excel keeps 15 significant digits; the binary noise of a formula's
-        # result lies beyond them. Exact from here on; a genuine third decimal
-        # (1234.567) stays, and is refused as an amount.
-        number = Decimal(format(value, ".15g"))  # float-ok: the file edge
-        if "%" in (getattr(cell, "number_format", "") or ""):
-            return f"{number * 100}%"
-        return number
-    if isinstance(value, int) and not isinstance(value, bool):
-        if "%" in (getattr(cell, "number_format", "") or ""):
-            return f"{value * 100}%"
-        return value
+def _number(value: float) -> int | Decimal:
+    # Excel writes a whole number without a point (openpyxl read it as an int);
+    # other numbers keep 15 significant digits, the most Excel keeps and shows:
+    # the binary noise of a formula's result lies beyond them. Exact from here
+    # on; a genuine third decimal (1234.567) stays, and is refused as an amount.
+    if value.is_integer() and -_EXACT <= value <= _EXACT:
+        return int(value)
+    return Decimal(format(value, ".15g"))  # float-ok: the file edge
+
+
+def _cells(row: list[Any]) -> list[Cell]:
+    """calamine's cells as the parser takes them: an empty cell None (calamine gives
+    ""), a float an int or Decimal, a date cell a datetime (as Excel holds it)."""
+    return [(v or None) if (k := v.__class__) is str else _number(v) if k is float
+            else dt.datetime(v.year, v.month, v.day) if k is dt.date else v for v in row]
+
+
+def _percent(value: Cell) -> Cell:
+    """A number cell formatted as a percentage, as text meaning what it shows: ``"3.85%"``."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return f"{value * 100}%"
     return value
+
+
+def _xlsx_rows(source: Source) -> Iterator[RawRow]:
+    path = source.path
+    sheet, special = source.workbook.load(source.sheet or "")
+    start = sheet.start
+    pad = [None] * start[1] if start is not None and start[1] else None
+    marks = special.rows()
+    mark = next(marks, None)
+    number = cells = 0
+    try:
+        # calamine gives every row from the sheet's first (so numbers are the sheet's),
+        # each from the first column holding a value (padded back to column A)
+        for number, values in enumerate(sheet.iter_rows(), start=1):  # noqa: B007
+            row = _cells(values)
+            if pad is not None:
+                row = pad + row
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise FileRejected(_("{file}: the sheet has more than {limit} cells (at row "
+                                     "{row}); save it as CSV or split it").format(
+                                         file=path.name, limit=f"{MAX_CELLS:,}", row=number))
+            while mark is not None and mark[0] <= number:
+                if mark[0] == number:
+                    _mark(row, *mark[1:])
+                mark = next(marks, None)
+            yield number, row
+    except FileRejected:
+        raise
+    except Exception as exc:  # a cell calamine cannot convert
+        raise FileRejected(_("{file}: row {row}: not readable ({reason})").format(
+            file=path.name, row=number + 1, reason=f"{type(exc).__name__}: {exc}")) from None
+
+
+def _mark(row: list[Cell], percent: list[int], errors: dict[int, str]) -> None:
+    width = max([*percent, *errors], default=-1) + 1
+    if width > len(row):
+        row.extend([None] * (width - len(row)))
+    for column in percent:
+        row[column] = _percent(row[column])
+    for column, text in errors.items():
+        row[column] = text  # as Excel shows it; refused as a spreadsheet error value
+
+
+def _xlsx_chunks(source: Source, size: int,
+                 meter: ReadMeter | None) -> Iterator[tuple[int, list[list[Cell]]]]:
+    """:func:`_chunked` rows, telling ``meter`` the part of the file read: the rows
+    read of the sheet's, in bytes of the file (the sheet is parsed whole first)."""
+    rows = _chunked(_xlsx_rows(source), size)
+    if meter is None:
+        yield from rows
+        return
+    total = source.path.stat().st_size
+    sheet, _special = source.workbook.load(source.sheet or "")
+    last = sheet.end[0] + 1 if sheet.end is not None else 1
+    for first, chunk in rows:
+        meter.reached(min(total, total * (first + len(chunk) - 1) // last), total)
+        yield first, chunk
+    meter.reached(total, total)
