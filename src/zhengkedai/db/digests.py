@@ -168,11 +168,6 @@ def _ref(dialect: Dialect, col: Column[Any]) -> str:
     return f"{q(col.table.name)}.{q(col.name)}"
 
 
-def _sized(text: str) -> str:
-    """``text`` (SQL, never NULL) prefixed by its length: ``5:hello``."""
-    return f"length({text}) || ':' || {text}"
-
-
 @dataclass(frozen=True)
 class Recipe:
     """One covered table's SQL on one database: its record key, canonical text and digest."""
@@ -195,17 +190,42 @@ def recipe(cov: Covered, dialect: Dialect) -> Recipe:
 
 def _recipe(cov: Covered, dialect: Dialect) -> Recipe:
     key = " || '|' || ".join(_spelling(dialect, c, _ref(dialect, c)) for c in cov.key_columns)
-    parts = [f"'{len(cov.name)}:{cov.name}'", _sized(key)]
-    for col in cov.columns:
-        ref = _ref(dialect, col)
-        spelt = _sized(_spelling(dialect, col, ref))
-        parts.append(spelt if not col.nullable else f"CASE WHEN {ref} IS NULL THEN '{NULL}' ELSE {spelt} END")
-    canonical = " || ',' || ".join(parts)
+    # the key, then every column in table order: (the column if it may be NULL, spelling)
+    values = [("", key)] + [(_ref(dialect, col) if col.nullable else "",
+                             _spelling(dialect, col, _ref(dialect, col))) for col in cov.columns]
+    head = f"{len(cov.name)}:{cov.name},"
+    assert cov.name.isidentifier(), cov.name  # spelt inside a SQL literal below
     if dialect.name == "postgresql":
+        # concat() builds the text in one pass (|| copies it at every step); NULLs it skips
+        args = [f"'{head}'"]
+        for i, (ref, v) in enumerate(values):
+            args += ([f"CASE WHEN {ref} IS NULL THEN '{NULL}' ELSE length({v}) || ':' || {v} END"]
+                     if ref else [f"length({v}) || ':'", v])
+            if i < len(values) - 1:
+                args.append("','")
+        canonical = _concat(args)
         digest = f"encode(sha256(convert_to({canonical}, 'UTF8')), 'hex')"
     else:
+        # printf() builds the text in one pass, as concat() does on PostgreSQL
+        form, args = [], []
+        for ref, v in values:
+            if ref:
+                form.append("%s")
+                args.append(f"CASE WHEN {ref} IS NULL THEN '{NULL}' "
+                            f"ELSE length({v}) || ':' || {v} END")
+            else:
+                form.append("%d:%s")
+                args += [f"length({v})", v]
+        canonical = f"printf('{head}{','.join(form)}', {', '.join(args)})"
         digest = f"zkd_sha256({canonical})"
     return Recipe(key, canonical, digest)
+
+
+def _concat(args: list[str]) -> str:
+    """``concat(args…)``, nested: PostgreSQL takes at most 100 arguments a call."""
+    if len(args) <= 90:
+        return f"concat({', '.join(args)})"
+    return _concat([_concat(args[i:i + 90]) for i in range(0, len(args), 90)])
 
 
 def recipe_for(conn: Connection | Session, cov: Covered) -> Recipe:
@@ -252,13 +272,19 @@ def store(conn: Connection, cov: Covered, *where: ColumnElement[bool]) -> None:
     without), computed by the database: ``INSERT INTO record_digests SELECT …``."""
     table = cov.row.__table__  # type: ignore[attr-defined]
     key = key_column(conn, cov)
+    sealed = insert(_DIGESTS).from_select(
+        ["table_name", "record_key", "digest"],
+        select(literal(cov.name), key, digest_column(conn, cov)).select_from(table)
+        .where(*where))
+    if conn.dialect.name == "sqlite":
+        # the old digest of a key written again is replaced as the new one goes in
+        conn.execute(sealed.prefix_with("OR REPLACE"))
+        return
+    # (an upsert would need UPDATE on record_digests, which no login has)
     conn.execute(delete(_DIGESTS).where(
         _DIGESTS.c.table_name == cov.name,
         _DIGESTS.c.record_key.in_(select(key).select_from(table).where(*where))))
-    conn.execute(insert(_DIGESTS).from_select(
-        ["table_name", "record_key", "digest"],
-        select(literal(cov.name), key, digest_column(conn, cov)).select_from(table)
-        .where(*where)))
+    conn.execute(sealed)
 
 
 def backfill(conn: Connection) -> None:
