@@ -61,8 +61,8 @@ def test_every_digest_is_the_documented_recipe_over_the_values(uow, book) -> Non
     assert checked > 50
 
 
-def test_a_ledger_sealed_before_the_upgrade_verifies_clean_after_it(  # noqa: F811
-        uow, book, engine) -> None:
+def test_a_ledger_sealed_before_the_upgrade_verifies_clean_after_it(
+        uow, book, engine) -> None:  # noqa: F811
     uow.s.close()
     migrate.downgrade(engine, "0008_policy_changes")  # digests in the old form
     with engine.begin() as conn:
@@ -83,8 +83,8 @@ def test_a_ledger_sealed_before_the_upgrade_verifies_clean_after_it(  # noqa: F8
         "recorded when it wrote it)"], problems
 
 
-def test_a_ledger_kept_before_record_digests_gets_them_at_init(  # noqa: F811
-        uow, book, engine, actor) -> None:
+def test_a_ledger_kept_before_record_digests_gets_them_at_init(
+        uow, book, engine, actor) -> None:  # noqa: F811
     uow.s.execute(text("DELETE FROM record_digests"))
     uow.commit()
     uow.s.close()

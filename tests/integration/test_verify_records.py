@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from tests import factories as f
 from zhengkedai.db.models import ImportFileRow

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Table, and_, exists, func, or_, select
 
 from zhengkedai.db.digests import BATCH, COVERED, Covered, digest_column, key_column
 from zhengkedai.db.models import RecordDigestRow
@@ -40,7 +40,7 @@ def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], s
                  where: tuple[Any, ...] = ()) -> list[str]:
     problems: list[str] = []
     conn = uow.s.connection()
-    table = cov.row.__table__  # type: ignore[attr-defined]
+    table = cov.row.__table__
     key, computed = key_column(conn, cov), digest_column(conn, cov)
     stored = _DIGESTS.c.digest
     query = (select(key, computed, stored)
@@ -76,9 +76,10 @@ def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], s
 def _orphans(uow: UnitOfWork, cov: Covered) -> list[str]:
     """Keys with a digest and no row, in key order."""
     conn = uow.s.connection()
-    table = cov.row.__table__  # type: ignore[attr-defined]
+    table = cov.row.__table__
     recorded = _DIGESTS.c.record_key
     cols = cov.key_columns
+    present: ColumnElement[bool]
     if conn.dialect.name == "sqlite" and len(cols) == 1 and isinstance(cols[0].type, Integer):
         # one probe of the rowid per digest (the key's text checked too: '012' is not 12)
         present = exists().where(cols[0] == func.cast(recorded, Integer),
