@@ -46,12 +46,14 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
+    func,
     insert,
     literal,
     literal_column,
     select,
     tuple_,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from .models import (
@@ -121,8 +123,6 @@ COVERED: tuple[Covered, ...] = (
 )
 BY_CLASS = {c.row: c for c in COVERED}
 _DIGESTS = cast(Table, RecordDigestRow.__table__)
-
-
 
 NULL = "-"
 """How a NULL is spelt in the canonical text (a value is never spelt without its length)."""
@@ -241,9 +241,8 @@ def _concat(args: list[str]) -> str:
     return _concat([_concat(args[i:i + 90]) for i in range(0, len(args), 90)])
 
 
-def recipe_for(conn: Connection | Session, cov: Covered) -> Recipe:
-    dialect = conn.get_bind().dialect if isinstance(conn, Session) else conn.dialect
-    return recipe(cov, dialect)
+def recipe_for(conn: Connection, cov: Covered) -> Recipe:
+    return recipe(cov, conn.dialect)
 
 
 def sha256_hex(text: str | None) -> str | None:
@@ -280,20 +279,31 @@ def where_keys(cov: Covered, keys: Sequence[tuple[Any, ...]]) -> ColumnElement[b
     return tuple_(*cols).in_(keys)
 
 
-def store(conn: Connection, cov: Covered, *where: ColumnElement[bool]) -> None:
+def store(conn: Connection, cov: Covered, *where: ColumnElement[bool], new: bool = False) -> None:
     """Write (or replace) the digests of the rows of ``cov`` that ``where`` selects (all
-    without), computed by the database: ``INSERT INTO record_digests SELECT …``."""
+    without), computed by the database: ``INSERT INTO record_digests SELECT …``.
+
+    ``new``: rows just inserted, which have no digest but where SQL left one behind.
+    """
     table = cov.row.__table__  # type: ignore[attr-defined]
     key = key_column(conn, cov)
-    sealed = insert(_DIGESTS).from_select(
-        ["table_name", "record_key", "digest"],
-        select(literal(cov.name), key, digest_column(conn, cov)).select_from(table)
-        .where(*where))
+    names = ["table_name", "record_key", "digest"]
+    rows = select(literal(cov.name), key, digest_column(conn, cov)).select_from(table).where(
+        *where)
+    sealed = insert(_DIGESTS).from_select(names, rows)
     if conn.dialect.name == "sqlite":
         # the old digest of a key written again is replaced as the new one goes in
         conn.execute(sealed.prefix_with("OR REPLACE"))
         return
-    # (an upsert would need UPDATE on record_digests, which no login has)
+    if new:
+        # new rows go in without a search for old digests first; only if some key had
+        # one are the rows' digests deleted and written again (an upsert would need
+        # UPDATE on record_digests, which no login has)
+        written = conn.execute(postgresql.insert(_DIGESTS).from_select(names, rows)
+                               .on_conflict_do_nothing()).rowcount
+        if written == conn.execute(select(func.count()).select_from(table)
+                                   .where(*where)).scalar():
+            return
     conn.execute(delete(_DIGESTS).where(
         _DIGESTS.c.table_name == cov.name,
         _DIGESTS.c.record_key.in_(select(key).select_from(table).where(*where))))
@@ -370,7 +380,7 @@ class Tracker:
             out.update(((cov.name, k), None) for k in gone)
             query = select(key_column(conn, cov), digest_column(conn, cov)).select_from(
                 cov.row.__table__)  # type: ignore[attr-defined]
-            for where in wheres:
+            for where, _new in wheres:
                 out.update(((cov.name, k), d) for k, d in conn.execute(query.where(where)))
         return out
 
@@ -380,17 +390,23 @@ class Tracker:
         for cov, wheres, gone in self._collect():
             for part in _chunks(gone):
                 forget(conn, cov.name, part)
-            for where in wheres:
-                store(conn, cov, where)
+            for where, new in wheres:
+                store(conn, cov, where, new=new)
         self.clear()
 
-    def _collect(self) -> Iterator[tuple[Covered, list[ColumnElement[bool]], list[str]]]:
-        """Per covered table: which rows were written (by key or file), the keys deleted."""
+    def _collect(self) -> Iterator[tuple[Covered, list[tuple[ColumnElement[bool], bool]],
+                                         list[str]]]:
+        """Per covered table: which rows were written (by key, or new by file; the flag
+        says new), the keys deleted."""
         for cov in COVERED:
             written = self.written.get(cov, set())
             gone = sorted(record_key(k) for k in self.deleted.get(cov, set()) - written)
-            wheres = [where_keys(cov, part) for part in _chunks(sorted(written, key=repr))]
+            wheres: list[tuple[ColumnElement[bool], bool]] = []
             if cov.filed_in is not None and self.new_files:
-                wheres.append(and_(cov.filed_in.in_(sorted(self.new_files))))
+                # first: the rows written by key below (a loss event, a moved loan) may be
+                # among them, and are digested again, as they stand at the end
+                wheres.append((and_(cov.filed_in.in_(sorted(self.new_files))), True))
+            wheres += [(where_keys(cov, part), False)
+                       for part in _chunks(sorted(written, key=repr))]
             if wheres or gone:
                 yield cov, wheres, gone
