@@ -164,6 +164,7 @@ def _spelling(dialect: Dialect, col: Column[Any], ref: str) -> str:
 
 
 _STORED_AS_SPELT = (Integer, String, Date, DateTime)
+_WIDTHS = {Date: len("YYYY-MM-DD"), DateTime: len("YYYY-MM-DD HH:MM:SS.ffffff"), Boolean: 1}
 
 
 def _value(dialect: Dialect, col: Column[Any]) -> str:
@@ -206,14 +207,17 @@ def _recipe(cov: Covered, dialect: Dialect) -> Recipe:
     # the key, then every column in table order: (the column if it may be NULL, spelling)
     values = [("", key)] + [(_ref(dialect, col) if col.nullable else "", _value(dialect, col))
                             for col in cov.columns]
+    # a date, a time and a yes/no have one length: written, not counted row by row
+    widths = [0] + [_WIDTHS.get(type(col.type), 0) for col in cov.columns]
     head = f"{len(cov.name)}:{cov.name},"
     assert cov.name.isidentifier(), cov.name  # spelt inside a SQL literal below
     if dialect.name == "postgresql":
         # concat() builds the text in one pass (|| copies it at every step); NULLs it skips
         args = [f"'{head}'"]
-        for i, (ref, v) in enumerate(values):
-            args += ([f"CASE WHEN {ref} IS NULL THEN '{NULL}' ELSE length({v}) || ':' || {v} END"]
-                     if ref else [f"length({v}) || ':'", v])
+        for i, ((ref, v), width) in enumerate(zip(values, widths, strict=True)):
+            size = f"'{width}:'" if width else f"length({v}) || ':'"
+            args += ([f"CASE WHEN {ref} IS NULL THEN '{NULL}' ELSE {size} || {v} END"]
+                     if ref else [size, v])
             if i < len(values) - 1:
                 args.append("','")
         canonical = _concat(args)
@@ -221,11 +225,14 @@ def _recipe(cov: Covered, dialect: Dialect) -> Recipe:
     else:
         # printf() builds the text in one pass, as concat() does on PostgreSQL
         form, args = [], []
-        for ref, v in values:
+        for (ref, v), width in zip(values, widths, strict=True):
+            size = f"'{width}:'" if width else f"length({v}) || ':'"
             if ref:
                 form.append("%s")
-                args.append(f"CASE WHEN {ref} IS NULL THEN '{NULL}' "
-                            f"ELSE length({v}) || ':' || {v} END")
+                args.append(f"CASE WHEN {ref} IS NULL THEN '{NULL}' ELSE {size} || {v} END")
+            elif width:
+                form.append(f"{width}:%s")
+                args.append(v)
             else:
                 form.append("%d:%s")
                 args += [f"length({v})", v]

@@ -48,8 +48,12 @@ def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], s
                                                          _DIGESTS.c.record_key == key)))
              .where(or_(stored.is_(None), stored != computed), *where)
              .order_by(*cov.key_columns))
+    if conn.dialect.name == "sqlite":
+        # PostgreSQL runs a query for a cursor (streamed) on one core, and this one in
+        # parallel when it is not; what comes back is the problems only, held anyway
+        query = query.execution_options(yield_per=BATCH)
     undigested = 0  # rows without a stored digest
-    for part in conn.execute(query.execution_options(yield_per=BATCH)).partitions(BATCH):
+    for part in conn.execute(query).partitions(BATCH):
         for k, digest, recorded in part:
             undigested += recorded is None
             recorded = pending.get((cov.name, k)) or recorded  # written by this transaction
