@@ -37,6 +37,8 @@ def upgrade() -> None:
     from zhengkedai.db import digests
 
     conn = op.get_bind()
+    if conn.dialect.name == "sqlite":  # zkd's engines have it; `alembic upgrade` run by hand too
+        digests.register_sqlite(conn.connection.driver_connection)
     for cov in digests.COVERED:
         if conn.execute(sa.text("SELECT 1 FROM record_digests WHERE table_name = :t LIMIT 1"),
                         {"t": cov.name}).first() is None:
