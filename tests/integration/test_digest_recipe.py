@@ -54,7 +54,7 @@ def test_every_digest_is_the_documented_recipe_over_the_values(uow, book) -> Non
             canonical = ",".join(
                 [_spelt(cov.name, None), _spelt(key, None)]
                 + [_spelt(row._mapping[c], c.type.scale if isinstance(c.type, Numeric) else None)
-                   for c in cov.columns])
+                   for c in sorted(cov.columns, key=lambda c: c.name)])
             assert stored[key] == hashlib.sha256(canonical.encode("utf-8")).hexdigest(), \
                 (cov.name, key, canonical)
             checked += 1

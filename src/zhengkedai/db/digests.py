@@ -202,13 +202,21 @@ def recipe(cov: Covered, dialect: Dialect) -> Recipe:
     return found
 
 
+def canonical_columns(cov: Covered) -> list[Column[Any]]:
+    """The columns in the canonical text's order: by name."""
+    return sorted(cov.columns, key=lambda c: c.name)
+
+
 def _recipe(cov: Covered, dialect: Dialect) -> Recipe:
     key = " || '|' || ".join(_spelling(dialect, c, _ref(dialect, c)) for c in cov.key_columns)
-    # the key, then every column in table order: (the column if it may be NULL, spelling)
+    # the key, then every column in the order of their names (a table's own order is
+    # not one: a column added by a migration stands last in a database, elsewhere in
+    # models.py): (the column if it may be NULL, spelling)
+    columns = canonical_columns(cov)
     values = [("", key)] + [(_ref(dialect, col) if col.nullable else "", _value(dialect, col))
-                            for col in cov.columns]
+                            for col in columns]
     # a date, a time and a yes/no have one length: written, not counted row by row
-    widths = [0] + [_WIDTHS.get(type(col.type), 0) for col in cov.columns]
+    widths = [0] + [_WIDTHS.get(type(col.type), 0) for col in columns]
     head = f"{len(cov.name)}:{cov.name},"
     assert cov.name.isidentifier(), cov.name  # spelt inside a SQL literal below
     if dialect.name == "postgresql":
