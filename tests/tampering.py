@@ -53,7 +53,7 @@ def rehash_from(uow: UnitOfWork, first: int) -> None:
                           .values(chain_head=new[month.last_seq]))
     # the insider knows the record digests' recipe too (it is documented)
     months = digests.BY_CLASS[MonthRow]
-    digests.store(uow.s, months, uow.s.execute(select(*months.columns)).all())
+    digests.store(uow.s.connection(), months)
 
 
 def drop_last_entries(engine: Engine, count: int) -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from tests import factories as f
 from zhengkedai.db.models import ImportFileRow
@@ -347,8 +347,8 @@ def test_a_submitted_claim_raised_from_80_to_100_percent_with_its_digest_recompu
     uow.s.execute(text("UPDATE claims SET amount_fen = loss_fen WHERE id = :id"),
                   {"id": book.submitted})
     claims_cov = digests.BY_CLASS[ClaimRow]
-    digests.store(uow.s, claims_cov, uow.s.execute(  # as an insider who read the recipe would
-        select(*claims_cov.columns).where(ClaimRow.id == book.submitted)).all())
+    # as an insider who read the recipe would
+    digests.store(uow.s.connection(), claims_cov, ClaimRow.id == book.submitted)
     uow.s.expire_all()
     problems = verify_service.verify(uow).problems
     assert named(problems, f"claim #{book.submitted}", "300,000.00",

@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 from ..domain.errors import ZkdError
 from ..i18n import _
+from .digests import register_sqlite
 
 DEFAULT_URL = "sqlite:///zhengkedai.db"
 
@@ -86,6 +87,8 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            # record digests are computed by the database (db.digests)
+            register_sqlite(dbapi_connection)
 
         @event.listens_for(engine, "begin")
         def _begin(conn):  # type: ignore[no-untyped-def]

@@ -30,7 +30,7 @@ def init_database(engine: Engine, actor: Actor) -> InitResult:
         if before is not None and not uow.s.execute(
                 select(func.count()).select_from(RecordDigestRow)).scalar():
             # a ledger kept before record digests: its records are sealed as they stand
-            digests.backfill(uow.s)
+            digests.backfill(uow.s.connection())
             notes.append("Recorded a digest of every stored record as it stands, so that "
                          "`zkd verify` sees any later change made outside zkd.")
         notes += policies.load_bundled(uow, actor)

@@ -1,22 +1,25 @@
 """What `zkd verify` checks of every stored record: its digest (see :mod:`zhengkedai.db.digests`).
 
-Each covered table is read in key order, in batches, and each row's digest
-recomputed and held against the one zkd recorded when it wrote the row; then
-the digests whose row is gone are named. Memory stays flat: one batch of rows
-and their digests at a time (orphans are looked for only when the counts say
-there are some).
+Set-based and streaming: per covered table, one query has the database
+recompute every row's digest and return only the rows whose digest is
+missing or differs from the one zkd recorded (a join on the record key).
+Then the digests whose row is gone are named; they are looked for only when
+the counts say there are some, by an indexed probe per digest (or one anti
+join), never a scan per row. Python sees the problems, not the rows.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, func, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Table, and_, exists, func, or_, select
 
-from zhengkedai.db.digests import BATCH, COVERED, Covered, row_digest
+from zhengkedai.db.digests import BATCH, COVERED, Covered, digest_column, key_column
 from zhengkedai.db.models import RecordDigestRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.i18n import _
+
+_DIGESTS = cast(Table, RecordDigestRow.__table__)
 
 
 def check_records(uow: UnitOfWork) -> list[str]:
@@ -28,12 +31,6 @@ def check_records(uow: UnitOfWork) -> list[str]:
     return problems
 
 
-def _stored(uow: UnitOfWork, cov: Covered, keys: list[str]) -> dict[str, str]:
-    return {key: digest for key, digest in uow.s.execute(
-        select(RecordDigestRow.record_key, RecordDigestRow.digest).where(
-            RecordDigestRow.table_name == cov.name, RecordDigestRow.record_key.in_(keys))).all()}
-
-
 def check_rows(uow: UnitOfWork, cov: Covered, *where: Any) -> list[str]:
     """:func:`check_records` for the rows of one table that ``where`` selects (no orphans)."""
     return _check_table(uow, cov, uow.records.pending(uow.s), where)
@@ -42,31 +39,38 @@ def check_rows(uow: UnitOfWork, cov: Covered, *where: Any) -> list[str]:
 def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], str | None],
                  where: tuple[Any, ...] = ()) -> list[str]:
     problems: list[str] = []
-    seen = 0
-    result = uow.s.execute(select(*cov.columns).where(*where).order_by(*cov.key_columns)
-                           .execution_options(yield_per=BATCH))
-    for part in result.partitions(BATCH):
-        computed = dict(row_digest(cov, row) for row in part)
-        stored = _stored(uow, cov, list(computed))
-        seen += len(stored)
-        for key in computed:  # written by this transaction, not yet committed
-            if (cov.name, key) in pending and pending[(cov.name, key)] is not None:
-                seen += key not in stored
-                stored[key] = pending[(cov.name, key)]  # type: ignore[assignment]
-        for key, digest in computed.items():
-            if key not in stored:
+    conn = uow.s.connection()
+    table = cov.row.__table__
+    key, computed = key_column(conn, cov), digest_column(conn, cov)
+    stored = _DIGESTS.c.digest
+    query = (select(key, computed, stored)
+             .select_from(table.outerjoin(_DIGESTS, and_(_DIGESTS.c.table_name == cov.name,
+                                                         _DIGESTS.c.record_key == key)))
+             .where(or_(stored.is_(None), stored != computed), *where)
+             .order_by(*cov.key_columns))
+    if conn.dialect.name == "sqlite":
+        # PostgreSQL runs a query for a cursor (streamed) on one core, and this one in
+        # parallel when it is not; what comes back is the problems only, held anyway
+        query = query.execution_options(yield_per=BATCH)
+    undigested = 0  # rows without a stored digest
+    for part in conn.execute(query).partitions(BATCH):
+        for k, digest, recorded in part:
+            undigested += recorded is None
+            recorded = pending.get((cov.name, k)) or recorded  # written by this transaction
+            if recorded is None:
                 problems.append(_("{table} {key}: not written by zkd (it has no record "
                                   "digest): added or re-keyed outside zkd").format(
-                    table=cov.name, key=key))
-            elif stored[key] != digest:
+                    table=cov.name, key=k))
+            elif recorded != digest:
                 problems.append(_("{table} {key}: changed outside zkd (its content no longer "
                                   "matches the digest zkd recorded when it wrote it)").format(
-                    table=cov.name, key=key))
+                    table=cov.name, key=k))
     if where:
         return problems
-    total = uow.s.execute(select(func.count()).select_from(RecordDigestRow).where(
-        RecordDigestRow.table_name == cov.name)).scalar_one()
-    if total > seen:
+    rows = conn.execute(select(func.count()).select_from(table)).scalar_one()
+    total = conn.execute(select(func.count()).select_from(_DIGESTS).where(
+        _DIGESTS.c.table_name == cov.name)).scalar_one()
+    if total > rows - undigested:
         problems.extend(_("{table} {key}: deleted outside zkd (zkd recorded it, it is "
                           "gone)").format(table=cov.name, key=key)
                         for key in _orphans(uow, cov) if (cov.name, key) not in pending)
@@ -74,32 +78,23 @@ def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], s
 
 
 def _orphans(uow: UnitOfWork, cov: Covered) -> list[str]:
-    """Keys with a digest and no row."""
-    found: list[str] = []
+    """Keys with a digest and no row, in key order."""
+    conn = uow.s.connection()
+    table = cov.row.__table__
+    recorded = _DIGESTS.c.record_key
     cols = cov.key_columns
-    keys_q = (select(RecordDigestRow.record_key).where(RecordDigestRow.table_name == cov.name)
-              .order_by(RecordDigestRow.record_key).execution_options(yield_per=BATCH))
-    for part in uow.s.execute(keys_q).partitions(BATCH):
-        keys = [k for (k,) in part]
-        parsed = {k: tuple(_typed(c, v) for c, v in zip(cols, k.split("|"), strict=False))
-                  for k in keys}
-        if any(len(p) != len(cols) for p in parsed.values()):
-            found.extend(k for k, p in parsed.items() if len(p) != len(cols))
-        good = [p for p in parsed.values() if len(p) == len(cols)]
-        if len(cols) == 1:
-            present = {(v,) for (v,) in uow.s.execute(select(cols[0]).where(
-                cols[0].in_([p[0] for p in good]))).all()}
-        else:
-            present = {tuple(r) for r in uow.s.execute(select(*cols).where(
-                tuple_(*cols).in_(good))).all()}
-        found.extend(k for k, p in parsed.items() if len(p) == len(cols) and p not in present)
-    return found
+    present: ColumnElement[bool]
+    if conn.dialect.name == "sqlite" and len(cols) == 1 and isinstance(cols[0].type, Integer):
+        # one probe of the rowid per digest (the key's text checked too: '012' is not 12)
+        present = exists().where(cols[0] == func.cast(recorded, Integer),
+                                 key_column(conn, cov) == recorded)
+    elif conn.dialect.name == "sqlite":
+        # the table's keys made once into a temporary index, probed per digest
+        present = recorded.in_(select(key_column(conn, cov)).select_from(table))
+    else:
+        # PostgreSQL plans this as one hash anti join
+        present = exists().select_from(table).where(key_column(conn, cov) == recorded)
+    query = (select(recorded).where(_DIGESTS.c.table_name == cov.name, ~present)
+             .order_by(recorded))
+    return [k for (k,) in conn.execute(query)]
 
-
-def _typed(col: Any, text: str) -> Any:
-    if isinstance(col.type, Integer):
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    return text

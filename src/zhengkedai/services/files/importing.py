@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.orm.util import identity_key
 
 from zhengkedai.context import Actor
 from zhengkedai.db.bulk import BulkWriter, analyze
@@ -507,11 +506,11 @@ class _EventWriter:
             conn.exec_driver_sql(
                 "UPDATE loans SET outstanding_fen = ?, overdue_fen = ? WHERE id = ?",
                 [(moved[i][0], moved[i][1], i) for i in ids])
-        # a loan the session holds (a claim read it) is read again when next used
-        for i in ids:
-            held = s.identity_map.get(identity_key(LoanTable, i))
-            if held is not None:
-                s.expire(held, ["outstanding_fen", "overdue_fen"])
+        # a loan the session holds (a claim read it) is read again when next used: the
+        # few the session holds looked up among the moved, not every moved one in the map
+        for key in list(s.identity_map.keys()):
+            if key[0] is LoanTable and key[1][0] in moved:
+                s.expire(s.identity_map[key], ["outstanding_fen", "overdue_fen"])
         self.uow.records.wrote(LoanTable, ((i,) for i in ids))
 
 
