@@ -2,7 +2,7 @@
 
 For each row of a covered table zkd keeps ``record_digests(table, key,
 digest)``: SHA-256 over the row's canonical text — the table name, its key
-and every column in table order, each value spelt one way on both databases
+and every column in the order of their names, each value spelt one way on both databases
 and prefixed by its length (``5:hello``; ``-`` for NULL), joined by commas
 (see :func:`recipe` and docs/audit-chain.md). A change made behind zkd's
 back (an UPDATE of one column, a row inserted or deleted with SQL) leaves a
