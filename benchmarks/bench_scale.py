@@ -291,10 +291,16 @@ def run_one(size: str, backend: str, keep: Path | None) -> dict[str, object]:
             url = sqlite_url(work)
         else:
             url, name = postgres_url()
-        built = build(url, size, work)
+        kept = keep / f"scale-{size}.db" if keep is not None else None
+        if kept is not None and kept.exists() and backend == "sqlite":
+            shutil.copy(kept, work / "scale.db")  # reuse the ledger as built, before measure
+            built = {"reused " + kept.name: 0.0}
+        else:
+            built = build(url, size, work)
+            if kept is not None and backend == "sqlite":
+                keep.mkdir(parents=True, exist_ok=True)
+                shutil.copy(work / "scale.db", kept)
         results = measure(url, work)
-        if keep is not None and backend == "sqlite":
-            shutil.copy(work / "scale.db", keep / f"scale-{size}.db")
         return {"size": size, "backend": backend, "build": built, "results": results}
     finally:
         if name is not None:
@@ -323,7 +329,9 @@ def main() -> None:
                     help="S, M, L or XL (repeatable; default S)")
     ap.add_argument("--backend", action="append", choices=["sqlite", "postgresql"],
                     help="repeatable; default sqlite")
-    ap.add_argument("--keep", type=Path, help="copy each SQLite ledger built into this folder")
+    ap.add_argument("--keep", type=Path,
+                    help="keep each SQLite ledger as built (before the timed commands) in this "
+                         "folder, and reuse one found there instead of building it again")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args()
     docs = []
