@@ -153,8 +153,10 @@ def _booked_on_payables(uow: UnitOfWork) -> dict[tuple[int, str], Fen]:
 
 
 def check_claim_amounts(uow: UnitOfWork) -> list[str]:
-    """Each claim's amount recomputed from its stored policy and inputs (the rule itself:
-    :func:`zhengkedai.services.claims.computation.compute`, as the claim was computed).
+    """Each claim's amount recomputed from its stored policy and inputs (the rule itself,
+    :func:`~zhengkedai.domain.compensation.compute_claim`, given the facts
+    :func:`zhengkedai.services.claims.computation.compute` gives it, gathered for all
+    claims in one pass by :func:`recomputed`).
 
     What is compared: the stored amount must not exceed what ``compute`` gives from
     the facts the database holds now — the claim's loss event and loan, its stored
