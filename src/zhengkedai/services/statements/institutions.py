@@ -111,10 +111,11 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, end: MonthEn
         "overdue": sum(r.overdue for r in new)}
     guarantor = inst.kind == institutions.InstitutionKind.GUARANTOR.value
     attachment = loans_attachment_name(month.period, inst.code)
+    claimed = _claimed_loan_rows(uow, inst.code)
     yearly_rows, cap_notes = _yearly_caps(uow, month, inst.code, claims)
-    cap_rows = yearly_rows + _caps(uow, month, claims)
-    firm_rows, firm_notes = _full_compensation(uow, month, claims)
-    detail = _claim_detail(uow, month, claims)
+    cap_rows = yearly_rows + _caps(uow, month, claims, claimed)
+    firm_rows, firm_notes = _full_compensation(uow, month, claims, claimed)
+    detail = _claim_detail(month, claims, claimed)
     recovered = _recovery_detail(uow, month, claims)
     sections = [
         section_from_layout(layout.section("profile"), values=profile),
@@ -233,7 +234,15 @@ def numbered(sections: list[Section]) -> list[Section]:
     return out
 
 
-def _claim_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+def _claimed_loan_rows(uow: UnitOfWork, code: str) -> dict[int, LoanRow]:
+    """The loans of the institution's claims, in one query (claims are few beside loans)."""
+    of_claims = select(ClaimRow.loan_id).where(ClaimRow.institution_code == code,
+                                               ClaimRow.status != WITHDRAWN)
+    return {row.id: row for row in uow.s.execute(
+        select(LoanRow).where(LoanRow.id.in_(of_claims))).scalars()}
+
+
+def _claim_detail(month: Month, claims: Sequence[ClaimRow], claimed: dict[int, LoanRow]
                   ) -> list[dict[str, CellValue]]:
     """A line per claim with something done in the month: what, its month-end status,
     and a rejected claim's reason."""
@@ -253,8 +262,7 @@ def _claim_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
             done.append("驳回")
         if not done:
             continue
-        loan = uow.s.get(LoanRow, c.loan_id)
-        assert loan is not None
+        loan = claimed[c.loan_id]
         rows.append({
             "claim_id": f"C{c.id}", "loan_no": loan.loan_no,
             "enterprise_name": loan.enterprise_name, "movement": "；".join(done),
@@ -425,7 +433,7 @@ def _recoveries(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> di
             "recovery_outstanding": owed - returned}
 
 
-def _claimed_loans(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+def _claimed_loans(month: Month, claims: Sequence[ClaimRow], claimed: dict[int, LoanRow]
                    ) -> tuple[dict[int, Fen], dict[int, LoanRow]]:
     """Compensation per loan of the claims submitted by the month's end and not rejected."""
     per_loan: dict[int, Fen] = defaultdict(int)
@@ -434,14 +442,15 @@ def _claimed_loans(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
         if c.submitted_on > month.end or not counts_toward_caps(c.status):
             continue
         per_loan[c.loan_id] += c.amount_fen
-        loans[c.loan_id] = loans.get(c.loan_id) or uow.s.get(LoanRow, c.loan_id)  # type: ignore[assignment]
+        loans[c.loan_id] = claimed[c.loan_id]
     return per_loan, loans
 
 
-def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dict[str, CellValue]]:
+def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow],
+          claimed: dict[int, LoanRow]) -> list[dict[str, CellValue]]:
     """Cumulative use of each claimed loan's per-loan cap."""
     policy = active_policy(uow)
-    per_loan, loans = _claimed_loans(uow, month, claims)
+    per_loan, loans = _claimed_loans(month, claims, claimed)
     rows: list[dict[str, CellValue]] = []
     for loan_id, used in sorted(per_loan.items()):
         loan = loans[loan_id]
@@ -451,7 +460,8 @@ def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dic
     return rows
 
 
-def _full_compensation(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+def _full_compensation(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow],
+                       claimed: dict[int, LoanRow]
                        ) -> tuple[list[dict[str, CellValue]], list[str]]:
     """Each claimed firm's losses against a ratio tier that holds only up to a loss total.
 
@@ -466,7 +476,7 @@ def _full_compensation(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
     recoveries before payment on its claim.
     """
     policy = active_policy(uow)
-    _, loans = _claimed_loans(uow, month, claims)
+    _, loans = _claimed_loans(month, claims, claimed)
     found: dict[str, tuple[LoanRow, LossThreshold]] = {}
     for loan in sorted(loans.values(), key=lambda r: r.id):
         rule = loss_threshold(policy.version_on(loan.disbursed_on), to_loan(loan))
