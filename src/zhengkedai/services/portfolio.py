@@ -5,10 +5,10 @@ keeps its running state (``outstanding_fen``, ``overdue_fen``: its principal
 with every live event applied, moved by each import and withdrawal, and held
 against a replay of its events by ``zkd verify``). At a date ``on`` that state
 is the loan's state then, unless the loan has live events dated after ``on``:
-those few loans are replayed up to ``on`` through
-:func:`domain.loans.apply_event`, the rule itself (:func:`later_states`). So a
-month's figures cost one aggregate over the loans' stored columns plus the
-activity after the month, and nothing builds a Python object per loan:
+for those loans the state then is recomputed from their events up to ``on``
+in SQL (:func:`states_then`, the rules below). So a month's figures cost an
+aggregate over the loans' stored columns plus the activity after the month,
+and nothing builds a Python object per loan:
 
 - :func:`totals_by` and :func:`by_institution`: each institution's (or
   guarantor's) loans, principal, outstanding and overdue, by SQL aggregates;
@@ -16,10 +16,9 @@ activity after the month, and nothing builds a Python object per loan:
   chunks of plain rows (a statement's listing, an attachment).
 
 :func:`recomputed_by_institution` gets the same totals from the events alone,
-in a few set-based queries (what ``verify`` and the tests hold the running
-state against); :func:`loan_states` replays every loan in Python (the
-reference the tests hold both against). The SQL restates ``apply_event``'s
-rules:
+in a few set-based queries, whatever the running state says; :func:`loan_states`
+replays every loan in Python (the reference the tests hold both against). The
+SQL restates ``apply_event``'s rules:
 
   - outstanding = principal − repayments − losses (events on or before the date);
   - overdue = the loan's last overdue level (latest by date, then by event id,
@@ -123,28 +122,35 @@ def recomputed_by_institution(uow: UnitOfWork, on: dt.date) -> dict[str, Institu
 
 def _overdue_by_institution(loans, on: dt.date) -> Select:  # type: ignore[no-untyped-def, type-arg]
     """Σ per institution of max(0, last overdue level − repayments and losses after it)."""
-    overdue = events_until(on).where(LoanEventRow.event == EventType.OVERDUE.value).subquery()
+    per_loan = _overdue_per_loan(on)
+    left = case((per_loan.c.level > per_loan.c.lowered, per_loan.c.level - per_loan.c.lowered),
+                else_=0)
+    return (select(loans.c.institution_code, func.sum(left))
+            .join(per_loan, per_loan.c.loan_id == loans.c.id)
+            .group_by(loans.c.institution_code))
+
+
+def _overdue_per_loan(on: dt.date, *where: Any) -> Any:
+    """SQL (``loan_id``, ``level``, ``lowered``): each loan's last overdue level by ``on``
+    and the repayments and losses after it (among the events ``where``)."""
+    overdue = events_until(on).where(LoanEventRow.event == EventType.OVERDUE.value,
+                                     *where).subquery()
     ranked = select(
         overdue, func.row_number().over(
             partition_by=overdue.c.loan_id,
             order_by=(overdue.c.occurred_on.desc(), overdue.c.id.desc())).label("nth"),
     ).subquery("ranked")
     last = select(ranked).where(ranked.c.nth == 1).subquery("last_level")
-    later = events_until(on).subquery("later")
+    later = events_until(on).where(*where).subquery("later")
     after_level = or_(later.c.occurred_on > last.c.occurred_on,
                       and_(later.c.occurred_on == last.c.occurred_on, later.c.id > last.c.id))
-    per_loan = (
+    return (
         select(last.c.loan_id, last.c.amount_fen.label("level"),
                func.coalesce(func.sum(later.c.amount_fen), 0).label("lowered"))
         .select_from(last.outerjoin(later, and_(later.c.loan_id == last.c.loan_id,
                                                 later.c.event.in_(LOWERING), after_level)))
         .group_by(last.c.loan_id, last.c.amount_fen)
     ).subquery("per_loan")
-    left = case((per_loan.c.level > per_loan.c.lowered, per_loan.c.level - per_loan.c.lowered),
-                else_=0)
-    return (select(loans.c.institution_code, func.sum(left))
-            .join(per_loan, per_loan.c.loan_id == loans.c.id)
-            .group_by(loans.c.institution_code))
 
 
 def total_outstanding(uow: UnitOfWork, on: dt.date) -> Fen:
@@ -153,42 +159,32 @@ def total_outstanding(uow: UnitOfWork, on: dt.date) -> Fen:
 
 # --- from the running state: the month's cost, not all of history's -----------------------
 
-@dataclass(frozen=True)
-class Later:
-    """A loan with live events after the date asked about: its running state as stored
-    (all its events) and its state at that date (its events up to it, replayed)."""
-
-    institution_code: str
-    guarantor_code: str | None
-    stored: LoanState
-    then: LoanState
+def _later(on: dt.date) -> Select:  # type: ignore[type-arg]
+    """The loans with live events dated after ``on``: their running state is not their
+    state at ``on``."""
+    return select(LoanEventRow.loan_id).where(LoanEventRow.occurred_on > on, LIVE_EVENT)
 
 
-def later_states(uow: UnitOfWork, on: dt.date, *where: Any) -> dict[int, Later]:
-    """The live loans disbursed by ``on`` (among ``where``) with live events after ``on``,
-    each with its state at the end of ``on``, replayed through the rule itself."""
-    after = select(LoanEventRow.loan_id).where(LoanEventRow.occurred_on > on, LIVE_EVENT)
-    found: dict[int, Later] = {}
-    for lid, inst, guarantor, principal, out, overdue in uow.s.execute(
-            select(LoanRow.id, LoanRow.institution_code, LoanRow.guarantor_code,
-                   LoanRow.principal_fen, LoanRow.outstanding_fen, LoanRow.overdue_fen)
-            .where(LoanRow.id.in_(after), LoanRow.disbursed_on <= on, LIVE_LOAN, *where)):
-        found[lid] = Later(inst, guarantor, LoanState(int(out), int(overdue)),
-                           LoanState(int(principal)))
-    if not found:
-        return found
-    states = {lid: later.then for lid, later in found.items()}
-    ids = sorted(found)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        for loan_id, event, amount in uow.s.execute(
-                select(LoanEventRow.loan_id, LoanEventRow.event, LoanEventRow.amount_fen)
-                .where(LoanEventRow.loan_id.in_(chunk), LoanEventRow.occurred_on <= on,
-                       LIVE_EVENT)
-                .order_by(LoanEventRow.occurred_on, LoanEventRow.id)):
-            states[loan_id] = apply_event(states[loan_id], EventType(event), int(amount))
-    return {lid: Later(later.institution_code, later.guarantor_code, later.stored, states[lid])
-            for lid, later in found.items()}
+def states_then(on: dt.date) -> Any:
+    """SQL (a subquery: ``loan_id``, ``outstanding``, ``overdue``): the state at the end of
+    ``on`` of each live loan disbursed by then with live events after it, from its events
+    up to ``on`` (the rules of the module docstring) — the activity after ``on``, not the
+    loans' history."""
+    later = _later(on)
+    events = events_until(on).where(LoanEventRow.loan_id.in_(later)).subquery("events_then")
+    lowered = (select(events.c.loan_id, func.sum(events.c.amount_fen).label("lowered"))
+               .where(events.c.event.in_(LOWERING)).group_by(events.c.loan_id)
+               ).subquery("lowered_then")
+    level = _overdue_per_loan(on, LoanEventRow.loan_id.in_(later))
+    left = case((level.c.level > level.c.lowered, level.c.level - level.c.lowered), else_=0)
+    return (select(LoanRow.id.label("loan_id"),
+                   (LoanRow.principal_fen - func.coalesce(lowered.c.lowered, 0)
+                    ).label("outstanding"),
+                   func.coalesce(left, 0).label("overdue"))
+            .outerjoin(lowered, lowered.c.loan_id == LoanRow.id)
+            .outerjoin(level, level.c.loan_id == LoanRow.id)
+            .where(LoanRow.id.in_(later), LoanRow.disbursed_on <= on, LIVE_LOAN)
+            ).subquery("states_then")
 
 
 CHUNK = 2000  # rows fetched at a time where loans are listed
@@ -206,29 +202,22 @@ class Totals:
     guarantee_fee: Fen = 0
 
 
-def totals_by(uow: UnitOfWork, on: dt.date, key: Any, *where: Any,
-              later: dict[int, Later] | None = None) -> dict[str, Totals]:
+def totals_by(uow: UnitOfWork, on: dt.date, key: Any, *where: Any) -> dict[str, Totals]:
     """The live loans disbursed by ``on`` (among ``where``) totalled by ``key`` (a loan
-    column: ``LoanRow.institution_code``, ``LoanRow.guarantor_code``), at the end of ``on``.
-
-    ``later`` is :func:`later_states` at ``on`` (computed here when not given)."""
-    if later is None:
-        later = later_states(uow, on)
-    acc: dict[str, list[int]] = {}
+    column: ``LoanRow.institution_code``, ``LoanRow.guarantor_code``), at the end of ``on``:
+    each loan's running state, or for a loan with events after ``on`` its state then."""
+    then = states_then(on)
+    acc: dict[str, Totals] = {}
     for code, n, principal, out, overdue, fee in uow.s.execute(
             select(key, func.count(), func.sum(LoanRow.principal_fen),
-                   func.sum(LoanRow.outstanding_fen), func.sum(LoanRow.overdue_fen),
+                   func.sum(func.coalesce(then.c.outstanding, LoanRow.outstanding_fen)),
+                   func.sum(func.coalesce(then.c.overdue, LoanRow.overdue_fen)),
                    func.sum(LoanRow.guarantee_fee_fen))
+            .outerjoin(then, then.c.loan_id == LoanRow.id)
             .where(LoanRow.disbursed_on <= on, LIVE_LOAN, key.is_not(None), *where)
             .group_by(key)):
-        acc[code] = [int(n), int(principal), int(out), int(overdue), int(fee)]
-    name = key.key
-    for one in later.values():
-        code = getattr(one, name)
-        if code in acc:  # ``where`` may have left its loan out
-            acc[code][2] += one.then.outstanding - one.stored.outstanding
-            acc[code][3] += one.then.overdue - one.stored.overdue
-    return {code: Totals(*vals) for code, vals in sorted(acc.items())}
+        acc[code] = Totals(int(n), int(principal), int(out), int(overdue), int(fee))
+    return dict(sorted(acc.items()))
 
 
 def by_institution(uow: UnitOfWork, on: dt.date) -> dict[str, InstitutionFigures]:
@@ -255,31 +244,24 @@ class LoanLine(NamedTuple):
     maturity_on: dt.date
 
 
-_LINE_COLUMNS = (LoanRow.id, LoanRow.loan_no, LoanRow.institution_code, LoanRow.enterprise_name,
-                 LoanRow.credit_code, LoanRow.loan_type, LoanRow.principal_fen,
-                 LoanRow.outstanding_fen, LoanRow.overdue_fen, LoanRow.guarantor_code,
-                 LoanRow.guarantee_fee_fen, LoanRow.disbursed_on, LoanRow.maturity_on)
-
-
-def loan_lines(uow: UnitOfWork, on: dt.date, *where: Any,
-               later: dict[int, Later] | None = None) -> Iterator[LoanLine]:
+def loan_lines(uow: UnitOfWork, on: dt.date, *where: Any) -> Iterator[LoanLine]:
     """The live loans disbursed by ``on`` (among ``where``), by disbursement date and loan
-    number, each with its state at the end of ``on``: streamed, ``CHUNK`` rows at a time.
-
-    ``later`` is :func:`later_states` at ``on`` (computed here when not given)."""
-    if later is None:
-        later = later_states(uow, on, *where)
+    number, each with its state at the end of ``on``: streamed, ``CHUNK`` rows at a time."""
+    then = states_then(on)
     # loan numbers in code-point order, as Python sorts them (PostgreSQL's default
     # collation may follow the locale's rules instead)
     loan_no = (LoanRow.loan_no.collate("C") if uow.s.get_bind().dialect.name == "postgresql"
                else LoanRow.loan_no)
-    stmt = (select(*_LINE_COLUMNS).where(LoanRow.disbursed_on <= on, LIVE_LOAN, *where)
+    stmt = (select(LoanRow.id, LoanRow.loan_no, LoanRow.institution_code,
+                   LoanRow.enterprise_name, LoanRow.credit_code, LoanRow.loan_type,
+                   LoanRow.principal_fen,
+                   func.coalesce(then.c.outstanding, LoanRow.outstanding_fen),
+                   func.coalesce(then.c.overdue, LoanRow.overdue_fen),
+                   LoanRow.guarantor_code, LoanRow.guarantee_fee_fen, LoanRow.disbursed_on,
+                   LoanRow.maturity_on)
+            .outerjoin(then, then.c.loan_id == LoanRow.id)
+            .where(LoanRow.disbursed_on <= on, LIVE_LOAN, *where)
             .order_by(LoanRow.disbursed_on, loan_no, LoanRow.id))
-    result = uow.s.execute(stmt.execution_options(yield_per=CHUNK))
-    for row in result:
-        line = LoanLine(int(row[0]), row[1], row[2], row[3], row[4], row[5], int(row[6]),
-                        int(row[7]), int(row[8]), row[9], int(row[10]), row[11], row[12])
-        one = later.get(line.id)
-        if one is not None:
-            line = line._replace(outstanding=one.then.outstanding, overdue=one.then.overdue)
-        yield line
+    for row in uow.s.execute(stmt.execution_options(yield_per=CHUNK)):
+        yield LoanLine(int(row[0]), row[1], row[2], row[3], row[4], row[5], int(row[6]),
+                       int(row[7]), int(row[8]), row[9], int(row[10]), row[11], row[12])

@@ -75,12 +75,10 @@ class MonthEnd:
 
 def month_end(uow: UnitOfWork, month: Month) -> MonthEnd:
     """The month's :class:`MonthEnd`, each loan's state at ``month.end``."""
-    later = portfolio.later_states(uow, month.end)
     return MonthEnd(
-        portfolio.totals_by(uow, month.end, LoanRow.institution_code, later=later),
-        portfolio.totals_by(uow, month.end, LoanRow.guarantor_code, later=later),
-        tuple(portfolio.loan_lines(uow, month.end, LoanRow.disbursed_on >= month.start,
-                                   later=later)))
+        portfolio.totals_by(uow, month.end, LoanRow.institution_code),
+        portfolio.totals_by(uow, month.end, LoanRow.guarantor_code),
+        tuple(portfolio.loan_lines(uow, month.end, LoanRow.disbursed_on >= month.start)))
 
 
 def percent(numerator: int, denominator: int) -> Decimal | None:
