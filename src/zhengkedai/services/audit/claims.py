@@ -44,7 +44,6 @@ from zhengkedai.services.claims.computation import (
     REJECTED,
     WITHDRAWN,
     ClaimPolicies,
-    prior_year_balance,
     to_loan,
 )
 
@@ -226,8 +225,8 @@ class _Facts:
     - the claims on the loan filed before, counted toward caps: ``on_loan``;
     - the institution's claims of the loss's year filed before, counted, computed
       under a version with a yearly cap: ``yearly_cap_claims``; with its balance at
-      the end of the year before (:func:`prior_year_balance`, once per institution
-      and year) and its suspension status (once per institution and month).
+      the end of the year before (:func:`.computation.prior_year_balance`, once per year for
+      all institutions) and its suspension status (once per institution and month).
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
@@ -236,7 +235,7 @@ class _Facts:
         self.firm: dict[str, Fen] = defaultdict(int)
         self.loan: dict[int, Fen] = defaultdict(int)
         self.year: dict[tuple[str, int], Fen] = defaultdict(int)
-        self.balances: dict[tuple[str, int], Fen] = {}
+        self.balances: dict[int, dict[str, Fen]] = {}  # year -> institution -> balance
         self.suspended: dict[tuple[str, str], bool] = {}
 
     def compute(self, claim: ClaimRow, row: Any) -> ClaimComputation:
@@ -246,9 +245,7 @@ class _Facts:
         usage = None
         if has_yearly_cap(version):
             key = (loan.institution_code, claim_year(row.occurred_on))
-            if key not in self.balances:
-                self.balances[key] = prior_year_balance(self.uow, *key)
-            usage = InstitutionYear(self.year[key], self.balances[key])
+            usage = InstitutionYear(self.year[key], self._balance(*key))
         month = (loan.institution_code, period_of(loan.disbursed_on))
         if month not in self.suspended:
             self.suspended[month] = institutions.is_suspended(
@@ -261,6 +258,13 @@ class _Facts:
             enterprise_other_losses=self.firm[loan.enterprise.credit_code],
             loan_compensated_before=self.loan[row.loan_id],
             institution_year=usage)
+
+    def _balance(self, institution: str, year: int) -> Fen:
+        """:func:`prior_year_balance`, every institution's of a year in one query."""
+        if year not in self.balances:
+            self.balances[year] = {code: f.outstanding for code, f in portfolio.by_institution(
+                self.uow, dt.date(year - 1, 12, 31)).items()}
+        return self.balances[year].get(institution, 0)
 
     def add(self, claim: ClaimRow | None, row: Any) -> None:
         """Count loss event ``row`` and its claim in what later claims see."""
