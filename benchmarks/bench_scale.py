@@ -18,10 +18,22 @@ runs as a user runs it, in its own process, and its wall time and peak RSS
 - a raw SQL query that reads the same rows the command needs (run in this
   process over an open connection, rows fetched), in the same run.
 
-Sizes (loans / events / claims): S 10,000 / 3,000 / 200; M 100,000 / 30,000 /
-2,000; L 300,000 / 90,000 / 6,000; XL 1,000,000 / 300,000 / 20,000. The
-events include the claims' losses. Loans are disbursed from January to the
-end of May 2025, events fall in February to June.
+Sizes (loans / events / claims over their history): S 10,000 / 3,000 / 200;
+M 100,000 / 30,000 / 2,000; L 300,000 / 90,000 / 6,000 — five months of
+history, January to May 2025 — and XL 1,000,000 / 300,000 / 20,000 over two
+years, June 2023 to May 2025. The events include the claims' losses. Loans
+are disbursed evenly over the history, events follow them (a repayment 25
+days after the disbursement, an overdue level after 20, a loss after 40 but
+within the history), recoveries fall in June 2025. The history's months but
+the last are closed when the ledger is built; the timed commands close the
+last (May 2025), state it, and state June 2025, the open month.
+
+``--months N`` gives a size N months of history at the same activity per month
+(the totals scale with it), ending in May 2025 all the same: so
+``--size S --months 12`` and ``--size S --months 36`` time the same month's
+close and statements on a ledger with one and with three years behind it.
+``--keep DIR`` keeps each SQLite ledger as built, before the timed commands,
+and reuses one found there (``scale-<size>-<months>m.db``).
 """
 
 from __future__ import annotations
@@ -52,12 +64,13 @@ PG_URL = os.environ.get("ZKD_BENCH_POSTGRES_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BANKS = ["ZZB", "ZZC", "ZZD", "ZZE", "ZZF"]
 GUARANTOR = "ZZDB"
-SIZES = {  # loans, events, claims
-    "S": (10_000, 3_000, 200),
-    "M": (100_000, 30_000, 2_000),
-    "L": (300_000, 90_000, 6_000),
-    "XL": (1_000_000, 300_000, 20_000),
+SIZES = {  # loans, events, claims, months of history
+    "S": (10_000, 3_000, 200, 5),
+    "M": (100_000, 30_000, 2_000, 5),
+    "L": (300_000, 90_000, 6_000, 5),
+    "XL": (1_000_000, 300_000, 20_000, 24),
 }
+
 LOAN_HEAD = ["贷款编号", "企业名称", "统一社会信用代码", "所属区县", "上年度营业收入",
              "高新技术企业", "连续两年盈利", "产学研合作", "贷款类型", "抵质押物评估值",
              "贷款金额", "年利率", "放款日期", "到期日期", "担保机构", "担保费"]
@@ -73,20 +86,46 @@ FIRMS = [  # name, district, prior-year revenue, high-tech, profitable two years
     ("郑州安芯检测技术有限公司", "二七区", "8,000,000", "否", "否"),
 ]
 TYPES = ["抵押", "担保", "保证保险", "信用", "知识产权质押"]
-START = dt.date(2025, 1, 1)
 
 
-# --- the files -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Shape:
+    """A size at a length of history: its totals, and the months they fall in."""
+
+    size: str
+    months: int  # of history, ending with LAST
+
+    @property
+    def totals(self) -> tuple[int, int, int]:
+        loans, events, claims, months = SIZES[self.size]
+        return tuple(n * self.months // months for n in (loans, events, claims))  # type: ignore[return-value]
+
+    @property
+    def start(self) -> dt.date:
+        year, month = divmod(2025 * 12 + 4 - (self.months - 1), 12)
+        return dt.date(year, month + 1, 1)
+
+    @property
+    def days(self) -> int:  # disbursement days: the history less its last day
+        return (dt.date(2025, 5, 31) - self.start).days
+
+    def closed_through(self) -> str | None:
+        """The month the build closes through (every month of the history but the last)."""
+        return None if self.months < 2 else "2025-04"
+
+    def label(self) -> str:
+        return f"{self.size}-{self.months}m"
+
 
 def principal_of(i: int) -> int:
     return 100_000 * (1 + i % 97)
 
 
-def disbursed_of(i: int) -> dt.date:
-    return START + dt.timedelta(days=i % 150)  # 1 January to 30 May
+def disbursed_of(shape: Shape, i: int) -> dt.date:
+    return shape.start + dt.timedelta(days=i % shape.days)
 
 
-def loans_file(path: Path, bank: str, n: int) -> None:
+def loans_file(shape: Shape, path: Path, bank: str, n: int) -> None:
     codes = [make_uscc("410100", 101 + k) for k in range(len(FIRMS))]
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
@@ -96,7 +135,7 @@ def loans_file(path: Path, bank: str, n: int) -> None:
             name, district, revenue, high_tech, profitable = FIRMS[k]
             kind = TYPES[i % len(TYPES)]
             principal = principal_of(i)
-            disbursed = disbursed_of(i)
+            disbursed = disbursed_of(shape, i)
             collateral = f"{principal * 3 // 2}" if kind in ("抵押", "知识产权质押") else ""
             guarantor, fee = (GUARANTOR, f"{principal // 100}") if kind == "担保" else ("", "")
             w.writerow([f"{bank}-{i + 1:07d}", name, codes[k], district, revenue, high_tech,
@@ -105,7 +144,7 @@ def loans_file(path: Path, bank: str, n: int) -> None:
                         guarantor, fee])
 
 
-def events_file(path: Path, bank: str, n: int, events: int, claims: int) -> None:
+def events_file(shape: Shape, path: Path, bank: str, n: int, events: int, claims: int) -> None:
     """Losses on the last ``claims`` loans, a recovery on one loss in ten, then overdue
     levels (one event in ten) and repayments, each on a loan of its own."""
     recoveries = claims // 10
@@ -117,19 +156,26 @@ def events_file(path: Path, bank: str, n: int, events: int, claims: int) -> None
         w.writerow(EVENT_HEAD)
         for j in range(repayments):
             w.writerow([f"{bank}-{j + 1:07d}", "还款",
-                        (disbursed_of(j) + dt.timedelta(days=25)).isoformat(),
+                        (disbursed_of(shape, j) + dt.timedelta(days=25)).isoformat(),
                         str(principal_of(j) // 10), ""])
         for j in range(repayments, repayments + overdue):
             w.writerow([f"{bank}-{j + 1:07d}", "逾期",
-                        (disbursed_of(j) + dt.timedelta(days=20)).isoformat(),
+                        (disbursed_of(shape, j) + dt.timedelta(days=20)).isoformat(),
                         str(principal_of(j) // 50), ""])
         for j in range(n - claims, n):
             w.writerow([f"{bank}-{j + 1:07d}", "损失确认",
-                        max(disbursed_of(j), dt.date(2025, 5, 1)).isoformat(),
+                        _loss_day(shape, j).isoformat(),
                         str(principal_of(j) // 2), ""])
         for j in range(n - claims, n - claims + recoveries):
             w.writerow([f"{bank}-{j + 1:07d}", "追偿回收", "2025-06-10",
                         str(principal_of(j) // 20), ""])
+
+
+def _loss_day(shape: Shape, j: int) -> dt.date:
+    """40 days after the disbursement, but within the history (claims are approved at
+    its end)."""
+    disbursed = disbursed_of(shape, j)
+    return max(disbursed, min(disbursed + dt.timedelta(days=40), dt.date(2025, 5, 31)))
 
 
 # --- running zkd -----------------------------------------------------------------------
@@ -195,8 +241,8 @@ RAW = {
 
 # --- one size on one database ------------------------------------------------------------
 
-def build(url: str, size: str, work: Path) -> dict[str, float]:
-    loans, events, claims = SIZES[size]
+def build(url: str, shape: Shape, work: Path) -> dict[str, float]:
+    loans, events, claims = shape.totals
     per = len(BANKS)
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -205,16 +251,16 @@ def build(url: str, size: str, work: Path) -> dict[str, float]:
         zkd(url, "institution", "add", bank, "--name", f"{bank} 银行", "--kind", "bank")
     zkd(url, "institution", "add", GUARANTOR, "--name", "担保公司", "--kind", "guarantor")
     zkd(url, "reserve", "deposit", "90,000,000,000", "--source", "city", "--at", "ZZB",
-        "--on", "2025-01-02", "--ref", "CZ-1")
+        "--on", (shape.start + dt.timedelta(days=1)).isoformat(), "--ref", "CZ-1")
     times["setup"] = time.perf_counter() - t0
     for bank in BANKS:
         path = work / f"{bank}-loans.csv"
-        loans_file(path, bank, loans // per)
+        loans_file(shape, path, bank, loans // per)
         times["submit loans"] = times.get("submit loans", 0) + zkd(
             url, "submit", str(path), "--institution", bank).seconds
     for bank in BANKS:
         path = work / f"{bank}-events.csv"
-        events_file(path, bank, loans // per, events // per, claims // per)
+        events_file(shape, path, bank, loans // per, events // per, claims // per)
         times["submit events"] = times.get("submit events", 0) + zkd(
             url, "submit", str(path), "--institution", bank).seconds
     times["approve ZZB, ZZC (batch)"] = sum(
@@ -222,9 +268,15 @@ def build(url: str, size: str, work: Path) -> dict[str, float]:
         for b in ("ZZB", "ZZC"))
     times["pay ZZB (batch)"] = zkd(url, "claims", "pay", "--all", "--institution", "ZZB",
                                    "--on", "2025-06-05").seconds
-    times["close 2025-01..04"] = sum(zkd(url, "close", f"2025-{m:02d}").seconds
-                                     for m in range(1, 5))
+    through = shape.closed_through()
+    if through is not None:
+        times[f"close {period_of(shape.start)}..{through}"] = zkd(
+            url, "close", "--through", through).seconds
     return times
+
+
+def period_of(day: dt.date) -> str:
+    return f"{day.year}-{day.month:02d}"
 
 
 def measure(url: str, work: Path) -> list[tuple[str, Run, str, float]]:
@@ -283,19 +335,27 @@ def drop_postgres(name: str) -> None:
     engine.dispose()
 
 
-def run_one(size: str, backend: str, keep: Path | None) -> dict[str, object]:
-    work = Path(tempfile.mkdtemp(prefix=f"zkd-scale-{size}-"))
+def run_one(shape: Shape, backend: str, keep: Path | None) -> dict[str, object]:
+    work = Path(tempfile.mkdtemp(prefix=f"zkd-scale-{shape.label()}-"))
     name = None
     try:
         if backend == "sqlite":
             url = sqlite_url(work)
         else:
             url, name = postgres_url()
-        built = build(url, size, work)
+        kept = keep / f"scale-{shape.label()}.db" if keep is not None else None
+        if kept is not None and kept.exists() and backend == "sqlite":
+            shutil.copy(kept, work / "scale.db")  # reuse the ledger as built, before measure
+            built = {"reused " + kept.name: 0.0}
+        else:
+            built = build(url, shape, work)
+            if kept is not None and backend == "sqlite":
+                keep.mkdir(parents=True, exist_ok=True)
+                shutil.copy(work / "scale.db", kept)
         results = measure(url, work)
-        if keep is not None and backend == "sqlite":
-            shutil.copy(work / "scale.db", keep / f"scale-{size}.db")
-        return {"size": size, "backend": backend, "build": built, "results": results}
+        return {"size": shape.size, "months": shape.months, "backend": backend,
+                "version": zkd(url, "--version").output.decode().strip(),
+                "build": built, "results": results}
     finally:
         if name is not None:
             drop_postgres(name)
@@ -303,9 +363,11 @@ def run_one(size: str, backend: str, keep: Path | None) -> dict[str, object]:
 
 
 def report(doc: dict[str, object]) -> None:
-    loans, events, claims = SIZES[str(doc["size"])]
-    print(f"\n## {doc['size']} ({loans:,} loans, {events:,} events, {claims:,} claims), "
-          f"{doc['backend']}")
+    shape = Shape(str(doc["size"]), int(doc["months"]))  # type: ignore[call-overload]
+    loans, events, claims = shape.totals
+    print(f"\n## {doc['size']} ({loans:,} loans, {events:,} events, {claims:,} claims, "
+          f"{shape.months} months from {period_of(shape.start)}), {doc['backend']}, "
+          f"{doc['version']}")
     built = doc["build"]
     assert isinstance(built, dict)
     print("built in: " + ", ".join(f"{k} {v:.1f} s" for k, v in built.items()))
@@ -323,15 +385,21 @@ def main() -> None:
                     help="S, M, L or XL (repeatable; default S)")
     ap.add_argument("--backend", action="append", choices=["sqlite", "postgresql"],
                     help="repeatable; default sqlite")
-    ap.add_argument("--keep", type=Path, help="copy each SQLite ledger built into this folder")
+    ap.add_argument("--months", type=int, action="append",
+                    help="months of history at the size's activity per month (repeatable; "
+                         "default: the size's own, 5, or 24 for XL)")
+    ap.add_argument("--keep", type=Path,
+                    help="keep each SQLite ledger as built (before the timed commands) in this "
+                         "folder, and reuse one found there instead of building it again")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = ap.parse_args()
     docs = []
     for size in args.size or ["S"]:
-        for backend in args.backend or ["sqlite"]:
-            doc = run_one(size, backend, args.keep)
-            report(doc)
-            docs.append(doc)
+        for months in args.months or [SIZES[size][3]]:
+            for backend in args.backend or ["sqlite"]:
+                doc = run_one(Shape(size, months), backend, args.keep)
+                report(doc)
+                docs.append(doc)
     if args.json:
         args.json.write_text(json.dumps([
             {**d, "results": [{"command": lbl, "seconds": r.seconds, "peak_mb": r.peak_mb,

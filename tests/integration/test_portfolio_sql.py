@@ -1,7 +1,10 @@
 """The set-based loan figures in SQL agree with the rule itself, replayed loan by loan.
 
-:func:`portfolio.by_institution` restates :func:`domain.loans.apply_event` in SQL
-(outstanding and overdue principal at a date); here both run over generated
+:func:`portfolio.by_institution` (each loan's running state, recomputed in SQL for
+loans with events after the date), :func:`portfolio.recomputed_by_institution` (the
+events alone) and :func:`portfolio.loan_lines` (each loan) restate
+:func:`domain.loans.apply_event` in SQL (outstanding and overdue principal at a
+date); here they and the replay run over generated
 loans and events — same-day events, overdue levels raised, cleared and lowered
 by later repayments and losses, loans disbursed after the date asked about —
 and must give the same figures at every month end and on chosen days.
@@ -67,6 +70,15 @@ def test_the_sql_figures_equal_the_replayed_rule_at_every_month_end(uow, actor, 
         sql = {c: (x.loans, x.principal, x.outstanding, x.overdue)
                for c, x in portfolio.by_institution(uow, on).items()}
         assert sql == replayed(uow, on), on
+        scratch = {c: (x.loans, x.principal, x.outstanding, x.overdue)
+                   for c, x in portfolio.recomputed_by_institution(uow, on).items()}
+        assert scratch == sql, on
+        # each loan listed with its state then: the running state, or for a loan with
+        # events after the date, its state recomputed in SQL
+        lines = {line.id: (line.outstanding, line.overdue)
+                 for line in portfolio.loan_lines(uow, on)}
+        assert lines == {row.id: (state.outstanding, state.overdue)
+                         for row, state in portfolio.loan_states(uow, on).values()}, on
 
 
 def test_an_overdue_level_is_lowered_by_a_repayment_the_same_day_only_if_filed_after_it(

@@ -391,3 +391,7 @@ class SignedHeadRow(Base):
 # rows written in bulk are digested by the file they cite (db.digests.Covered.filed_in)
 Index("ix_loans_file_id", LoanRow.file_id)
 Index("ix_loan_events_file_id", LoanEventRow.file_id)
+# a month's statements: the loans disbursed in it, the rows withdrawn since the last close
+Index("ix_loans_disbursed_on", LoanRow.disbursed_on)
+Index("ix_loans_withdrawn_at", LoanRow.withdrawn_at)
+Index("ix_loan_events_withdrawn_at", LoanEventRow.withdrawn_at)

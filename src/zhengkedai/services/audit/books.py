@@ -28,8 +28,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import distinct, func, literal, select
+from sqlalchemy import and_, case, distinct, func, literal, or_, select
 
+from zhengkedai.db.live import LIVE_EVENT, LIVE_LOAN
 from zhengkedai.db.models import (
     ClaimRow,
     EntryRow,
@@ -61,90 +62,196 @@ def _kind_words(kind: str) -> str:
     return FILE_KIND_ZH.get(kind, kind) if is_chinese() else kind  # type: ignore[call-overload]
 
 
+LOWERING = (EventType.REPAYMENT.value, EventType.LOSS.value)  # lower outstanding and overdue
+
+
 def check_loans(uow: UnitOfWork) -> list[str]:
-    """Each loan's stored state is a replay of its events; each loss event has its claim."""
+    """Each loan's stored state is a replay of its events; each loss event has its claim.
+
+    Set-based: the replay is restated as SQL window sums over each loan's live events
+    in filing order (what was lowered before each event, the losses before it, the
+    event filed before it), so the database does the work and only rows that disagree
+    come back; memory does not grow with the ledger. An event the rule refuses is
+    named with the rule's own words (:func:`~zhengkedai.domain.loans.apply_event` run
+    on the state before it), and its loan's replay stops there, as before.
+    """
     problems: list[str] = []
-    loans = {r.id: r for r in uow.s.execute(
-        select(LoanRow.id, LoanRow.institution_code, LoanRow.loan_no, LoanRow.principal_fen,
-               LoanRow.outstanding_fen, LoanRow.overdue_fen, LoanRow.disbursed_on,
-               LoanRow.withdrawn_at, LoanRow.withdrawn_on, LoanRow.withdrawn_by,
-               LoanRow.withdrawn_reason)).all()}
 
-    def name(loan_id: int) -> str:
-        return _("loan {loan} of {institution}").format(
-            loan=loans[loan_id].loan_no, institution=loans[loan_id].institution_code)
+    def name(loan_no: str, institution: str) -> str:
+        return _("loan {loan} of {institution}").format(loan=loan_no, institution=institution)
 
-    states = {loan_id: LoanState(loan.principal_fen) for loan_id, loan in loans.items()}
-    last = {loan_id: loan.disbursed_on for loan_id, loan in loans.items()}
-    broken: set[int] = set()  # loans whose replay stopped at an event it refused
-    events: dict[int, tuple[int, str, bool]] = {}  # event -> loan, kind, withdrawn
-    for loan in loans.values():
-        problems += _withdrawal_problems(name(loan.id), loan)
+    marks = (LoanRow.withdrawn_at, LoanRow.withdrawn_on, LoanRow.withdrawn_by,
+             LoanRow.withdrawn_reason)
+    for loan in uow.s.execute(
+            select(LoanRow.id, LoanRow.loan_no, LoanRow.institution_code, *marks)
+            .where(_marks_wrong(LoanRow)).order_by(LoanRow.id)):
+        problems += _withdrawal_problems(name(loan.loan_no, loan.institution_code), loan)
+    # problems about single events, in the order of the replay: (loan, event, …) -> text
+    found: list[tuple[int, int, int, str]] = []
+    for ev_id, loan_id in uow.s.execute(
+            select(LoanEventRow.id, LoanEventRow.loan_id)
+            .outerjoin(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+            .where(LoanRow.id.is_(None))):
+        found.append((loan_id, ev_id, 0, _("event #{id} is on loan #{loan}, which does not "
+                                           "exist").format(id=ev_id, loan=loan_id)))
     for ev in uow.s.execute(
-            select(LoanEventRow.id, LoanEventRow.loan_id, LoanEventRow.event,
-                   LoanEventRow.occurred_on, LoanEventRow.amount_fen, LoanEventRow.withdrawn_at,
+            select(LoanEventRow.id, LoanEventRow.loan_id, LoanEventRow.withdrawn_at,
                    LoanEventRow.withdrawn_on, LoanEventRow.withdrawn_by,
-                   LoanEventRow.withdrawn_reason)
-            .order_by(LoanEventRow.loan_id, LoanEventRow.id)).all():
-        events[ev.id] = (ev.loan_id, ev.event, ev.withdrawn_at is not None)
-        if ev.loan_id not in loans:
-            problems.append(_("event #{id} is on loan #{loan}, which does not exist").format(
-                id=ev.id, loan=ev.loan_id))
-            continue
-        problems += _withdrawal_problems(
-            _("{name}: event #{id}").format(name=name(ev.loan_id), id=ev.id), ev)
-        if ev.withdrawn_at is not None:
-            continue  # replayed as if never filed
-        if loans[ev.loan_id].withdrawn_at is not None:
-            problems.append(_("{name} is withdrawn, but its event #{id} is not").format(
-                name=name(ev.loan_id), id=ev.id))
-        if ev.loan_id in broken:
-            continue
-        if ev.occurred_on < last[ev.loan_id]:
-            problems.append(_("{name}: event #{id} is dated {on}, before the disbursement or "
-                              "the event filed before it ({before})").format(
-                name=name(ev.loan_id), id=ev.id, on=ev.occurred_on, before=last[ev.loan_id]))
-        last[ev.loan_id] = ev.occurred_on
-        try:
-            states[ev.loan_id] = apply_event(states[ev.loan_id], EventType(ev.event),
-                                             int(ev.amount_fen))
-        except (EventRefused, ValueError) as exc:
-            problems.append(_("{name}: event #{id} ({event} {amount} on {on}) cannot follow "
-                              "the events filed before it: {error}").format(
-                name=name(ev.loan_id), id=ev.id, event=event_words(ev.event),
-                amount=format_grouped(ev.amount_fen), on=ev.occurred_on, error=exc))
-            broken.add(ev.loan_id)
-    for loan_id, loan in loans.items():
-        state = states[loan_id]
-        if loan.withdrawn_at is not None:
-            continue  # its running state is no longer kept
-        if loan_id not in broken and (loan.outstanding_fen, loan.overdue_fen) != (
-                state.outstanding, state.overdue):
-            problems.append(_(
-                "{name}: stored outstanding {outstanding} and overdue {overdue}, but its "
-                "principal {principal} and events give {given_outstanding} and "
-                "{given_overdue}").format(
-                name=name(loan_id), outstanding=format_grouped(loan.outstanding_fen),
-                overdue=format_grouped(loan.overdue_fen),
-                principal=format_grouped(loan.principal_fen),
-                given_outstanding=format_grouped(state.outstanding),
-                given_overdue=format_grouped(state.overdue)))
-    claimed = {event_id: (claim_id, status) for event_id, claim_id, status in uow.s.execute(
-        select(ClaimRow.loss_event_id, ClaimRow.id, ClaimRow.status)).all()}
-    for event_id, (loan_id, kind, _withdrawn) in sorted(events.items()):
-        if kind == EventType.LOSS.value and event_id not in claimed and loan_id in loans:
-            problems.append(_("{name}: loss event #{event} has no claim").format(
-                name=name(loan_id), event=event_id))
-    for event_id, (claim_id, status) in sorted(claimed.items()):
-        if event_id not in events:
+                   LoanEventRow.withdrawn_reason, LoanRow.loan_no, LoanRow.institution_code)
+            .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+            .where(_marks_wrong(LoanEventRow))):
+        for text in _withdrawal_problems(_("{name}: event #{id}").format(
+                name=name(ev.loan_no, ev.institution_code), id=ev.id), ev):
+            found.append((ev.loan_id, ev.id, 1, text))
+    for ev_id, loan_id, loan_no, inst in uow.s.execute(
+            select(LoanEventRow.id, LoanEventRow.loan_id, LoanRow.loan_no,
+                   LoanRow.institution_code)
+            .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+            .where(LIVE_EVENT, LoanRow.withdrawn_at.is_not(None))):
+        found.append((loan_id, ev_id, 2, _("{name} is withdrawn, but its event #{id} is "
+                                           "not").format(name=name(loan_no, inst), id=ev_id)))
+    replay = _replayed_events()
+    stop = replay.c.first_refused
+    for ev in uow.s.execute(
+            select(replay, LoanRow.loan_no, LoanRow.institution_code)
+            .join(LoanRow, LoanRow.id == replay.c.loan_id)
+            .where(or_(stop.is_(None), replay.c.id <= stop),
+                   or_(replay.c.id == stop, replay.c.occurred_on < replay.c.last_on))):
+        who = name(ev.loan_no, ev.institution_code)
+        if ev.occurred_on < ev.last_on:
+            found.append((ev.loan_id, ev.id, 3, _(
+                "{name}: event #{id} is dated {on}, before the disbursement or the event filed "
+                "before it ({before})").format(name=who, id=ev.id, on=ev.occurred_on,
+                                               before=ev.last_on)))
+        if ev.id == ev.first_refused:
+            error = _refusal(ev.event, int(ev.amount_fen), int(ev.principal_fen)
+                             - int(ev.lowered_before), int(ev.losses_before))
+            found.append((ev.loan_id, ev.id, 4, _(
+                "{name}: event #{id} ({event} {amount} on {on}) cannot follow the events "
+                "filed before it: {error}").format(
+                name=who, id=ev.id, event=event_words(ev.event),
+                amount=format_grouped(ev.amount_fen), on=ev.occurred_on, error=error)))
+    problems += [text for *_key, text in sorted(found)]
+    problems += _stored_states(uow, replay, name)
+    problems += _losses_and_claims(uow, name)
+    return problems
+
+
+def _marks_wrong(table: Any) -> Any:
+    """SQL: the row's withdrawal marks do not fit together (see :func:`_withdrawal_problems`)."""
+    return or_(
+        and_(table.withdrawn_at.is_(None),
+             or_(table.withdrawn_on.is_not(None), table.withdrawn_by.is_not(None),
+                 table.withdrawn_reason.is_not(None))),
+        and_(table.withdrawn_at.is_not(None),
+             or_(table.withdrawn_on.is_(None), table.withdrawn_by.is_(None),
+                 table.withdrawn_by == "", table.withdrawn_reason.is_(None),
+                 table.withdrawn_reason == "")))
+
+
+def _replayed_events() -> Any:
+    """Each live event with what the replay of its loan's live events in filing order
+    knows at it: the principal lowered and the losses before it, the date it must not
+    precede (the event filed before it, else the disbursement), the first event the
+    rule refuses on the loan, and for the loan's last overdue level what it leaves."""
+    e = LoanEventRow
+    lowers = case((e.event.in_(LOWERING), e.amount_fen), else_=0)
+    losses = case((e.event == EventType.LOSS.value, e.amount_fen), else_=0)
+    by_loan: dict[str, Any] = {"partition_by": e.loan_id, "order_by": e.id}
+    before = (None, -1)
+    w = (select(
+        e.id, e.loan_id, e.event, e.occurred_on, e.amount_fen, LoanRow.principal_fen,
+        func.coalesce(func.sum(lowers).over(**by_loan, rows=before), 0).label("lowered_before"),
+        func.coalesce(func.sum(losses).over(**by_loan, rows=before), 0).label("losses_before"),
+        func.coalesce(func.lag(e.occurred_on).over(**by_loan), LoanRow.disbursed_on
+                      ).label("last_on"),
+        func.sum(lowers).over(partition_by=e.loan_id).label("lowered_total"),
+        func.sum(lowers).over(**by_loan, rows=(None, 0)).label("lowered_through"),
+        func.max(case((e.event == EventType.OVERDUE.value, e.id))).over(
+            partition_by=e.loan_id).label("last_level"))
+        .join(LoanRow, LoanRow.id == e.loan_id).where(LIVE_EVENT)).subquery("w")
+    left = w.c.principal_fen - w.c.lowered_before
+    refused = case(
+        (and_(w.c.event.in_(LOWERING), or_(w.c.amount_fen <= 0, w.c.amount_fen > left)), 1),
+        (and_(w.c.event == EventType.OVERDUE.value,
+              or_(w.c.amount_fen < 0, w.c.amount_fen > left)), 1),
+        (and_(w.c.event == EventType.RECOVERY.value,
+              or_(w.c.amount_fen <= 0, w.c.losses_before == 0)), 1),
+        (w.c.event.not_in([t.value for t in EventType]), 1),
+        else_=0)
+    return select(w, func.min(case((refused == 1, w.c.id))).over(
+        partition_by=w.c.loan_id).label("first_refused")).subquery("replay")
+
+
+def _refusal(event: str, amount: int, outstanding: int, losses: int) -> str:
+    """What the rule says when it refuses ``event`` after a loan's earlier events."""
+    try:
+        apply_event(LoanState(outstanding, 0, losses), EventType(event), amount)
+    except (EventRefused, ValueError) as exc:
+        return str(exc)
+    return ""
+
+
+def _stored_states(uow: UnitOfWork, replay: Any, name: Any) -> list[str]:
+    """Live loans whose stored outstanding and overdue are not what their events give."""
+    r = replay
+    level_left = r.c.amount_fen - (r.c.lowered_total - r.c.lowered_through)
+    given = (select(
+        r.c.loan_id, func.max(r.c.lowered_total).label("lowered"),
+        func.max(case((r.c.id == r.c.last_level, case((level_left > 0, level_left), else_=0)))
+                 ).label("overdue"),
+        func.max(r.c.first_refused).label("refused"))
+        .group_by(r.c.loan_id)).subquery("given")
+    outstanding = LoanRow.principal_fen - func.coalesce(given.c.lowered, 0)
+    overdue = func.coalesce(given.c.overdue, 0)
+    problems = []
+    for loan in uow.s.execute(
+            select(LoanRow.loan_no, LoanRow.institution_code, LoanRow.principal_fen,
+                   LoanRow.outstanding_fen, LoanRow.overdue_fen,
+                   outstanding.label("given_outstanding"), overdue.label("given_overdue"))
+            .outerjoin(given, given.c.loan_id == LoanRow.id)
+            .where(LIVE_LOAN, given.c.refused.is_(None),
+                   or_(LoanRow.outstanding_fen != outstanding, LoanRow.overdue_fen != overdue))
+            .order_by(LoanRow.id)):
+        problems.append(_(
+            "{name}: stored outstanding {outstanding} and overdue {overdue}, but its "
+            "principal {principal} and events give {given_outstanding} and "
+            "{given_overdue}").format(
+            name=name(loan.loan_no, loan.institution_code),
+            outstanding=format_grouped(loan.outstanding_fen),
+            overdue=format_grouped(loan.overdue_fen),
+            principal=format_grouped(loan.principal_fen),
+            given_outstanding=format_grouped(int(loan.given_outstanding)),
+            given_overdue=format_grouped(int(loan.given_overdue))))
+    return problems
+
+
+def _losses_and_claims(uow: UnitOfWork, name: Any) -> list[str]:
+    """Every loss event has its claim, every claim its loss event, withdrawn together."""
+    problems = []
+    for ev_id, loan_no, inst in uow.s.execute(
+            select(LoanEventRow.id, LoanRow.loan_no, LoanRow.institution_code)
+            .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+            .outerjoin(ClaimRow, ClaimRow.loss_event_id == LoanEventRow.id)
+            .where(LoanEventRow.event == EventType.LOSS.value, ClaimRow.id.is_(None))
+            .order_by(LoanEventRow.id)):
+        problems.append(_("{name}: loss event #{event} has no claim").format(
+            name=name(loan_no, inst), event=ev_id))
+    for claim_id, event_id, status, found in uow.s.execute(
+            select(ClaimRow.id, ClaimRow.loss_event_id, ClaimRow.status, LoanEventRow.id)
+            .outerjoin(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
+            .where(or_(LoanEventRow.id.is_(None),
+                       and_(ClaimRow.status == WITHDRAWN, LIVE_EVENT),
+                       and_(LoanEventRow.withdrawn_at.is_not(None),
+                            ClaimRow.status.not_in((WITHDRAWN, REJECTED)))))
+            .order_by(ClaimRow.loss_event_id, ClaimRow.id)):
+        if found is None:
             problems.append(_("claim #{claim}: its loss event #{event} does not exist").format(
                 claim=claim_id, event=event_id))
-            continue
-        withdrawn = events[event_id][2]
-        if status == WITHDRAWN and not withdrawn:
+        elif status == WITHDRAWN:
             problems.append(_("claim #{claim} is withdrawn, but its loss event #{event} "
                               "is not").format(claim=claim_id, event=event_id))
-        elif withdrawn and status not in (WITHDRAWN, REJECTED):
+        else:
             problems.append(_("claim #{claim} is {status}, but its loss event #{event} "
                               "was withdrawn").format(claim=claim_id, status=status_words(status),
                                                       event=event_id))

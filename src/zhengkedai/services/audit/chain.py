@@ -7,7 +7,10 @@ depends on nothing but the ledger.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -16,7 +19,7 @@ from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.db.models import LedgerHead
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.accounts import is_cash_account
-from zhengkedai.domain.ledger import GENESIS_HASH, verify_chain
+from zhengkedai.domain.ledger import GENESIS_HASH, Entry, verify_chain
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.i18n import _
 
@@ -38,18 +41,21 @@ def check_chain(uow: UnitOfWork, *, upto_seq: int | None = None) -> VerifyReport
 
     The partial form is what a closed month's statement shows: it depends only
     on entries up to the close, so it reads the same whenever it is regenerated.
+    The entries are read in batches and checked as they come: memory holds one
+    batch and each cash account's movements per day, never the journal.
     """
     report = VerifyReport()
-    ledger = LedgerRepo(uow)
-    entries = [e for e in ledger.entries() if upto_seq is None or e.seq <= upto_seq]
-    report.entries = len(entries)
-    for problem in verify_chain(entries):
+    seen = _Seen()
+    entries = LedgerRepo(uow).entries()
+    if upto_seq is not None:
+        entries = itertools.takewhile(lambda e: e.seq <= upto_seq, entries)
+    for problem in verify_chain(seen.each(entries)):
         report.problems.append(_("entry #{seq}: {problem}").format(seq=problem.seq,
                                                                   problem=problem.message))
-    last_hash = entries[-1].hash if entries else GENESIS_HASH
-    last_seq = entries[-1].seq if entries else 0
+    report.entries = seen.count
+    last_hash, last_seq = seen.last_hash, seen.last_seq
     report.head_hash, report.head_seq = last_hash, last_seq
-    report.problems.extend(_negative_cash(entries))
+    report.problems.extend(_negative_cash(seen.cash))
     if upto_seq is not None:
         return report
     head = uow.s.execute(select(LedgerHead)).scalar_one()
@@ -63,13 +69,25 @@ def check_chain(uow: UnitOfWork, *, upto_seq: int | None = None) -> VerifyReport
     return report
 
 
-def _negative_cash(entries: list) -> list[str]:  # type: ignore[type-arg]
+class _Seen:
+    """What one pass over the entries keeps: how many, the last, cash movements by day."""
+
+    def __init__(self) -> None:
+        self.count, self.last_seq, self.last_hash = 0, 0, GENESIS_HASH
+        self.cash: dict[str, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+
+    def each(self, entries: Iterable[Entry]) -> Iterator[Entry]:
+        for entry in entries:
+            self.count += 1
+            self.last_seq, self.last_hash = entry.seq, entry.hash
+            for line in entry.lines:
+                if is_cash_account(line.account):
+                    self.cash[line.account][entry.entry_date] += line.amount
+            yield entry
+
+
+def _negative_cash(by_day: dict[str, dict[dt.date, int]]) -> list[str]:
     """Any cash account below zero at the end of any day."""
-    by_day: dict[str, dict] = defaultdict(lambda: defaultdict(int))  # type: ignore[type-arg]
-    for entry in entries:
-        for line in entry.lines:
-            if is_cash_account(line.account):
-                by_day[line.account][entry.entry_date] += line.amount
     problems = []
     for account, days in sorted(by_day.items()):
         running = 0

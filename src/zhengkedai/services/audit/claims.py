@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
 from zhengkedai.db.live import LIVE_EVENT
@@ -17,17 +20,21 @@ from zhengkedai.db.models import (
 )
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.compensation import (
+    InstitutionYear,
     claim_year,
+    compute_claim,
     counts_toward_caps,
     has_yearly_cap,
     per_loan_cap,
     yearly_cap_limit,
 )
 from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.loans import EventType
 from zhengkedai.domain.money import Fen, format_grouped
 from zhengkedai.domain.periods import period_of, previous_period
+from zhengkedai.domain.policy_trace import ClaimComputation
 from zhengkedai.i18n import _
-from zhengkedai.services import portfolio
+from zhengkedai.services import institutions, portfolio
 from zhengkedai.services.audit.books import event_words
 from zhengkedai.services.audit.records import status_words
 from zhengkedai.services.claims import entries
@@ -37,7 +44,7 @@ from zhengkedai.services.claims.computation import (
     REJECTED,
     WITHDRAWN,
     ClaimPolicies,
-    compute,
+    to_loan,
 )
 
 
@@ -145,8 +152,10 @@ def _booked_on_payables(uow: UnitOfWork) -> dict[tuple[int, str], Fen]:
 
 
 def check_claim_amounts(uow: UnitOfWork) -> list[str]:
-    """Each claim's amount recomputed from its stored policy and inputs (the rule itself:
-    :func:`zhengkedai.services.claims.computation.compute`, as the claim was computed).
+    """Each claim's amount recomputed from its stored policy and inputs (the rule itself,
+    :func:`~zhengkedai.domain.compensation.compute_claim`, given the facts
+    :func:`zhengkedai.services.claims.computation.compute` gives it, gathered for all
+    claims in one pass by :func:`recomputed`).
 
     What is compared: the stored amount must not exceed what ``compute`` gives from
     the facts the database holds now — the claim's loss event and loan, its stored
@@ -163,31 +172,114 @@ def check_claim_amounts(uow: UnitOfWork) -> list[str]:
     amounts are held against their entries by :func:`check_claims`). Withdrawn and
     rejected claims are skipped: they pay nothing.
     """
-    problems: list[str] = []
-    computed_with = ClaimPolicies(uow)
-    for claim, loan, event in uow.s.execute(
-        select(ClaimRow, LoanRow, LoanEventRow)
-        .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
-        .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-        .where(ClaimRow.status.not_in((WITHDRAWN, REJECTED)))
-        .order_by(ClaimRow.id).execution_options(yield_per=1000)
-    ).all():
-        try:
-            expected = compute(uow, computed_with.stored(claim), event, loan,
-                               claim.recovered_before_fen).amount
-        except ZkdError as exc:
-            problems.append(_("claim #{id} (loan {loan}): cannot be recomputed from its stored "
-                              "policy: {error}").format(id=claim.id, loan=loan.loan_no, error=exc))
-            continue
-        if claim.amount_fen > expected and not _paid_before_coverage_was_settled(uow, claim, loan):
-            problems.append(_("claim #{id} (loan {loan}, {status}): amount {amount}, but its "
-                              "stored policy and inputs give {expected}").format(
+    problems: list[tuple[int, str]] = []
+    for claim, loan, expected in recomputed(uow):
+        if isinstance(expected, ZkdError):
+            problems.append((claim.id, _(
+                "claim #{id} (loan {loan}): cannot be recomputed from its stored policy: "
+                "{error}").format(id=claim.id, loan=loan.loan_no, error=expected)))
+        elif claim.amount_fen > expected and \
+                not _paid_before_coverage_was_settled(uow, claim, loan):
+            problems.append((claim.id, _(
+                "claim #{id} (loan {loan}, {status}): amount {amount}, but its stored "
+                "policy and inputs give {expected}").format(
                 id=claim.id, loan=loan.loan_no, status=status_words(claim.status),
-                amount=format_grouped(claim.amount_fen), expected=format_grouped(expected)))
-    return problems
+                amount=format_grouped(claim.amount_fen), expected=format_grouped(expected))))
+    return [text for _id, text in sorted(problems, key=lambda p: p[0])]
 
 
-def _paid_before_coverage_was_settled(uow: UnitOfWork, claim: ClaimRow, loan: LoanRow) -> bool:
+def recomputed(uow: UnitOfWork) -> Iterator[tuple[ClaimRow, Any, Fen | ZkdError]]:
+    """Each claim neither withdrawn nor rejected, its loan (a row of the loan's columns)
+    and what :func:`~zhengkedai.services.claims.computation.compute` gives it from the
+    facts the database holds now (or why it cannot): in one pass over the loss events in
+    filing order, the facts kept as running totals (:class:`_Facts`), no query per claim."""
+    facts = _Facts(uow)
+    e = LoanEventRow
+    loan_columns = [c for c in LoanRow.__table__.columns if c.key != "id"]
+    stream = uow.s.execute(
+        select(e.id.label("event_id"), e.event, e.amount_fen.label("event_amount"),
+               e.occurred_on, e.withdrawn_at.label("event_withdrawn_at"), ClaimRow,
+               LoanRow.id.label("loan_id"), *loan_columns)
+        .join(LoanRow, LoanRow.id == e.loan_id)
+        .outerjoin(ClaimRow, ClaimRow.loss_event_id == e.id)
+        .where(or_(e.event == EventType.LOSS.value, ClaimRow.id.is_not(None)))
+        .order_by(e.id).execution_options(yield_per=1000))
+    for row in stream:  # what each claim saw when filed, then the claim itself
+        claim: ClaimRow | None = row.ClaimRow
+        if claim is not None and claim.status not in (WITHDRAWN, REJECTED):
+            try:
+                expected: Fen | ZkdError = facts.compute(claim, row).amount
+            except ZkdError as exc:
+                expected = exc
+            yield claim, row, expected
+        facts.add(claim, row)
+
+
+class _Facts:
+    """The facts :func:`~zhengkedai.services.claims.computation.compute` reads for a loss
+    event, kept as running totals over the loss events in filing order (id), so every
+    claim is recomputed in one pass without a query of its own:
+
+    - a firm's losses filed before (every live loss event of its credit code, net of
+      the recoveries before payment on its claim): ``enterprise_losses``;
+    - the claims on the loan filed before, counted toward caps: ``on_loan``;
+    - the institution's claims of the loss's year filed before, counted, computed
+      under a version with a yearly cap: ``yearly_cap_claims``; with its balance at
+      the end of the year before (:func:`.computation.prior_year_balance`, once per year for
+      all institutions) and its suspension status (once per institution and month).
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.policies = ClaimPolicies(uow)
+        self.firm: dict[str, Fen] = defaultdict(int)
+        self.loan: dict[int, Fen] = defaultdict(int)
+        self.year: dict[tuple[str, int], Fen] = defaultdict(int)
+        self.balances: dict[int, dict[str, Fen]] = {}  # year -> institution -> balance
+        self.suspended: dict[tuple[str, str], bool] = {}
+
+    def compute(self, claim: ClaimRow, row: Any) -> ClaimComputation:
+        stored = self.policies.stored(claim)
+        loan = to_loan(row)
+        version = stored.policy.version_on(loan.disbursed_on)
+        usage = None
+        if has_yearly_cap(version):
+            key = (loan.institution_code, claim_year(row.occurred_on))
+            usage = InstitutionYear(self.year[key], self._balance(*key))
+        month = (loan.institution_code, period_of(loan.disbursed_on))
+        if month not in self.suspended:
+            self.suspended[month] = institutions.is_suspended(
+                self.uow, loan.institution_code, loan.disbursed_on)
+        return compute_claim(
+            stored.policy, loan, row.event_amount,
+            enterprise_eligible=not version.eligibility.problems(loan.enterprise),
+            institution_suspended=self.suspended[month],
+            recovered_before_payment=claim.recovered_before_fen,
+            enterprise_other_losses=self.firm[loan.enterprise.credit_code],
+            loan_compensated_before=self.loan[row.loan_id],
+            institution_year=usage)
+
+    def _balance(self, institution: str, year: int) -> Fen:
+        """:func:`prior_year_balance`, every institution's of a year in one query."""
+        if year not in self.balances:
+            self.balances[year] = {code: f.outstanding for code, f in portfolio.by_institution(
+                self.uow, dt.date(year - 1, 12, 31)).items()}
+        return self.balances[year].get(institution, 0)
+
+    def add(self, claim: ClaimRow | None, row: Any) -> None:
+        """Count loss event ``row`` and its claim in what later claims see."""
+        if row.event == EventType.LOSS.value and row.event_withdrawn_at is None:
+            recovered = claim.recovered_before_fen if claim is not None else 0
+            self.firm[row.credit_code] += max(0, int(row.event_amount) - int(recovered))
+        if claim is None or not counts_toward_caps(claim.status):
+            return
+        self.loan[row.loan_id] += claim.amount_fen
+        version = self.policies.version(claim, row.disbursed_on)
+        if version is not None and has_yearly_cap(version):
+            self.year[(claim.institution_code, claim_year(row.occurred_on))] += claim.amount_fen
+
+
+def _paid_before_coverage_was_settled(uow: UnitOfWork, claim: ClaimRow, loan: Any) -> bool:
     """Whether ``claim`` was paid before the close that settled its bank's suspension
     status for the loan's disbursement month (the close of the month before)."""
     if claim.status != PAID or claim.pay_entry is None:

@@ -20,13 +20,13 @@ import dataclasses
 from sqlalchemy import select
 
 from zhengkedai.context import Actor
-from zhengkedai.db.models import InstitutionRow, StatementArchiveRow
+from zhengkedai.db.models import StatementArchiveRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound
 from zhengkedai.domain.statement import StatementDoc
 from zhengkedai.domain.statement_codec import decode
-from zhengkedai.services import institutions, people, portfolio, settings
-from zhengkedai.services.statements.common import month_of
+from zhengkedai.services import people, settings
+from zhengkedai.services.statements.common import month_end, month_of
 from zhengkedai.services.statements.institutions import institution_statements
 from zhengkedai.services.statements.ledger import reserve_statement, trial_balance_statement
 from zhengkedai.services.statements.registers import claims_statement, subsidies_statement
@@ -48,20 +48,15 @@ def build_statements(uow: UnitOfWork, actor: Actor, period: str, *,
             if not mine:
                 raise NotFound(f"no statement for institution {institution!r} in {month.period}")
             return mine
-    # every loan's month-end state, replayed from its events once for all statements
-    # (a guarantor's statement lists the loans it guarantees, filed by others)
-    states = portfolio.loan_states(uow, month.end,
-                                   None if _guarantor(uow, institution) else institution)
-    docs = institution_statements(uow, month, states, only=institution)
+    # the loans at the month's end, once for all statements: totals by SQL aggregates,
+    # and the loans disbursed in the month (a guarantor's statement lists the loans it
+    # began to guarantee, filed by others)
+    end = month_end(uow, month)
+    docs = institution_statements(uow, month, end, only=institution)
     if institution is None:
-        docs = [reserve_statement(uow, month, states), *docs, claims_statement(uow, month),
+        docs = [reserve_statement(uow, month, end), *docs, claims_statement(uow, month),
                 subsidies_statement(uow, month), trial_balance_statement(uow, month)]
     return _issued(uow, people.prepared_by(uow, actor, docs))
-
-
-def _guarantor(uow: UnitOfWork, code: str | None) -> bool:
-    row = uow.s.get(InstitutionRow, code) if code is not None else None
-    return row is not None and row.kind == institutions.InstitutionKind.GUARANTOR.value
 
 
 def _issued(uow: UnitOfWork, docs: list[StatementDoc]) -> list[StatementDoc]:

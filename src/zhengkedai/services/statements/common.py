@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from zhengkedai.context import Actor, local_time
 from zhengkedai.db.ledger_repo import closed_month
+from zhengkedai.db.models import LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import workflow
 from zhengkedai.domain.errors import ZkdError
@@ -17,6 +18,7 @@ from zhengkedai.domain.money import Fen, format_grouped, parse_yuan
 from zhengkedai.domain.periods import first_day, last_day, parse_period
 from zhengkedai.domain.workflow import Status
 from zhengkedai.i18n import _
+from zhengkedai.services import portfolio
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,29 @@ def month_of(uow: UnitOfWork, actor: Actor, period: str) -> Month:
         generated_at=local_time(closed.closed_at if closed else actor.now()),
         draft=closed is None,
     )
+
+
+@dataclass(frozen=True)
+class MonthEnd:
+    """The loans at a month's end as the statements need them: totals per institution that
+    filed them and per guarantor, over every loan disbursed by the end (SQL aggregates), and
+    the loans disbursed in the month themselves — what the month costs, not all of history."""
+
+    by_institution: dict[str, portfolio.Totals]
+    by_guarantor: dict[str, portfolio.Totals]
+    new: tuple[portfolio.LoanLine, ...]  # by disbursement date and loan number
+
+    @property
+    def outstanding(self) -> Fen:
+        return sum(t.outstanding for t in self.by_institution.values())
+
+
+def month_end(uow: UnitOfWork, month: Month) -> MonthEnd:
+    """The month's :class:`MonthEnd`, each loan's state at ``month.end``."""
+    return MonthEnd(
+        portfolio.totals_by(uow, month.end, LoanRow.institution_code),
+        portfolio.totals_by(uow, month.end, LoanRow.guarantor_code),
+        tuple(portfolio.loan_lines(uow, month.end, LoanRow.disbursed_on >= month.start)))
 
 
 def percent(numerator: int, denominator: int) -> Decimal | None:

@@ -11,6 +11,7 @@ the full-compensation rule — a condition of the 100% ratio, not a cap.
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -38,7 +39,7 @@ from zhengkedai.domain.compensation import (
     per_loan_cap,
 )
 from zhengkedai.domain.errors import NotFound
-from zhengkedai.domain.loans import LOAN_TYPE_ZH, LoanState, LoanType
+from zhengkedai.domain.loans import LOAN_TYPE_ZH, LoanType
 from zhengkedai.domain.money import Fen, apply_ratio, format_grouped, format_plain
 from zhengkedai.domain.policy import PolicyVersion
 from zhengkedai.domain.policy_params import format_ratio
@@ -60,6 +61,7 @@ from zhengkedai.services.params import active_policy
 from zhengkedai.services.statements.common import (
     STATUS_ZH,
     Month,
+    MonthEnd,
     percent,
     ratio_percent,
     status_as_of,
@@ -67,31 +69,30 @@ from zhengkedai.services.statements.common import (
 )
 
 
-def institution_statements(uow: UnitOfWork, month: Month, states: portfolio.LoanStates, *,
+def institution_statements(uow: UnitOfWork, month: Month, end: MonthEnd, *,
                            only: str | None = None) -> list[StatementDoc]:
-    """One statement per filing institution (or only ``only``'s), from the month-end ``states``."""
+    """One statement per filing institution (or only ``only``'s), from the month's ``end``."""
     stmt = select(InstitutionRow).where(InstitutionRow.kind.in_(institutions.FILING_KINDS))
     if only is not None:
         if uow.s.get(InstitutionRow, only) is None:
             raise NotFound(f"no institution {only!r}")
         stmt = select(InstitutionRow).where(InstitutionRow.code == only)
-    return [_statement(uow, month, inst, states)
+    return [_statement(uow, month, inst, end)
             for inst in uow.s.execute(stmt.order_by(InstitutionRow.code)).scalars()]
 
 
-def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
-               states: portfolio.LoanStates) -> StatementDoc:
+def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, end: MonthEnd
+               ) -> StatementDoc:
     layout = load_layout("institution")
     version = active_policy(uow).version_on(month.end)
     threshold = version.suspension.overdue_ratio_max
-    mine = [(row, st) for row, st in states.values() if row.institution_code == inst.code]
-    outstanding = sum(st.outstanding for _, st in mine)
-    overdue = sum(st.overdue for _, st in mine)
-    filed = [row for row, _ in mine if month.within(row.disbursed_on)]
+    mine = end.by_institution.get(inst.code, portfolio.Totals())
+    outstanding, overdue = mine.outstanding, mine.overdue
+    new = [line for line in end.new if line.institution_code == inst.code]
     profile: dict[str, CellValue] = {
         "institution_code": inst.code, "institution_name": inst.name,
         "institution_kind": institutions.KIND_ZH[institutions.InstitutionKind(inst.kind)],
-        "loans_filed_count": len(filed), "loans_filed_amount": sum(r.principal_fen for r in filed),
+        "loans_filed_count": len(new), "loans_filed_amount": sum(r.principal_fen for r in new),
         "outstanding_principal": outstanding, "overdue_principal": overdue,
         "overdue_ratio": percent(overdue, outstanding),
         "suspension_threshold": ratio_percent(threshold),
@@ -102,19 +103,19 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
                                ClaimRow.status != WITHDRAWN).order_by(ClaimRow.id)
     ).scalars().all()
     loan_totals: dict[str, CellValue] = {
-        "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
+        "loan_no": "合计", "principal": mine.principal,
         "outstanding": outstanding, "overdue": overdue}
-    new = [(row, st) for row, st in mine if month.within(row.disbursed_on)]
     new_totals: dict[str, CellValue] = {
-        "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in new),
-        "outstanding": sum(st.outstanding for _, st in new),
-        "overdue": sum(st.overdue for _, st in new)}
+        "loan_no": "合计", "principal": sum(r.principal_fen for r in new),
+        "outstanding": sum(r.outstanding for r in new),
+        "overdue": sum(r.overdue for r in new)}
     guarantor = inst.kind == institutions.InstitutionKind.GUARANTOR.value
     attachment = loans_attachment_name(month.period, inst.code)
+    claimed = _claimed_loan_rows(uow, inst.code)
     yearly_rows, cap_notes = _yearly_caps(uow, month, inst.code, claims)
-    cap_rows = yearly_rows + _caps(uow, month, claims)
-    firm_rows, firm_notes = _full_compensation(uow, month, claims)
-    detail = _claim_detail(uow, month, claims)
+    cap_rows = yearly_rows + _caps(uow, month, claims, claimed)
+    firm_rows, firm_notes = _full_compensation(uow, month, claims, claimed)
+    detail = _claim_detail(month, claims, claimed)
     recovered = _recovery_detail(uow, month, claims)
     sections = [
         section_from_layout(layout.section("profile"), values=profile),
@@ -132,10 +133,10 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow,
                             paragraphs=firm_notes),
         section_from_layout(layout.section("loans"), rows=_loan_rows(new),
                             totals=new_totals if new else None,
-                            paragraphs=[_attachment_note(attachment, mine, loan_totals)]),
+                            paragraphs=[_attachment_note(attachment, mine.loans, loan_totals)]),
     ]
     if guarantor:
-        sections.append(_guaranteed(layout, month, inst.code, states, attachment))
+        sections.append(_guaranteed(layout, inst.code, end, attachment))
     corrections = _corrections(uow, month, inst.code)
     if corrections:
         sections.append(section_from_layout(layout.section("corrections"), rows=corrections,
@@ -153,18 +154,17 @@ def loans_attachment_name(period: str, code: str) -> str:
     return f"{period}_{code}_loans.csv"
 
 
-def _loan_rows(pairs: Sequence[tuple[LoanRow, LoanState]]) -> list[dict[str, CellValue]]:
+def _loan_rows(lines: Sequence[portfolio.LoanLine]) -> list[dict[str, CellValue]]:
     return [{
         "loan_no": row.loan_no, "enterprise_name": row.enterprise_name,
         "loan_type": LOAN_TYPE_ZH[LoanType(row.loan_type)], "principal": row.principal_fen,
-        "outstanding": st.outstanding, "overdue": st.overdue,
+        "outstanding": row.outstanding, "overdue": row.overdue,
         "disbursed_on": row.disbursed_on, "maturity_on": row.maturity_on,
-    } for row, st in sorted(pairs, key=lambda p: (p[0].disbursed_on, p[0].loan_no))]
+    } for row in lines]
 
 
-def _attachment_note(name: str, pairs: Sequence[tuple[LoanRow, LoanState]],
-                     totals: dict[str, CellValue]) -> str:
-    return (f"全部贷款的月末明细见附件 {name}：共 {len(pairs)} 笔，贷款金额合计 "
+def _attachment_note(name: str, count: int, totals: dict[str, CellValue]) -> str:
+    return (f"全部贷款的月末明细见附件 {name}：共 {count} 笔，贷款金额合计 "
             f"{format_grouped(_fen(totals['principal']))}，在贷本金合计 "
             f"{format_grouped(_fen(totals['outstanding']))}，逾期本金合计 "
             f"{format_grouped(_fen(totals['overdue']))}。")
@@ -187,21 +187,28 @@ ATTACHMENT_COLUMNS = (
 
 def loans_attachment(uow: UnitOfWork, month: Month, code: str) -> bytes:
     """Every loan of the institution (a guarantor's: every loan it guarantees) disbursed by
-    the month's end, with its month-end state, as CSV (UTF-8 with BOM; amounts ``1234.50``)."""
+    the month's end, with its month-end state, as CSV (UTF-8 with BOM; amounts ``1234.50``).
+
+    The loans are streamed from the database a chunk at a time and each chunk written as
+    it comes, so no Python object per loan outlives its chunk."""
     inst = uow.s.get(InstitutionRow, code)
     guarantor = inst is not None and inst.kind == institutions.InstitutionKind.GUARANTOR.value
-    states = portfolio.loan_states(uow, month.end, None if guarantor else code)
-    mine = sorted(((row, st) for row, st in states.values()
-                   if (row.guarantor_code if guarantor else row.institution_code) == code),
-                  key=lambda p: (p[0].disbursed_on, p[0].loan_no))
-    rows: list[list[str]] = [[label for _, label in ATTACHMENT_COLUMNS]]
-    for row, st in mine:
-        rows.append([row.loan_no, row.institution_code, row.enterprise_name, row.credit_code,
-                     LOAN_TYPE_ZH[LoanType(row.loan_type)], format_plain(row.principal_fen),
-                     format_plain(st.outstanding), format_plain(st.overdue),
-                     row.guarantor_code or "", format_plain(row.guarantee_fee_fen),
-                     row.disbursed_on.isoformat(), row.maturity_on.isoformat()])
-    return csv_bytes(rows)
+    mine = (LoanRow.guarantor_code if guarantor else LoanRow.institution_code) == code
+    out = io.BytesIO()
+    out.write(csv_bytes([[label for _, label in ATTACHMENT_COLUMNS]]))
+    types = {t.value: LOAN_TYPE_ZH[t] for t in LoanType}
+    chunk: list[list[str]] = []
+    for row in portfolio.loan_lines(uow, month.end, mine):
+        chunk.append([row.loan_no, row.institution_code, row.enterprise_name, row.credit_code,
+                      types[row.loan_type], format_plain(row.principal_fen),
+                      format_plain(row.outstanding), format_plain(row.overdue),
+                      row.guarantor_code or "", format_plain(row.guarantee_fee_fen),
+                      row.disbursed_on.isoformat(), row.maturity_on.isoformat()])
+        if len(chunk) == portfolio.CHUNK:
+            out.write(csv_bytes(chunk, bom=False))
+            chunk = []
+    out.write(csv_bytes(chunk, bom=False))
+    return out.getvalue()
 
 
 # the blanks the institution fills in when it confirms (or disputes) the statement
@@ -227,7 +234,15 @@ def numbered(sections: list[Section]) -> list[Section]:
     return out
 
 
-def _claim_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+def _claimed_loan_rows(uow: UnitOfWork, code: str) -> dict[int, LoanRow]:
+    """The loans of the institution's claims, in one query (claims are few beside loans)."""
+    of_claims = select(ClaimRow.loan_id).where(ClaimRow.institution_code == code,
+                                               ClaimRow.status != WITHDRAWN)
+    return {row.id: row for row in uow.s.execute(
+        select(LoanRow).where(LoanRow.id.in_(of_claims))).scalars()}
+
+
+def _claim_detail(month: Month, claims: Sequence[ClaimRow], claimed: dict[int, LoanRow]
                   ) -> list[dict[str, CellValue]]:
     """A line per claim with something done in the month: what, its month-end status,
     and a rejected claim's reason."""
@@ -247,8 +262,7 @@ def _claim_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
             done.append("驳回")
         if not done:
             continue
-        loan = uow.s.get(LoanRow, c.loan_id)
-        assert loan is not None
+        loan = claimed[c.loan_id]
         rows.append({
             "claim_id": f"C{c.id}", "loan_no": loan.loan_no,
             "enterprise_name": loan.enterprise_name, "movement": "；".join(done),
@@ -285,29 +299,27 @@ def _recovery_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
     return rows
 
 
-def _guaranteed(layout: Any, month: Month, code: str, states: portfolio.LoanStates,
-                attachment: str) -> Section:
+def _guaranteed(layout: Any, code: str, end: MonthEnd, attachment: str) -> Section:
     """The loans a guarantor began to guarantee in the month, whoever filed them; the
     paragraph gives the count and totals of all it guarantees (listed in the attachment)."""
-    every = [(row, st) for row, st in states.values() if row.guarantor_code == code]
-    mine = sorted(((row, st) for row, st in every if month.within(row.disbursed_on)),
-                  key=lambda p: (p[0].disbursed_on, p[0].loan_no))
-    note = (f"本机构担保的全部贷款见附件 {attachment}：共 {len(every)} 笔，贷款金额合计 "
-            f"{format_grouped(sum(r.principal_fen for r, _ in every))}，在贷本金合计 "
-            f"{format_grouped(sum(st.outstanding for _, st in every))}，担保费合计 "
-            f"{format_grouped(sum(r.guarantee_fee_fen for r, _ in every))}。")
+    every = end.by_guarantor.get(code, portfolio.Totals())
+    mine = [line for line in end.new if line.guarantor_code == code]
+    note = (f"本机构担保的全部贷款见附件 {attachment}：共 {every.loans} 笔，贷款金额合计 "
+            f"{format_grouped(every.principal)}，在贷本金合计 "
+            f"{format_grouped(every.outstanding)}，担保费合计 "
+            f"{format_grouped(every.guarantee_fee)}。")
     totals: dict[str, CellValue] = {
-        "loan_no": "合计", "principal": sum(r.principal_fen for r, _ in mine),
-        "outstanding": sum(st.outstanding for _, st in mine),
-        "overdue": sum(st.overdue for _, st in mine),
-        "guarantee_fee": sum(r.guarantee_fee_fen for r, _ in mine)}
+        "loan_no": "合计", "principal": sum(r.principal_fen for r in mine),
+        "outstanding": sum(r.outstanding for r in mine),
+        "overdue": sum(r.overdue for r in mine),
+        "guarantee_fee": sum(r.guarantee_fee_fen for r in mine)}
     return section_from_layout(layout.section("guaranteed"), rows=[{
         "loan_no": row.loan_no, "lender": row.institution_code,
         "enterprise_name": row.enterprise_name, "principal": row.principal_fen,
-        "outstanding": st.outstanding, "overdue": st.overdue,
+        "outstanding": row.outstanding, "overdue": row.overdue,
         "guarantee_fee": row.guarantee_fee_fen, "disbursed_on": row.disbursed_on,
         "maturity_on": row.maturity_on,
-    } for row, st in mine], totals=totals, paragraphs=[note])
+    } for row in mine], totals=totals, paragraphs=[note])
 
 
 def _row(**values: CellValue) -> dict[str, CellValue]:
@@ -421,7 +433,7 @@ def _recoveries(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> di
             "recovery_outstanding": owed - returned}
 
 
-def _claimed_loans(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+def _claimed_loans(month: Month, claims: Sequence[ClaimRow], claimed: dict[int, LoanRow]
                    ) -> tuple[dict[int, Fen], dict[int, LoanRow]]:
     """Compensation per loan of the claims submitted by the month's end and not rejected."""
     per_loan: dict[int, Fen] = defaultdict(int)
@@ -430,14 +442,15 @@ def _claimed_loans(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
         if c.submitted_on > month.end or not counts_toward_caps(c.status):
             continue
         per_loan[c.loan_id] += c.amount_fen
-        loans[c.loan_id] = loans.get(c.loan_id) or uow.s.get(LoanRow, c.loan_id)  # type: ignore[assignment]
+        loans[c.loan_id] = claimed[c.loan_id]
     return per_loan, loans
 
 
-def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dict[str, CellValue]]:
+def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow],
+          claimed: dict[int, LoanRow]) -> list[dict[str, CellValue]]:
     """Cumulative use of each claimed loan's per-loan cap."""
     policy = active_policy(uow)
-    per_loan, loans = _claimed_loans(uow, month, claims)
+    per_loan, loans = _claimed_loans(month, claims, claimed)
     rows: list[dict[str, CellValue]] = []
     for loan_id, used in sorted(per_loan.items()):
         loan = loans[loan_id]
@@ -447,7 +460,8 @@ def _caps(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> list[dic
     return rows
 
 
-def _full_compensation(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
+def _full_compensation(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow],
+                       claimed: dict[int, LoanRow]
                        ) -> tuple[list[dict[str, CellValue]], list[str]]:
     """Each claimed firm's losses against a ratio tier that holds only up to a loss total.
 
@@ -462,7 +476,7 @@ def _full_compensation(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
     recoveries before payment on its claim.
     """
     policy = active_policy(uow)
-    _, loans = _claimed_loans(uow, month, claims)
+    _, loans = _claimed_loans(month, claims, claimed)
     found: dict[str, tuple[LoanRow, LossThreshold]] = {}
     for loan in sorted(loans.values(), key=lambda r: r.id):
         rule = loss_threshold(policy.version_on(loan.disbursed_on), to_loan(loan))

@@ -26,11 +26,11 @@ from zhengkedai.domain.money import Fen
 from zhengkedai.domain.policy_reserve import reserve_target, top_up_needed
 from zhengkedai.domain.statement import CellValue, Row, StatementDoc
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
-from zhengkedai.services import people, portfolio
+from zhengkedai.services import people
 from zhengkedai.services.audit.chain import check_chain
 from zhengkedai.services.funds import reserve
 from zhengkedai.services.params import active_policy
-from zhengkedai.services.statements.common import Month, ratio_percent
+from zhengkedai.services.statements.common import Month, MonthEnd, ratio_percent
 
 RESERVE_CASH = "reserve:cash:"
 
@@ -77,9 +77,8 @@ def _month_entries(uow: UnitOfWork, month: Month) -> list[Entry]:
     return list(LedgerRepo(uow).entries(since=month.start, until=month.end))
 
 
-def reserve_statement(uow: UnitOfWork, month: Month, states: portfolio.LoanStates
-                      ) -> StatementDoc:
-    """The reserve statement; ``states`` are the loans at the month's end (for the target)."""
+def reserve_statement(uow: UnitOfWork, month: Month, end: MonthEnd) -> StatementDoc:
+    """The reserve statement; ``end``, the loans at the month's end (for the target)."""
     ledger = LedgerRepo(uow)
     layout = load_layout("reserve")
     names = {r.code: r.name for r in uow.s.execute(select(InstitutionRow)).scalars()}
@@ -112,7 +111,7 @@ def reserve_statement(uow: UnitOfWork, month: Month, states: portfolio.LoanState
     transfers = {k: _as_shown(k, flows.get(k, 0)) for k in TRANSFER_KEYS}
     committed = -sum(ledger.balances(prefix="reserve:compensation_payable:",
                                      as_of=month.end).values())
-    outstanding = sum(state.outstanding for _, state in states.values())
+    outstanding = end.outstanding
     ratio = active_policy(uow).version_on(month.end).reserve.target_ratio
     target = reserve_target(outstanding, ratio)
     summary = {

@@ -73,7 +73,8 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
         .where(ClaimRow.status != WITHDRAWN)
         .order_by(ClaimRow.id)
     )
-    for claim, loan, event, filename in uow.s.execute(query).all():
+    # streamed: a claim no longer open and untouched in the month is dropped as it comes
+    for claim, loan, event, filename in uow.s.execute(query.execution_options(yield_per=500)):
         status = _status(month, claim)
         if not _alive(month, claim, status):
             continue
