@@ -179,3 +179,25 @@ def test_subsidies_re_saved_are_refused_naming_the_earlier_file_and_row(clerk, t
     assert r.exit_code == 2
     assert "voucher RZ-1 was already filed for" in r.stderr
     assert "(in subsidies.csv, row 2)" in r.stderr
+
+
+def test_a_bank_clerk_reads_the_ledger_s_refusals_of_rows_in_chinese(
+        clerk, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    loans = write(tmp_path, "loans.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1)]) + "\n")
+    assert clerk("submit", str(loans), "--institution", "ZZB").exit_code == 0
+    first = write(tmp_path, "2025-03_events.csv", EVENT_HEAD + "\nA1,还款,2025-02-01,100,\n")
+    assert clerk("submit", str(first), "--institution", "ZZB").exit_code == 0
+    again = write(tmp_path, "again.csv", "\n".join([
+        EVENT_HEAD, "A1,还款,2025-02-01,100,", "B9,还款,2025-02-01,100,"]) + "\n")
+    r = clerk("submit", str(again), "--institution", "ZZB")
+    assert r.exit_code == 2
+    assert ("贷款 A1 于 2025-02-01 的同一笔还款 100.00 已由 ZZB 报送过"
+            "（见 2025-03_events.csv 第 2 行）") in r.stderr
+    assert "ZZB 未报送过贷款 B9" in r.stderr
+    assert "already filed" not in r.stderr and "has been filed" not in r.stderr
+    loans_again = write(tmp_path, "loans2.csv",
+                        "\n".join([LOAN_HEAD, loan_line("A3", 3), loan_line("A1", 2)]) + "\n")
+    r = clerk("submit", str(loans_again), "--institution", "ZZB")
+    assert r.exit_code == 2 and "贷款 A1 已由 ZZB 报送过（见 loans.csv 第 2 行）" in r.stderr, r.stderr

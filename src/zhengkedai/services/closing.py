@@ -106,17 +106,19 @@ def close_month(uow: UnitOfWork, actor: Actor, period: str,
     signer = signing.signer_for(uow, keys)  # a missing key refuses before anything is done
     existing = uow.s.get(MonthRow, period)
     if existing is not None:
-        raise ZkdError(f"month {period} was closed at "
-                       f"{local_time(existing.closed_at):%Y-%m-%d %H:%M} (UTC+8) "
-                       f"by {existing.closed_by}")
+        raise ZkdError(_("month {period} was closed at {at} (UTC+8) by {who}").format(
+            period=period, at=f"{local_time(existing.closed_at):%Y-%m-%d %H:%M}",
+            who=existing.closed_by))
     last = latest_closed(uow)
     if last is not None and last > period:
-        raise ZkdError(f"month {period} comes before {last}, which is closed: months are closed "
-                       "in order, and every month up to the latest close is closed with it")
+        raise ZkdError(_("month {period} comes before {last}, which is closed: months are "
+                         "closed in order, and every month up to the latest close is closed "
+                         "with it").format(period=period, last=last))
     end = last_day(period)
     if actor.today() <= end:
-        raise ZkdError(f"month {period} has not ended yet (it ends {end}); close it from "
-                       f"{first_day(next_period(period))} on")
+        raise ZkdError(_("month {period} has not ended yet (it ends {end}); close it from "
+                         "{start} on").format(period=period, end=end,
+                                              start=first_day(next_period(period))))
     earlier = open_periods_before(uow, period)
     if earlier:
         raise ZkdError(_("close {period} first: months are closed in order "
@@ -170,7 +172,8 @@ def close_through(uow: UnitOfWork, actor: Actor, period: str,
     period = parse_period(period)
     existing = uow.s.get(MonthRow, period)
     if existing is not None:
-        raise ZkdError(f"month {period} is closed already; every month up to it is too")
+        raise ZkdError(_("month {period} is closed already; every month up to it is "
+                         "too").format(period=period))
     return [close_month(uow, actor, p, keys)
             for p in [*open_periods_before(uow, period), period]]
 

@@ -109,8 +109,8 @@ class StateChecker:
     def _disbursed_in_closed_month(self, day: dt.date) -> str | None:
         if not self._closed(day):
             return None
-        return (f"month {period_of(day)} is closed; a loan disbursed "
-                "in it cannot be filed")
+        return _("month {period} is closed; a loan disbursed in it cannot be filed").format(
+            period=period_of(day))
 
     def _not_a_guarantor(self, code: str | None) -> str | None:
         if not code or self.institutions.get(code) == "guarantor":
@@ -147,11 +147,14 @@ class StateChecker:
             first = self._first_in_file(rec.loan_no, row, in_batch, where)
             if first is not None:
                 errors.append(self._error(row, "loan_no", rec.loan_no,
-                              f"loan number {rec.loan_no} repeats row {first} of this file"))
+                              _("loan number {no} repeats row {first} of this file").format(
+                                  no=rec.loan_no, first=first)))
             elif where is not None:
                 errors.append(self._error(row, "loan_no", rec.loan_no,
-                              f"loan {rec.loan_no} was already filed by {self.filer} "
-                              f"(in {where[2]}, row {where[1]})"))
+                              _("loan {no} was already filed by {filer} "
+                                "(in {file}, row {row})").format(
+                                  no=rec.loan_no, filer=self.filer, file=where[2],
+                                  row=where[1])))
             if (why := self._disbursed_in_closed_month(rec.disbursed_on)) is not None:
                 errors.append(self._error(row, "disbursed_on", rec.disbursed_on, why))
             if (why := self._not_a_guarantor(rec.guarantor_code)) is not None:
@@ -297,9 +300,11 @@ class StateChecker:
             known = loans.get(rec.loan_no)
             if known is None:
                 other = elsewhere.get(rec.loan_no)
-                why = (f"loan {rec.loan_no} was filed by another institution ({other}), "
-                       f"not {self.filer}" if other else
-                       f"no loan {rec.loan_no} has been filed by {self.filer}")
+                why = (_("loan {no} was filed by another institution ({other}), "
+                         "not {filer}").format(no=rec.loan_no, other=other, filer=self.filer)
+                       if other else
+                       _("no loan {no} has been filed by {filer}").format(
+                           no=rec.loan_no, filer=self.filer))
                 errors.append(self._error(row, "loan_no", rec.loan_no, why))
                 continue
             loan_id, disbursed, state, last = known
@@ -309,21 +314,25 @@ class StateChecker:
                     names.update(self._file_names({f for f, _ in earlier.values()}))
                 errors.append(self._error(
                     row, "loan_no", rec.loan_no,
-                    f"the same {rec.event.value} of {format_plain(rec.amount)} on "
-                    f"{rec.occurred_on.isoformat()} for loan {rec.loan_no} was already filed "
-                    f"by {self.filer} (in {names[same[0]]}, row {same[1]})"))
+                    _("the same {event} of {amount} on {on} for loan {no} was already filed "
+                      "by {filer} (in {file}, row {row})").format(
+                        event=_(rec.event.value), amount=format_plain(rec.amount),
+                        on=rec.occurred_on.isoformat(), no=rec.loan_no, filer=self.filer,
+                        file=names[same[0]], row=same[1])))
                 continue
             before = len(errors)
             if rec.occurred_on < disbursed:
                 errors.append(self._error(row, "occurred_on", rec.occurred_on,
-                              f"before the loan's disbursement on {disbursed}"))
+                              _("before the loan's disbursement on {on}").format(
+                                  on=disbursed)))
             elif last is not None and rec.occurred_on < last:
                 errors.append(self._error(row, "occurred_on", rec.occurred_on,
-                              f"before the loan's latest event on {last}; events are filed "
-                              "in date order"))
+                              _("before the loan's latest event on {on}; events are filed "
+                                "in date order").format(on=last)))
             if self._closed(rec.occurred_on):
                 errors.append(self._error(row, "occurred_on", rec.occurred_on,
-                              f"month {period_of(rec.occurred_on)} is closed"))
+                              _("month {period} is closed").format(
+                                  period=period_of(rec.occurred_on))))
             try:
                 new_state = apply_event(state, rec.event, rec.amount)
             except EventRefused as exc:
@@ -352,12 +361,15 @@ class StateChecker:
             first = self._first_in_file(key, row, in_batch, where)
             if first is not None:
                 errors.append(self._error(row, "reference", rec.reference,
-                              f"reference {rec.reference} repeats row {first} for the same "
-                              f"beneficiary and {rec.kind.value}"))
+                              _("reference {ref} repeats row {first} for the same "
+                                "beneficiary and {kind}").format(
+                                  ref=rec.reference, first=first, kind=_(rec.kind.value))))
             elif where is not None:
                 errors.append(self._error(row, "reference", rec.reference,
-                              f"voucher {rec.reference} was already filed for {rec.beneficiary} "
-                              f"({rec.kind.value}) (in {where[2]}, row {where[1]})"))
+                              _("voucher {ref} was already filed for {who} "
+                                "({kind}) (in {file}, row {row})").format(
+                                  ref=rec.reference, who=rec.beneficiary,
+                                  kind=_(rec.kind.value), file=where[2], row=where[1])))
             if rec.kind.value == "investment_risk":
                 if self.institutions.get(rec.beneficiary) != "investor":
                     errors.append(self._error(row, "beneficiary", rec.beneficiary,
@@ -365,7 +377,8 @@ class StateChecker:
                                     "(kind investor)").format(code=rec.beneficiary)))
             elif (why := uscc_error(rec.beneficiary)) is not None:
                 errors.append(self._error(row, "beneficiary", rec.beneficiary,
-                              f"an enterprise's unified social credit code is needed: {why}"))
+                              _("an enterprise's unified social credit code is needed: "
+                                "{why}").format(why=why)))
             if len(errors) > before:
                 self.refused.setdefault(key, row)
         return errors

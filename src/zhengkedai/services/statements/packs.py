@@ -31,6 +31,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import GENESIS_HASH
 from zhengkedai.domain.statement import StatementDoc
+from zhengkedai.i18n import _
 from zhengkedai.render.tabular import render_csv, render_json
 from zhengkedai.services.audit import coverage
 from zhengkedai.services.audit.archive import archive_problems
@@ -89,8 +90,9 @@ def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
     if not month.draft:
         problems = closed_month_problems(uow, month.period)
         if problems:
-            raise ZkdError(f"the statements archived at the close of {month.period} fail their "
-                           f"check, so none is written: {'; '.join(problems)}")
+            raise ZkdError(_("the statements archived at the close of {period} fail their "
+                             "check, so none is written: {problems}").format(
+                                 period=month.period, problems="; ".join(problems)))
     docs = build_statements(uow, actor, period, institution=institution)
     if fmt == "xlsx":  # one workbook: the month's (or the institution's), a sheet per table
         from zhengkedai.render.xlsx import render_xlsx
