@@ -9,9 +9,10 @@ from typing import Any
 
 import click
 
+from zhengkedai.domain.compensation import rule_label
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import format_grouped, format_plain, parse_yuan
-from zhengkedai.i18n import _
+from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import batches, policies
 from zhengkedai.services.claims import views as claims_views
 from zhengkedai.services.claims import workflow as claims_workflow
@@ -145,7 +146,7 @@ def claims_show(claim_id: int, fmt: str) -> None:
     ]))
     click.echo("\n" + _("Calculation trace 计算过程"))
     for i, step in enumerate(d.trace, start=1):
-        click.echo(f"{i}. {step['rule']} [{step['policy_version']}]: "
+        click.echo(f"{i}. {rule_label(step['rule'], is_chinese())} [{step['policy_version']}]: "
                    f"{_amount(step['before'])} → {_amount(step['after'])}")
         # an official's words where the claim was computed with them, else the stored note
         click.echo(f"   {step.get('text') or step['note']}")

@@ -22,3 +22,6 @@ def write_notice(notice: PaymentNotice, out: Path) -> None:
                  ledger=env().ledger_file())
     click.echo(_("Wrote the payment notice {number} to {path}.").format(number=notice.number,
                                                                         path=out / name))
+    if not notice.issuer:
+        click.echo(_("Warning: no issuing body is set, so the notice's heading says so; set it "
+                     "with `zkd settings set issuer NAME` and write the notice again."), err=True)

@@ -94,3 +94,24 @@ def test_a_submitted_subsidy_has_no_notice_and_an_unknown_one_is_named(zkd, tmp_
     assert zkd("init").exit_code == 0
     r = zkd("subsidies", "notice", "7", "-o", str(tmp_path / "n"))
     assert r.exit_code == 1 and "7" in r.stderr
+
+
+
+def test_a_notice_without_an_issuing_body_is_written_with_a_warning(  # type: ignore[no-untyped-def]
+        zkd, engine, tmp_path) -> None:
+    assert zkd("init").exit_code == 0
+    actor = Actor(operator="bank-import")
+    with UnitOfWork(engine) as uow:
+        f.bank(uow, actor)
+        f.fund_reserve(uow, actor, y("2,000,000"))
+        loan = f.loan(uow, actor, loan_no="L1", principal=y("10,000,000"))
+        claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", y("1,000,000"),
+                                              dt.date(2025, 3, 1)))
+        uow.commit()
+    assert zkd("claims", "approve", "1", "--on", "2025-03-10").exit_code == 0
+    r = zkd("claims", "notice", "1", "-o", str(tmp_path / "unset"))
+    assert r.exit_code == 0 and (tmp_path / "unset" / "付款通知书_ZKD-BC-000001.pdf").exists()
+    assert "no issuing body is set" in r.stderr and "zkd settings set issuer" in r.stderr
+    assert zkd("settings", "set", "issuer", "郑州市科学技术局").exit_code == 0
+    r = zkd("claims", "notice", "1", "-o", str(tmp_path / "set"))
+    assert r.exit_code == 0 and "no issuing body" not in r.stderr

@@ -364,3 +364,23 @@ def recovery_share(recovery: Fen, paid: Fen, loss: Fen, already_returned: Fen = 
         ctx.prec = len(str(numerator)) + len(str(loss)) + 4
         share = round_half_up(Decimal(numerator) / Decimal(loss))
     return max(0, min(share, paid - already_returned))
+
+
+# short Chinese names of the claim rules the bundled policies and the engine name (in
+# statements, and on screen in the Chinese interface); a rule a policy file names
+# otherwise is shown by its own name
+RULE_ZH = {
+    "recoveries_before_payment": "支付前回收冲减",
+    "coverage": "补偿范围",
+    "eligible_enterprise": "企业符合支持条件",
+    "institution_active": "放款时机构未暂停",
+    "ratio": "补偿比例",
+    "compensation_ratio": "补偿比例",
+    "cap_per_loan": "单笔贷款补偿上限",
+    "cap_per_institution_year": "机构年度补偿上限",
+}
+
+
+def rule_label(rule: str, chinese: bool) -> str:
+    """A trace step's rule as a reader sees it: its Chinese name, or its code in English."""
+    return RULE_ZH.get(rule, rule) if chinese else rule

@@ -24,8 +24,10 @@ from zhengkedai.db.models import (
     RecoveryShareRow,
 )
 from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.compensation import rule_label
 from zhengkedai.domain.money import Fen, format_grouped, parse_yuan
 from zhengkedai.domain.policy import PolicyError, load_policy_text
+from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import policies
 from zhengkedai.services.claims.computation import (
     REJECTED,
@@ -42,8 +44,8 @@ def summarize_trace(steps: list[dict[str, Any]]) -> str:
         if step["before"] != step["after"]:
             before = format_grouped(parse_yuan(step["before"]))
             after = format_grouped(parse_yuan(step["after"]))
-            parts.append(f"{step['rule']} {before}→{after}")
-    return "; ".join(parts) or "compensated in full: no rule lowered the loss"
+            parts.append(f"{rule_label(step['rule'], is_chinese())} {before}→{after}")
+    return "; ".join(parts) or _("compensated in full: no rule lowered the loss")
 
 
 @dataclass(frozen=True)

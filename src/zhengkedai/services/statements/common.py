@@ -13,6 +13,7 @@ from zhengkedai.db.ledger_repo import closed_month
 from zhengkedai.db.models import LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import workflow
+from zhengkedai.domain.compensation import RULE_ZH
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import Fen, format_grouped, parse_yuan
 from zhengkedai.domain.periods import first_day, last_day, parse_period
@@ -104,20 +105,6 @@ def _amount(text: object) -> str:
     if isinstance(text, str) and _PLAIN_AMOUNT.match(text):
         return format_grouped(parse_yuan(text))
     return str(text)
-
-
-# short Chinese names of the claim rules the bundled policies and the engine name; a
-# rule a policy file names otherwise is shown by its own name
-RULE_ZH = {
-    "recoveries_before_payment": "支付前回收冲减",
-    "coverage": "补偿范围",
-    "eligible_enterprise": "企业符合支持条件",
-    "institution_active": "放款时机构未暂停",
-    "ratio": "补偿比例",
-    "compensation_ratio": "补偿比例",
-    "cap_per_loan": "单笔贷款补偿上限",
-    "cap_per_institution_year": "机构年度补偿上限",
-}
 
 
 def trace_lines(trace_json: str) -> list[str]:
