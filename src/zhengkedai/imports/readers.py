@@ -471,10 +471,10 @@ def _pick_sheet(path: Path, workbook: _Workbook, sheet: str | None) -> tuple[str
     return visible[0], date_1904, skipped
 
 
-_EXACT = float(1 << 53)  # integers up to this are exact in a float
+_EXACT = float(1 << 53)  # float-ok: integers up to this are exact in calamine's floats
 
 
-def _number(value: float) -> int | Decimal:
+def _number(value: float) -> int | Decimal:  # float-ok: calamine's cell in, exact value out
     # Excel writes a whole number without a point (openpyxl read it as an int);
     # other numbers keep 15 significant digits, the most Excel keeps and shows:
     # the binary noise of a formula's result lies beyond them. Exact from here
@@ -487,6 +487,7 @@ def _number(value: float) -> int | Decimal:
 def _cells(row: list[Any]) -> list[Cell]:
     """calamine's cells as the parser takes them: an empty cell None (calamine gives
     ""), a float an int or Decimal, a date cell a datetime (as Excel holds it)."""
+    # float-ok: a float cell is turned exact here, before any parser sees it
     return [(v or None) if (k := v.__class__) is str else _number(v) if k is float
             else dt.datetime(v.year, v.month, v.day) if k is dt.date else v for v in row]
 
