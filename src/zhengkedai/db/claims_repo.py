@@ -15,11 +15,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from ..domain.claims import Claim
-from ..domain.errors import NotFound
 from ..domain.workflow import Status
 from ..i18n import _
 from .models import ClaimRow
-from .work import Work
+from .work import Work, read_row, write_changed
 
 
 def to_claim(row: ClaimRow) -> Claim:
@@ -46,12 +45,9 @@ class ClaimsRepo:
         Raises:
             NotFound: no claim ``claim_id``.
         """
-        if lock:
-            self.uow.lock_ledger()
-        found = self.uow.s.get(ClaimRow, claim_id, populate_existing=lock)
-        if found is None:
-            raise NotFound(_("no claim #{id}; see `zkd claims list`").format(id=claim_id))
-        return found
+        row: ClaimRow = read_row(self.uow, ClaimRow, claim_id, lock=lock,
+                              missing=_("no claim #{id}; see `zkd claims list`").format(id=claim_id))
+        return row
 
     def get(self, claim_id: int, *, lock: bool = True) -> Claim:
         """Claim ``claim_id``; by default read afresh under the ledger lock, for a move.
@@ -78,7 +74,4 @@ class ClaimsRepo:
                   "paid_on": claim.paid_on, "rejected_reason": claim.rejected_reason,
                   "decided_by": claim.decided_by, "approve_entry": claim.approve_entry,
                   "pay_entry": claim.pay_entry}
-        for name, value in values.items():
-            if getattr(row, name) != value:
-                setattr(row, name, value)
-        self.uow.s.flush()
+        write_changed(self.uow, row, values)

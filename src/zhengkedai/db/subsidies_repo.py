@@ -19,12 +19,11 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from ..domain.errors import NotFound
 from ..domain.subsidies import Subsidy
 from ..domain.workflow import Status
 from ..i18n import _
 from .models import SubsidyRow
-from .work import Work
+from .work import Work, read_row, write_changed
 
 
 def to_subsidy(row: SubsidyRow) -> Subsidy:
@@ -53,12 +52,9 @@ class SubsidiesRepo:
         Raises:
             NotFound: no subsidy ``subsidy_id``.
         """
-        if lock:
-            self.uow.lock_ledger()
-        found = self.uow.s.get(SubsidyRow, subsidy_id, populate_existing=lock)
-        if found is None:
-            raise NotFound(_("no subsidy #{id}; see `zkd subsidies list`").format(id=subsidy_id))
-        return found
+        row: SubsidyRow = read_row(self.uow, SubsidyRow, subsidy_id, lock=lock,
+                              missing=_("no subsidy #{id}; see `zkd subsidies list`").format(id=subsidy_id))
+        return row
 
     def get(self, subsidy_id: int, *, lock: bool = True) -> Subsidy:
         """Subsidy ``subsidy_id``; by default read afresh under the ledger lock, for a move.
@@ -100,7 +96,4 @@ class SubsidiesRepo:
                   "rejected_reason": subsidy.rejected_reason, "decided_by": subsidy.decided_by,
                   "approve_entry": subsidy.approve_entry, "pay_entry": subsidy.pay_entry,
                   "reject_entry": subsidy.reject_entry}
-        for name, value in values.items():
-            if getattr(row, name) != value:
-                setattr(row, name, value)
-        self.uow.s.flush()
+        write_changed(self.uow, row, values)
