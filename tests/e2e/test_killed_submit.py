@@ -50,7 +50,9 @@ def alive(pid: int) -> bool:
 @pytest.fixture
 def big_file(tmp_path: Path) -> Path:
     path = tmp_path / "big_loans.csv"
-    lines = [LOAN_HEAD] + [loan_line(f"K{i:06d}", i % 40 + 1) for i in range(16_000)]
+    # several times the reader's pipe, so the reader is still there, blocked on a full
+    # pipe, when the test looks for it (a faster reader finished a smaller file first)
+    lines = [LOAN_HEAD] + [loan_line(f"K{i:06d}", i % 40 + 1) for i in range(64_000)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     assert path.stat().st_size >= prefetch.MIN_BYTES
     return path
@@ -78,7 +80,7 @@ def test_killing_a_large_submit_at_any_moment_frees_the_ledger_and_leaves_no_rea
         deadline = time.monotonic() + 30
         while not readers and submit.poll() is None and time.monotonic() < deadline:
             readers = children(submit.pid)
-            time.sleep(0.01)
+            time.sleep(0.002)
         assert readers, f"trial {trial}: the submit never started its reader"
         time.sleep(rng.uniform(0, 0.6))  # somewhere in reading and writing
         os.kill(submit.pid, signal.SIGKILL)
