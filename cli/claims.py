@@ -11,7 +11,8 @@ import click
 
 from zhengkedai.domain.compensation import rule_label
 from zhengkedai.domain.ledger import Entry
-from zhengkedai.domain.money import format_grouped, format_plain, parse_yuan
+from zhengkedai.domain.money import format_grouped, format_plain
+from zhengkedai.domain.policy_params import clause_words
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import batches, policies
 from zhengkedai.services.claims import views as claims_views
@@ -30,6 +31,7 @@ from .common import (
     env,
     format_option,
     kv_table,
+    trace_amount,
 )
 from .notice_file import write_notice
 
@@ -67,10 +69,6 @@ def claims_list(status: str | None, institution: str | None, fmt: str) -> None:
         rows = [c.as_row() for c in claims_views.list_claims(uow, status,
                                                              e.own_institution(institution))]
     emit(rows, LIST_COLUMNS, fmt)
-
-
-def _amount(text: str | None) -> str:
-    return "" if text is None else format_grouped(parse_yuan(text))
 
 
 def _plain(value: Any) -> Any:
@@ -147,14 +145,15 @@ def claims_show(claim_id: int, fmt: str) -> None:
     click.echo("\n" + _("Calculation trace 计算过程"))
     for i, step in enumerate(d.trace, start=1):
         click.echo(f"{i}. {rule_label(step['rule'], is_chinese())} [{step['policy_version']}]: "
-                   f"{_amount(step['before'])} → {_amount(step['after'])}")
+                   f"{trace_amount(step['before'])} → {trace_amount(step['after'])}")
         # an official's words where the claim was computed with them, else the stored note
         click.echo(f"   {step.get('text') or step['note']}")
         if step["limit"] is not None:
             click.echo("   " + _("cap {limit}, used {used}, left {left}").format(
-                limit=_amount(step["limit"]), used=_amount(step["used"]),
-                left=_amount(step["left"])))
-        click.echo("   " + _("source: {clause}").format(clause=step["clause"]))
+                limit=trace_amount(step["limit"]), used=trace_amount(step["used"]),
+                left=trace_amount(step["left"])))
+        click.echo("   " + _("source: {clause}").format(
+            clause=clause_words(step["clause"], is_chinese())))
     if d.recovery_shares:
         click.echo("\n" + _("Recoveries after payment 赔付后追偿"))
         for r in d.recovery_shares:

@@ -32,6 +32,11 @@ from zhengkedai.render.csvfile import csv_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+def trace_amount(text: str | None) -> str:
+    """A stored trace amount (``"1234.50"``) as shown: ``1,234.50``; none, empty."""
+    return "" if text is None else format_grouped(parse_yuan(text))
+
 # Stored words the CLI shows in the reader's language, as ``_(value)`` where shown.
 VOCABULARY = (
     N_("submitted"), N_("approved"), N_("paid"), N_("rejected"), N_("withdrawn"),

@@ -14,8 +14,9 @@ from typing import Any
 import click
 
 from zhengkedai.domain.money import format_grouped, format_plain
-from zhengkedai.domain.subsidy_rules import SubsidyKind
-from zhengkedai.i18n import _
+from zhengkedai.domain.policy_params import clause_words
+from zhengkedai.domain.subsidy_rules import SubsidyKind, subsidy_rule_label
+from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import batches
 from zhengkedai.services.subsidies import applications as subsidies
 from zhengkedai.services.subsidies import workflow as subsidy_workflow
@@ -30,6 +31,7 @@ from .common import (
     env,
     format_option,
     kv_table,
+    trace_amount,
 )
 from .notice_file import write_notice
 
@@ -126,9 +128,12 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
     click.echo("")
     click.echo(_("Calculation trace 计算过程:"))
     for i, step in enumerate(s.trace, start=1):
-        click.echo(f"  {i}. {step['rule']}: {step['before']} -> {step['after']}  {step['note']}")
-        click.echo("     " + _("[{clause}; policy version {version}]").format(
-            clause=step["clause"], version=step["policy_version"]))
+        click.echo(f"  {i}. {subsidy_rule_label(step['rule'], is_chinese())} "
+                   f"[{step['policy_version']}]: {trace_amount(step['before'])} → "
+                   f"{trace_amount(step['after'])}")
+        # an official's words where the subsidy was computed with them, else the stored note
+        click.echo(f"     {step.get('text') or step['note']}")
+        click.echo("     " + _("source: {clause}").format(clause=clause_words(step["clause"], is_chinese())))
 
 
 @subsidies_group.command("approve")

@@ -58,10 +58,27 @@ def test_the_list_shows_the_cap_shared_in_file_order(filed) -> None:
 def test_show_prints_the_full_trace(filed) -> None:
     r = filed("subsidies", "show", "3")
     assert r.exit_code == 0
-    assert "cap_per_enterprise_year: 450000.00 -> 100000.00" in r.output
+    assert "cap_per_enterprise_year [2019]: 450,000.00 → 100,000.00" in r.output
     assert "100万元" in r.output and "融资补助" in r.output
+    # each step in an official's words: the cap, what the year has used and what is left
+    assert ("每家企业每年补助上限 1,000,000.00 元（郑州市《关于率先构建一流创新生态 建设国家创新高地的"
+            "意见（征求意见稿）》第(十九)条），本年度已核定 900,000.00 元，剩余 100,000.00 元：按剩余额度"
+            "核减为 100,000.00 元") in r.output
     doc = json.loads(filed("subsidies", "show", "3", "--format", "json").output)
     assert doc["trace"][1]["left"] == "100000.00" and doc["amount"] == "100000.00"
+
+
+def test_show_in_a_chinese_session_names_each_step_in_a_finance_offices_words(  # type: ignore[no-untyped-def]
+        filed, monkeypatch) -> None:
+    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    out = filed("subsidies", "show", "3").output
+    assert "1. 补助比例 [2019]: 1,500,000.00 → 450,000.00" in out
+    assert "补助比例 30%（项目默认参数，公开文件未规定具体数值）× 计算基数（已付利息或获得的投资）" in out
+    assert "2. 企业年度补助上限 [2019]: 450,000.00 → 100,000.00" in out
+    # the rate no public text fixes is said to be the programme's default, in Chinese
+    assert "项目默认参数（公开文件未规定具体数值）" in out
+    assert "programme" not in out and "cap_per_enterprise_year" not in out
 
 
 def test_approve_pay_and_a_payment_refused_for_want_of_budget(filed) -> None:

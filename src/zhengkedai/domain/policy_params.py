@@ -29,6 +29,14 @@ from .money import AmountError, Fen, format_grouped, parse_yuan
 CHOICE_PREFIX = "programme choice: "
 
 
+def clause_words(clause: str, chinese: bool) -> str:
+    """A stored source clause as a reader sees it: a programme choice (whose gloss the policy
+    file writes in English) said in Chinese; a public text as it is."""
+    if chinese and clause.startswith(CHOICE_PREFIX):
+        return "项目默认参数（公开文件未规定具体数值）"
+    return clause
+
+
 def parse_amount(value: object) -> Fen:
     """A policy-file amount in yuan (string or whole integer) as fen; never a float."""
     if isinstance(value, bool) or isinstance(value, float):

@@ -10,9 +10,11 @@ clause and the policy version, so an auditor can follow the figure back to a tex
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .money import Fen, format_grouped
+from .money import Fen, format_grouped, format_plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,26 @@ def cap_step(
         + (f": capped at {format_grouped(after)}" if after < before else ": within the cap")
     )
     return TraceStep(rule, clause, policy_version, before, after, note, limit, used, left)
+
+
+def step_doc(step: TraceStep) -> dict[str, str | None]:
+    """A trace step as stored and shown in JSON: amounts as two-decimal strings; ``text``,
+    the step in an official's words, where the computation gave one (claims and subsidies
+    computed before it was kept have none, and keep what they said)."""
+    def money(v: Fen | None) -> str | None:
+        return None if v is None else format_plain(v)
+
+    doc = {"rule": step.rule, "clause": step.clause, "policy_version": step.policy_version,
+           "before": money(step.before), "after": money(step.after), "note": step.note,
+           "limit": money(step.limit), "used": money(step.used), "left": money(step.left)}
+    if step.text:
+        doc["text"] = step.text
+    return doc
+
+
+def steps_json(steps: Iterable[TraceStep]) -> str:
+    """A trace as stored: a JSON list of :func:`step_doc`."""
+    return json.dumps([step_doc(s) for s in steps], ensure_ascii=False)
 
 
 def check_chain(steps: tuple[TraceStep, ...]) -> None:

@@ -21,13 +21,14 @@ The caller picks the policy version (e.g. ``policy.version_on(application date)`
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal, localcontext
 from enum import StrEnum
 
 from .money import Fen, apply_ratio, format_grouped, round_half_up
 from .policy import PolicyVersion
-from .policy_params import FinancingSubsidy, InvestmentRiskSubsidy, format_ratio
-from .policy_trace import SubsidyComputation, TraceStep, cap_step
+from .policy_params import FinancingSubsidy, InvestmentRiskSubsidy, Sourced, format_ratio
+from .policy_trace import SubsidyComputation, TraceStep, cap_step, yuan
 
 DAYS_PER_YEAR = 365
 
@@ -44,18 +45,54 @@ SUBSIDY_KIND_ZH = {
     SubsidyKind.INVESTMENT_RISK: "投资风险补助",
 }
 
+SUBSIDY_RULE_ZH = {
+    "guaranteed_loans": "担保贷款",
+    "fee_rate_cap": "计入担保费上限",
+    "rate": "补助比例",
+    "cap_per_enterprise_year": "企业年度补助上限",
+    "cap_per_institution_year": "投资机构年度补助上限",
+}
+"""A subsidy trace step's rule as a Chinese reader sees it (a claim's are ``RULE_ZH``)."""
+
+
+def subsidy_rule_label(rule: str, chinese: bool) -> str:
+    """A subsidy trace step's rule: its Chinese name, or its code in English."""
+    return SUBSIDY_RULE_ZH.get(rule, rule) if chinese else rule
+
+
+def _source_zh(params: Sourced, key: str) -> str:
+    """Where a parameter comes from, in a finance office's words."""
+    if params.is_choice(key):
+        return "项目默认参数，公开文件未规定具体数值"
+    return params.source_of(key).split(":", 1)[0].split(";", 1)[0].strip()
+
+
+def _capped_zh(before: Fen, after: Fen) -> str:
+    return f"按剩余额度核减为 {yuan(after)}" if after < before else "未超过上限"
+
 
 def _check(*amounts: Fen) -> None:
     if min(amounts) < 0:
         raise ValueError("subsidy amounts cannot be negative")
 
 
-def _rate_step(rule: str, clause: str, v: str, basis: Fen, rate: Decimal, what: str) -> TraceStep:
+def _rate_step(params: Sourced, v: str, basis: Fen, rate: Decimal, what: str,
+               what_zh: str) -> TraceStep:
     after = apply_ratio(basis, rate)
     note = (
         f"{format_ratio(rate)} × {what} {format_grouped(basis)} = {format_grouped(after)} (half-up)"
     )
-    return TraceStep(rule, clause, v, basis, after, note)
+    text = (f"补助比例 {format_ratio(rate)}（{_source_zh(params, 'rate')}）× {what_zh} "
+            f"{yuan(basis)} = {yuan(after)}（四舍五入到分）")
+    return TraceStep("rate", params.source_of("rate"), v, basis, after, note, text=text)
+
+
+def _cap_step(params: Sourced, key: str, v: str, before: Fen, limit: Fen, used: Fen, what: str,
+              what_zh: str) -> TraceStep:
+    step = cap_step(key, params.source_of(key), v, before, limit, used, what)
+    text = (f"{what_zh} {yuan(limit)}（{_source_zh(params, key)}），本年度已核定 "
+            f"{yuan(used)}，剩余 {yuan(step.left or 0)}：{_capped_zh(before, step.after)}")
+    return dataclasses.replace(step, text=text)
 
 
 def guarantee_fee_subsidy(
@@ -84,6 +121,11 @@ def guarantee_fee_subsidy(
             f"fee counted at most {format_ratio(p.fee_rate_cap)} a year ×"
             f" {format_grouped(guaranteed_principal)} × {guarantee_days}/{DAYS_PER_YEAR} days =",
         )
+        fee_step = dataclasses.replace(fee_step, text=(
+            f"已付担保费 {yuan(fee_paid)}；计入的担保费每年不超过担保本金的 "
+            f"{format_ratio(p.fee_rate_cap)}（{_source_zh(p, 'fee_rate_cap')}），即 "
+            f"{yuan(guaranteed_principal)} × {format_ratio(p.fee_rate_cap)} × "
+            f"{guarantee_days}/{DAYS_PER_YEAR} 天 = {yuan(limit)}：{_capped_zh(fee_paid, fee_step.after)}"))
     else:
         fee_step = TraceStep(
             "fee_rate_cap",
@@ -92,8 +134,9 @@ def guarantee_fee_subsidy(
             fee_paid,
             fee_paid,
             "guaranteed principal or term not given: the fee paid is counted as it is",
+            text=f"未查到该企业当年的担保贷款本金或期限：已付担保费 {yuan(fee_paid)} 全额计入",
         )
-    rate_step = _rate_step("rate", p.source_of("rate"), v, fee_step.after, p.rate, "fee counted")
+    rate_step = _rate_step(p, v, fee_step.after, p.rate, "fee counted", "计入的担保费")
     return SubsidyComputation(
         SubsidyKind.GUARANTEE_FEE.value,
         rate_step.after,
@@ -111,15 +154,15 @@ def _rate_then_yearly_cap(
     cap: Fen,
     basis: Fen,
     granted_this_year: Fen,
-    basis_label: str,
-    cap_label: str,
+    labels: tuple[str, str, str, str],
 ) -> SubsidyComputation:
-    """The two capped subsidies: the rate on the basis, then what the yearly cap has left."""
+    """The two capped subsidies: the rate on the basis, then what the yearly cap has left.
+    ``labels``: the basis and the cap, in English and in Chinese."""
     _check(basis, granted_this_year)
     v = version.version
-    rate = _rate_step("rate", params.source_of("rate"), v, basis, params.rate, basis_label)
-    capped = cap_step(cap_key, params.source_of(cap_key), v, rate.after, cap, granted_this_year,
-                      cap_label)
+    basis_label, basis_zh, cap_label, cap_zh = labels
+    rate = _rate_step(params, v, basis, params.rate, basis_label, basis_zh)
+    capped = _cap_step(params, cap_key, v, rate.after, cap, granted_this_year, cap_label, cap_zh)
     return SubsidyComputation(kind.value, capped.after, version.policy_name, v, (rate, capped))
 
 
@@ -130,8 +173,9 @@ def financing_subsidy(
     p = version.subsidies.financing
     return _rate_then_yearly_cap(
         version, SubsidyKind.FINANCING, p, "cap_per_enterprise_year",
-        p.cap_per_enterprise_year, basis, granted_this_year, "basis",
-        "per-enterprise yearly cap")
+        p.cap_per_enterprise_year, basis, granted_this_year,
+        ("basis", "计算基数（已付利息或获得的投资）", "per-enterprise yearly cap",
+         "每家企业每年补助上限"))
 
 
 def investment_risk_subsidy(
@@ -141,8 +185,8 @@ def investment_risk_subsidy(
     p = version.subsidies.investment_risk
     return _rate_then_yearly_cap(
         version, SubsidyKind.INVESTMENT_RISK, p, "cap_per_institution_year",
-        p.cap_per_institution_year, basis, granted_this_year, "realised loss",
-        "per-institution yearly cap")
+        p.cap_per_institution_year, basis, granted_this_year,
+        ("realised loss", "实际投资损失", "per-institution yearly cap", "每家投资机构每年补助上限"))
 
 
 def compute_subsidy(

@@ -8,12 +8,15 @@ paid record has one: a submitted one is not decided, a rejected one pays nothing
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from zhengkedai.db.models import EntryRow, InstitutionRow, LoanEventRow, LoanRow
 from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain.compensation import RULE_ZH
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped, parse_yuan
 from zhengkedai.domain.notice import PaymentNotice
+from zhengkedai.domain.subsidy_rules import SUBSIDY_RULE_ZH
 from zhengkedai.domain.workflow import Status
 from zhengkedai.i18n import _
 from zhengkedai.services import settings
@@ -26,9 +29,10 @@ LOAN_TYPE_ZH = {"credit": "信用", "ip_pledge": "知识产权质押", "collater
                 "guaranteed": "担保", "insured": "保证保险"}
 
 
-def _basis(policy: str, trace_json: str) -> str:
-    """The policy and the steps that changed the amount, for the 核定依据 line."""
-    steps = [f"{step['rule']} {format_grouped(parse_yuan(step['before']))}→"
+def _basis(policy: str, trace_json: str, rules_zh: Mapping[str, str]) -> str:
+    """The policy and the steps that changed the amount, named in Chinese, for the 核定依据 line."""
+    steps = [f"{rules_zh.get(step['rule'], step['rule'])} "
+             f"{format_grouped(parse_yuan(step['before']))}→"
              f"{format_grouped(parse_yuan(step['after']))}"
              for step in json.loads(trace_json) if step["before"] != step["after"]]
     return f"{policy}：" + ("；".join(steps) if steps else "按计算基数全额核定，无规则调减")
@@ -63,7 +67,7 @@ def claim_notice(uow: UnitOfWork, claim_id: int) -> PaymentNotice:
         ("本金损失", f"{format_grouped(claim.loss_fen)} 元，{event.occurred_on} 确认"
                  + (f"，支付前追回 {format_grouped(claim.recovered_before_fen)} 元"
                     if claim.recovered_before_fen else "")),
-        ("核定依据", _basis(f"{claim.policy_name}/{claim.policy_version}", claim.trace)),
+        ("核定依据", _basis(f"{claim.policy_name}/{claim.policy_version}", claim.trace, RULE_ZH)),
     )
     return PaymentNotice(
         number=f"ZKD-BC-{claim.id:06d}", title="损失补偿付款通知书",
@@ -90,7 +94,7 @@ def subsidy_notice(uow: UnitOfWork, subsidy_id: int) -> PaymentNotice:
         ("所属年度", f"{row.period_year} 年度，凭证号 {row.reference}"),
         ("计算基数", f"{format_grouped(row.basis_fen)} 元"
                  + (f"，被投企业 {row.investee}" if row.investee else "")),
-        ("核定依据", _basis(f"{row.policy_name}/{row.policy_version}", row.trace)),
+        ("核定依据", _basis(f"{row.policy_name}/{row.policy_version}", row.trace, SUBSIDY_RULE_ZH)),
     )
     return PaymentNotice(
         number=f"ZKD-BZ-{row.id:06d}", title="补助资金付款通知书",

@@ -40,7 +40,6 @@ is owed by the institution: Dr ``reserve:recovery_receivable:<I>`` / Cr
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -62,7 +61,7 @@ from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.loans import EVENT_TYPE_ZH, Enterprise, EventType, Loan, LoanType
 from zhengkedai.domain.money import Fen, format_plain
 from zhengkedai.domain.policy import PolicyError, PolicyVersion
-from zhengkedai.domain.policy_trace import ClaimComputation, TraceStep
+from zhengkedai.domain.policy_trace import ClaimComputation, steps_json
 from zhengkedai.domain.workflow import Status
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import institutions, policies, portfolio
@@ -213,24 +212,8 @@ class ClaimPolicies:
 
 
 
-def _money(v: Fen | None) -> str | None:
-    return None if v is None else format_plain(v)
-
-
-def step_doc(step: TraceStep) -> dict[str, str | None]:
-    """A trace step as stored and shown in JSON: amounts as two-decimal strings; ``text``,
-    the step in an official's words, where the computation gave one (claims computed
-    before it was kept have none, and keep what they said)."""
-    doc = {"rule": step.rule, "clause": step.clause, "policy_version": step.policy_version,
-           "before": _money(step.before), "after": _money(step.after), "note": step.note,
-           "limit": _money(step.limit), "used": _money(step.used), "left": _money(step.left)}
-    if step.text:
-        doc["text"] = step.text
-    return doc
-
-
 def trace_json(comp: ClaimComputation) -> str:
-    return json.dumps([step_doc(s) for s in comp.steps], ensure_ascii=False)
+    return steps_json(comp.steps)
 
 
 def _set_computation(claim: ClaimRow, comp: ClaimComputation) -> None:

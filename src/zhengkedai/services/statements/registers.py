@@ -124,15 +124,21 @@ def subsidies_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     deposits = -sum(in_month.values())
     committed = -ledger.balance("budget:subsidy_payable", as_of=month.end)
     names = {r.code: r.name for r in uow.s.execute(select(InstitutionRow)).scalars()}
+    shown = []
+    for sub in uow.s.execute(select(SubsidyRow).order_by(SubsidyRow.id)).scalars():
+        status = _status(month, sub)
+        if _alive(month, sub, status):
+            shown.append((sub, status))
+    # an enterprise beneficiary is named as its loans name it (the latest filed), read for
+    # the month's beneficiaries only, not for every loan of the programme
     firms: dict[str, str] = {code: name for code, name in uow.s.execute(
-        select(LoanRow.credit_code, LoanRow.enterprise_name)).all()}
+        select(LoanRow.credit_code, LoanRow.enterprise_name)
+        .where(LoanRow.credit_code.in_({sub.beneficiary for sub, __ in shown}))
+        .order_by(LoanRow.id)).all()}
     by_kind: dict[str, list[Fen]] = defaultdict(lambda: [0, 0, 0, 0])
     rows: list[dict[str, CellValue]] = []
     paid_total = 0
-    for sub in uow.s.execute(select(SubsidyRow).order_by(SubsidyRow.id)).scalars():
-        status = _status(month, sub)
-        if not _alive(month, sub, status):
-            continue
+    for sub, status in shown:
         paid_here = sub.amount_fen if month.within(sub.paid_on) else 0
         paid_total += paid_here
         k = by_kind[sub.kind]

@@ -31,7 +31,6 @@ An application read back is a :class:`~zhengkedai.domain.subsidies.Subsidy`
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -42,9 +41,9 @@ from zhengkedai.db.live import LIVE_LOAN
 from zhengkedai.db.models import InstitutionRow, LoanRow, SubsidyRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
-from zhengkedai.domain.money import Fen, format_grouped, format_plain
+from zhengkedai.domain.money import Fen, format_grouped
 from zhengkedai.domain.policy import Policy, PolicyVersion
-from zhengkedai.domain.policy_trace import TraceStep
+from zhengkedai.domain.policy_trace import TraceStep, steps_json, yuan
 from zhengkedai.domain.subsidies import Subsidy
 from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind, compute_subsidy
 from zhengkedai.domain.workflow import Status
@@ -154,8 +153,13 @@ def _guarantee_terms(uow: UnitOfWork, version: PolicyVersion, record: SubsidyRec
     note = (f"guaranteed programme loans disbursed in {record.period}: {listed}"
             + (" — total principal, longest term" if len(loans) > 1 else ""))
     p = version.subsidies.guarantee_fee
+    listed_zh = "；".join(
+        f"{loan.institution_code} {loan.loan_no} 本金 {yuan(loan.principal_fen)}，"
+        f"{(loan.maturity_on - loan.disbursed_on).days} 天" for loan in loans)
+    text = (f"该企业 {record.period} 年度发放的担保贷款：{listed_zh}"
+            + ("（按合计本金、最长期限计算）" if len(loans) > 1 else ""))
     step = TraceStep("guaranteed_loans", p.source_of("fee_rate_cap"), version.version,
-                     record.basis, record.basis, note)
+                     record.basis, record.basis, note, text=text)
     return principal, days, step
 
 
@@ -189,25 +193,12 @@ def file_subsidy(uow: UnitOfWork, actor: Actor, record: SubsidyRecord, *, file_i
         investee=record.investee or None, period_year=record.period,
         reference=record.reference, amount_fen=result.amount, status=SubsidyStatus.SUBMITTED.value,
         policy_name=result.policy_name, policy_version=result.policy_version,
-        trace=trace_json((*extra, *result.steps)), submitted_on=on,
+        trace=steps_json((*extra, *result.steps)), submitted_on=on,
         file_id=file_id, file_row=file_row,
     )
     uow.s.add(row)
     uow.s.flush()
     return row
-
-
-def trace_json(steps: Sequence[TraceStep]) -> str:
-    """The trace as stored: a JSON list of steps, amounts as ``"1234.50"`` strings."""
-    def amount(v: Fen | None) -> str | None:
-        return None if v is None else format_plain(v)
-
-    return json.dumps([
-        {"rule": s.rule, "clause": s.clause, "policy_version": s.policy_version,
-         "before": amount(s.before), "after": amount(s.after), "note": s.note,
-         "limit": amount(s.limit), "used": amount(s.used), "left": amount(s.left)}
-        for s in steps
-    ], ensure_ascii=False)
 
 
 # --- reading ---------------------------------------------------------------------
