@@ -65,6 +65,11 @@ def _row(s: subsidies.Subsidy) -> dict[str, Any]:
             "source": f"file:{s.file_id} row:{s.file_row}", "trace": _trace_text(s.trace)}
 
 
+def _kind(s: subsidies.Subsidy) -> str:
+    """A subsidy's kind in the reader's language."""
+    return s.kind_zh if is_chinese() else s.kind
+
+
 @click.group("subsidies")
 def subsidies_group() -> None:
     """Subsidy applications (补助申请): review, approve, reject, pay.
@@ -167,9 +172,10 @@ def subsidies_approve(subsidy_ids: tuple[int, ...], select_all: bool, kind: str 
         if batch.ok:
             uow.commit()
     finish(batch, "subsidy", lambda _id, s: _(
-        "Approved subsidy #{id} ({kind}, {beneficiary}): {amount} payable on {on}.").format(
-        id=s.id, kind=s.kind, beneficiary=s.beneficiary, amount=format_grouped(s.amount),
-        on=s.approved_on))
+        "Approved subsidy #{id} ({kind}, {beneficiary}): {amount} payable on {on}"
+        " (journal entry #{seq}).").format(
+        id=s.id, kind=_kind(s), beneficiary=s.beneficiary, amount=format_grouped(s.amount),
+        on=s.approved_on, seq=s.approve_entry))
     _total(batch, _("Approved {count} subsidies, {total} in all."))
 
 
@@ -188,7 +194,8 @@ def subsidies_reject(subsidy_id: int, reason: str, on: dt.date | None) -> None:
         was = subsidies.show(uow, subsidy_id).status
         s = subsidy_workflow.reject(uow, e.actor(), subsidy_id, reason=reason, on=on)
         uow.commit()
-    tail = _(" (its approval was reversed)") if was == "approved" else ""
+    tail = _(" (its approval was reversed by journal entry #{seq})").format(
+        seq=s.reject_entry) if was == "approved" else ""
     click.echo(_("Rejected subsidy #{id}{tail}: {reason}").format(
         id=s.id, tail=tail, reason=s.rejected_reason))
 
@@ -223,9 +230,10 @@ def subsidies_pay(subsidy_ids: tuple[int, ...], select_all: bool, kind: str | No
         if batch.ok:
             uow.commit()
     finish(batch, "subsidy", lambda _id, s: _(
-        "Paid subsidy #{id} ({kind}, {beneficiary}): {amount} on {on}.").format(
-        id=s.id, kind=s.kind, beneficiary=s.beneficiary, amount=format_grouped(s.amount),
-        on=s.paid_on))
+        "Paid subsidy #{id} ({kind}, {beneficiary}): {amount} on {on}"
+        " (journal entry #{seq}).").format(
+        id=s.id, kind=_kind(s), beneficiary=s.beneficiary, amount=format_grouped(s.amount),
+        on=s.paid_on, seq=s.pay_entry))
     _total(batch, _("Paid {count} subsidies, {total} in all."))
 
 

@@ -86,6 +86,10 @@ def test_approve_pay_and_a_payment_refused_for_want_of_budget(filed) -> None:
     zkd("budget", "deposit", "--ref", "V-1", "500,000", "--on", "2025-01-03")
     r = zkd("subsidies", "approve", "1", "--on", "2025-04-01")
     assert r.exit_code == 0 and "Approved subsidy #1" in r.output and "450,000.00" in r.output
+    # the voucher it booked is named, as a claim's approval names its own
+    seq = int(r.output.rsplit("(journal entry #", 1)[1].split(")", 1)[0])
+    entry = json.loads(zkd("journal", "show", str(seq), "--format", "json").output)
+    assert entry["kind"] == "subsidy.approve"
     assert zkd("subsidies", "approve", "2", "--on", "2025-04-01").exit_code == 0
     doc = json.loads(zkd("budget", "status", "--on", "2025-04-30", "--format", "json").output)
     assert (doc["committed"], doc["available"]) == ("900000.00", "-400000.00")
