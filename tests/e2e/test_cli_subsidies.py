@@ -120,6 +120,17 @@ def test_reject_reverses_an_approval_and_refusals_are_one_line(filed) -> None:
     assert zkd("subsidies", "list", "--status", "nope").exit_code == 2
 
 
+def test_a_rejection_is_not_dated_before_the_filing_or_the_approval(filed) -> None:
+    zkd = filed
+    one_error(zkd("subsidies", "reject", "3", "--reason", "材料不全", "--on", "2025-03-04"),
+              "subsidy #3 was filed on 2025-03-05; it cannot be rejected on 2025-03-04")
+    assert zkd("subsidies", "approve", "5", "--on", "2025-04-01").exit_code == 0
+    one_error(zkd("subsidies", "reject", "5", "--reason", "重复申报", "--on", "2025-03-31"),
+              "subsidy #5 was approved on 2025-04-01; it cannot be rejected on 2025-03-31")
+    listed = json.loads(zkd("subsidies", "list", "--format", "json").output)
+    assert [d["status"] for d in listed if d["id"] in (3, 5)] == ["submitted", "approved"]
+
+
 def test_all_financing_subsidies_are_approved_and_paid_in_one_command_each(filed) -> None:
     assert filed("budget", "deposit", "2000000", "--on", "2025-03-05", "--ref", "B-1").exit_code == 0
     r = filed("subsidies", "approve", "1", "2", "3", "--on", "2025-03-06")

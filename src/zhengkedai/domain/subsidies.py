@@ -107,10 +107,19 @@ class Subsidy:
         """Rejected on ``on`` by ``by`` for ``reason``; an approval is reversed.
 
         Raises:
-            ZkdError: no reason; neither submitted nor approved.
+            ZkdError: no reason; neither submitted nor approved; ``on`` before its filing
+                or, for an approved one, before its approval.
         """
         reason = rejection_reason(reason)
         self._refuse_unless(Action.REJECT)
+        if self.approved_on is not None and on < self.approved_on:
+            raise ZkdError(_("subsidy #{id} was approved on {approved}; "
+                             "it cannot be rejected on {on}, before that").format(
+                id=self.id, approved=self.approved_on, on=on))
+        if on < self.submitted_on:
+            raise ZkdError(_("subsidy #{id} was filed on {filed}; it cannot be "
+                             "rejected on {on}, before that").format(
+                id=self.id, filed=self.submitted_on, on=on))
         return dataclasses.replace(self, status=after(Action.REJECT), rejected_reason=reason,
                                    decided_by=by, rejected_on=on)
 
