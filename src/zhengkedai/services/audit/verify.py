@@ -31,8 +31,8 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-# The database's own work, and about half of it at scale (the digests of every record,
-# the replay of every loan): run beside the rest, in a second process, where it can be.
+# The database's own work, and about half of verify's at scale (the digest of every
+# record: 1.3 million at XL): run beside the rest, in a second process, where it can be.
 BESIDE: tuple[Check, ...] = (coverage.check_records,)
 
 
