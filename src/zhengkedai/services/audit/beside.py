@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Callable, Sequence
 
 from zhengkedai.db.engine import make_engine, sqlite_path
@@ -57,18 +58,18 @@ class Beside:
         return [[str(p) for p in one] for one in found]
 
     def abandon(self) -> None:
-        """Stop waiting (this process failed): the child ends as its pipe closes."""
+        """Stop the child (this process failed, its answer is not wanted)."""
         if self._found is None:
             self._found = []
             os.close(self.fd)
+            os.kill(self.pid, signal.SIGTERM)
             os.waitpid(self.pid, 0)
 
 
 def start(uow: UnitOfWork, checks: Sequence[Check]) -> Beside | None:
     """Fork a child running ``checks`` over its own connection, or None where it cannot."""
     url = uow.engine.url.render_as_string(hide_password=False)
-    s = uow.s
-    if (not checks or not hasattr(os, "fork") or s.in_transaction() and _written(uow)
+    if (not checks or not hasattr(os, "fork") or _written(uow)
             or (uow.engine.dialect.name == "sqlite" and sqlite_path(url) is None)):
         return None
     read, write = os.pipe()
@@ -99,6 +100,8 @@ def _written(uow: UnitOfWork) -> bool:
     if (s.new or s.dirty or s.deleted or uow.records.written or uow.records.deleted
             or uow.records.new_files):
         return True
+    if not s.in_transaction():
+        return False
     conn = s.connection()
     if conn.dialect.name == "sqlite":
         changes = conn.connection.dbapi_connection.total_changes  # type: ignore[union-attr]
