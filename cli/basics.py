@@ -162,7 +162,8 @@ def verify(pack_dir: Path | None, anchors: tuple[str, ...], fmt: str) -> None:
     parsed = [parse_anchor(a) for a in anchors]
     with e.uow() as uow:
         with TerminalProgress(_("Verifying the ledger")) as bar:
-            report = verify_service.verify(uow, progress=bar.at if bar.enabled else None)
+            report = verify_service.verify(uow, progress=bar.at if bar.enabled else None,
+                                           two_processes=True)
         for anchor in parsed:
             report.problems.extend(check_anchor(uow, anchor))
         if pack_dir is not None:

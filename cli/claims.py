@@ -66,9 +66,10 @@ def claims_list(status: str | None, institution: str | None, fmt: str) -> None:
     """
     e = env()
     with e.uow() as uow:
-        rows = [c.as_row() for c in claims_views.list_claims(uow, status,
-                                                             e.own_institution(institution))]
-    emit(rows, LIST_COLUMNS, fmt)
+        # written as read (JSON and CSV): the register is not held whole
+        emit((c.as_row() for c in claims_views.list_claims(uow, status,
+                                                           e.own_institution(institution))),
+             LIST_COLUMNS, fmt)
 
 
 def _plain(value: Any) -> Any:

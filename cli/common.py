@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,23 +298,49 @@ def _cell(value: Any, kind: str, machine: bool) -> Any:
     return str(value)
 
 
-def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], fmt: str,
+def emit(rows: Iterable[dict[str, Any]], columns: Sequence[Column], fmt: str,
          *, extra: dict[str, Any] | None = None) -> None:
-    """Print rows as an aligned table, JSON (amounts as two-decimal strings) or CSV."""
+    """Print rows as an aligned table, JSON (amounts as two-decimal strings) or CSV.
+
+    JSON (without ``extra``) and CSV are written a thousand rows at a time as ``rows``
+    gives them, so a long listing is never held whole; a table needs every row first.
+    """
     if fmt == "json":
-        doc: Any = [{c.key: _cell(r.get(c.key), c.kind, True) for c in columns} for r in rows]
+        docs = ({c.key: _cell(r.get(c.key), c.kind, True) for c in columns} for r in rows)
         if extra is not None:
-            doc = {**extra, "rows": doc}
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+            click.echo(json.dumps({**extra, "rows": list(docs)}, ensure_ascii=False, indent=2))
+            return
+        for part in _batched(json_array_parts(docs)):
+            click.echo("".join(part), nl=False)
+        click.echo()
         return
     if fmt == "csv":
         # through the one CSV writer: a loan number such as =HYPERLINK(…) from a
         # bank's file must not run as a formula in the spreadsheet that opens this
-        lines = [[c.key for c in columns],
-                 *([_cell(r.get(c.key), c.kind, True) for c in columns] for r in rows)]
-        click.echo(csv_text(lines, lineterminator="\n"), nl=False)
+        lines = itertools.chain([[c.key for c in columns]],
+                                ([_cell(r.get(c.key), c.kind, True) for c in columns]
+                                 for r in rows))
+        for part in _batched(lines):
+            click.echo(csv_text(part, lineterminator="\n"), nl=False)
         return
-    click.echo(table_text(rows, columns))
+    click.echo(table_text(list(rows), columns))
+
+
+def json_array_parts(items: Iterable[Any]) -> Iterator[str]:
+    """``json.dumps(list(items), ensure_ascii=False, indent=2)`` in pieces, an item at a time."""
+    first = True
+    for item in items:
+        # nested lines one level in (a newline in a JSON string is written \n, never raw)
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + text
+        first = False
+    yield "[]" if first else "\n]"
+
+
+def _batched(items: Iterable[Any], size: int = 1000) -> Iterator[list[Any]]:
+    it = iter(items)
+    while part := list(itertools.islice(it, size)):
+        yield part
 
 
 def _width(text: str) -> int:

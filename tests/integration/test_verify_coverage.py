@@ -110,3 +110,57 @@ def test_every_table_with_rows_is_covered_or_chained() -> None:
     chained_or_own = {"journal_entries", "journal_lines", "ledger_head", "record_digests"}
     covered = {c.name for c in COVERED}
     assert set(Base.metadata.tables) - covered - chained_or_own == set()
+
+
+def _tamper_every_table(uow: Any) -> list[str]:
+    """One column of the first row of every covered table changed with SQL (not committed);
+    the problem verify must name for each."""
+    expected = []
+    for cov in COVERED:
+        row = uow.s.execute(select(*cov.columns).order_by(*cov.key_columns).limit(1)).first()
+        col = _column_to_tamper(cov, row)
+        uow.s.execute(update(cov.row.__table__)  # type: ignore[attr-defined]
+                      .where(*[c == row._mapping[c] for c in cov.key_columns])
+                      .values({col.name: _changed(row._mapping[col])}))
+        key = record_key([row._mapping[c] for c in cov.key_columns])
+        expected.append(f"{cov.name} {key}: changed outside zkd (its content no longer matches "
+                        "the digest zkd recorded when it wrote it)")
+    # and a loan's running state, which the loans' replay (also run beside) names
+    uow.s.execute(text("UPDATE loans SET outstanding_fen = outstanding_fen + 1 "
+                       "WHERE id = (SELECT max(id) FROM loans)"))
+    return expected
+
+
+def test_two_processes_give_the_same_report_as_one(uow, engine,  # type: ignore[no-untyped-def]
+                                                    people_and_settings, monkeypatch) -> None:
+    """`zkd verify` runs the digests and the loans' replay in a second process: every
+    problem is still named, in the same order, as by one process."""
+    from zhengkedai.db.uow import UnitOfWork
+    from zhengkedai.services.audit import beside
+
+    answers = []
+    collect = beside.Beside._collect
+    monkeypatch.setattr(beside.Beside, "_collect",
+                        lambda self: answers.append(collect(self)) or answers[-1])
+    expected = _tamper_every_table(uow)
+    uow.commit()
+    with UnitOfWork(engine) as fresh:
+        one = verify_service.verify(fresh).problems
+    with UnitOfWork(engine) as fresh:
+        two = verify_service.verify(fresh, two_processes=True).problems
+    assert len(answers) == 1 and answers[0] is not None  # the second process answered
+    assert two == one
+    for problem in expected:
+        assert problem in two, (problem, two)
+    assert any(p.startswith("loan ") and ": stored outstanding" in p for p in two), two
+
+
+def test_two_processes_see_what_the_transaction_wrote(uow,  # type: ignore[no-untyped-def]
+                                                      people_and_settings) -> None:
+    """Written and not committed, a change is seen by this connection only: verify then
+    runs every check itself, and still names it."""
+    expected = _tamper_every_table(uow)
+    problems = verify_service.verify(uow, two_processes=True).problems
+    assert problems == verify_service.verify(uow).problems
+    for problem in expected:
+        assert problem in problems, (problem, problems)

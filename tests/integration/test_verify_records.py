@@ -215,6 +215,26 @@ def test_a_loan_whose_stored_outstanding_was_changed_is_named_against_its_events
                  ), problems
 
 
+def test_a_loan_with_a_misdated_event_and_a_changed_state_is_named_for_both(uow, book) -> None:  # type: ignore[no-untyped-def]
+    """The replay names the event (only its loans' events are replayed again to word it)
+    and still holds the loan's stored state against what its events give."""
+    uow.s.execute(text("update loans set outstanding_fen = outstanding_fen + 1 where id = :id"),
+                  {"id": book.loan})
+    problems = tamper(uow, "update loan_events set occurred_on = '2000-01-03' "
+                           "where loan_id = :id and event = 'repayment'", id=book.loan)
+    assert named(problems, "loan L2 of ZZB: event #", "is dated 2000-01-03, before the "
+                 "disbursement or the event filed before it"), problems
+    assert named(problems, "loan L2 of ZZB: stored outstanding 1,500,000.01"), problems
+
+
+def test_an_event_the_rule_refuses_is_named_and_its_loan_replayed_no_further(uow, book) -> None:  # type: ignore[no-untyped-def]
+    problems = tamper(uow, "update loan_events set amount_fen = 300000000 "
+                           "where loan_id = :id and event = 'repayment'", id=book.loan)
+    assert named(problems, "loan L2 of ZZB: event #", "(repayment 3,000,000.00 on",
+                 "cannot follow the events filed before it"), problems
+    assert not named(problems, "loan L2 of ZZB: stored outstanding"), problems
+
+
 def test_a_changed_loss_is_named_on_its_loan_as_well_as_its_claim(uow, book) -> None:  # type: ignore[no-untyped-def]
     problems = tamper(uow, "update loan_events set amount_fen = 1 where id = :id", id=book.loss)
     assert named(problems, "loan L1 of ZZB: stored outstanding 9,000,000.00",

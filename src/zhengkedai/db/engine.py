@@ -55,10 +55,13 @@ def _create_private(path: Path) -> None:
             path=path, reason=exc.strerror or exc)) from None
 
 
-def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
+def make_engine(url: str | None = None, *, create: bool = True, reader: bool = False) -> Engine:
     """An engine for ``url`` (see :func:`resolve_url`).
 
-    A SQLite file it creates is readable by its owner only (0600).
+    A SQLite file it creates is readable by its owner only (0600). A SQLite
+    transaction takes the write lock as it begins (one writer at a time, no
+    upgrade deadlock), but a ``reader``'s only reads: it runs beside a
+    transaction holding that lock (`zkd verify`'s second process).
 
     Raises:
         ZkdError: not a SQLite or PostgreSQL URL; or, with ``create=False``, a
@@ -92,7 +95,10 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if reader else "BEGIN IMMEDIATE")
+            # what the connection had changed when its transaction began: any more, and
+            # the transaction has written (services.audit.beside)
+            conn.info["changes_at_begin"] = conn.connection.dbapi_connection.total_changes
 
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -133,11 +133,13 @@ def why_not(fact: str, op: str, operand: object, value: object) -> str:
     return f"不满足条件 {fact}"
 
 
+class _Keep(dict[str, object]):
+    """Values for :func:`fill`: a placeholder without one is kept as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def fill(template: str, **values: object) -> str:
     """A policy file's ``why`` text with its {placeholders} filled; an unknown one is kept."""
-
-    class _Keep(dict[str, object]):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
-
     return template.format_map(_Keep(values))

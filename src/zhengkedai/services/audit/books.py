@@ -110,29 +110,47 @@ def check_loans(uow: UnitOfWork) -> list[str]:
             .where(LIVE_EVENT, LoanRow.withdrawn_at.is_not(None))):
         found.append((loan_id, ev_id, 2, _("{name} is withdrawn, but its event #{id} is "
                                            "not").format(name=name(loan_no, inst), id=ev_id)))
-    replay = _replayed_events()
-    stop = replay.c.first_refused
-    for ev in uow.s.execute(
-            select(replay, LoanRow.loan_no, LoanRow.institution_code)
-            .join(LoanRow, LoanRow.id == replay.c.loan_id)
-            .where(or_(stop.is_(None), replay.c.id <= stop),
-                   or_(replay.c.id == stop, replay.c.occurred_on < replay.c.last_on))):
-        who = name(ev.loan_no, ev.institution_code)
-        if ev.occurred_on < ev.last_on:
-            found.append((ev.loan_id, ev.id, 3, _(
-                "{name}: event #{id} is dated {on}, before the disbursement or the event filed "
-                "before it ({before})").format(name=who, id=ev.id, on=ev.occurred_on,
-                                               before=ev.last_on)))
-        if ev.id == ev.first_refused:
-            error = _refusal(ev.event, int(ev.amount_fen), int(ev.principal_fen)
-                             - int(ev.lowered_before), int(ev.losses_before))
-            found.append((ev.loan_id, ev.id, 4, _(
-                "{name}: event #{id} ({event} {amount} on {on}) cannot follow the events "
-                "filed before it: {error}").format(
-                name=who, id=ev.id, event=event_words(ev.event),
-                amount=format_grouped(ev.amount_fen), on=ev.occurred_on, error=error)))
+    # one pass of the replay over every loan gives each loan's state and whether any of
+    # its events is wrong; only those loans' events are replayed again, to name them
+    flagged: list[int] = []
+    states: list[str] = []
+    for loan in _replayed_loans(uow):
+        if loan.wrong_events:
+            flagged.append(loan.id)
+        if loan.withdrawn_at is None and loan.refused is None and (
+                loan.outstanding_fen, loan.overdue_fen) != (loan.given_outstanding,
+                                                            loan.given_overdue):
+            states.append(_(
+                "{name}: stored outstanding {outstanding} and overdue {overdue}, but its "
+                "principal {principal} and events give {given_outstanding} and "
+                "{given_overdue}").format(
+                name=name(loan.loan_no, loan.institution_code),
+                outstanding=format_grouped(loan.outstanding_fen),
+                overdue=format_grouped(loan.overdue_fen),
+                principal=format_grouped(loan.principal_fen),
+                given_outstanding=format_grouped(int(loan.given_outstanding)),
+                given_overdue=format_grouped(int(loan.given_overdue))))
+    for part in range(0, len(flagged), 500):
+        replay = _replayed_events(flagged[part:part + 500])
+        for ev in uow.s.execute(
+                select(replay, LoanRow.loan_no, LoanRow.institution_code)
+                .join(LoanRow, LoanRow.id == replay.c.loan_id).where(_wrong_event(replay))):
+            who = name(ev.loan_no, ev.institution_code)
+            if ev.occurred_on < ev.last_on:
+                found.append((ev.loan_id, ev.id, 3, _(
+                    "{name}: event #{id} is dated {on}, before the disbursement or the event "
+                    "filed before it ({before})").format(name=who, id=ev.id, on=ev.occurred_on,
+                                                         before=ev.last_on)))
+            if ev.id == ev.first_refused:
+                error = _refusal(ev.event, int(ev.amount_fen), int(ev.principal_fen)
+                                 - int(ev.lowered_before), int(ev.losses_before))
+                found.append((ev.loan_id, ev.id, 4, _(
+                    "{name}: event #{id} ({event} {amount} on {on}) cannot follow the events "
+                    "filed before it: {error}").format(
+                    name=who, id=ev.id, event=event_words(ev.event),
+                    amount=format_grouped(ev.amount_fen), on=ev.occurred_on, error=error)))
     problems += [text for *_key, text in sorted(found)]
-    problems += _stored_states(uow, replay, name)
+    problems += states
     problems += _losses_and_claims(uow, name)
     return problems
 
@@ -149,11 +167,12 @@ def _marks_wrong(table: Any) -> Any:
                  table.withdrawn_reason == "")))
 
 
-def _replayed_events() -> Any:
-    """Each live event with what the replay of its loan's live events in filing order
-    knows at it: the principal lowered and the losses before it, the date it must not
-    precede (the event filed before it, else the disbursement), the first event the
-    rule refuses on the loan, and for the loan's last overdue level what it leaves."""
+def _replayed_events(loans: list[int] | None = None) -> Any:
+    """Each live event (of ``loans``, or every loan) with what the replay of its loan's
+    live events in filing order knows at it: the principal lowered and the losses before
+    it, the date it must not precede (the event filed before it, else the disbursement),
+    the first event the rule refuses on the loan, and for the loan's last overdue level
+    what it leaves."""
     e = LoanEventRow
     lowers = case((e.event.in_(LOWERING), e.amount_fen), else_=0)
     losses = case((e.event == EventType.LOSS.value, e.amount_fen), else_=0)
@@ -169,7 +188,8 @@ def _replayed_events() -> Any:
         func.sum(lowers).over(**by_loan, rows=(None, 0)).label("lowered_through"),
         func.max(case((e.event == EventType.OVERDUE.value, e.id))).over(
             partition_by=e.loan_id).label("last_level"))
-        .join(LoanRow, LoanRow.id == e.loan_id).where(LIVE_EVENT)).subquery("w")
+        .join(LoanRow, LoanRow.id == e.loan_id).where(LIVE_EVENT)
+        .where(*([e.loan_id.in_(loans)] if loans is not None else []))).subquery("w")
     left = w.c.principal_fen - w.c.lowered_before
     refused = case(
         (and_(w.c.event.in_(LOWERING), or_(w.c.amount_fen <= 0, w.c.amount_fen > left)), 1),
@@ -192,38 +212,40 @@ def _refusal(event: str, amount: int, outstanding: int, losses: int) -> str:
     return ""
 
 
-def _stored_states(uow: UnitOfWork, replay: Any, name: Any) -> list[str]:
-    """Live loans whose stored outstanding and overdue are not what their events give."""
-    r = replay
+def _wrong_event(replay: Any) -> Any:
+    """SQL: an event the replay names — dated before the one filed before it, or the first
+    the rule refuses — up to the first refused (the replay of its loan stops there)."""
+    stop = replay.c.first_refused
+    return and_(or_(stop.is_(None), replay.c.id <= stop),
+                or_(replay.c.id == stop, replay.c.occurred_on < replay.c.last_on))
+
+
+def _replayed_loans(uow: UnitOfWork) -> Any:
+    """The loans whose replay disagrees: with an event the replay names (``wrong_events``),
+    or live, replayed to the end and with a stored outstanding or overdue that is not what
+    their events give (``given_outstanding``, ``given_overdue``); in id order."""
+    r = _replayed_events()
     level_left = r.c.amount_fen - (r.c.lowered_total - r.c.lowered_through)
     given = (select(
         r.c.loan_id, func.max(r.c.lowered_total).label("lowered"),
         func.max(case((r.c.id == r.c.last_level, case((level_left > 0, level_left), else_=0)))
                  ).label("overdue"),
-        func.max(r.c.first_refused).label("refused"))
+        func.max(r.c.first_refused).label("refused"),
+        func.sum(case((_wrong_event(r), 1), else_=0)).label("wrong_events"))
         .group_by(r.c.loan_id)).subquery("given")
     outstanding = LoanRow.principal_fen - func.coalesce(given.c.lowered, 0)
     overdue = func.coalesce(given.c.overdue, 0)
-    problems = []
-    for loan in uow.s.execute(
-            select(LoanRow.loan_no, LoanRow.institution_code, LoanRow.principal_fen,
-                   LoanRow.outstanding_fen, LoanRow.overdue_fen,
-                   outstanding.label("given_outstanding"), overdue.label("given_overdue"))
-            .outerjoin(given, given.c.loan_id == LoanRow.id)
-            .where(LIVE_LOAN, given.c.refused.is_(None),
-                   or_(LoanRow.outstanding_fen != outstanding, LoanRow.overdue_fen != overdue))
-            .order_by(LoanRow.id)):
-        problems.append(_(
-            "{name}: stored outstanding {outstanding} and overdue {overdue}, but its "
-            "principal {principal} and events give {given_outstanding} and "
-            "{given_overdue}").format(
-            name=name(loan.loan_no, loan.institution_code),
-            outstanding=format_grouped(loan.outstanding_fen),
-            overdue=format_grouped(loan.overdue_fen),
-            principal=format_grouped(loan.principal_fen),
-            given_outstanding=format_grouped(int(loan.given_outstanding)),
-            given_overdue=format_grouped(int(loan.given_overdue))))
-    return problems
+    return uow.s.execute(
+        select(LoanRow.id, LoanRow.loan_no, LoanRow.institution_code, LoanRow.principal_fen,
+               LoanRow.outstanding_fen, LoanRow.overdue_fen, LoanRow.withdrawn_at,
+               given.c.refused, func.coalesce(given.c.wrong_events, 0).label("wrong_events"),
+               outstanding.label("given_outstanding"), overdue.label("given_overdue"))
+        .outerjoin(given, given.c.loan_id == LoanRow.id)
+        .where(or_(given.c.wrong_events > 0,
+                   and_(LIVE_LOAN, given.c.refused.is_(None),
+                        or_(LoanRow.outstanding_fen != outstanding,
+                            LoanRow.overdue_fen != overdue))))
+        .order_by(LoanRow.id))
 
 
 def _losses_and_claims(uow: UnitOfWork, name: Any) -> list[str]:

@@ -33,10 +33,10 @@ from zhengkedai.domain.loans import EventType
 from zhengkedai.domain.money import Fen, format_grouped
 from zhengkedai.domain.periods import period_of, previous_period
 from zhengkedai.domain.policy_trace import ClaimComputation
-from zhengkedai.i18n import _
+from zhengkedai.i18n import N_, _
 from zhengkedai.services import institutions, portfolio
 from zhengkedai.services.audit.books import event_words
-from zhengkedai.services.audit.records import status_words
+from zhengkedai.services.audit.records import WITHOUT_TRACE, status_words
 from zhengkedai.services.claims import entries
 from zhengkedai.services.claims.computation import (
     APPROVED,
@@ -46,6 +46,8 @@ from zhengkedai.services.claims.computation import (
     ClaimPolicies,
     to_loan,
 )
+
+APPROVAL, PAYMENT = N_("approval"), N_("payment")  # a claim's entries, named in problems
 
 
 def check_claims(uow: UnitOfWork) -> list[str]:
@@ -64,35 +66,40 @@ def check_claims(uow: UnitOfWork) -> list[str]:
         .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id).where(LIVE_EVENT)
         .group_by(RecoveryShareRow.claim_id)).all()}
     booked = _booked_on_payables(uow)
-    for claim, loan, event in uow.s.execute(
-        select(ClaimRow, LoanRow, LoanEventRow)
-        .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
-        .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
-        .order_by(ClaimRow.id).execution_options(yield_per=1000)
-    ):
-        name = _("claim #{id} (loan {loan})").format(id=claim.id, loan=loan.loan_no)
-        loss_on = event.occurred_on
+    for claim, loan_no, owner, disbursed_on, kind, event_loan, event_amount, loss_on in \
+            uow.s.execute(
+                select(ClaimRow, LoanRow.loan_no, LoanRow.institution_code, LoanRow.disbursed_on,
+                       LoanEventRow.event, LoanEventRow.loan_id, LoanEventRow.amount_fen,
+                       LoanEventRow.occurred_on)
+                .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
+                .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
+                .order_by(ClaimRow.id).options(WITHOUT_TRACE).execution_options(yield_per=1000)):
+        # named only when there is a problem (the words cost more than the checks)
+        def name(claim: ClaimRow = claim, loan_no: str = loan_no) -> str:
+            return _("claim #{id} (loan {loan})").format(id=claim.id, loan=loan_no)
+
         # the claim's loss is a copy of its event's: the event is what the bank filed
-        if (event.event, event.loan_id, event.amount_fen) != ("loss", claim.loan_id, claim.loss_fen):
+        if (kind, event_loan, event_amount) != ("loss", claim.loan_id, claim.loss_fen):
             problems.append(_("{name}: loss {loss}, but its loss event #{event} is a {kind} of "
                               "{amount} on loan #{loan}").format(
-                name=name, loss=format_grouped(claim.loss_fen), event=event.id,
-                kind=event_words(event.event), amount=format_grouped(event.amount_fen),
-                loan=event.loan_id))
-        if claim.institution_code != loan.institution_code:
+                name=name(), loss=format_grouped(claim.loss_fen), event=claim.loss_event_id,
+                kind=event_words(kind), amount=format_grouped(event_amount),
+                loan=event_loan))
+        if claim.institution_code != owner:
             problems.append(_("{name}: institution {institution}, but the loan is "
-                              "{owner}'s").format(name=name, institution=claim.institution_code,
-                                                  owner=loan.institution_code))
+                              "{owner}'s").format(name=name(), institution=claim.institution_code,
+                                                  owner=owner))
         net = max(0, claim.loss_fen - claim.recovered_before_fen)
         if not 0 <= claim.amount_fen <= net:
             problems.append(_("{name}: amount {amount} is outside 0–{net}, its loss net of "
-                              "recoveries").format(name=name, amount=format_grouped(claim.amount_fen),
+                              "recoveries").format(name=name(),
+                                                   amount=format_grouped(claim.amount_fen),
                                                    net=format_grouped(net)))
-        version = computed_with.stored(claim).policy.version_on(loan.disbursed_on)
+        version = computed_with.stored(claim).policy.version_on(disbursed_on)
         if counts_toward_caps(claim.status):
-            total, cap, _loan_no = per_loan.get(loan.id, (0, None, ""))
+            total, cap, _loan_no = per_loan.get(claim.loan_id, (0, None, ""))
             caps = [c for c in (per_loan_cap(version), cap) if c is not None]
-            per_loan[loan.id] = (total + claim.amount_fen, min(caps, default=None), loan.loan_no)
+            per_loan[claim.loan_id] = (total + claim.amount_fen, min(caps, default=None), loan_no)
             if has_yearly_cap(version):
                 year = claim_year(loss_on)
                 if year not in balances:
@@ -107,20 +114,20 @@ def check_claims(uow: UnitOfWork) -> list[str]:
         paid = claim.amount_fen if claim.status == PAID else 0
         if owed > paid:
             problems.append(_("{name}: recovery shares {owed} exceed what the reserve paid, "
-                              "{paid}").format(name=name, owed=format_grouped(owed),
+                              "{paid}").format(name=name(), owed=format_grouped(owed),
                                                paid=format_grouped(paid)))
-        payable = entries.payable(claim.institution_code)
         checks = []
         if claim.status in (APPROVED, PAID) and claim.amount_fen > 0:
-            checks.append((_("approval"), claim.approve_entry, -claim.amount_fen))
+            checks.append((APPROVAL, claim.approve_entry, -claim.amount_fen))
         if claim.status == PAID:
-            checks.append((_("payment"), claim.pay_entry, claim.amount_fen))
+            checks.append((PAYMENT, claim.pay_entry, claim.amount_fen))
+        payable = entries.payable(claim.institution_code) if checks else ""
         for what, seq, expected in checks:
             on_payable = booked.get((seq, payable), 0) if seq is not None else None
             if on_payable != expected:
                 problems.append(_("{name}: its {what} entry {seq} does not book {amount} on "
                                   "{account}").format(
-                    name=name, what=what, seq="#" + str(seq) if seq else _("(missing)"),
+                    name=name(), what=_(what), seq="#" + str(seq) if seq else _("(missing)"),
                     amount=format_grouped(abs(expected)), account=payable))
     for total, cap, loan_no in per_loan.values():
         if cap is not None and total > cap:
@@ -203,7 +210,7 @@ def recomputed(uow: UnitOfWork) -> Iterator[tuple[ClaimRow, Any, Fen | ZkdError]
         .join(LoanRow, LoanRow.id == e.loan_id)
         .outerjoin(ClaimRow, ClaimRow.loss_event_id == e.id)
         .where(or_(e.event == EventType.LOSS.value, ClaimRow.id.is_not(None)))
-        .order_by(e.id).execution_options(yield_per=1000))
+        .order_by(e.id).options(WITHOUT_TRACE).execution_options(yield_per=1000))
     for row in stream:  # what each claim saw when filed, then the claim itself
         claim: ClaimRow | None = row.ClaimRow
         if claim is not None and claim.status not in (WITHDRAWN, REJECTED):

@@ -10,6 +10,7 @@ but count in no total.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,7 +68,7 @@ class ClaimSummary:
         return dict(self.__dict__)
 
 
-def _summary(claim: ClaimRow, loan: LoanRow) -> ClaimSummary:
+def _summary(claim: Any, loan: Any) -> ClaimSummary:
     return ClaimSummary(
         claim.id, claim.institution_code, loan.loan_no, loan.enterprise_name, loan.credit_code,
         claim.submitted_on, claim.loss_fen, claim.recovered_before_fen, claim.amount_fen,
@@ -77,14 +78,20 @@ def _summary(claim: ClaimRow, loan: LoanRow) -> ClaimSummary:
 
 
 def list_claims(uow: UnitOfWork, status: str | None = None,
-                institution: str | None = None) -> list[ClaimSummary]:
-    """The claims register, oldest first, optionally by status and institution."""
-    stmt = select(ClaimRow, LoanRow).join(LoanRow, LoanRow.id == ClaimRow.loan_id)
+                institution: str | None = None) -> Iterator[ClaimSummary]:
+    """The claims register, oldest first, optionally by status and institution: read as it
+    is used, a thousand claims at a time (20,000 claims' traces are 100 MB of text)."""
+    c, loan = ClaimRow, LoanRow
+    stmt = (select(c.id, c.institution_code, c.submitted_on, c.loss_fen, c.recovered_before_fen,
+                   c.amount_fen, c.status, c.policy_name, c.policy_version, c.trace,
+                   loan.loan_no, loan.enterprise_name, loan.credit_code)
+            .join(LoanRow, LoanRow.id == ClaimRow.loan_id))
     if status:
         stmt = stmt.where(ClaimRow.status == status)
     if institution:
         stmt = stmt.where(ClaimRow.institution_code == institution)
-    return [_summary(c, loan) for c, loan in uow.s.execute(stmt.order_by(ClaimRow.id)).all()]
+    for row in uow.s.execute(stmt.order_by(ClaimRow.id).execution_options(yield_per=1000)):
+        yield _summary(row, row)
 
 
 @dataclass(frozen=True)
