@@ -354,6 +354,8 @@ class RecordDigestRow(Base):
     """A covered row's digest as zkd last wrote it (see :mod:`zhengkedai.db.digests`)."""
 
     __tablename__ = "record_digests"
+    # on SQLite the rows live in the primary key's B-tree: a digest is written once
+    __table_args__ = {"sqlite_with_rowid": False}
     table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
     record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
