@@ -46,14 +46,13 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
-    func,
     insert,
     literal,
     literal_column,
     select,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from .models import (
@@ -311,14 +310,20 @@ def store(conn: Connection, cov: Covered, *where: ColumnElement[bool], new: bool
         conn.execute(sealed.prefix_with("OR REPLACE"))
         return
     if new:
-        # new rows go in without a search for old digests first; only if some key had
-        # one are the rows' digests deleted and written again (an upsert would need
-        # UPDATE on record_digests, which no login has)
-        written = conn.execute(postgresql.insert(_DIGESTS).from_select(names, rows)
-                               .on_conflict_do_nothing()).rowcount
-        if written == conn.execute(select(func.count()).select_from(table)
-                                   .where(*where)).scalar():
+        # new rows go in by a plain INSERT, in a savepoint: no search for old digests
+        # (ON CONFLICT DO NOTHING probed the primary key twice a row, half the seal
+        # of a loans file); only if some key had one is the INSERT undone and the
+        # rows' digests deleted and written again (an upsert would need UPDATE on
+        # record_digests, which no login has)
+        conn.exec_driver_sql("SAVEPOINT zkd_seal")
+        try:
+            conn.execute(sealed)
+        except IntegrityError:
+            conn.exec_driver_sql("ROLLBACK TO SAVEPOINT zkd_seal")
+        else:
+            conn.exec_driver_sql("RELEASE SAVEPOINT zkd_seal")
             return
+        conn.exec_driver_sql("RELEASE SAVEPOINT zkd_seal")
     conn.execute(delete(_DIGESTS).where(
         _DIGESTS.c.table_name == cov.name,
         _DIGESTS.c.record_key.in_(select(key).select_from(table).where(*where))))

@@ -354,6 +354,8 @@ class RecordDigestRow(Base):
     """A covered row's digest as zkd last wrote it (see :mod:`zhengkedai.db.digests`)."""
 
     __tablename__ = "record_digests"
+    # on SQLite the rows live in the primary key's B-tree: a digest is written once
+    __table_args__ = {"sqlite_with_rowid": False}
     table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
     record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))
@@ -393,5 +395,9 @@ Index("ix_loans_file_id", LoanRow.file_id)
 Index("ix_loan_events_file_id", LoanEventRow.file_id)
 # a month's statements: the loans disbursed in it, the rows withdrawn since the last close
 Index("ix_loans_disbursed_on", LoanRow.disbursed_on)
-Index("ix_loans_withdrawn_at", LoanRow.withdrawn_at)
+# (only the withdrawn loans: the queries ask for those, and a filed loan is one entry less
+# to write)
+Index("ix_loans_withdrawn_at", LoanRow.withdrawn_at,
+      sqlite_where=LoanRow.withdrawn_at.is_not(None),
+      postgresql_where=LoanRow.withdrawn_at.is_not(None))
 Index("ix_loan_events_withdrawn_at", LoanEventRow.withdrawn_at)
