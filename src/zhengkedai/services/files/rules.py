@@ -8,9 +8,12 @@ The import service writes every valid row of a batch before the next batch is
 checked (and rolls everything back if any row had an error), so the database
 itself holds the file's earlier rows: a loan number repeated in the file is
 found by the same index probe that finds one filed last month, and a loan's
-running state is read back from its row. Only the current batch, and the keys
-of rows that were refused (and so not written), are held in memory — which
-stays flat however long the file is.
+running state is read back from its row (or, for a loan the events writer has
+moved but not yet written, from the writer's figures: :attr:`StateChecker.moved`),
+with its losses and latest date summed by the database over its events. Only
+the current batch, the keys of rows that were refused (and so not written) and
+a bounded number of moved loans' figures are held in memory — which stays flat
+however long the file is.
 """
 
 from __future__ import annotations
