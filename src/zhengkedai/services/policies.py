@@ -25,6 +25,7 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from dataclasses import dataclass
@@ -133,12 +134,19 @@ def newest_row(uow: UnitOfWork, name: str) -> PolicyVersionRow | None:
     ).scalar_one_or_none()
 
 
+@functools.lru_cache(maxsize=64)
+def _predecessor(content: str) -> object:
+    """The ``predecessor`` a stored policy's text names (parsed once per text: an
+    events file of many losses builds the active policy for every claim it opens)."""
+    return tomllib.loads(content).get("predecessor")
+
+
 def build(uow: UnitOfWork, row: PolicyVersionRow, _seen: frozenset[str] = frozenset()
           ) -> StoredPolicy:
     """The policy a stored row holds; a predecessor is the newest stored row of its name."""
     if row.name in _seen:
         raise PolicyError(f"stored policy {row.name}: predecessors form a cycle")
-    pred_name = tomllib.loads(row.content).get("predecessor")
+    pred_name = _predecessor(row.content)
     known: dict[str, Policy] = {}
     key: tuple[object, ...] = (row.id, row.sha256, row.source_file)
     if isinstance(pred_name, str):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -40,7 +40,7 @@ from zhengkedai.db.models import ClaimRow, ImportFileRow, InstitutionRow, LoanEv
 from zhengkedai.db.models import LoanRow as LoanTable
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import InputRejected, ZkdError
-from zhengkedai.domain.loans import EventType, LoanState, apply_event
+from zhengkedai.domain.loans import EventType, LoanState
 from zhengkedai.i18n import _, ngettext
 from zhengkedai.imports import prefetch
 from zhengkedai.imports.parse import (
@@ -52,12 +52,12 @@ from zhengkedai.imports.parse import (
     totals_note,
 )
 from zhengkedai.imports.readers import ENCODING_NAMES, FileRejected
-from zhengkedai.imports.records import EventRecord, SubsidyRecord
+from zhengkedai.imports.records import SubsidyRecord
 from zhengkedai.imports.rowerrors import RowError
 from zhengkedai.imports.schema import FILE_KIND_ZH, RECORD_TYPES, FileKind
 from zhengkedai.services import institutions
 from zhengkedai.services.claims import computation as claims
-from zhengkedai.services.files.rules import StateChecker
+from zhengkedai.services.files.rules import EventRow, StateChecker
 from zhengkedai.services.params import active_policy
 from zhengkedai.services.subsidies import applications as subsidies
 
@@ -203,6 +203,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     loans = _LoanWriter(uow, record.id, filer) if parsed.kind is FileKind.LOANS else None
     events = (_EventWriter(uow, actor, record.id, result)
               if parsed.kind is FileKind.EVENTS and to_books else None)
+    if events is not None:
+        checker.moved = events.moved  # the loans' figures not yet written
 
     def flush(rows: list[int], columns: dict[str, list[Any]]) -> None:
         if not rows or not to_books:  # not rows: a file of exactly n×BATCH rows
@@ -227,21 +229,24 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
             if rows:
                 result.add_total("principal", len(rows), sum(columns["principal"]))
             return
+        if events is not None:
+            # columns straight through, as tuples: no record per row
+            checked = list(zip(rows, columns["loan_no"], columns["event"],
+                               columns["occurred_on"], columns["amount"], columns["note"],
+                               strict=True))
+            errors.extend(checker.check_events(checked))
+            events.write(checked, checker.loaded, checker.after)
+            return
         batch = _records(parsed, rows, columns)
         found = checker.check(batch)
         errors.extend(found)
         refused = {e.row for e in found}
         valid = [p for p in batch if p[0] not in refused] if refused else batch
-        if valid and events is not None:
-            events.write(valid, checker.loaded)
-        elif valid:
-            WRITERS[parsed.kind](uow, actor, valid, record.id, filer, result)
         if valid:
+            WRITERS[parsed.kind](uow, actor, valid, record.id, filer, result)
             for _, rec in valid:
-                if isinstance(rec, EventRecord):
-                    result.add_total(rec.event.value, 1, rec.amount)
-                else:
-                    result.add_total("basis", 1, rec.basis)
+                assert isinstance(rec, SubsidyRecord)
+                result.add_total("basis", 1, rec.basis)
 
     # Read and validate a chunk of rows at a time; check and write in batches
     # of BATCH valid rows, as a row-by-row loop would (the ledger rules see the
@@ -264,6 +269,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
                 progress(500)
         count += chunk.read
     flush(*pending.take(len(pending.rows)))
+    if events is not None:
+        events.settle()
     if progress is not None:
         progress(count % 500)
     result.rows = count
@@ -436,17 +443,23 @@ class _LoanWriter:
 
 
 _EVENT_COLUMNS = ("loan_id", "event", "occurred_on", "amount_fen", "note", "file_id", "file_row")
+# the most loans whose new figures wait in memory before they are written (_EventWriter)
+SETTLE_AFTER = 50_000
+_EVENT_VALUES = {e: e.value for e in EventType}  # as stored
 
 
 class _EventWriter:
     """An events batch, checked, into ``loan_events``, and each loan's running figures.
 
     Repayments and overdue levels (nearly every row) go to the bulk writer
-    (:mod:`zhengkedai.db.bulk`), and the loans they move get their new
-    outstanding and overdue principal in one statement a batch. A loss
-    (which opens a claim) or a recovery (which lowers it or makes a share
-    owed) is written through the ORM, in file order, after the rows before
-    it: the claim rules read the loan as those rows leave it.
+    (:mod:`zhengkedai.db.bulk`). The loans they move get their new outstanding
+    and overdue principal in one statement when something reads them: the
+    claim rules, the end of the file, or :data:`SETTLE_AFTER` loans waiting.
+    Until then the new figures wait in :attr:`moved`, which the checks read
+    over the database's (a loan met in four batches is written once, not four
+    times). A loss (which opens a claim) or a recovery (which lowers it or
+    makes a share owed) is written through the ORM, in file order, after the
+    rows before it: the claim rules read the loans as those rows leave them.
     """
 
     def __init__(self, uow: UnitOfWork, actor: Actor, file_id: int,
@@ -455,49 +468,60 @@ class _EventWriter:
         conn = uow.s.connection()
         self.bulk = BulkWriter(conn, EVENTS, _EVENT_COLUMNS)
         self.postgresql = conn.dialect.name == "postgresql"
+        # loan id -> (outstanding, overdue) after the rows written, not yet in `loans`
+        self.moved: dict[int, tuple[int, int]] = {}
 
-    def write(self, batch: list[Any], loaded: dict[str, tuple[int, LoanState]]) -> None:
-        """Write ``batch`` (checked rows), the loans' states before it being ``loaded``."""
+    def write(self, batch: Sequence[EventRow], loaded: Mapping[str, tuple[int, LoanState]],
+              after: Mapping[int, tuple[int, int, int]]) -> None:
+        """Write the rows of ``batch`` that the checks kept (those in ``after``: each
+        row's loan and the loan's outstanding and overdue principal after it), the
+        loans' states before the batch being ``loaded``; and count them on the receipt."""
         s = self.uow.s
-        figures = {number: (loan_id, state.outstanding, state.overdue)
-                   for number, (loan_id, state) in loaded.items()}
-        plain: list[list[Any]] = [[] for _ in _EVENT_COLUMNS]
-        moved: dict[int, tuple[int, int]] = {}  # loan id -> (outstanding, overdue) after
+        figures = {loan_id: (state.outstanding, state.overdue)
+                   for loan_id, state in loaded.values()}
+        plain: list[tuple[Any, ...]] = []
+        moved = self.moved
+        file_id, values = self.file_id, _EVENT_VALUES
+        counted: dict[EventType, list[int]] = {}
 
         def flush_plain() -> None:
-            if plain[0]:
-                self.bulk.write(plain)
-                for column in plain:
-                    column.clear()
-            if moved:
-                self._move(moved)
-                moved.clear()
+            if plain:
+                self.bulk.write(list(zip(*plain, strict=True)))
+                plain.clear()
 
-        for number, rec in batch:
-            assert isinstance(rec, EventRecord)
-            loan_id, outstanding, overdue = figures[rec.loan_no]
-            # the check pass has allowed this event (a recovery only after a loss),
-            # so the running state only needs the outstanding and overdue figures
-            state = apply_event(LoanState(outstanding, overdue, losses=1), rec.event, rec.amount)
-            figures[rec.loan_no] = (loan_id, state.outstanding, state.overdue)
-            if (state.outstanding, state.overdue) != (outstanding, overdue):
-                moved[loan_id] = (state.outstanding, state.overdue)
-            values = (loan_id, rec.event.value, rec.occurred_on, rec.amount, rec.note,
-                      self.file_id, number)
-            if rec.event in (EventType.REPAYMENT, EventType.OVERDUE):
-                for column, value in zip(plain, values, strict=True):
-                    column.append(value)
+        for number, _no, event, day, amount, note in batch:
+            written = after.get(number)
+            if written is None:  # refused: its errors are listed
                 continue
-            flush_plain()  # the claim rules read the loan as the rows before leave it
-            event = LoanEventRow(**dict(zip(_EVENT_COLUMNS, values, strict=True)))
-            s.add(event)
+            loan_id, outstanding, overdue = written
+            if figures[loan_id] != (outstanding, overdue):
+                moved[loan_id] = figures[loan_id] = (outstanding, overdue)
+            counted.setdefault(event, []).append(amount)
+            if event is EventType.REPAYMENT or event is EventType.OVERDUE:
+                plain.append((loan_id, values[event], day, amount, note, file_id, number))
+                continue
+            flush_plain()  # the claim rules read the loans as the rows before leave them
+            self.settle()
+            row = LoanEventRow(loan_id=loan_id, event=values[event], occurred_on=day,
+                               amount_fen=amount, note=note, file_id=file_id, file_row=number)
+            s.add(row)
             s.flush()
-            if rec.event is EventType.LOSS:
-                claim = claims.open_claim(self.uow, self.actor, event)
+            if event is EventType.LOSS:
+                claim = claims.open_claim(self.uow, self.actor, row)
                 self.result.claims.append((claim.id, claim.amount_fen))
             else:
-                claims.record_recovery(self.uow, self.actor, event)
+                claims.record_recovery(self.uow, self.actor, row)
         flush_plain()
+        for event, amounts in counted.items():
+            self.result.add_total(values[event], len(amounts), sum(amounts))
+        if len(moved) >= SETTLE_AFTER:  # memory stays flat, whatever the file's length
+            self.settle()
+
+    def settle(self) -> None:
+        """Write the loans' new outstanding and overdue principal waiting in :attr:`moved`."""
+        if self.moved:
+            self._move(self.moved)
+            self.moved.clear()
 
     def _move(self, moved: dict[int, tuple[int, int]]) -> None:
         """The loans' new outstanding and overdue principal: one statement, digests noted."""

@@ -8,15 +8,20 @@ The import service writes every valid row of a batch before the next batch is
 checked (and rolls everything back if any row had an error), so the database
 itself holds the file's earlier rows: a loan number repeated in the file is
 found by the same index probe that finds one filed last month, and a loan's
-running state is read back from its row. Only the current batch, and the keys
-of rows that were refused (and so not written), are held in memory — which
-stays flat however long the file is.
+running state is read back from its row (or, for a loan the events writer has
+moved but not yet written, from the writer's figures: :attr:`StateChecker.moved`),
+with its losses and latest date summed by the database over its events. Only
+the current batch, the keys of rows that were refused (and so not written) and
+a bounded number of moved loans' figures are held in memory — which stays flat
+however long the file is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+import sqlite3
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +35,7 @@ from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_ev
 from zhengkedai.domain.money import format_plain
 from zhengkedai.domain.periods import period_of
 from zhengkedai.i18n import _
-from zhengkedai.imports.records import EventRecord, LoanRecord, Record, SubsidyRecord, construct
+from zhengkedai.imports.records import LoanRecord, Record, SubsidyRecord, construct
 from zhengkedai.imports.rowerrors import RowError
 from zhengkedai.imports.schema import FIELDS, FileKind
 from zhengkedai.imports.uscc import uscc_error
@@ -38,6 +43,15 @@ from zhengkedai.imports.uscc import uscc_error
 # db.live's conditions, spelt for the SQL text below (the rule stays written once)
 _LIVE_LOAN = str(LIVE_LOAN.compile())
 _LIVE_EVENT = str(LIVE_EVENT.compile())
+# the same, as a filter of rows found by loan: never an index search. During an
+# import the planner's figures are those of before it (PostgreSQL), and an index
+# on withdrawn_at, where nearly every row is NULL, looked like a few rows a probe
+_LIVE_EVENT_ROW = f"({_LIVE_EVENT}) IS TRUE"
+_LOSS = EventType.LOSS.value
+
+
+EventRow = tuple[int, str, EventType, dt.date, int, "str | None"]
+"""An events file's checked row: (row, loan number, event, date, amount, note)."""
 
 
 class StateChecker:
@@ -50,12 +64,22 @@ class StateChecker:
         self.file_id = file_id  # this file's rows, once written, are found with this id
         # an events batch's loans as loaded before it: loan number -> (id, state)
         self.loaded: dict[str, tuple[int, LoanState]] = {}
+        # an events batch's rows to write: row -> (loan id, outstanding, overdue) after it
+        self.after: dict[int, tuple[int, int, int]] = {}
+        # the loans' outstanding and overdue principal that the events writer holds,
+        # not yet written to their rows: loan id -> (outstanding, overdue)
+        self.moved: Mapping[int, tuple[int, int]] = {}
         # every month up to the latest closed one is closed (see LedgerRepo.check_open)
         self.closed = latest_closed(uow)
         self.labels = {f.key: f.label() for f in FIELDS[kind]}
         self.institutions = {r.code: r.kind for r in self.s.execute(select(InstitutionRow)).scalars()}
         # keys of refused rows (not written, so not in the database): key -> row
         self.refused: dict[object, int] = {}
+        if kind is FileKind.EVENTS and self.s.get_bind().dialect.name == "postgresql":
+            # the checks' per-loan subqueries are planned on the figures of before
+            # the file, which can cost them high enough to be compiled (JIT) — a
+            # second a statement, for a few milliseconds of work
+            self.s.connection().exec_driver_sql("SET LOCAL jit = off")
 
     def _error(self, row: int, key: str, value: object, message: str) -> RowError:
         return RowError(self.file, row, self.labels.get(key, key), "" if value is None else str(value),
@@ -211,57 +235,98 @@ class StateChecker:
     def _load(self, numbers: set[str]) -> dict[str, tuple[int, dt.date, LoanState, dt.date | None]]:
         """Each loan's state as the database holds it now (earlier batches written).
 
-        Two set-based queries a batch: the filer's live loans among ``numbers``,
-        then every live event of those loans (their losses, their latest date,
-        and, kept in ``self.earlier``, what earlier files filed). Both go to
-        the driver as SQL text, one index probe per number or loan: compiling
-        an expanding ``IN`` of a thousand values cost more than running it, and
-        on PostgreSQL a generic plan for ``IN`` lists may scan (see ``_filed``).
+        One query a batch: the filer's live loans among ``numbers``, each with
+        its running outstanding and overdue principal and, summed by the
+        database over the loan's live events, its confirmed losses and its
+        latest event date — no event row comes back (a loan's earlier events
+        were read back, every batch, 150,000 rows for a 100,000-row file). It
+        goes to the driver as SQL text, one index probe per number: compiling
+        an expanding ``IN`` of a thousand values cost more than running it,
+        and on PostgreSQL a generic plan for ``IN`` lists may scan (see ``_filed``).
         """
         conn = self.s.connection()
-        postgresql = conn.dialect.name == "postgresql"
         wanted = sorted(numbers)
-        if postgresql:
+        facts = (f"(SELECT max(loan_events.occurred_on) FROM loan_events "
+                 f"WHERE loan_events.loan_id = loans.id AND {_LIVE_EVENT_ROW}), "
+                 f"(SELECT sum(loan_events.amount_fen) FROM loan_events "
+                 f"WHERE loan_events.loan_id = loans.id AND loan_events.event = '{_LOSS}' "
+                 f"AND {_LIVE_EVENT_ROW})")
+        if conn.dialect.name == "postgresql":
+            # LATERAL … OFFSET 0: a probe of the unique index per number; a join was
+            # planned as a hash of every loan of the ledger, for a thousand of them
             rows = conn.exec_driver_sql(
-                "SELECT loans.id, loans.loan_no, loans.disbursed_on, loans.outstanding_fen, "
-                "loans.overdue_fen FROM unnest(%(numbers)s::VARCHAR[]) AS w(no) JOIN loans "
-                f"ON loans.institution_code = %(filer)s AND loans.loan_no = w.no AND {_LIVE_LOAN}",
+                "SELECT l.* FROM unnest(%(numbers)s::VARCHAR[]) AS w(no) CROSS JOIN LATERAL "
+                "(SELECT loans.id, loans.loan_no, loans.disbursed_on, loans.outstanding_fen, "
+                f"loans.overdue_fen, {facts} FROM loans WHERE loans.institution_code = "
+                f"%(filer)s AND loans.loan_no = w.no AND {_LIVE_LOAN} OFFSET 0) AS l",
                 {"filer": self.filer, "numbers": wanted}).all()
         else:
             rows = conn.exec_driver_sql(
-                "SELECT id, loan_no, disbursed_on, outstanding_fen, overdue_fen FROM loans "
-                f"WHERE institution_code = ? AND loan_no IN ({', '.join('?' * len(wanted))}) "
-                f"AND {_LIVE_LOAN}", (self.filer, *wanted)).all()
-        self.earlier: dict[tuple[int, str, dt.date, int], tuple[int, int]] = {}
-        if not rows:
+                "SELECT loans.id, loans.loan_no, loans.disbursed_on, loans.outstanding_fen, "
+                f"loans.overdue_fen, {facts} FROM loans WHERE loans.institution_code = ? "
+                f"AND loans.loan_no IN ({', '.join('?' * len(wanted))}) AND {_LIVE_LOAN}",
+                (self.filer, *wanted)).all()
+        moved = self.moved
+        found = {}
+        for loan_id, no, disbursed, outstanding, overdue, last, losses in rows:
+            if loan_id in moved:
+                outstanding, overdue = moved[loan_id]
+            found[no] = (loan_id, _day(disbursed), LoanState(outstanding, overdue, losses or 0),
+                         None if last is None else _day(last))
+        return found
+
+    def _earlier(self, keys: set[tuple[int, str, dt.date, int]]
+                 ) -> dict[tuple[int, str, dt.date, int], tuple[int, int]]:
+        """Where an earlier file filed an event identical to each of ``keys`` (loan id,
+        kind, date, amount), if one did: (file id, row) of the first filed.
+
+        Found by the database, one probe of the loan's events of that date per
+        key; only the matches come back (SPEC 4: a file re-saved by a
+        spreadsheet books nothing twice).
+        """
+        if not keys:
             return {}
-        ids = sorted(r[0] for r in rows)
-        if postgresql:
-            events = conn.exec_driver_sql(
-                "SELECT loan_events.loan_id, loan_events.event, loan_events.occurred_on, "
-                "loan_events.amount_fen, loan_events.file_id, loan_events.file_row "
-                "FROM unnest(%(ids)s::INTEGER[]) AS w(id) JOIN loan_events "
-                f"ON loan_events.loan_id = w.id AND {_LIVE_EVENT} ORDER BY loan_events.id",
-                {"ids": ids})
+        conn = self.s.connection()
+        ordered = sorted(keys)
+        same = ("SELECT loan_events.loan_id, loan_events.event, loan_events.occurred_on, "
+                "loan_events.amount_fen, loan_events.file_id, loan_events.file_row, "
+                "loan_events.id FROM loan_events WHERE loan_events.loan_id = b.loan_id "
+                "AND loan_events.occurred_on = b.day AND loan_events.event = b.event "
+                "AND loan_events.amount_fen = b.amount AND loan_events.file_id <> {file} "
+                f"AND {_LIVE_EVENT_ROW}")
+        if conn.dialect.name == "postgresql":
+            # LATERAL … OFFSET 0: a probe per key, never a join the planner might
+            # make a scan of every event (its figures are those of before the file)
+            parts = [conn.exec_driver_sql(
+                "SELECT e.* FROM unnest(%(ids)s::INTEGER[], %(events)s::VARCHAR[], %(days)s::DATE[], "
+                "%(amounts)s::BIGINT[]) AS b(loan_id, event, day, amount) "
+                f"CROSS JOIN LATERAL ({same.format(file='%(file)s')} OFFSET 0) AS e "
+                "ORDER BY e.id",
+                {"ids": [k[0] for k in ordered], "events": [k[1] for k in ordered],
+                 "days": [k[2] for k in ordered], "amounts": [k[3] for k in ordered],
+                 "file": self.file_id}).all()]
         else:
-            events = conn.exec_driver_sql(
-                "SELECT loan_id, event, occurred_on, amount_fen, file_id, file_row "
-                f"FROM loan_events WHERE loan_id IN ({', '.join('?' * len(ids))}) "
-                f"AND {_LIVE_EVENT} ORDER BY id", tuple(ids))
-        losses: dict[int, int] = {}
-        last: dict[int, dt.date] = {}
-        loss = EventType.LOSS.value
-        for loan_id, event, day, amount, file_id, file_row in events:
-            day = _day(day)
-            if event == loss:
-                losses[loan_id] = losses.get(loan_id, 0) + amount
-            if loan_id not in last or day > last[loan_id]:
-                last[loan_id] = day
-            if file_id != self.file_id:  # SPEC 4: an earlier file's identical row
-                self.earlier.setdefault((loan_id, event, day, amount), (file_id, file_row))
-        return {no: (loan_id, _day(disbursed),
-                     LoanState(outstanding, overdue, losses.get(loan_id, 0)), last.get(loan_id))
-                for loan_id, no, disbursed, outstanding, overdue in rows}
+            driver = conn.connection.driver_connection
+            # as many keys a statement as SQLite's limit on bound values allows
+            step = max(1, (driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 1)  # type: ignore[union-attr]
+                       // 4)
+            parts = []
+            for start in range(0, len(ordered), step):
+                part = ordered[start:start + step]
+                parts.append(conn.exec_driver_sql(
+                    "WITH b(loan_id, event, day, amount) AS (VALUES "
+                    + ", ".join(["(?, ?, ?, ?)"] * len(part)) + ") "
+                    # CROSS JOIN: the keys outside, each a probe of (loan, date); left to
+                    # itself the planner scanned every event for each of a thousand keys
+                    f"{same.format(file='?')} ORDER BY loan_events.id".replace(
+                        "FROM loan_events WHERE", "FROM b CROSS JOIN loan_events WHERE"),
+                    (*(v for k in part for v in (k[0], k[1], k[2].isoformat(), k[3])),
+                     self.file_id)).all())
+        found: dict[tuple[int, str, dt.date, int], tuple[int, int]] = {}
+        for rows in parts:
+            for loan_id, event, day, amount, file_id, file_row, _id in rows:
+                found.setdefault((loan_id, event, _day(day), amount), (file_id, file_row))
+        return found
 
     def _elsewhere(self, numbers: set[str]) -> dict[str, str]:
         """Which other institution filed each of ``numbers`` (the first filed), if any."""
@@ -282,64 +347,77 @@ class StateChecker:
                                    .where(ImportFileRow.id.in_(ids))).tuples().all())
 
     def _events(self, batch: Sequence[tuple[int, Record]]) -> list[RowError]:
-        loans = self._load({rec.loan_no for _, rec in batch})  # type: ignore[union-attr]
-        # the loans' states before the batch: the writer replays the rows it
-        # writes from them (no second read of the loans)
+        return self.check_events([(row, rec.loan_no, rec.event, rec.occurred_on,  # type: ignore[union-attr]
+                                   rec.amount, rec.note)  # type: ignore[union-attr]
+                                  for row, rec in batch])
+
+    def check_events(self, batch: Sequence[EventRow]) -> list[RowError]:
+        """:meth:`check` of an events batch given as :data:`EventRow` tuples, not records.
+
+        Sets :attr:`loaded` (the batch's loans before it) and :attr:`after`
+        (each row that will be written: its loan and the loan's outstanding
+        and overdue principal after it), from which the writer writes.
+        """
+        numbers = {no for _, no, *_rest in batch}
+        loans = self._load(numbers)
+        # the loans' states before the batch, and after each row: the writer
+        # takes them from here (no second read of the loans, no second replay)
         self.loaded = {no: (known[0], known[2]) for no, known in loans.items()}
-        unknown = {rec.loan_no for _, rec in batch} - loans.keys()  # type: ignore[union-attr]
-        elsewhere = self._elsewhere(unknown)
+        after: dict[int, tuple[int, int, int]] = {}
+        self.after = after
+        elsewhere = self._elsewhere(numbers - loans.keys())
         # SPEC 4: a row identical to one an earlier file filed (same loan, kind,
         # date, amount) is an error, so a file re-saved by a spreadsheet (other
-        # line endings, a BOM: other bytes) books nothing twice. _load found
-        # them with the loans' events: (loan id, kind, date, amount) -> (file, row)
-        earlier = self.earlier
+        # line endings, a BOM: other bytes) books nothing twice:
+        # (loan id, kind, date, amount) -> (file, row)
+        earlier = self._earlier({(loans[no][0], event.value, day, amount)
+                                 for _, no, event, day, amount, _note in batch if no in loans})
         names: dict[int, str] = {}
         errors: list[RowError] = []
-        for row, rec in batch:
-            assert isinstance(rec, EventRecord)
-            known = loans.get(rec.loan_no)
+        for row, no, event, day, amount, _note in batch:
+            known = loans.get(no)
             if known is None:
-                other = elsewhere.get(rec.loan_no)
+                other = elsewhere.get(no)
                 why = (_("loan {no} was filed by another institution ({other}), "
-                         "not {filer}").format(no=rec.loan_no, other=other, filer=self.filer)
+                         "not {filer}").format(no=no, other=other, filer=self.filer)
                        if other else
                        _("no loan {no} has been filed by {filer}").format(
-                           no=rec.loan_no, filer=self.filer))
-                errors.append(self._error(row, "loan_no", rec.loan_no, why))
+                           no=no, filer=self.filer))
+                errors.append(self._error(row, "loan_no", no, why))
                 continue
             loan_id, disbursed, state, last = known
-            same = earlier.get((loan_id, rec.event.value, rec.occurred_on, rec.amount))
+            same = earlier.get((loan_id, event.value, day, amount)) if earlier else None
             if same is not None:
                 if same[0] not in names:
                     names.update(self._file_names({f for f, _ in earlier.values()}))
                 errors.append(self._error(
-                    row, "loan_no", rec.loan_no,
+                    row, "loan_no", no,
                     _("the same {event} of {amount} on {on} for loan {no} was already filed "
                       "by {filer} (in {file}, row {row})").format(
-                        event=_(rec.event.value), amount=format_plain(rec.amount),
-                        on=rec.occurred_on.isoformat(), no=rec.loan_no, filer=self.filer,
+                        event=_(event.value), amount=format_plain(amount),
+                        on=day.isoformat(), no=no, filer=self.filer,
                         file=names[same[0]], row=same[1])))
                 continue
             before = len(errors)
-            if rec.occurred_on < disbursed:
-                errors.append(self._error(row, "occurred_on", rec.occurred_on,
+            if day < disbursed:
+                errors.append(self._error(row, "occurred_on", day,
                               _("before the loan's disbursement on {on}").format(
                                   on=disbursed)))
-            elif last is not None and rec.occurred_on < last:
-                errors.append(self._error(row, "occurred_on", rec.occurred_on,
+            elif last is not None and day < last:
+                errors.append(self._error(row, "occurred_on", day,
                               _("before the loan's latest event on {on}; events are filed "
                                 "in date order").format(on=last)))
-            if self._closed(rec.occurred_on):
-                errors.append(self._error(row, "occurred_on", rec.occurred_on,
-                              _("month {period} is closed").format(
-                                  period=period_of(rec.occurred_on))))
+            if self._closed(day):
+                errors.append(self._error(row, "occurred_on", day,
+                              _("month {period} is closed").format(period=period_of(day))))
             try:
-                new_state = apply_event(state, rec.event, rec.amount)
+                new_state = apply_event(state, event, amount)
             except EventRefused as exc:
-                errors.append(self._error(row, "amount", format_plain(rec.amount), str(exc)))
+                errors.append(self._error(row, "amount", format_plain(amount), str(exc)))
                 continue
             if len(errors) == before:  # the row will be written: later rows see its effect
-                loans[rec.loan_no] = (loan_id, disbursed, new_state, rec.occurred_on)
+                loans[no] = (loan_id, disbursed, new_state, day)
+                after[row] = (loan_id, new_state.outstanding, new_state.overdue)
         return errors
 
     # --- subsidies ----------------------------------------------------------
@@ -384,6 +462,7 @@ class StateChecker:
         return errors
 
 
+@functools.lru_cache(maxsize=4096)  # a ledger has few distinct dates, met again and again
 def _day(value: dt.date | str) -> dt.date:
     """A date as the driver returns it (SQLite: ISO text)."""
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
