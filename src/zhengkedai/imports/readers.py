@@ -45,7 +45,7 @@ import datetime as dt
 import mmap
 import struct
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -60,6 +60,7 @@ from . import xlsxcells, xlsxsheet
 T = TypeVar("T")
 Cell = str | int | Decimal | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 RawRow = tuple[int, list[Cell]]
+Rows = list[list[Cell]]
 
 _CHUNK = 1 << 16
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -332,24 +333,6 @@ def _csv_chunks(path: Path, encoding: str, size: int,
         meter.reached(total, total)
 
 
-def _chunked(rows: Iterator[RawRow], size: int) -> Iterator[tuple[int, list[list[Cell]]]]:
-    first, chunk = 0, list[list[Cell]]()
-    try:
-        for number, cells in rows:
-            if not chunk:
-                first = number
-            chunk.append(cells)
-            if len(chunk) == size:
-                yield first, chunk
-                chunk = []
-    except FileRejected:
-        if chunk:
-            yield first, chunk
-        raise
-    if chunk:
-        yield first, chunk
-
-
 # -- XLSX ------------------------------------------------------------------------------------
 
 class _Workbook:
@@ -485,13 +468,41 @@ _exact = _Memo(_number)
 _datetime = _Memo(lambda d: dt.datetime(d.year, d.month, d.day))
 
 
-def _cells(row: list[Any]) -> list[Cell]:
+def _cells(row: Sequence[Any]) -> list[Cell]:
     """calamine's cells as the parser takes them: an empty cell None (calamine gives
     ""), a float an int or Decimal, a date cell a datetime (as Excel holds it)."""
     # float-ok: a float cell is turned exact here, before any parser sees it
     exact, datetime = _exact, _datetime
     return [(v or None) if (k := v.__class__) is str else exact[v] if k is float
             else datetime[v] if k is dt.date else v for v in row]
+
+
+def _column(cells: tuple[Any, ...]) -> Sequence[Cell]:
+    """:func:`_cells` of a column of calamine's cells: a column of one type at once."""
+    kinds = set(map(type, cells))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind is str:
+            return [v or None for v in cells] if "" in cells else cells
+        if kind is float:
+            return list(map(_exact.__getitem__, cells))
+        if kind is dt.date:
+            return list(map(_datetime.__getitem__, cells))
+        return cells  # nothing to convert
+    return _cells(cells)
+
+
+def _converted(values: list[list[Any]], column: int, width: int) -> list[list[Cell]]:
+    """calamine's rows (from ``column``) as the parser takes them, ``width`` cells each
+    from column A (or wider, as calamine gave them): converted a column at a time."""
+    if not values:
+        return []
+    columns: list[Sequence[Cell]] = [_column(c) for c in zip(*values, strict=True)]
+    if column or column + len(columns) < width:
+        empty = (None,) * len(values)
+        columns = [*([empty] * column), *columns,
+                   *([empty] * (width - column - len(columns)))]
+    return list(map(list, zip(*columns, strict=True)))
 
 
 def _percent(value: Cell) -> Cell:
@@ -501,58 +512,67 @@ def _percent(value: Cell) -> Cell:
     return value
 
 
-def _xlsx_rows(source: Source, meter: ReadMeter | None = None) -> Iterator[RawRow]:
-    """The sheet's rows from its first, numbered as the sheet numbers them, each as wide
-    as the widest row read so far (from column A); the ``meter`` told after each slice."""
+def _xlsx_rows(source: Source) -> Iterator[RawRow]:
+    for first, rows in _xlsx_blocks(source):
+        yield from enumerate(rows, start=first)
+
+
+def _xlsx_blocks(source: Source, meter: ReadMeter | None = None) -> Iterator[tuple[int, Rows]]:
+    """The sheet's rows from its first, ``(first row number, rows)`` a slice at a time,
+    numbered as the sheet numbers them, each row as wide as the widest slice read so far
+    (from column A); the ``meter`` told after each slice. A sheet unreadable part-way
+    yields the rows before the fault, then raises :class:`FileRejected`."""
     path = source.path
     slices = source.workbook.sheet(source.sheet or "", source.date_1904)
     total = path.stat().st_size if meter is not None else 0
-    number = cells = width = 0
+    number = cells = width = 0  # the last row given, the cells given, the widest row
+
+    def empty(count: int) -> Rows:
+        return [[None] * width for _ in range(count)]
+
+    def block(first: int, rows: Rows) -> Iterator[tuple[int, Rows]]:
+        nonlocal number, cells
+        over = cells + len(rows) * width - MAX_CELLS
+        if over > 0 and width:  # the row that passes the limit, and none after it
+            keep = len(rows) - (over + width - 1) // width
+            if keep > 0:
+                yield first, rows[:keep]
+            raise FileRejected(_("{file}: the sheet has more than {limit} cells (at row "
+                                 "{row}); save it as CSV or split it").format(
+                                     file=path.name, limit=f"{MAX_CELLS:,}", row=first + keep))
+        number, cells = first + len(rows) - 1, cells + len(rows) * width
+        if rows:
+            yield first, rows
+
     try:
         for piece in slices:
-            if piece.start is None:
+            marks = list(piece.special.rows())
+            if piece.start is None and not marks:
                 continue
-            first, column = piece.start
+            first, column = piece.start if piece.start is not None else (marks[0][0] - 1, 0)
+            first += 1
             width = max(width, piece.width)
-            pad = [None] * column if column else None
-            while number < first:  # rows without a cell, between slices
-                number += 1
-                cells += width
-                _count(path, cells, number)
-                yield number, [None] * width
-            marks = piece.special.rows()
-            mark = next(marks, None)
-            # calamine gives the slice's rows from its first cell's row and column
-            for values in piece.rows:
-                number += 1
-                row = _cells(values)
-                if pad is not None:
-                    row = pad + row
-                if len(row) < width:
-                    row.extend([None] * (width - len(row)))
-                cells += len(row)
-                _count(path, cells, number)
-                while mark is not None and mark[0] <= number:
-                    if mark[0] == number:
-                        _mark(row, *mark[1:])
-                    mark = next(marks, None)
-                yield number, row
+            rows = _converted(piece.rows, column, width)
+            if marks:  # an error cell alone in its row is no cell to calamine: add its row
+                top, bottom = min(first, marks[0][0]), max(first + len(rows), marks[-1][0] + 1)
+                rows = empty(first - top) + rows + empty(bottom - first - len(rows))
+                first = top
+                for row, percent, errors in marks:
+                    _mark(rows[row - first], percent, errors)
+            while number + 1 < first:  # rows without a cell, between slices
+                gap = min(first - number - 1, 10_000)
+                yield from block(number + 1, empty(gap))
+            yield from block(first, rows)
+            if piece.fault is not None:
+                row, reason = piece.fault
+                raise FileRejected(_("{file}: row {row}: not readable ({reason})").format(
+                    file=path.name, row=row, reason=reason))
             if meter is not None:
                 meter.reached(int(total * piece.done), total)
     except FileRejected:
         raise
     except (xlsxsheet.SliceError, xlsxcells.SheetXmlError, zipfile.BadZipFile, OSError) as exc:
         raise _unreadable(path, exc) from None
-    except Exception as exc:  # a cell calamine cannot convert
-        raise FileRejected(_("{file}: row {row}: not readable ({reason})").format(
-            file=path.name, row=number + 1, reason=f"{type(exc).__name__}: {exc}")) from None
-
-
-def _count(path: Path, cells: int, number: int) -> None:
-    if cells > MAX_CELLS:
-        raise FileRejected(_("{file}: the sheet has more than {limit} cells (at row "
-                             "{row}); save it as CSV or split it").format(
-                                 file=path.name, limit=f"{MAX_CELLS:,}", row=number))
 
 
 def _mark(row: list[Cell], percent: list[int], errors: dict[int, str]) -> None:
@@ -567,9 +587,25 @@ def _mark(row: list[Cell], percent: list[int], errors: dict[int, str]) -> None:
 
 def _xlsx_chunks(source: Source, size: int,
                  meter: ReadMeter | None) -> Iterator[tuple[int, list[list[Cell]]]]:
-    """:func:`_chunked` rows, telling ``meter`` the part of the file read: the part of
+    """The rows of :func:`_xlsx_blocks`, ``size`` at a time; ``meter`` told the part of
     the sheet's XML read, in bytes of the file."""
-    yield from _chunked(_xlsx_rows(source, meter), size)
+    start, chunk = 1, list[list[Cell]]()
+    try:
+        for first, rows in _xlsx_blocks(source, meter):
+            if not chunk:
+                start = first
+            at = size - len(chunk)
+            chunk.extend(rows[:at])
+            while len(chunk) == size:
+                yield start, chunk
+                start, chunk = start + size, rows[at:at + size]
+                at += size
+    except FileRejected:
+        if chunk:
+            yield start, chunk
+        raise
+    if chunk:
+        yield start, chunk
     if meter is not None:
         total = source.path.stat().st_size
         meter.reached(total, total)

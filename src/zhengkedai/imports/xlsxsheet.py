@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,7 +77,9 @@ class Slice:
 
     ``start`` is the 0-based (row, column) of the slice's first cell (None: no
     cell), ``width`` the column after its last; ``special`` its percent and
-    error cells; ``done`` the part of the sheet's XML read so far (0 to 1).
+    error cells; ``done`` the part of the sheet's XML read so far (0 to 1);
+    ``fault``, the 1-based row of a cell calamine could not give and why (the
+    rows are then those before it).
     """
 
     start: tuple[int, int] | None
@@ -85,6 +87,7 @@ class Slice:
     rows: list[list[Any]]
     special: xlsxcells.SpecialCells
     done: float
+    fault: tuple[int, str] | None = None  # a cell calamine cannot give: (its row, why)
 
 
 class SheetSlices:
@@ -132,7 +135,7 @@ class SheetSlices:
         book = io.BytesIO()
         strings_xml = strings.naming(rows)
         parts = {"xl/worksheets/sheet1.xml": b"".join((opening, rows, closing))}
-        related = []
+        related: list[bytes] = []
         for kind, xml in ((b"styles", styles), (b"sharedStrings", strings_xml)):
             if xml:
                 parts[f"xl/{kind.decode()}.xml"] = xml
@@ -151,14 +154,17 @@ class SheetSlices:
         book.seek(0)
         try:
             sheet = CalamineWorkbook.from_filelike(book).get_sheet_by_index(0)
-            values = sheet.to_python()
         except Exception as exc:  # calamine's errors: XML, a number it cannot parse
-            raise SliceError(str(exc).strip() or type(exc).__name__) from None
-        start = sheet.start
+            raise SliceError(_reason(exc)) from None
+        start, fault = sheet.start, None
+        try:
+            values = sheet.to_python()
+        except Exception:  # a cell calamine cannot give: the rows before it, then which
+            values, fault = _up_to_fault(sheet)
         return Slice(start, sheet.end[1] + 1 if sheet.end is not None else 0, values, special,
-                     done)
+                     done, fault)
 
-    def _pieces(self) -> Iterator[tuple[bytes, bytes, bytes, float]]:
+    def _pieces(self) -> Generator[tuple[bytes, bytes, bytes, float], None, None]:
         """``(sheet opening, whole rows, closing, part of the XML read)``, slice by slice."""
         with zipfile.ZipFile(self.path) as archive, archive.open(self.part) as stream:
             total = max(archive.getinfo(self.part).file_size, 1)
@@ -193,6 +199,26 @@ class SheetSlices:
                     return
                 if cut == 0:
                     size = len(data) + _HEAD  # a row longer than a slice: read on
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc).strip() or type(exc).__name__
+
+
+def _up_to_fault(sheet: Any) -> tuple[list[list[Any]], tuple[int, str] | None]:
+    """The rows of ``sheet`` from its first cell's up to one calamine cannot give, and that
+    row (1-based) and why. calamine's row iterator starts at the sheet's row 1, each row
+    from the first column holding a value."""
+    start_row = sheet.start[0]
+    rows: list[list[Any]] = []
+    number = 0
+    try:
+        for number, row in enumerate(sheet.iter_rows(), start=1):  # noqa: B007 - used after
+            if number > start_row:
+                rows.append(row)
+    except Exception as exc:
+        return rows, (number + 1, _reason(exc))
+    return rows, None
 
 
 class _SharedStrings:
