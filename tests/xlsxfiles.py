@@ -14,6 +14,7 @@ from pathlib import Path
 
 _INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr">'
                      rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is></c>')
+_CHARACTER = re.compile(rb"&#([0-9]+);")  # openpyxl's spelling of 贷; Excel writes UTF-8
 _MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _SST_TYPE = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 _SST_CONTENT = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
@@ -32,7 +33,7 @@ def with_shared_strings(path: Path, out: Path | None = None, *,
     strings: dict[bytes, int] = {}
 
     def shared(m: re.Match[bytes]) -> bytes:
-        index = strings.setdefault(m.group(3), len(strings))
+        index = strings.setdefault(_CHARACTER.sub(_utf8, m.group(3)), len(strings))
         return b'<c r="%s"%s t="s"><v>%d</v></c>' % (m.group(1), m.group(2), index)
 
     for name in sorted(parts):
@@ -59,6 +60,11 @@ def with_shared_strings(path: Path, out: Path | None = None, *,
         for name, data in parts.items():
             z.writestr(name, data)
     return out
+
+
+def _utf8(m: re.Match[bytes]) -> bytes:
+    code = int(m.group(1))
+    return chr(code).encode() if code >= 128 else m.group(0)
 
 
 def _reindex(sheet: bytes, count: int) -> bytes:
