@@ -11,14 +11,17 @@ workbook's XML:
 - the error cells and their text, so that an error is refused as the
   spreadsheet error it is, never taken for a blank optional cell.
 
-:func:`special_cells` streams the sheet's XML once (zlib, ``bytes.find`` and
-one regular expression for Excel's spelling of a percent cell: a few seconds
-for 250 MB of XML, in a thread while calamine parses the same sheet) and keeps
-only those cells: nothing like a second reading of the rows. Attributes with
-spaces around their ``=``, which no spreadsheet program writes, are not seen.
+:class:`CellFinder` reads the sheet's XML a slice of whole rows at a time, as
+:mod:`.xlsxsheet` cuts it for calamine (``bytes.find`` and one regular
+expression for Excel's spelling of a percent cell: a few seconds for 250 MB of
+XML), and keeps only those cells: nothing like a second reading of the rows.
+Attributes with spaces around their ``=``, which no spreadsheet program
+writes, are not seen.
 
-Also here: the sheet names and their parts (:func:`sheet_parts`) and the date
-system (:func:`uses_1904`), read from the small ``workbook.xml``.
+Also here: the sheet names and their parts (:func:`sheet_parts`), the
+workbook's styles and shared strings parts (:func:`book_part`), the date
+system (:func:`uses_1904`), read from the small ``workbook.xml``, and where
+a piece of sheet XML's last whole row ends (:func:`rows_end`).
 """
 
 from __future__ import annotations
