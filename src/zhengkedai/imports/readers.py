@@ -3,10 +3,11 @@
 A :class:`Source` knows how to (re)open its file and yields ``(row_number,
 cells)`` pairs, one row at a time. ``row_number`` is the 1-based row as a
 spreadsheet shows it: for CSV the record's position (a quoted cell spanning
-lines is still one row), for XLSX the sheet's row number. A CSV is streamed,
-so memory stays flat however long it is; an XLSX sheet is parsed whole by
-python-calamine (Rust, about ten times openpyxl's speed; about 1.4 KB of
-memory a row of 16 cells), once, and its rows then converted one at a time.
+lines is still one row), for XLSX the sheet's row number. Both are streamed,
+so memory stays flat however long the file: a CSV a record at a time, an
+XLSX sheet a slice of rows at a time, each parsed by python-calamine (Rust,
+about ten times openpyxl's speed; :mod:`.xlsxsheet`), and its rows then
+converted one at a time.
 
 Cells are never ``float``: CSV cells are ``str``; XLSX cells are ``None``,
 ``str``, ``int`` (a whole number below 2**53), ``Decimal`` (other numbers,
@@ -21,7 +22,7 @@ characters they stand for, as Excel shows them (openpyxl left them as written).
 
 :func:`metered` counts progress by bytes read, not by a first pass over the
 file: the bytes of a CSV taken so far, the rows of an XLSX sheet read so far
-in proportion to the file's bytes.
+(the part of its XML read) in proportion to the file's bytes.
 
 CSV encodings: UTF-8 (with or without BOM) is tried strictly over the whole
 file first, streaming; then GB18030. The encoding used is reported.
@@ -43,9 +44,8 @@ import csv
 import datetime as dt
 import mmap
 import struct
-import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -55,11 +55,12 @@ from typing import Any, TypeVar
 
 from ..domain.errors import ZkdError
 from ..i18n import _, ngettext
-from . import xlsxcells
+from . import xlsxcells, xlsxsheet
 
 T = TypeVar("T")
 Cell = str | int | Decimal | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 RawRow = tuple[int, list[Cell]]
+Rows = list[list[Cell]]
 
 _CHUNK = 1 << 16
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -189,8 +190,8 @@ class Source:
             sheet=self.sheet, system=system, skipped=skipped)
 
     def rows(self) -> Iterator[RawRow]:
-        """Each ``(row_number, cells)`` in file order; a CSV is opened afresh each call,
-        an XLSX sheet parsed at the first call only.
+        """Each ``(row_number, cells)`` in file order; the file is read afresh each call
+        (an XLSX sheet a slice at a time).
 
         Raises:
             FileRejected: the file cannot be parsed (it is read lazily, so this
@@ -234,7 +235,10 @@ def open_source(path: str | Path, *, sheet: str | None = None) -> Source:
     if magic == _XLSX_MAGIC:
         _check_archive(path)
         workbook = _Workbook(path)
-        name, date_1904, skipped = _pick_sheet(path, workbook, sheet)
+        try:
+            name, date_1904, skipped = _pick_sheet(path, workbook, sheet)
+        finally:
+            workbook.close()
         return Source(path, "xlsx", sheet=name, date_1904=date_1904, skipped=skipped,
                       workbook=workbook)
     if sheet is not None:
@@ -329,39 +333,15 @@ def _csv_chunks(path: Path, encoding: str, size: int,
         meter.reached(total, total)
 
 
-def _chunked(rows: Iterator[RawRow], size: int) -> Iterator[tuple[int, list[list[Cell]]]]:
-    first, chunk = 0, list[list[Cell]]()
-    try:
-        for number, cells in rows:
-            if not chunk:
-                first = number
-            chunk.append(cells)
-            if len(chunk) == size:
-                yield first, chunk
-                chunk = []
-    except FileRejected:
-        if chunk:
-            yield first, chunk
-        raise
-    if chunk:
-        yield first, chunk
-
-
 # -- XLSX ------------------------------------------------------------------------------------
 
 class _Workbook:
-    """A workbook's sheet list, then the one sheet read (loaded once, kept for a second pass).
-
-    calamine parses a whole sheet into memory at once: the header is found in
-    it, and the rows are then read from the same load (in the reading process
-    forked by :mod:`.prefetch` too, which inherits it).
-    """
+    """A workbook's sheet list, then the one sheet read, in slices (:mod:`.xlsxsheet`)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.book: Any = None
-        self.sheet: Any = None
-        self.special: xlsxcells.SpecialCells | None = None
+        self.slices: xlsxsheet.SheetSlices | None = None
 
     def open(self) -> Any:
         if self.book is None:
@@ -372,44 +352,31 @@ class _Workbook:
                 self.book = _calamine(self.path, lambda: CalamineWorkbook.from_filelike(f))
         return self.book
 
-    def load(self, name: str) -> tuple[Any, xlsxcells.SpecialCells]:
-        """The sheet ``name`` (parsed once) and its percent and error cells."""
-        if self.sheet is None:
-            book = self.open()
-            scan: list[Any] = []
-            # the special cells are found in the sheet's XML while calamine parses it
-            # (calamine lets go of the interpreter meanwhile)
-            finder = threading.Thread(target=self._find_special, args=(name, scan),
-                                      name="zkd-xlsx-cells", daemon=True)
-            finder.start()
-            try:
-                self.sheet = _calamine(self.path, lambda: book.get_sheet_by_name(name))
-            finally:
-                finder.join()
-                book.close()
-            [found] = scan
-            if isinstance(found, BaseException):
-                raise found
-            self.special = found
-        assert self.special is not None
-        return self.sheet, self.special
+    def close(self) -> None:
+        """Let go of calamine's whole-workbook reading (its shared strings) once the
+        sheet is chosen: the rows are read in slices."""
+        if self.book is not None:
+            self.book.close()
 
-    def _find_special(self, name: str, out: list[Any]) -> None:
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                part = xlsxcells.sheet_parts(archive).get(name, "")
-                if part not in archive.namelist():
-                    out.append(FileRejected(_("{file}: not a readable XLSX file (no part for "
-                                              "sheet {sheet!r})").format(file=self.path.name,
-                                                                         sheet=name)))
-                    return
-                out.append(xlsxcells.special_cells(archive, part,
-                                                   xlsxcells.percent_styles(archive)))
-        except (xlsxcells.SheetXmlError, zipfile.BadZipFile, OSError, ValueError) as exc:
-            out.append(FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
-                file=self.path.name, reason=exc)))
-        except BaseException as exc:  # noqa: BLE001 - told in the reading thread
-            out.append(exc)
+    def sheet(self, name: str, date_1904: bool) -> xlsxsheet.SheetSlices:
+        """The sheet ``name``, to be read in slices (its workbook's parts read once)."""
+        if self.slices is None:
+            try:
+                with zipfile.ZipFile(self.path) as archive:
+                    part = xlsxcells.sheet_parts(archive).get(name, "")
+                    found = part in archive.namelist()
+            except (xlsxcells.SheetXmlError, zipfile.BadZipFile, OSError, ValueError) as exc:
+                raise _unreadable(self.path, exc) from None
+            if not found:
+                raise FileRejected(_("{file}: not a readable XLSX file (no part for sheet "
+                                     "{sheet!r})").format(file=self.path.name, sheet=name))
+            self.slices = xlsxsheet.SheetSlices(self.path, part, date_1904)
+        return self.slices
+
+
+def _unreadable(path: Path, reason: object) -> FileRejected:
+    return FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
+        file=path.name, reason=reason))
 
 
 def _calamine(path: Path, call: Callable[[], T]) -> T:
@@ -417,9 +384,7 @@ def _calamine(path: Path, call: Callable[[], T]) -> T:
     try:
         return call()
     except Exception as exc:  # calamine's errors: zip, XML, a number it cannot parse
-        reason = str(exc).strip() or type(exc).__name__
-        raise FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
-            file=path.name, reason=reason)) from None
+        raise _unreadable(path, str(exc).strip() or type(exc).__name__) from None
 
 
 def _pick_sheet(path: Path, workbook: _Workbook, sheet: str | None) -> tuple[str, bool, str]:
@@ -431,8 +396,7 @@ def _pick_sheet(path: Path, workbook: _Workbook, sheet: str | None) -> tuple[str
         try:
             date_1904 = xlsxcells.uses_1904(archive)
         except xlsxcells.SheetXmlError as exc:
-            raise FileRejected(_("{file}: not a readable XLSX file ({reason})").format(
-                file=path.name, reason=exc)) from None
+            raise _unreadable(path, exc) from None
     metadata = workbook.open().sheets_metadata
     names: list[str] = [m.name for m in metadata]
     # what a sheet holds rows in: a worksheet (a chart sheet holds none)
@@ -484,12 +448,61 @@ def _number(value: float) -> int | Decimal:  # float-ok: calamine's cell in, exa
     return Decimal(format(value, ".15g"))  # float-ok: the file edge
 
 
-def _cells(row: list[Any]) -> list[Cell]:
+class _Memo(dict[Any, Any]):
+    """``convert(value)`` of each value asked for, remembered (a sheet repeats its amounts,
+    rates and dates), up to :data:`_MEMO` values."""
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> Any:
+        if len(self) >= _MEMO:
+            self.clear()
+        converted = self[value] = self.convert(value)
+        return converted
+
+
+_MEMO = 1 << 16
+_exact = _Memo(_number)
+_datetime = _Memo(lambda d: dt.datetime(d.year, d.month, d.day))
+
+
+def _cells(row: Sequence[Any]) -> list[Cell]:
     """calamine's cells as the parser takes them: an empty cell None (calamine gives
     ""), a float an int or Decimal, a date cell a datetime (as Excel holds it)."""
     # float-ok: a float cell is turned exact here, before any parser sees it
-    return [(v or None) if (k := v.__class__) is str else _number(v) if k is float
-            else dt.datetime(v.year, v.month, v.day) if k is dt.date else v for v in row]
+    exact, datetime = _exact, _datetime
+    return [(v or None) if (k := v.__class__) is str else exact[v] if k is float
+            else datetime[v] if k is dt.date else v for v in row]
+
+
+def _column(cells: tuple[Any, ...]) -> Sequence[Cell]:
+    """:func:`_cells` of a column of calamine's cells: a column of one type at once."""
+    kinds = set(map(type, cells))
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        if kind is str:
+            return [v or None for v in cells] if "" in cells else cells
+        if kind is float:
+            return list(map(_exact.__getitem__, cells))
+        if kind is dt.date:
+            return list(map(_datetime.__getitem__, cells))
+        return cells  # nothing to convert
+    return _cells(cells)
+
+
+def _converted(values: list[list[Any]], column: int, width: int) -> list[list[Cell]]:
+    """calamine's rows (from ``column``) as the parser takes them, ``width`` cells each
+    from column A (or wider, as calamine gave them): converted a column at a time."""
+    if not values:
+        return []
+    columns: list[Sequence[Cell]] = [_column(c) for c in zip(*values, strict=True)]
+    if column or column + len(columns) < width:
+        empty = (None,) * len(values)
+        columns = [*([empty] * column), *columns,
+                   *([empty] * (width - column - len(columns)))]
+    return list(map(list, zip(*columns, strict=True)))
 
 
 def _percent(value: Cell) -> Cell:
@@ -500,35 +513,66 @@ def _percent(value: Cell) -> Cell:
 
 
 def _xlsx_rows(source: Source) -> Iterator[RawRow]:
+    for first, rows in _xlsx_blocks(source):
+        yield from enumerate(rows, start=first)
+
+
+def _xlsx_blocks(source: Source, meter: ReadMeter | None = None) -> Iterator[tuple[int, Rows]]:
+    """The sheet's rows from its first, ``(first row number, rows)`` a slice at a time,
+    numbered as the sheet numbers them, each row as wide as the widest slice read so far
+    (from column A); the ``meter`` told after each slice. A sheet unreadable part-way
+    yields the rows before the fault, then raises :class:`FileRejected`."""
     path = source.path
-    sheet, special = source.workbook.load(source.sheet or "")
-    start = sheet.start
-    pad = [None] * start[1] if start is not None and start[1] else None
-    marks = special.rows()
-    mark = next(marks, None)
-    number = cells = 0
+    slices = source.workbook.sheet(source.sheet or "", source.date_1904)
+    total = path.stat().st_size if meter is not None else 0
+    number = cells = width = 0  # the last row given, the cells given, the widest row
+
+    def empty(count: int) -> Rows:
+        return [[None] * width for _ in range(count)]
+
+    def block(first: int, rows: Rows) -> Iterator[tuple[int, Rows]]:
+        nonlocal number, cells
+        over = cells + len(rows) * width - MAX_CELLS
+        if over > 0 and width:  # the row that passes the limit, and none after it
+            keep = len(rows) - (over + width - 1) // width
+            if keep > 0:
+                yield first, rows[:keep]
+            raise FileRejected(_("{file}: the sheet has more than {limit} cells (at row "
+                                 "{row}); save it as CSV or split it").format(
+                                     file=path.name, limit=f"{MAX_CELLS:,}", row=first + keep))
+        number, cells = first + len(rows) - 1, cells + len(rows) * width
+        if rows:
+            yield first, rows
+
     try:
-        # calamine gives every row from the sheet's first (so numbers are the sheet's),
-        # each from the first column holding a value (padded back to column A)
-        for number, values in enumerate(sheet.iter_rows(), start=1):  # noqa: B007
-            row = _cells(values)
-            if pad is not None:
-                row = pad + row
-            cells += len(row)
-            if cells > MAX_CELLS:
-                raise FileRejected(_("{file}: the sheet has more than {limit} cells (at row "
-                                     "{row}); save it as CSV or split it").format(
-                                         file=path.name, limit=f"{MAX_CELLS:,}", row=number))
-            while mark is not None and mark[0] <= number:
-                if mark[0] == number:
-                    _mark(row, *mark[1:])
-                mark = next(marks, None)
-            yield number, row
+        for piece in slices:
+            marks = list(piece.special.rows())
+            if piece.start is None and not marks:
+                continue
+            first, column = piece.start if piece.start is not None else (marks[0][0] - 1, 0)
+            first += 1
+            width = max(width, piece.width)
+            rows = _converted(piece.rows, column, width)
+            if marks:  # an error cell alone in its row is no cell to calamine: add its row
+                top, bottom = min(first, marks[0][0]), max(first + len(rows), marks[-1][0] + 1)
+                rows = empty(first - top) + rows + empty(bottom - first - len(rows))
+                first = top
+                for row, percent, errors in marks:
+                    _mark(rows[row - first], percent, errors)
+            while number + 1 < first:  # rows without a cell, between slices
+                gap = min(first - number - 1, 10_000)
+                yield from block(number + 1, empty(gap))
+            yield from block(first, rows)
+            if piece.fault is not None:
+                row, reason = piece.fault
+                raise FileRejected(_("{file}: row {row}: not readable ({reason})").format(
+                    file=path.name, row=row, reason=reason))
+            if meter is not None:
+                meter.reached(int(total * piece.done), total)
     except FileRejected:
         raise
-    except Exception as exc:  # a cell calamine cannot convert
-        raise FileRejected(_("{file}: row {row}: not readable ({reason})").format(
-            file=path.name, row=number + 1, reason=f"{type(exc).__name__}: {exc}")) from None
+    except (xlsxsheet.SliceError, xlsxcells.SheetXmlError, zipfile.BadZipFile, OSError) as exc:
+        raise _unreadable(path, exc) from None
 
 
 def _mark(row: list[Cell], percent: list[int], errors: dict[int, str]) -> None:
@@ -543,16 +587,25 @@ def _mark(row: list[Cell], percent: list[int], errors: dict[int, str]) -> None:
 
 def _xlsx_chunks(source: Source, size: int,
                  meter: ReadMeter | None) -> Iterator[tuple[int, list[list[Cell]]]]:
-    """:func:`_chunked` rows, telling ``meter`` the part of the file read: the rows
-    read of the sheet's, in bytes of the file (the sheet is parsed whole first)."""
-    rows = _chunked(_xlsx_rows(source), size)
-    if meter is None:
-        yield from rows
-        return
-    total = source.path.stat().st_size
-    sheet, _special = source.workbook.load(source.sheet or "")
-    last = sheet.end[0] + 1 if sheet.end is not None else 1
-    for first, chunk in rows:
-        meter.reached(min(total, total * (first + len(chunk) - 1) // last), total)
-        yield first, chunk
-    meter.reached(total, total)
+    """The rows of :func:`_xlsx_blocks`, ``size`` at a time; ``meter`` told the part of
+    the sheet's XML read, in bytes of the file."""
+    start, chunk = 1, list[list[Cell]]()
+    try:
+        for first, rows in _xlsx_blocks(source, meter):
+            if not chunk:
+                start = first
+            at = size - len(chunk)
+            chunk.extend(rows[:at])
+            while len(chunk) == size:
+                yield start, chunk
+                start, chunk = start + size, rows[at:at + size]
+                at += size
+    except FileRejected:
+        if chunk:
+            yield start, chunk
+        raise
+    if chunk:
+        yield start, chunk
+    if meter is not None:
+        total = source.path.stat().st_size
+        meter.reached(total, total)

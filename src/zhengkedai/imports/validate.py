@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..i18n import _
@@ -49,6 +50,7 @@ from .uscc import normalize_uscc, uscc_error
 RulesOn = Callable[[dt.date], EligibilityRules]
 
 _MISS = object()
+
 _CACHE_SIZE = 4096
 
 Values = dict[str, Any]
@@ -107,6 +109,8 @@ class RowValidator:
         self._eligible: dict[tuple[str, int, dt.date], bool] = {}
         self._wide: set[int] = set()  # positions of columns seen to be mostly distinct
         self._missed: set[int] = set()  # positions whose cells were not all in the cache
+        # each XLSX column's cells parsed, by type and value (see _typed)
+        self._typed_cache: dict[int, dict[Any, Any]] = {}
 
     def validate(self, number: int, cells: list[Cell]) -> Record | list[RowError]:
         """The row's record, or its errors (never empty)."""
@@ -210,14 +214,7 @@ class RowValidator:
                 else:
                     self._wide.discard(index)
             else:
-                # XLSX cells: 1, True and Decimal(1) are equal keys, so no sharing
-                values, failed = [], False
-                for cell in column:
-                    try:
-                        values.append(parse(cell))
-                    except CellError:
-                        values.append(_MISS)
-                        failed = True
+                values, failed = self._typed(column, parse, index)
             if failed:
                 bad.update(p for p, value in enumerate(values) if value is _MISS)
             columns[key] = values
@@ -256,6 +253,33 @@ class RowValidator:
             valid.append(p)
         return Checked([numbers[p] for p in valid],
                        {k: [v[p] for p in valid] for k, v in columns.items()}, errors)
+
+    def _typed(self, column: Sequence[Cell], parse: Callable[[Cell], Any],
+               index: int) -> tuple[list[Any], bool]:
+        """The parsed values of a column of XLSX cells (``_MISS`` where one fails), and
+        whether one did: each distinct cell parsed once (parsers are pure).
+
+        Cells are told apart by their type as well as their value (1, True and
+        Decimal(1) are equal in Python, not to a parser), in a column holding a
+        Decimal by their type and text (1.5 and 1.50 are equal, but not as written).
+        """
+        types = list(map(type, column))
+        # a cell's text is exact (str(Decimal("1.50")) is "1.50"), but slower than the cell
+        keys: list[Any] = list(zip(types, map(str, column) if Decimal in types else column,
+                                   strict=True))
+        cache = self._typed_cache.setdefault(index, {})
+        if len(cache) > _CACHE_SIZE:
+            cache.clear()
+        failed = False
+        for key, cell in dict(zip(keys, column, strict=True)).items():
+            if key not in cache:
+                try:
+                    cache[key] = parse(cell)
+                except CellError:
+                    cache[key] = _MISS
+            if cache[key] is _MISS:
+                failed = True
+        return list(map(cache.__getitem__, keys)), failed
 
     def _one_by_one(self, numbers: Sequence[int], rows: Sequence[list[Cell]]) -> Checked:
         valid: list[int] = []

@@ -11,14 +11,17 @@ workbook's XML:
 - the error cells and their text, so that an error is refused as the
   spreadsheet error it is, never taken for a blank optional cell.
 
-:func:`special_cells` streams the sheet's XML once (zlib, ``bytes.find`` and
-one regular expression for Excel's spelling of a percent cell: a few seconds
-for 250 MB of XML, in a thread while calamine parses the same sheet) and keeps
-only those cells: nothing like a second reading of the rows. Attributes with
-spaces around their ``=``, which no spreadsheet program writes, are not seen.
+:class:`CellFinder` reads the sheet's XML a slice of whole rows at a time, as
+:mod:`.xlsxsheet` cuts it for calamine (``bytes.find`` and one regular
+expression for Excel's spelling of a percent cell: a few seconds for 250 MB of
+XML), and keeps only those cells: nothing like a second reading of the rows.
+Attributes with spaces around their ``=``, which no spreadsheet program
+writes, are not seen.
 
-Also here: the sheet names and their parts (:func:`sheet_parts`) and the date
-system (:func:`uses_1904`), read from the small ``workbook.xml``.
+Also here: the sheet names and their parts (:func:`sheet_parts`), the
+workbook's styles and shared strings parts (:func:`book_part`), the date
+system (:func:`uses_1904`), read from the small ``workbook.xml``, and where
+a piece of sheet XML's last whole row ends (:func:`rows_end`).
 """
 
 from __future__ import annotations
@@ -42,12 +45,12 @@ _OFFICE_DOCUMENT = "/officeDocument"
 # Excel's built-in number formats that show a percentage (0% and 0.00%)
 _BUILTIN_PERCENT = frozenset({9, 10})
 _COLUMNS = 1 << 14  # Excel's 16,384 columns: a cell's key is row × this + column
-_BLOCK = 1 << 20
 
 _TAG_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 _ATTRIBUTE = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>([^<]*)<")
 _CELL_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+_ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row>")
 _REFERENCE = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 
 
@@ -104,22 +107,41 @@ def workbook_part(archive: zipfile.ZipFile) -> str:
     return "xl/workbook.xml"
 
 
-def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Each sheet's name -> the part holding its XML, in workbook order."""
+def _relationships(archive: zipfile.ZipFile) -> tuple[ElementTree.Element | None,
+                                                     dict[str, tuple[str, str]]]:
+    """The workbook's XML, and its relationships: ``Id`` -> (``Type``, the part it names)."""
     book = workbook_part(archive)
     workbook = _part(archive, book)
     rels = _part(archive, posixpath.join(posixpath.dirname(book), "_rels",
                                          posixpath.basename(book) + ".rels"))
-    if workbook is None or rels is None:
-        return {}
     targets = {}
-    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+    for rel in rels.iter(f"{_PKG_REL}Relationship") if rels is not None else ():
         target = rel.get("Target", "")
-        targets[rel.get("Id")] = (target.lstrip("/") if target.startswith("/") else
-                                  posixpath.normpath(posixpath.join(posixpath.dirname(book),
-                                                                    target)))
-    return {sheet.get("name", ""): targets.get(sheet.get(f"{_REL}id"), "")
+        targets[rel.get("Id", "")] = (
+            rel.get("Type", ""),
+            target.lstrip("/") if target.startswith("/") else
+            posixpath.normpath(posixpath.join(posixpath.dirname(book), target)))
+    return workbook, targets
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name -> the part holding its XML, in workbook order."""
+    workbook, targets = _relationships(archive)
+    if workbook is None or not targets:
+        return {}
+    return {sheet.get("name", ""): targets.get(sheet.get(f"{_REL}id", ""), ("", ""))[1]
             for sheet in workbook.iter(f"{_MAIN}sheet")}
+
+
+def book_part(archive: zipfile.ZipFile, kind: str) -> str | None:
+    """The workbook's part of ``kind`` (``"sharedStrings"``, ``"styles"``) if it has one."""
+    _workbook, targets = _relationships(archive)
+    names = set(archive.namelist())
+    found = [part for type_, part in targets.values() if type_.endswith("/" + kind)]
+    for part in (*found, f"xl/{kind}.xml"):
+        if part in names:
+            return part
+    return None
 
 
 def uses_1904(archive: zipfile.ZipFile) -> bool:
@@ -135,7 +157,8 @@ def uses_1904(archive: zipfile.ZipFile) -> bool:
 def percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
     """The cell styles (indexes into ``cellXfs``) whose number format shows a percentage:
     Excel's built-in 0% and 0.00%, or a custom format with a ``%`` in it."""
-    styles = _part(archive, "xl/styles.xml")
+    part = book_part(archive, "styles")
+    styles = _part(archive, part) if part is not None else None
     if styles is None:
         return frozenset()
     formats = set(_BUILTIN_PERCENT)
@@ -161,46 +184,43 @@ def percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
     return frozenset(found)
 
 
-def special_cells(archive: zipfile.ZipFile, part: str, percent: frozenset[int]) -> SpecialCells:
-    """The sheet's error cells, and its cells in one of the ``percent`` styles.
+class CellFinder:
+    """Finds a sheet's error cells, and its cells in one of the ``percent`` styles, in
+    its XML a piece of whole rows at a time (a cell's tag and value never straddle two)."""
 
-    Raises:
-        SheetXmlError: such a cell without its reference (``r="B7"``), which every
-            spreadsheet program writes.
-    """
-    found = SpecialCells()
-    # what every XML writer spells (no spaces around "="): searched for as bytes,
-    # then each found tag is read whole
-    errors = [b't="e"', b"t='e'"]
-    styles = [str(s).encode() for s in sorted(percent)]
-    needles = [b"s=" + q + style + q for q in (b'"', b"'") for style in styles]
-    # Excel's own spelling of such a cell, read by the regular expression alone
-    excel = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})" s="(?:%s)"' % b"|".join(styles))
-    percent_keys: list[int] = []
-    with archive.open(part) as stream:
-        carry = b""
-        while True:
-            block = stream.read(_BLOCK)
-            data = carry + block
-            # whole rows only: a cell's tag and its value never straddle two pieces
-            cut = _rows_end(data) if block else len(data)
-            if cut > 0:
-                piece = data[:cut]
-                # a writer quoting attributes with ' is rare: look for those only if there
-                quoted = 1 if piece.find(b"='") < 0 else 2
-                _scan(piece, errors[:quoted], percent, found, percent_keys)
-                if styles:
-                    cells = excel.findall(piece)
-                    if len(cells) == sum(piece.count(n) for n in needles[:len(styles) * quoted]):
-                        percent_keys.extend(int(row) * _COLUMNS + _column(letters)
-                                            for letters, row in cells)
-                    else:  # spelt otherwise, or a row's style: each tag read whole
-                        _scan(piece, needles, percent, found, percent_keys)
-            carry = data[cut:]
-            if not block:
-                break
-    found.percent = array("q", sorted(set(percent_keys)))
-    return found
+    def __init__(self, percent: frozenset[int]) -> None:
+        self.percent = percent
+        # what every XML writer spells (no spaces around "="): searched for as bytes,
+        # then each found tag is read whole
+        self._errors = [b't="e"', b"t='e'"]
+        self._styles = [str(s).encode() for s in sorted(percent)]
+        self._needles = [b"s=" + q + style + q for q in (b'"', b"'") for style in self._styles]
+        # Excel's own spelling of such a cell, read by the regular expression alone
+        self._excel = re.compile(rb'r="([A-Z]{1,3})([0-9]{1,7})" s="(?:%s)"'
+                                 % b"|".join(self._styles))
+
+    def find(self, piece: bytes) -> SpecialCells:
+        """The special cells of ``piece``, whole rows of the sheet's XML.
+
+        Raises:
+            SheetXmlError: such a cell without its reference (``r="B7"``), which every
+                spreadsheet program writes.
+        """
+        found = SpecialCells()
+        percent_keys: list[int] = []
+        # a writer quoting attributes with ' is rare: look for those only if there
+        quoted = 1 if piece.find(b"='") < 0 else 2
+        _scan(piece, self._errors[:quoted], self.percent, found, percent_keys)
+        if self._styles:
+            cells = self._excel.findall(piece)
+            needles = self._needles[:len(self._styles) * quoted]
+            if len(cells) == sum(piece.count(n) for n in needles):
+                percent_keys.extend(int(row) * _COLUMNS + _column(letters)
+                                    for letters, row in cells)
+            else:  # spelt otherwise, or a row's style: each tag read whole
+                _scan(piece, self._needles, self.percent, found, percent_keys)
+        found.percent = array("q", sorted(set(percent_keys)))
+        return found
 
 
 @functools.lru_cache(maxsize=1024)
@@ -212,12 +232,19 @@ def _column(letters: bytes) -> int:
     return column - 1
 
 
-def _rows_end(data: bytes) -> int:
-    """Where the last whole row of ``data`` ends (after its ``</row>``), or 0."""
+def rows_end(data: bytes) -> int:
+    """Where the last whole row of ``data`` ends (after its ``</row>``), or 0.
+
+    Exact: a ``<`` is never text in XML, so the last ``<`` before a ``row>`` opens
+    the end tag it seems to be, or something else.
+    """
     at = data.rfind(b"row>")
-    while at > 0 and data[at - 1] not in b"/:":
+    while at > 0:
+        opening = data.rfind(b"<", 0, at)
+        if opening >= 0 and _ROW_END.fullmatch(data, opening, at + 4):
+            return at + 4
         at = data.rfind(b"row>", 0, at)
-    return at + 4 if at > 0 else 0
+    return 0
 
 
 def _scan(piece: bytes, needles: list[bytes], percent: frozenset[int], found: SpecialCells,
