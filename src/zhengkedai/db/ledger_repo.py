@@ -212,10 +212,10 @@ class LedgerRepo:
         return self._to_entry(row)
 
     def entries(self, *, since: dt.date | None = None, until: dt.date | None = None,
-                batch: int = 2000) -> Iterator[Entry]:
-        """Entries in chain order, read in batches."""
+                after_seq: int = 0, batch: int = 2000) -> Iterator[Entry]:
+        """Entries in chain order (those numbered after ``after_seq``), read in batches."""
         s = self.uow.s
-        last = 0
+        last = after_seq
         while True:
             stmt = select(EntryRow).where(EntryRow.seq > last).order_by(EntryRow.seq).limit(batch)
             if since is not None:
