@@ -16,28 +16,26 @@ ledger shows.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from zhengkedai.context import Actor
 from zhengkedai.db.digests import BY_CLASS
-from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
+from zhengkedai.db.ledger_repo import LedgerRepo, anchor_before, closed_month
 from zhengkedai.db.models import LedgerHead, MonthRow, StatementArchiveRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
-from zhengkedai.domain.ledger import GENESIS_HASH, verify_chain
+from zhengkedai.domain.ledger import GENESIS_HASH
+from zhengkedai.domain.periods import first_day
 from zhengkedai.domain.statement import StatementDoc
 from zhengkedai.i18n import _
 from zhengkedai.render.tabular import render_csv, render_json
 from zhengkedai.services.audit import coverage
 from zhengkedai.services.audit.archive import archive_problems
-from zhengkedai.services.audit.chain import check_chain
+from zhengkedai.services.audit.chain import check_chain, check_chain_since
 from zhengkedai.services.statements.build import (
     Planned,
     archived_signed_pdfs,
@@ -412,28 +410,26 @@ def closed_month_problems(uow: UnitOfWork, period: str, *, whole_chain: bool = T
 
 def _head_in_ledger(uow: UnitOfWork, seq: int, head: str) -> list[str]:
     """The chain head is entry ``seq``'s hash, in a ledger whose chain verifies up to it."""
-    problems = (["chain head does not match an empty ledger"] if seq == 0 else
-                _entry_is(uow, seq, head, "the manifest's chain head"))
+    problems = []
+    if seq == 0:
+        if head != GENESIS_HASH:
+            problems.append("chain head does not match an empty ledger")
+    else:
+        try:
+            entry = LedgerRepo(uow).entry(seq)
+        except ZkdError:
+            problems.append(f"ledger has no entry #{seq}, which the manifest's chain head names")
+        else:
+            if entry.hash != head:
+                problems.append(f"ledger entry #{seq} hash differs from the manifest's chain head")
     report = check_chain(uow, upto_seq=seq)
     problems.extend(f"ledger: {p}" for p in report.problems)
     return problems
 
 
-def _entry_is(uow: UnitOfWork, seq: int, head: str, what: str) -> list[str]:
-    """Entry ``seq``'s hash is ``head`` (``seq`` 0: the empty ledger's)."""
-    if seq == 0:
-        return [] if head == GENESIS_HASH else [f"{what} does not match an empty ledger"]
-    try:
-        entry = LedgerRepo(uow).entry(seq)
-    except ZkdError:
-        return [f"ledger has no entry #{seq}, which {what} names"]
-    return [] if entry.hash == head else [f"ledger entry #{seq} hash differs from {what}"]
-
-
 def _month_in_chain(uow: UnitOfWork, closed: MonthRow) -> list[str]:
     """The entries a closed month added to the chain still link the close before it to
-    this close: the earlier close's head is its entry's hash, each entry after it holds
-    its hash, links to the one before and balances, up to this close's head.
+    this close (:func:`.chain.check_chain_since`), ending at this close's head.
 
     What writing a closed month's statements checks of the chain, in proportion to the
     month: the part before the earlier close is the earlier months' (each month's
@@ -441,15 +437,10 @@ def _month_in_chain(uow: UnitOfWork, closed: MonthRow) -> list[str]:
     the chain from its start. Both heads are kept in the months table under a record
     digest (and signed at the close, when the ledger has a key).
     """
-    before = uow.s.execute(select(MonthRow).where(MonthRow.period < closed.period)
-                           .order_by(MonthRow.period.desc()).limit(1)).scalar()
-    after = (before.last_seq, before.chain_head) if before is not None else (0, GENESIS_HASH)
-    what = f"the head of the close of {closed.period}"
-    problems = _entry_is(uow, *after, f"the head of the close of {before.period}"
-                         if before is not None else what)
-    problems += _entry_is(uow, closed.last_seq, closed.chain_head, what)
-    entries = itertools.takewhile(lambda e: e.seq <= closed.last_seq,
-                                  LedgerRepo(uow).entries(after_seq=after[0]))
-    problems.extend(_("entry #{seq}: {problem}").format(seq=p.seq, problem=p.message)
-                    for p in verify_chain(entries, after=after))
+    report = check_chain_since(uow, after=anchor_before(uow, closed.period),
+                               since=first_day(closed.period), upto_seq=closed.last_seq)
+    problems = list(report.problems)
+    if (report.head_seq, report.head_hash) != (closed.last_seq, closed.chain_head):
+        problems.append(f"ledger entry #{closed.last_seq} hash differs from the head of the "
+                        f"close of {closed.period}")
     return [f"ledger: {p}" for p in problems]
