@@ -37,11 +37,12 @@ def statement(period: str, institution: str | None, fmt: str, out: Path) -> None
     e = env()
     with e.uow() as uow, TerminalProgress(_("Statements of {period}").format(
             period=period)) as bar:
-        pack = packs.build_pack(uow, e.actor(), period, fmt=fmt, institution=institution,
+        pack = packs.pack_files(uow, e.actor(), period, fmt=fmt, institution=institution,
                                 progress=bar.at if bar.enabled else None)
-    # each file through a temporary name, the manifest (last in the pack) once
-    # every file it seals is in place
-    write_folder(out, pack.files, _("the statements"), ledger=e.ledger_file())
+        # each file through a temporary name as it is produced (a loan list streams
+        # from the database to its file), the manifest (last in the pack) once every
+        # file it seals is in place
+        write_folder(out, pack.files, _("the statements"), ledger=e.ledger_file())
     kind = _("draft (草稿): the month is open") if pack.draft else _("final: the month is closed")
     click.echo(_("Wrote {count} statement file(s) and {manifest} to {out} — {kind}.").format(
         count=len(pack.files) - 1, manifest=pack.manifest_name, out=out, kind=kind))

@@ -15,6 +15,11 @@ Where it may write:
   left alone;
 - inside a folder the user named (``statement -o DIR``, ``demo -o DIR``): the
   files of the pack, by the names zkd gives them, replacing earlier ones.
+
+A file's content is bytes, or chunks of bytes produced as it is written (a
+statement pack's loan list of a million rows never sits in memory whole): the
+chunks go to the temporary file as they come, and only a complete file is
+renamed into place.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from .domain.errors import ZkdError
@@ -39,8 +44,12 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, data: bytes, *, what: str = "the file") -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+Content = bytes | Iterable[bytes]  # a whole file, or its chunks in order (read once)
+
+
+def write_atomic(path: Path, data: Content, *, what: str = "the file") -> None:
+    """Write ``data`` (bytes, or chunks of bytes) to ``path`` through a temporary file in
+    the same folder, then rename. A chunk producer that raises leaves no file behind.
 
     Raises:
         OutputRefused: the folder is missing or not writable, or the disk is full.
@@ -54,7 +63,8 @@ def write_atomic(path: Path, data: bytes, *, what: str = "the file") -> None:
             what=what, path=path, reason=exc.strerror or exc)) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for chunk in ((data,) if isinstance(data, bytes) else data):
+                f.write(chunk)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600: give it a new file's mode
@@ -63,6 +73,9 @@ def write_atomic(path: Path, data: bytes, *, what: str = "the file") -> None:
         Path(tmp).unlink(missing_ok=True)
         raise OutputRefused(_("cannot write {what} {path}: {reason}").format(
             what=what, path=path, reason=exc.strerror or exc)) from None
+    except BaseException:  # the producer failed (or was interrupted): no half file stays
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -130,9 +143,11 @@ def check_output_folder(folder: Path, names: list[str], what: str, *,
                 path=folder / name, what=what))
 
 
-def write_folder(folder: Path, files: dict[str, bytes], what: str, *,
+def write_folder(folder: Path, files: Mapping[str, Content], what: str, *,
                  ledger: Path | None) -> None:
-    """Write ``files`` (name -> bytes, in order) into ``folder``, creating it, each atomically.
+    """Write ``files`` (name -> bytes or chunks, in order) into ``folder``, creating it,
+    each atomically. Every name is checked before anything is written; a file's chunks
+    are produced only when it is written (so one may depend on those before it).
 
     Raises:
         OutputRefused: see :func:`check_output_folder` and :func:`write_atomic`.

@@ -55,3 +55,20 @@ def test_an_archive_changed_with_its_sha256_recomputed_is_refused_too(closed, db
 def test_an_untouched_closed_month_is_written(closed, tmp_path) -> None:
     r = closed("statement", "2025-01", "-o", str(tmp_path / "out"))
     assert r.exit_code == 0, r.output
+
+
+def test_an_entry_of_the_month_changed_is_refused(closed, db_url, tmp_path) -> None:
+    """Writing a closed month's statements recomputes the part of the chain the month
+    added (here all of it: the first close), so a changed entry of the month shows."""
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE journal_lines SET amount_fen = amount_fen + 1 "
+                          "WHERE entry_seq = 1 AND line_no = 1"))
+    engine.dispose()
+    out = tmp_path / "out"
+    r = closed("statement", "2025-01", "-o", str(out))
+    assert r.exit_code == 1
+    assert "the statements archived at the close of 2025-01 fail their check" in r.stderr
+    assert "ledger: entry #1: does not balance" in r.stderr
+    assert "entry #1: content does not match its hash" in r.stderr
+    assert not out.exists()

@@ -386,3 +386,32 @@ def test_the_reserve_statement_s_top_up_counts_approved_claims_not_yet_paid(uow,
     # outstanding 19,000,000: target 1,900,000; 1,500,000 held, 800,000 of it owed: 700,000 free
     assert target["target_size"] == "1900000.00"
     assert target["top_up_needed"] == "1200000.00"
+
+
+def test_the_trial_balance_vouches_for_the_months_part_of_the_chain(uow, actor, clock) -> None:
+    """The chain line of a month's trial balance checks the entries after the close
+    before it, up to the month's head (entries, head and verdict as the whole check
+    gives them on a sound ledger), and reports a changed entry among them."""
+    from sqlalchemy import text
+
+    from zhengkedai.services.audit.chain import check_chain
+    from zhengkedai.services.statements.build import build_statements
+
+    def chain_line(period: str) -> dict:  # type: ignore[type-arg]
+        doc = next(d for d in build_statements(uow, actor, period) if d.kind == "trial_balance")
+        return {fld.key: fld.value for fld in doc.section("chain").fields}
+
+    _setup(uow, actor, clock)
+    clock.now = dt.datetime(2025, 2, 3, 9)
+    closing.close_month(uow, actor, "2025-01")
+    f.fund_reserve(uow, actor, 1_000_000, on=dt.date(2025, 2, 4), ref="C")
+    uow.commit()
+    whole = check_chain(uow)
+    line = chain_line("2025-02")
+    assert (line["entries_total"], line["head_entry"], line["chain_head"]) == (
+        whole.entries, whole.head_seq, whole.head_hash)
+    assert str(line["verification"]).startswith("通过")
+    uow.s.execute(text("UPDATE journal_lines SET amount_fen = amount_fen + 1 "
+                       "WHERE entry_seq = :s AND line_no = 1"), {"s": whole.head_seq})
+    changed = str(chain_line("2025-02")["verification"])
+    assert changed.startswith("未通过") and f"#{whole.head_seq}" in changed

@@ -87,3 +87,13 @@ def test_same_content_ignores_who_and_when() -> None:
     sealed = seal(d, seq=1, operator="x", created_at=T, prev_hash=GENESIS_HASH)
     assert d.same_content(sealed)
     assert not draft(amount=999).same_content(sealed)
+
+
+def test_the_part_of_a_chain_after_an_entry_checks_from_that_entry_on() -> None:
+    entries = chain(6)
+    fourth = entries[3]
+    assert verify_chain(entries[4:], after=(fourth.seq, fourth.hash)) == []
+    # the part must take up the chain where ``after`` says: a wrong hash or a gap shows
+    assert {p.seq for p in verify_chain(entries[4:], after=(fourth.seq, "0" * 64))} == {5}
+    gap = verify_chain(entries[5:], after=(fourth.seq, fourth.hash))
+    assert {p.seq for p in gap} == {6} and "sequence gap: expected 5" in gap[0].message

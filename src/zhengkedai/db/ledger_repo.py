@@ -18,7 +18,15 @@ from sqlalchemy import func, select
 from ..context import Actor
 from ..domain.accounts import Fund, fund_of, is_cash_account, parse_account
 from ..domain.errors import InsufficientFunds, InvariantViolation
-from ..domain.ledger import Entry, EntryDraft, Line, UnbalancedEntry, check_balanced, seal
+from ..domain.ledger import (
+    GENESIS_HASH,
+    Entry,
+    EntryDraft,
+    Line,
+    UnbalancedEntry,
+    check_balanced,
+    seal,
+)
 from ..domain.money import Fen, format_grouped
 from ..domain.periods import parse_period, period_of
 from ..i18n import N_, _
@@ -212,10 +220,10 @@ class LedgerRepo:
         return self._to_entry(row)
 
     def entries(self, *, since: dt.date | None = None, until: dt.date | None = None,
-                batch: int = 2000) -> Iterator[Entry]:
-        """Entries in chain order, read in batches."""
+                after_seq: int = 0, batch: int = 2000) -> Iterator[Entry]:
+        """Entries in chain order (those numbered after ``after_seq``), read in batches."""
         s = self.uow.s
-        last = 0
+        last = after_seq
         while True:
             stmt = select(EntryRow).where(EntryRow.seq > last).order_by(EntryRow.seq).limit(batch)
             if since is not None:
@@ -269,3 +277,11 @@ def latest_closed(uow: UnitOfWork) -> str | None:
 def closed_month(uow: UnitOfWork, period: str) -> MonthRow | None:
     """The close of ``period`` (``YYYY-MM``), or None while the month is open."""
     return uow.s.get(MonthRow, parse_period(period))
+
+
+def anchor_before(uow: UnitOfWork, period: str) -> tuple[int, str]:
+    """Where the chain stood at the latest close before ``period`` (entry number and hash;
+    the empty ledger's start when there is none): what a month's part of it starts from."""
+    before = uow.s.execute(select(MonthRow).where(MonthRow.period < period)
+                           .order_by(MonthRow.period.desc()).limit(1)).scalar()
+    return (before.last_seq, before.chain_head) if before is not None else (0, GENESIS_HASH)

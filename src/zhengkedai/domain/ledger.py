@@ -181,11 +181,15 @@ class ChainProblem:
     message: str
 
 
-def verify_chain(entries: Iterable[Entry]) -> list[ChainProblem]:
-    """Recompute the chain in sequence order; every problem found, first first."""
+def verify_chain(entries: Iterable[Entry], *, after: tuple[int, str] = (0, GENESIS_HASH)
+                 ) -> list[ChainProblem]:
+    """Recompute the chain in sequence order; every problem found, first first.
+
+    ``after`` (entry number, its hash) is where ``entries`` take up the chain: by
+    default its start; a later entry's number and hash check the part after it.
+    """
     problems: list[ChainProblem] = []
-    prev = GENESIS_HASH
-    expected_seq = 1
+    expected_seq, prev = after[0] + 1, after[1]
     for entry in entries:
         if entry.seq != expected_seq:
             problems.append(ChainProblem(entry.seq, _("sequence gap: expected {seq}").format(

@@ -239,8 +239,12 @@ class StatementDoc:
     @property
     def file_stem(self) -> str:
         """``2025-06_institution_ICBC``: a stable base name for this statement's files."""
-        parts = [self.period, self.kind] + ([self.subject] if self.subject else [])
-        return "_".join(parts)
+        return file_stem(self.period, self.kind, self.subject)
+
+
+def file_stem(period: str, kind: str, subject: str | None) -> str:
+    """The base name of a statement's files, from its month, kind and subject."""
+    return "_".join([period, kind] + ([subject] if subject else []))
 
 
 def rows(values: Iterable[Mapping[str, CellValue]], *, total: bool = False) -> tuple[Row, ...]:

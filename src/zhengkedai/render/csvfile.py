@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 BOM = "\ufeff"
@@ -34,16 +34,29 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def csv_text(rows: Iterable[Iterable[Any]], *, lineterminator: str = "\r\n") -> str:
-    """``rows`` as CSV text, every cell made safe by :func:`safe_cell`."""
+def csv_text(rows: Iterable[Iterable[Any]], *, lineterminator: str = "\r\n",
+             text_columns: Collection[int] | None = None) -> str:
+    """``rows`` as CSV text, every cell made safe by :func:`safe_cell`.
+
+    ``text_columns``: only the cells of these columns (by position) can hold text
+    from outside; the others are zkd's own spellings of numbers, dates and labels,
+    written as they are (a loan list of a million rows need not test each amount).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=lineterminator)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+    if text_columns is None:
+        for row in rows:
+            writer.writerow([safe_cell(v) for v in row])
+    else:
+        text = frozenset(text_columns)
+        for row in rows:
+            writer.writerow([safe_cell(v) if n in text else v for n, v in enumerate(row)])
     return buffer.getvalue()
 
 
 def csv_bytes(rows: Iterable[Iterable[Any]], *, bom: bool = True,
-              lineterminator: str = "\r\n") -> bytes:
+              lineterminator: str = "\r\n", text_columns: Collection[int] | None = None
+              ) -> bytes:
     """``rows`` as UTF-8 CSV bytes (with a BOM by default, so Excel reads Chinese)."""
-    return ((BOM if bom else "") + csv_text(rows, lineterminator=lineterminator)).encode("utf-8")
+    return ((BOM if bom else "") + csv_text(rows, lineterminator=lineterminator,
+                                           text_columns=text_columns)).encode("utf-8")

@@ -48,7 +48,7 @@ from zhengkedai.i18n import _
 from zhengkedai.services import institutions, portfolio, signing
 from zhengkedai.services.claims import computation as claims
 from zhengkedai.services.params import active_policy
-from zhengkedai.services.statements.build import build_statements
+from zhengkedai.services.statements.build import iter_statements
 
 
 @dataclass(frozen=True)
@@ -181,9 +181,13 @@ def close_through(uow: UnitOfWork, actor: Actor, period: str,
 def _archive_statements(uow: UnitOfWork, actor: Actor, period: str,
                         signer: signing.Signer | None) -> None:
     """Keep the month's statements as the close computes them (see statement_codec), and
-    with a signer each one's PDF as signed (rendered from the kept content, then signed)."""
-    for position, doc in enumerate(build_statements(uow, actor, period), start=1):
-        content = encode(doc)
+    with a signer each one's PDF as signed (rendered from the kept content, then signed).
+
+    One statement at a time: each is computed, encoded and written, then let go before
+    the next (the claims register alone can be tens of megabytes)."""
+    for position, doc in enumerate(iter_statements(uow, actor, period), start=1):
+        content, kind, subject = encode(doc), doc.kind, doc.subject
+        del doc
         signed = None
         if signer is not None:
             from zhengkedai.render.pades import sign_pdf  # pyHanko: only when signing
@@ -191,9 +195,11 @@ def _archive_statements(uow: UnitOfWork, actor: Actor, period: str,
 
             signed = sign_pdf(render_pdf(decode(content)), signer.key, signer.certificate,
                               reason=f"郑科贷 {period} 月结报表")
-        uow.s.add(StatementArchiveRow(
-            period=period, position=position, kind=doc.kind, subject=doc.subject,
+        row = StatementArchiveRow(
+            period=period, position=position, kind=kind, subject=subject,
             content=content, sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
-            signed_pdf=signed))
-    uow.s.flush()
-
+            signed_pdf=signed)
+        uow.s.add(row)
+        uow.s.flush()
+        uow.s.expunge(row)  # written: the session need not hold its content
+        del row, content, signed

@@ -238,10 +238,10 @@ def run(out: Path, actor: Actor) -> Iterator[str]:
             yield "  " + (_("closed {period}; suspended from next month: {codes}").format(
                 period=period, codes=", ".join(suspended)) if suspended else
                 _("closed {period}").format(period=period))
-            with UnitOfWork(engine) as uow:
-                pack = packs.build_pack(uow, actor, period, fmt="pdf")
             folder = out / "statements" / period
-            write_folder(folder, pack.files, "the statements", ledger=db)
+            with UnitOfWork(engine) as uow:
+                pack = packs.pack_files(uow, actor, period, fmt="pdf")
+                write_folder(folder, pack.files, "the statements", ledger=db)
             yield "  " + _("statements: {n} PDFs in {folder}").format(n=len(pack.files) - 1,
                                                                         folder=folder)
         with UnitOfWork(engine) as uow:

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -247,6 +247,15 @@ class LoanLine(NamedTuple):
 def loan_lines(uow: UnitOfWork, on: dt.date, *where: Any) -> Iterator[LoanLine]:
     """The live loans disbursed by ``on`` (among ``where``), by disbursement date and loan
     number, each with its state at the end of ``on``: streamed, ``CHUNK`` rows at a time."""
+    for part in loan_line_chunks(uow, on, *where):
+        for row in part:
+            yield LoanLine(int(row[0]), row[1], row[2], row[3], row[4], row[5], int(row[6]),
+                           int(row[7]), int(row[8]), row[9], int(row[10]), row[11], row[12])
+
+
+def loan_line_chunks(uow: UnitOfWork, on: dt.date, *where: Any) -> Iterator[Sequence[Any]]:
+    """:func:`loan_lines` as plain database rows (the fields of :class:`LoanLine`, in its
+    order), ``CHUNK`` at a time: what a list of a million loans is written from."""
     then = states_then(on)
     # loan numbers in code-point order, as Python sorts them (PostgreSQL's default
     # collation may follow the locale's rules instead)
@@ -262,6 +271,6 @@ def loan_lines(uow: UnitOfWork, on: dt.date, *where: Any) -> Iterator[LoanLine]:
             .outerjoin(then, then.c.loan_id == LoanRow.id)
             .where(LoanRow.disbursed_on <= on, LIVE_LOAN, *where)
             .order_by(LoanRow.disbursed_on, loan_no, LoanRow.id))
-    for row in uow.s.execute(stmt.execution_options(yield_per=CHUNK)):
-        yield LoanLine(int(row[0]), row[1], row[2], row[3], row[4], row[5], int(row[6]),
-                       int(row[7]), int(row[8]), row[9], int(row[10]), row[11], row[12])
+    # through the session's connection (its transaction), without the ORM's per-row work
+    result = uow.s.connection().execute(stmt.execution_options(yield_per=CHUNK))
+    yield from result.partitions()

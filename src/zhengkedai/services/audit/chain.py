@@ -13,12 +13,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from zhengkedai.db.ledger_repo import LedgerRepo
-from zhengkedai.db.models import LedgerHead
+from zhengkedai.db.models import EntryRow, LedgerHead, LineRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.accounts import is_cash_account
+from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import GENESIS_HASH, Entry, verify_chain
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.i18n import _
@@ -100,3 +101,71 @@ def _negative_cash(by_day: dict[str, dict[dt.date, int]]) -> list[str]:
                 break
     return problems
 
+
+
+def check_chain_since(uow: UnitOfWork, *, after: tuple[int, str], since: dt.date,
+                      upto_seq: int | None = None) -> VerifyReport:
+    """:func:`check_chain` of the part after entry ``after`` (its number and its hash, as a
+    close recorded them), for a statement of the month from ``since``: in proportion to
+    the month, not the journal.
+
+    The anchor entry must still hold that hash; every entry after it (up to ``upto_seq``,
+    or the ledger's head, which must be the last) must hold its hash, link to the one
+    before and balance; and no cash account may be below zero on a day from ``since``
+    on (the days before carried in as one opening balance). The part before the anchor
+    was checked by the statements of its months and is recomputed by ``zkd verify``.
+    """
+    report = VerifyReport()
+    seen = _Seen()
+    repo = LedgerRepo(uow)
+    if after[0]:
+        try:
+            anchored = repo.entry(after[0]).hash == after[1]
+        except ZkdError:
+            anchored = False
+        if not anchored:
+            report.problems.append(_("entry #{seq}: {problem}").format(
+                seq=after[0], problem=_("content does not match its hash")))
+    entries: Iterable[Entry] = repo.entries(after_seq=after[0])
+    if upto_seq is not None:
+        entries = itertools.takewhile(lambda e: e.seq <= upto_seq, entries)
+    for problem in verify_chain(seen.each(entries), after=after):
+        report.problems.append(_("entry #{seq}: {problem}").format(seq=problem.seq,
+                                                                  problem=problem.message))
+    report.entries = after[0] + seen.count
+    report.head_seq, report.head_hash = (seen.last_seq, seen.last_hash) if seen.count else after
+    report.problems.extend(_negative_cash(_cash_since(uow, since, report.head_seq)))
+    if upto_seq is not None:
+        return report
+    head = uow.s.execute(select(LedgerHead)).scalar_one()
+    if (head.last_seq, head.last_hash) != (report.head_seq, report.head_hash):
+        report.problems.append(
+            _("chain head says entry #{head_seq} {head_hash}…, the journal ends at #{seq} "
+              "{hash}…").format(head_seq=head.last_seq, head_hash=head.last_hash[:12],
+                                seq=report.head_seq, hash=report.head_hash[:12]))
+    report.head_hash, report.head_seq = head.last_hash, head.last_seq
+    return report
+
+
+def _cash_since(uow: UnitOfWork, since: dt.date, upto_seq: int
+                ) -> dict[str, dict[dt.date, int]]:
+    """Each cash account's movements per day from ``since`` on, the days before summed
+    into the day before it, in the entries up to ``upto_seq``."""
+    day = EntryRow.entry_date
+    by_day: dict[str, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    before = since - dt.timedelta(days=1)
+    for account, on, amount in uow.s.execute(
+            select(LineRow.account_code, day, func.sum(LineRow.amount_fen))
+            .join(EntryRow, EntryRow.seq == LineRow.entry_seq)
+            .where(EntryRow.seq <= upto_seq, EntryRow.entry_date >= since)
+            .group_by(LineRow.account_code, day)):
+        if is_cash_account(account):
+            by_day[account][on] += int(amount)
+    for account, amount in uow.s.execute(
+            select(LineRow.account_code, func.sum(LineRow.amount_fen))
+            .join(EntryRow, EntryRow.seq == LineRow.entry_seq)
+            .where(EntryRow.seq <= upto_seq, EntryRow.entry_date < since)
+            .group_by(LineRow.account_code)):
+        if is_cash_account(account):
+            by_day[account][before] += int(amount)
+    return by_day

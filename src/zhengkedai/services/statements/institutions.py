@@ -11,9 +11,8 @@ the full-compensation rule — a condition of the 100% ratio, not a cap.
 from __future__ import annotations
 
 import dataclasses
-import io
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -185,30 +184,34 @@ ATTACHMENT_COLUMNS = (
 )
 
 
-def loans_attachment(uow: UnitOfWork, month: Month, code: str) -> bytes:
+def loans_attachment(uow: UnitOfWork, month: Month, code: str) -> Iterator[bytes]:
     """Every loan of the institution (a guarantor's: every loan it guarantees) disbursed by
-    the month's end, with its month-end state, as CSV (UTF-8 with BOM; amounts ``1234.50``).
+    the month's end, with its month-end state, as CSV (UTF-8 with BOM; amounts ``1234.50``),
+    in chunks of bytes as they are written.
 
-    The loans are streamed from the database a chunk at a time and each chunk written as
-    it comes, so no Python object per loan outlives its chunk."""
+    The loans are streamed from the database a chunk at a time and each chunk encoded
+    as it comes: neither a Python object per loan nor the file is held whole."""
     inst = uow.s.get(InstitutionRow, code)
     guarantor = inst is not None and inst.kind == institutions.InstitutionKind.GUARANTOR.value
     mine = (LoanRow.guarantor_code if guarantor else LoanRow.institution_code) == code
-    out = io.BytesIO()
-    out.write(csv_bytes([[label for _, label in ATTACHMENT_COLUMNS]]))
+    yield csv_bytes([[label for _, label in ATTACHMENT_COLUMNS]])
     types = {t.value: LOAN_TYPE_ZH[t] for t in LoanType}
-    chunk: list[list[str]] = []
-    for row in portfolio.loan_lines(uow, month.end, mine):
-        chunk.append([row.loan_no, row.institution_code, row.enterprise_name, row.credit_code,
-                      types[row.loan_type], format_plain(row.principal_fen),
-                      format_plain(row.outstanding), format_plain(row.overdue),
-                      row.guarantor_code or "", format_plain(row.guarantee_fee_fen),
-                      row.disbursed_on.isoformat(), row.maturity_on.isoformat()])
-        if len(chunk) == portfolio.CHUNK:
-            out.write(csv_bytes(chunk, bom=False))
-            chunk = []
-    out.write(csv_bytes(chunk, bom=False))
-    return out.getvalue()
+
+    def plain(value: Any) -> str:  # a sum on PostgreSQL comes back as a Decimal
+        return format_plain(int(value))
+
+    # rows as portfolio.LoanLine fields: 0 id, 1 loan_no, 2 institution, 3 firm, 4 credit
+    # code, 5 type, 6 principal, 7 outstanding, 8 overdue, 9 guarantor, 10 fee, 11-12 dates
+    for part in portfolio.loan_line_chunks(uow, month.end, mine):
+        yield csv_bytes(([r[1], r[2], r[3], r[4], types[r[5]], plain(r[6]), plain(r[7]),
+                          plain(r[8]), r[9] or "", plain(r[10]), r[11].isoformat(),
+                          r[12].isoformat()] for r in part),
+                        bom=False, text_columns=_ATTACHMENT_TEXT)
+
+
+# the attachment's columns that hold what banks filed (loan numbers, names, codes); the
+# rest are zkd's own amounts, dates and labels
+_ATTACHMENT_TEXT = (0, 1, 2, 3, 8)
 
 
 # the blanks the institution fills in when it confirms (or disputes) the statement

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
+from zhengkedai.db.ledger_repo import LedgerRepo, anchor_before, closed_month
 from zhengkedai.db.models import InstitutionRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.accounts import FUND_ZH, Fund, display_name
@@ -27,7 +27,7 @@ from zhengkedai.domain.policy_reserve import reserve_target, top_up_needed
 from zhengkedai.domain.statement import CellValue, Row, StatementDoc
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
 from zhengkedai.services import people
-from zhengkedai.services.audit.chain import check_chain
+from zhengkedai.services.audit.chain import check_chain_since
 from zhengkedai.services.funds import reserve
 from zhengkedai.services.params import active_policy
 from zhengkedai.services.statements.common import Month, MonthEnd, ratio_percent
@@ -244,10 +244,15 @@ def _short_name(name: str) -> str:
 def _chain_at(uow: UnitOfWork, month: Month, entries: list[Entry]
               ) -> tuple[str, int, str, int]:
     """The chain head, entry count, verification result of the ledger up to the
-    month's close (or now, for a draft), and the number of the head's entry."""
+    month's close (or now, for a draft), and the number of the head's entry.
+
+    The verification is of the part of the chain the month added, from the head of the
+    close before it (:func:`.chain.check_chain_since`): each month's trial balance
+    vouches for its own entries, and ``zkd verify`` recomputes the whole chain.
+    """
     closed = closed_month(uow, month.period)
-    report = check_chain(uow, upto_seq=closed.last_seq if closed else None)
+    report = check_chain_since(uow, after=anchor_before(uow, month.period), since=month.start,
+                               upto_seq=closed.last_seq if closed else None)
     verdict = "通过：哈希链完整，凭证借贷平衡，资金余额无负数，补偿与补助未超上限" if report.ok else \
         "未通过：" + "；".join(report.problems[:3])
     return report.head_hash, report.entries, verdict, report.head_seq
-

@@ -18,25 +18,29 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from zhengkedai.context import Actor
-from zhengkedai.db import access
 from zhengkedai.db.digests import BY_CLASS
-from zhengkedai.db.ledger_repo import LedgerRepo, closed_month
+from zhengkedai.db.ledger_repo import LedgerRepo, anchor_before, closed_month
 from zhengkedai.db.models import LedgerHead, MonthRow, StatementArchiveRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import GENESIS_HASH
+from zhengkedai.domain.periods import first_day
 from zhengkedai.domain.statement import StatementDoc
 from zhengkedai.i18n import _
 from zhengkedai.render.tabular import render_csv, render_json
 from zhengkedai.services.audit import coverage
 from zhengkedai.services.audit.archive import archive_problems
-from zhengkedai.services.audit.chain import check_chain
-from zhengkedai.services.statements.build import archived_signed_pdfs, build_statements
+from zhengkedai.services.audit.chain import check_chain, check_chain_since
+from zhengkedai.services.statements.build import (
+    Planned,
+    archived_signed_pdfs,
+    statement_plan,
+)
 from zhengkedai.services.statements.common import month_of
 from zhengkedai.services.statements.institutions import loans_attachment, loans_attachment_name
 
@@ -46,9 +50,26 @@ MANIFEST_SUFFIX = "_manifest.json"
 
 @dataclass(frozen=True)
 class Pack:
+    """A pack in memory (tests, ``verify --pack``'s expected files)."""
+
     period: str
     draft: bool
     files: dict[str, bytes]  # file name -> content, the manifest included
+
+    @property
+    def manifest_name(self) -> str:
+        return manifest_name(self.period)
+
+
+@dataclass(frozen=True)
+class PackFiles:
+    """A pack to be written: each file's content is produced, in chunks, only as it is
+    written (:func:`zhengkedai.outputs.write_folder`), in order, inside the unit of work
+    that planned it; the manifest, last, from the hashes of what was produced before it."""
+
+    period: str
+    draft: bool
+    files: dict[str, Iterable[bytes]]
 
     @property
     def manifest_name(self) -> str:
@@ -80,68 +101,109 @@ def workbook_name(period: str, institution: str | None) -> str:
 def build_pack(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
                institution: str | None = None,
                progress: Callable[[int, int], None] | None = None) -> Pack:
-    """Render the month's statements in ``fmt`` and seal them with a manifest.
+    """The pack of :func:`pack_files`, every file read into memory."""
+    pack = pack_files(uow, actor, period, fmt=fmt, institution=institution, progress=progress)
+    return Pack(pack.period, pack.draft,
+                {name: b"".join(chunks) for name, chunks in pack.files.items()})
 
-    ``progress(done, total)`` is told after each document is rendered.
+
+def pack_files(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
+               institution: str | None = None,
+               progress: Callable[[int, int], None] | None = None) -> PackFiles:
+    """The month's statements in ``fmt`` and the attachments they name, sealed by a
+    manifest: the names now, each file's content as it is written.
+
+    A closed month's archive is checked first (nothing is produced if it fails). One
+    statement is held at a time, and a loan list streams from the database to the
+    file. ``progress(done, total)`` is told after each statement is rendered.
     """
     if fmt not in FORMATS:
         raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv, json or xlsx")
     month = month_of(uow, actor, period)
     if not month.draft:
-        problems = closed_month_problems(uow, month.period)
+        problems = closed_month_problems(uow, month.period, whole_chain=False)
         if problems:
             raise ZkdError(_("the statements archived at the close of {period} fail their "
                              "check, so none is written: {problems}").format(
                                  period=month.period, problems="; ".join(problems)))
-    docs = build_statements(uow, actor, period, institution=institution)
+    plan = statement_plan(uow, actor, period, institution=institution)
+    head_seq, head_hash = _chain_head(uow, month.period)
+    files: dict[str, Iterable[bytes]] = {}
     if fmt == "xlsx":  # one workbook: the month's (or the institution's), a sheet per table
-        from zhengkedai.render.xlsx import render_xlsx
+        def workbook() -> Iterator[bytes]:
+            from zhengkedai.render.xlsx import render_xlsx
 
-        files = {workbook_name(month.period, institution): render_xlsx(docs)}
-        if progress is not None:
-            progress(len(docs), len(docs))
+            yield render_xlsx([kept.load() for kept in plan])
+            if progress is not None:
+                progress(len(plan), len(plan))
+        files[workbook_name(month.period, institution)] = workbook()
     else:
         # a closed month's PDFs are the bytes signed at its close, where it was signed
         signed = (archived_signed_pdfs(uow, month.period) if fmt == "pdf" and not month.draft
                   else {})
-        files = {}
-        for done, doc in enumerate(docs, start=1):
-            files[f"{doc.file_stem}.{fmt}"] = signed.get(doc.file_stem) or render(doc, fmt)
+
+        def rendered(done: int, kept: Planned) -> Iterator[bytes]:
+            yield signed.pop(kept.stem, b"") or render(kept.load(), fmt)
             if progress is not None:
-                progress(done, len(docs))
+                progress(done, len(plan))
+        for done, kept in enumerate(plan, start=1):
+            files[f"{kept.stem}.{fmt}"] = rendered(done, kept)
     # what a statement names as its attachment (an institution's full loan list) goes
     # in the pack and its manifest beside it; statements kept before attachments name none
-    for doc in docs:
-        for name in doc.attachments:
-            assert doc.subject is not None and name == loans_attachment_name(doc.period,
-                                                                             doc.subject)
-            files[name] = loans_attachment(uow, month, doc.subject)
-    closed = closed_month(uow, month.period)
+    for kept in plan:
+        for name in kept.attachments:
+            code = kept.stem.rsplit("_", 1)[1]
+            assert name == loans_attachment_name(month.period, code)
+            files[name] = loans_attachment(uow, month, code)
+    sealed: dict[str, tuple[str, int]] = {}
+    files = {name: _sealed(chunks, name, sealed) for name, chunks in files.items()}
+    seals = set(files)
+
+    def manifest() -> Iterator[bytes]:
+        assert set(sealed) == seals, "the manifest is written after every file it seals"
+        doc = {
+            "programme": "郑科贷 科技贷款风险补偿资金",
+            "period": month.period,
+            "draft": month.draft,
+            "generated_at": month.generated_at.isoformat(),
+            "format": fmt,
+            "institution": institution,
+            "chain": {"last_seq": head_seq, "head": head_hash,
+                      "anchor": f"{head_seq}:{head_hash}"},
+            "files": [{"name": name, "sha256": sha, "bytes": size}
+                      for name, (sha, size) in sorted(sealed.items())],
+        }
+        yield (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode()
+    files[manifest_name(month.period)] = manifest()
+    return PackFiles(month.period, month.draft, files)
+
+
+def _sealed(chunks: Iterable[bytes], name: str, sealed: dict[str, tuple[str, int]]
+            ) -> Iterator[bytes]:
+    """``chunks`` passed on as they come; once all have, their SHA-256 and size noted."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+        yield chunk
+    sealed[name] = (digest.hexdigest(), size)
+
+
+def _chain_head(uow: UnitOfWork, period: str) -> tuple[int, str]:
+    """The chain head a pack's manifest names: a closed month's close's; for an open
+    month, the ledger's head as it stands (``verify --pack`` checks the chain up to it).
+
+    An open month's draft is not sealed: its manifest names the entry the ledger ends
+    at, so that ``verify --pack`` can later recompute the chain up to that entry and
+    check its hash. Reading the head costs one row; the whole chain is checked by
+    ``zkd verify``, and a closed month's statement checks the part its month added.
+    """
+    closed = closed_month(uow, period)
     if closed is not None:
-        head_seq, head_hash = closed.last_seq, closed.chain_head
-    elif not access.sees_whole_journal(uow.s.connection()):
-        # a bank login sees only its own entries (SPEC 10): it cannot recompute
-        # the chain, so its draft names the head the ledger holds
-        head = uow.s.get(LedgerHead, 1)
-        assert head is not None
-        head_seq, head_hash = head.last_seq, head.last_hash
-    else:  # the head of the chain as it verifies now (the draft's figures are not sealed)
-        report = check_chain(uow)
-        head_seq, head_hash = report.entries, report.head_hash
-    manifest = {
-        "programme": "郑科贷 科技贷款风险补偿资金",
-        "period": month.period,
-        "draft": month.draft,
-        "generated_at": month.generated_at.isoformat(),
-        "format": fmt,
-        "institution": institution,
-        "chain": {"last_seq": head_seq, "head": head_hash, "anchor": f"{head_seq}:{head_hash}"},
-        "files": [{"name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                  for name, data in sorted(files.items())],
-    }
-    files[manifest_name(month.period)] = (
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
-    return Pack(month.period, month.draft, files)
+        return closed.last_seq, closed.chain_head
+    head = uow.s.get(LedgerHead, 1)
+    assert head is not None
+    return head.last_seq, head.last_hash
 
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -323,9 +385,15 @@ def check_folder(uow: UnitOfWork, actor: Actor, names: list[str],
     return checks, extra
 
 
-def closed_month_problems(uow: UnitOfWork, period: str) -> list[str]:
+def closed_month_problems(uow: UnitOfWork, period: str, *, whole_chain: bool = True
+                          ) -> list[str]:
     """What is wrong with a closed month's archive: its statements changed since the close
-    (their SHA-256 or their record digests), or its close's head no longer in the chain."""
+    (their SHA-256 or their record digests), or its close's head no longer in the chain.
+
+    ``whole_chain``: the chain is recomputed from its start up to the close's head
+    (``verify --pack``); otherwise (writing the statements) only the entries the month
+    added, from the head of the close before it — see :func:`_month_in_chain`.
+    """
     closed = closed_month(uow, period)
     if closed is None:
         return []
@@ -333,7 +401,10 @@ def closed_month_problems(uow: UnitOfWork, period: str) -> list[str]:
     problems += coverage.check_rows(uow, BY_CLASS[StatementArchiveRow],
                                     StatementArchiveRow.period == period)
     problems += coverage.check_rows(uow, BY_CLASS[MonthRow], MonthRow.period == period)
-    problems += _head_in_ledger(uow, closed.last_seq, closed.chain_head)
+    if whole_chain:
+        problems += _head_in_ledger(uow, closed.last_seq, closed.chain_head)
+    else:
+        problems += _month_in_chain(uow, closed)
     return problems
 
 
@@ -354,3 +425,22 @@ def _head_in_ledger(uow: UnitOfWork, seq: int, head: str) -> list[str]:
     report = check_chain(uow, upto_seq=seq)
     problems.extend(f"ledger: {p}" for p in report.problems)
     return problems
+
+
+def _month_in_chain(uow: UnitOfWork, closed: MonthRow) -> list[str]:
+    """The entries a closed month added to the chain still link the close before it to
+    this close (:func:`.chain.check_chain_since`), ending at this close's head.
+
+    What writing a closed month's statements checks of the chain, in proportion to the
+    month: the part before the earlier close is the earlier months' (each month's
+    statements check their own part), and ``zkd verify`` and ``verify --pack`` recompute
+    the chain from its start. Both heads are kept in the months table under a record
+    digest (and signed at the close, when the ledger has a key).
+    """
+    report = check_chain_since(uow, after=anchor_before(uow, closed.period),
+                               since=first_day(closed.period), upto_seq=closed.last_seq)
+    problems = list(report.problems)
+    if (report.head_seq, report.head_hash) != (closed.last_seq, closed.chain_head):
+        problems.append(f"ledger entry #{closed.last_seq} hash differs from the head of the "
+                        f"close of {closed.period}")
+    return [f"ledger: {p}" for p in problems]

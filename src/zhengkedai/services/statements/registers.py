@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from zhengkedai.db.ledger_repo import LedgerRepo
 from zhengkedai.db.models import (
@@ -124,21 +124,13 @@ def subsidies_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     deposits = -sum(in_month.values())
     committed = -ledger.balance("budget:subsidy_payable", as_of=month.end)
     names = {r.code: r.name for r in uow.s.execute(select(InstitutionRow)).scalars()}
-    shown = []
-    for sub in uow.s.execute(select(SubsidyRow).order_by(SubsidyRow.id)).scalars():
-        status = _status(month, sub)
-        if _alive(month, sub, status):
-            shown.append((sub, status))
-    # an enterprise beneficiary is named as its loans name it (the latest filed), read for
-    # the month's beneficiaries only, not for every loan of the programme
-    firms: dict[str, str] = {code: name for code, name in uow.s.execute(
-        select(LoanRow.credit_code, LoanRow.enterprise_name)
-        .where(LoanRow.credit_code.in_({sub.beneficiary for sub, __ in shown}))
-        .order_by(LoanRow.id)).all()}
+    alive = [(sub, status) for sub in uow.s.execute(select(SubsidyRow).order_by(SubsidyRow.id))
+             .scalars() if _alive(month, sub, status := _status(month, sub))]
+    firms = _firm_names(uow, {sub.beneficiary for sub, _ in alive} - set(names))
     by_kind: dict[str, list[Fen]] = defaultdict(lambda: [0, 0, 0, 0])
     rows: list[dict[str, CellValue]] = []
     paid_total = 0
-    for sub, status in shown:
+    for sub, status in alive:
         paid_here = sub.amount_fen if month.within(sub.paid_on) else 0
         paid_total += paid_here
         k = by_kind[sub.kind]
@@ -171,3 +163,14 @@ def subsidies_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     notes = ["补助比例为核定金额 ÷ 计算基数；费率与补助比例中无公开文件规定的，为项目默认参数（见政策文件）。"]
     return doc_from_layout(layout, period=month.period, generated_at=month.generated_at,
                            sections=sections, draft=month.draft, footnotes=notes)
+
+
+def _firm_names(uow: UnitOfWork, codes: set[str]) -> dict[str, str]:
+    """The enterprise name of each credit code among ``codes``, as its latest filed loan
+    gives it: the register's firms, not every loan."""
+    if not codes:
+        return {}
+    latest = (select(func.max(LoanRow.id)).where(LoanRow.credit_code.in_(sorted(codes)))
+              .group_by(LoanRow.credit_code))
+    return {code: name for code, name in uow.s.execute(
+        select(LoanRow.credit_code, LoanRow.enterprise_name).where(LoanRow.id.in_(latest)))}
