@@ -13,9 +13,10 @@ from typing import Any
 
 import click
 
+from zhengkedai.domain.compensation import rule_label
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.policy_params import clause_words
-from zhengkedai.domain.subsidy_rules import SubsidyKind, subsidy_rule_label
+from zhengkedai.domain.subsidy_rules import SUBSIDY_RULE_ZH, SubsidyKind
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import batches
 from zhengkedai.services.subsidies import applications as subsidies
@@ -133,7 +134,7 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
     click.echo("")
     click.echo(_("Calculation trace 计算过程:"))
     for i, step in enumerate(s.trace, start=1):
-        click.echo(f"  {i}. {subsidy_rule_label(step['rule'], is_chinese())} "
+        click.echo(f"  {i}. {rule_label(step['rule'], is_chinese(), SUBSIDY_RULE_ZH)} "
                    f"[{step['policy_version']}]: {trace_amount(step['before'])} → "
                    f"{trace_amount(step['after'])}")
         # an official's words where the subsidy was computed with them, else the stored note

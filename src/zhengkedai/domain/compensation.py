@@ -381,6 +381,7 @@ RULE_ZH = {
 }
 
 
-def rule_label(rule: str, chinese: bool) -> str:
-    """A trace step's rule as a reader sees it: its Chinese name, or its code in English."""
-    return RULE_ZH.get(rule, rule) if chinese else rule
+def rule_label(rule: str, chinese: bool, names: Mapping[str, str] = RULE_ZH) -> str:
+    """A trace step's rule as a reader sees it: its Chinese name in ``names`` (a claim's
+    rules; a subsidy's are ``subsidy_rules.SUBSIDY_RULE_ZH``), or its code in English."""
+    return names.get(rule, rule) if chinese else rule

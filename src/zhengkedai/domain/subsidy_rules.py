@@ -55,10 +55,6 @@ SUBSIDY_RULE_ZH = {
 """A subsidy trace step's rule as a Chinese reader sees it (a claim's are ``RULE_ZH``)."""
 
 
-def subsidy_rule_label(rule: str, chinese: bool) -> str:
-    """A subsidy trace step's rule: its Chinese name, or its code in English."""
-    return SUBSIDY_RULE_ZH.get(rule, rule) if chinese else rule
-
 
 def _source_zh(params: Sourced, key: str) -> str:
     """Where a parameter comes from, in a finance office's words."""
