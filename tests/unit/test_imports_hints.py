@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from zhengkedai.imports.columns import Amount, CellError, CreditCode
+from zhengkedai.imports.columns import Amount, CellError, Code, CreditCode
 
 EXCEL_ADVICE = "format the column as text and export again"
 
@@ -20,6 +20,21 @@ EXCEL_ADVICE = "format the column as text and export again"
 def test_a_credit_code_excel_turned_into_a_number_gets_the_advice_to_use_text(cell) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(CellError, match=EXCEL_ADVICE):
         CreditCode().parse(cell)
+
+
+@pytest.mark.parametrize("cell", [
+    Decimal("2.02500010002000E+18"),  # 2025000100020003001 typed into a number cell
+    2025000100020000,  # 16 digits: Excel kept 15 of 2025000100020003
+])
+def test_a_long_loan_number_in_a_number_cell_is_refused_not_stored_rounded(cell) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CellError, match=EXCEL_ADVICE):
+        Code().parse(cell)
+
+
+@pytest.mark.parametrize("cell, code", [(12345, "12345"), (202500010002000, "202500010002000"),
+                                        ("2025000100020003001", "2025000100020003001")])
+def test_a_loan_number_excel_keeps_whole_is_taken(cell, code) -> None:  # type: ignore[no-untyped-def]
+    assert Code().parse(cell) == code
 
 
 def test_a_mistyped_credit_code_written_as_text_gets_no_excel_advice() -> None:

@@ -88,6 +88,9 @@ def _text(cell: Cell) -> str:
     raise CellError(_("unreadable cell {cell!r}").format(cell=cell))  # pragma: no cover
 
 
+EXCEL_DIGITS = 15
+"""The significant digits Excel keeps of a number: a longer code in a number cell lost its tail."""
+
 _SCIENTIFIC = re.compile(r"\s*[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+\s*")
 
 
@@ -152,6 +155,12 @@ class Code(CellParser[str]):
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
             raise CellError(_(EMPTY))
         s = _text(cell)
+        if isinstance(cell, int | Decimal) and not isinstance(cell, bool) \
+                and len(s.lstrip("-").replace(".", "")) > EXCEL_DIGITS:
+            # 2025000100020003001 typed into a number cell is stored as 2025000100020000000
+            raise CellError(_("the cell is a number ({value}), which Excel keeps to 15 digits, so "
+                              "this may not be the code typed: format the column as text and "
+                              "export again").format(value=s))
         if _INNER_SPACE.search(s):
             raise CellError(_("a code may not contain spaces"))
         if len(s) > self.max_length:
