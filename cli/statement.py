@@ -46,6 +46,12 @@ def statement(period: str, institution: str | None, fmt: str, out: Path) -> None
     kind = _("draft (草稿): the month is open") if pack.draft else _("final: the month is closed")
     click.echo(_("Wrote {count} statement file(s) and {manifest} to {out} — {kind}.").format(
         count=len(pack.files) - 1, manifest=pack.manifest_name, out=out, kind=kind))
+    others = sorted(p.name for p in out.iterdir() if p.name not in pack.files)
+    if others:
+        click.echo(_("Note: {out} also holds {files}, not of this pack; `zkd verify --pack` "
+                     "checks a folder that holds one pack only: keep each pack in a folder of "
+                     "its own.").format(out=out, files="、".join(others[:5])
+                                        + ("…" if len(others) > 5 else "")), err=True)
 
 
 COMMANDS = [statement]

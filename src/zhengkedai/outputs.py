@@ -28,6 +28,7 @@ import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
+from glob import escape as glob_escape
 from pathlib import Path
 
 from .domain.errors import ZkdError
@@ -158,5 +159,17 @@ def write_folder(folder: Path, files: Mapping[str, Content], what: str, *,
     except OSError as exc:
         raise OutputRefused(_("cannot create the folder {folder}: {reason}").format(
             folder=folder, reason=exc.strerror or exc)) from None
+    for name in files:
+        _remove_stale(folder, name)
     for name, data in files.items():
         write_atomic(folder / name, data, what=what)
+
+
+def _remove_stale(folder: Path, name: str) -> None:
+    """Remove the temporary files an earlier write of ``name`` left when it was killed
+    (:func:`write_atomic`'s ``.NAME.*.zkd-tmp``): a pack must hold only its own files."""
+    for stale in folder.glob(f".{glob_escape(name)}.*.zkd-tmp"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass

@@ -115,3 +115,22 @@ def test_a_file_missing_from_the_folder_is_named(pack) -> None:
     zkd, out = pack
     (out / "2025-01_trial_balance.pdf").unlink()
     _failed(zkd, out, "2025-01_trial_balance.pdf: listed in the manifest, missing from the pack")
+
+
+def test_a_pack_written_again_after_a_killed_write_holds_no_leftover_and_verifies(pack) -> None:
+    zkd, out = pack
+    # what a statement killed while writing its claims register leaves behind
+    (out / ".2025-01_claims.pdf.x1y2z3.zkd-tmp").write_bytes(b"%PDF-1.4 half")
+    assert zkd("statement", "2025-01", "-o", str(out)).exit_code == 0
+    assert not list(out.glob(".*.zkd-tmp"))
+    assert zkd("verify", "--pack", str(out)).exit_code == 0
+
+
+def test_writing_a_pack_beside_other_files_warns_that_verify_wants_a_folder_of_its_own(
+        pack) -> None:  # type: ignore[no-untyped-def]
+    zkd, out = pack
+    (out / "mine.txt").write_text("a clerk's note", encoding="utf-8")
+    r = zkd("statement", "2025-01", "-o", str(out))
+    assert r.exit_code == 0
+    assert "also holds mine.txt, not of this pack" in r.stderr
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "a clerk's note"
