@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..domain.loans import EVENT_TYPE_ZH, LOAN_TYPE_ZH, EventType, LoanType
+from ..i18n import _
 from .columns import (
     Amount,
     CellParser,
@@ -139,4 +140,4 @@ RECORD_TYPES: dict[FileKind, type[Record]] = {
 
 def expected_columns(kind: FileKind) -> str:
     """``贷款编号 (loan_no), 企业名称 (enterprise_name), …``; optional ones marked."""
-    return ", ".join(f.label() + ("" if f.required else " optional") for f in FIELDS[kind])
+    return ", ".join(f.label() + ("" if f.required else _(" (optional)")) for f in FIELDS[kind])

@@ -279,8 +279,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
         raise FileHasErrors(_rejection(parsed, result), result.errors, result.notes)
     if count == 0:
-        raise FileRefused(f"{parsed.name}: the file has a header but no rows; nothing to submit",
-                          result.notes)
+        raise FileRefused(_("{file}: the file has a header but no rows; nothing to submit")
+                          .format(file=parsed.name), result.notes)
     result.claims = _as_left(uow, result.claims)
     if dry_run:
         uow.rollback()  # it was all checked by writing it; keep none of it

@@ -28,6 +28,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound
 from zhengkedai.domain.statement import StatementDoc, file_stem
 from zhengkedai.domain.statement_codec import decode
+from zhengkedai.i18n import _
 from zhengkedai.services import people, settings
 from zhengkedai.services.statements.common import month_end, month_of
 from zhengkedai.services.statements.institutions import institution_statements
@@ -123,7 +124,8 @@ def _archived_plan(uow: UnitOfWork, period: str, institution: str | None) -> lis
             plan.append(Planned(file_stem(period, kind, subject), (),
                                 functools.partial(_kept, uow, period, position)))
     if institution is not None and not plan:
-        raise NotFound(f"no statement for institution {institution!r} in {period}")
+        raise NotFound(_("no statement for institution {institution!r} in {period}").format(
+            institution=institution, period=period))
     return plan
 
 

@@ -225,14 +225,15 @@ class PackCheck:
     def summary(self) -> str:
         """``2025-06: 7 files match the archive, …, chain head matches entry #123``."""
         if self.problems:
-            return f"{self.period or self.manifest}: {len(self.problems)} problem(s)"
-        against = "the manifest (draft: an open month has no archive)" if self.draft else \
-            "the archive"
-        parts = [f"{self.files} files match {against}"]
+            return _("{what}: {count} problem(s)").format(what=self.period or self.manifest,
+                                                         count=len(self.problems))
+        against = _("the manifest (draft: an open month has no archive)") if self.draft else \
+            _("the archive")
+        parts = [_("{count} files match {against}").format(count=self.files, against=against)]
         if self.signatures:
             parts.append(self.signatures)
-        parts.append(f"chain head matches entry #{self.head_seq}")
-        return f"{self.period}: " + ", ".join(parts)
+        parts.append(_("chain head matches entry #{seq}").format(seq=self.head_seq))
+        return f"{self.period}: " + _(", ").join(parts)
 
 
 def safe_name(name: object) -> bool:
@@ -247,26 +248,27 @@ def _parse_manifest(file_name: str, data: bytes) -> tuple[dict[str, Any] | None,
     try:
         doc = json.loads(data)
     except ValueError as exc:
-        return None, [f"not readable as JSON: {exc}"]
+        return None, [_("not readable as JSON: {reason}").format(reason=exc)]
     if not isinstance(doc, dict):
-        return None, ["not a JSON object"]
+        return None, [_("not a JSON object")]
     problems = []
     period, fmt, files, chain = (doc.get("period"), doc.get("format"), doc.get("files"),
                                  doc.get("chain"))
     if not isinstance(period, str) or not _PERIOD.fullmatch(period):
-        problems.append(f"period {period!r} is not a month YYYY-MM")
+        problems.append(_("period {period!r} is not a month YYYY-MM").format(period=period))
     elif file_name != manifest_name(period):
-        problems.append(f"its period {period} is not the one its name says")
+        problems.append(_("its period {period} is not the one its name says").format(
+            period=period))
     if fmt not in FORMATS:
-        problems.append(f"format {fmt!r} is not pdf, csv, json or xlsx")
+        problems.append(_("format {fmt!r} is not pdf, csv, json or xlsx").format(fmt=fmt))
     if not isinstance(doc.get("institution"), str | None):
-        problems.append("institution is neither a code nor null")
+        problems.append(_("institution is neither a code nor null"))
     if not isinstance(chain, dict) or not isinstance(chain.get("last_seq"), int) or \
             isinstance(chain.get("last_seq"), bool) or chain["last_seq"] < 0 or \
             not isinstance(chain.get("head"), str) or not _HEX64.fullmatch(chain["head"]):
-        problems.append("chain is not {last_seq: entry number, head: 64 hex digits}")
+        problems.append(_("chain is not {{last_seq: entry number, head: 64 hex digits}}"))
     if not isinstance(files, list) or not files:
-        problems.append("lists no files")
+        problems.append(_("lists no files"))
     else:
         seen = set()
         for item in files:
@@ -274,10 +276,10 @@ def _parse_manifest(file_name: str, data: bytes) -> tuple[dict[str, Any] | None,
             if not isinstance(item, dict) or not safe_name(name) or \
                     not isinstance(item.get("sha256"), str) or \
                     not _HEX64.fullmatch(item["sha256"]):
-                problems.append(f"file entry {item!r} is not {{name: a plain file name in the "
-                                "pack, sha256: 64 hex digits}")
+                problems.append(_("file entry {item!r} is not {{name: a plain file name in the "
+                                  "pack, sha256: 64 hex digits}}").format(item=item))
             elif name in seen:
-                problems.append(f"lists {name} twice")
+                problems.append(_("lists {name} twice").format(name=name))
             else:
                 seen.add(name)
     return (None if problems else doc), problems
@@ -294,7 +296,8 @@ def check_pack(uow: UnitOfWork, actor: Actor, file_name: str, manifest_bytes: by
     check = PackCheck(file_name)
     doc, check.problems = _parse_manifest(file_name, manifest_bytes)
     if doc is None:
-        check.problems = [f"{file_name}: malformed manifest: {p}" for p in check.problems]
+        check.problems = [_("{name}: malformed manifest: {problem}").format(
+            name=file_name, problem=p) for p in check.problems]
         return check
     check.period, fmt, institution = doc["period"], doc["format"], doc["institution"]
     listed = {item["name"]: item["sha256"] for item in doc["files"]}
@@ -305,20 +308,23 @@ def check_pack(uow: UnitOfWork, actor: Actor, file_name: str, manifest_bytes: by
     for name, sha in listed.items():
         data = read(name)
         if data is None:
-            check.problems.append(f"{name}: listed in the manifest, missing from the pack")
+            check.problems.append(_("{name}: listed in the manifest, missing from the pack")
+                                  .format(name=name))
             continue
         contents[name] = data
         if hashlib.sha256(data).hexdigest() != sha:
-            check.problems.append(f"{name}: content differs from the manifest (SHA-256)")
+            check.problems.append(_("{name}: content differs from the manifest (SHA-256)")
+                                  .format(name=name))
     if closed is None:
         check.files = len(contents) if not check.problems else 0
         check.problems.extend(_head_in_ledger(uow, seq, head))
     else:
         if (seq, head) != (closed.last_seq, closed.chain_head):
-            check.problems.append(
-                f"the manifest's chain head (entry #{seq}, {head[:12]}…) is not the head "
-                f"{check.period} was closed at (entry #{closed.last_seq}, "
-                f"{closed.chain_head[:12]}…)")
+            check.problems.append(_(
+                "the manifest's chain head (entry #{seq}, {head}…) is not the head "
+                "{period} was closed at (entry #{closed_seq}, {closed_head}…)").format(
+                seq=seq, head=head[:12], period=check.period, closed_seq=closed.last_seq,
+                closed_head=closed.chain_head[:12]))
         archived = closed_month_problems(uow, check.period)
         if archived:
             check.problems.extend(archived)
@@ -328,21 +334,26 @@ def check_pack(uow: UnitOfWork, actor: Actor, file_name: str, manifest_bytes: by
         expected.pop(manifest_name(check.period))
         for name in sorted(expected):
             if name not in listed:
-                check.problems.append(f"{name}: a statement of {check.period}, missing from the "
-                                      "manifest and so from the pack")
+                check.problems.append(_("{name}: a statement of {period}, missing from the "
+                                        "manifest and so from the pack").format(
+                    name=name, period=check.period))
             elif name in contents and contents[name] != expected[name]:
-                check.problems.append(f"{name}: differs from the statement archived at the "
-                                      f"close of {check.period}")
+                check.problems.append(_("{name}: differs from the statement archived at the "
+                                        "close of {period}").format(name=name,
+                                                                    period=check.period))
             elif name in contents:
                 check.files += 1
         if fmt == "pdf" and archived_signed_pdfs(uow, check.period):
-            check.problems.extend(_signature_problems(uow, contents, expected))
-            if not any("signature" in p for p in check.problems):
-                check.signatures = "signatures valid"
+            unsigned = _signature_problems(uow, contents, expected)
+            check.problems.extend(unsigned)
+            if not unsigned:
+                check.signatures = _("signatures valid")
         for name in sorted(set(listed) - set(expected)):
-            check.problems.append(f"{name}: listed in the manifest, but not a statement of "
-                                  f"{check.period}" + (f" for {institution}" if institution
-                                                       else ""))
+            check.problems.append((_("{name}: listed in the manifest, but not a statement of "
+                                     "{period} for {institution}") if institution else
+                                   _("{name}: listed in the manifest, but not a statement of "
+                                     "{period}")).format(name=name, period=check.period,
+                                                         institution=institution))
     check.head_seq = closed.last_seq if closed is not None else seq
     check.problems = [f"{file_name}: {p}" for p in check.problems]
     return check
@@ -360,7 +371,8 @@ def _signature_problems(uow: UnitOfWork, contents: dict[str, bytes],
     for name in sorted(n for n in contents if n in expected and n.endswith(".pdf")):
         result = check_pdf(contents[name], certs)
         if not result.valid:
-            problems.append(f"{name}: signature not valid: {result.reason}")
+            problems.append(_("{name}: signature not valid: {reason}").format(
+                name=name, reason=result.reason))
     return problems
 
 
@@ -369,7 +381,7 @@ def check_folder(uow: UnitOfWork, actor: Actor, names: list[str],
     """Every manifest among ``names`` (a pack folder's files), and the files none lists."""
     manifests = sorted(n for n in names if n.endswith(MANIFEST_SUFFIX))
     if not manifests:
-        return [], [f"no *{MANIFEST_SUFFIX} among the pack's files"]
+        return [], [_("no *{suffix} among the pack's files").format(suffix=MANIFEST_SUFFIX)]
     checks, listed = [], set(manifests)
     for name in manifests:
         data = read(name)
