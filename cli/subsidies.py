@@ -51,9 +51,12 @@ MACHINE_ONLY = [
 
 
 def _trace_text(steps: tuple[dict[str, Any], ...]) -> str:
+    """The trace on one line, its rules named in the reader's language (as a claim's)."""
+    chinese = is_chinese()
     return "; ".join(
-        f"{s['rule']} {s['before']} -> {s['after']}"
-        + (f" (limit {s['limit']}, used {s['used']}, left {s['left']})" if s.get("limit") else "")
+        f"{rule_label(s['rule'], chinese, SUBSIDY_RULE_ZH)} {s['before']} -> {s['after']}"
+        + (_(" (limit {limit}, used {used}, left {left})").format(
+            limit=s["limit"], used=s["used"], left=s["left"]) if s.get("limit") else "")
         for s in steps)
 
 
@@ -129,7 +132,7 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
         (_("paid 支付"), s.paid_on.isoformat() if s.paid_on else "-"),
         (_("rejected 驳回"), s.rejected_on.isoformat() if s.rejected_on else "-"),
         (_("rejected because 驳回原因"), s.rejected_reason or "-"),
-        (_("source 来源"), row["source"]),
+        (_("source 来源"), _("file #{file}, row {row}").format(file=s.file_id, row=s.file_row)),
     ]))
     click.echo("")
     click.echo(_("Calculation trace 计算过程:"))
