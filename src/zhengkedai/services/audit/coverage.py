@@ -17,7 +17,22 @@ from sqlalchemy import ColumnElement, Integer, Table, and_, exists, func, or_, s
 from zhengkedai.db.digests import BATCH, COVERED, Covered, digest_column, key_column
 from zhengkedai.db.models import RecordDigestRow
 from zhengkedai.db.uow import UnitOfWork
-from zhengkedai.i18n import _
+from zhengkedai.i18n import _, is_chinese
+
+TABLE_ZH = {
+    "institutions": "合作机构", "accounts": "会计科目", "policy_versions": "政策版本",
+    "policy_changes": "政策变更记录", "import_files": "报送文件", "loans": "贷款",
+    "loan_events": "贷后事件", "claims": "补偿申请", "recovery_shares": "追偿分成",
+    "subsidies": "补助申请", "months": "结账月份", "institution_months": "机构月末数据",
+    "statement_archive": "报表归档", "people": "人员", "settings": "项目设置",
+    "signing_certificates": "签名证书", "signed_heads": "已签名链头",
+}
+"""What each covered table holds, as a Chinese reader names a record of it."""
+
+
+def table_label(name: str) -> str:
+    """A covered table as a problem line names it: ``loans``; in Chinese ``贷款（loans）``."""
+    return f"{TABLE_ZH[name]}（{name}）" if is_chinese() and name in TABLE_ZH else name
 
 _DIGESTS = cast(Table, RecordDigestRow.__table__)
 
@@ -60,11 +75,11 @@ def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], s
             if recorded is None:
                 problems.append(_("{table} {key}: not written by zkd (it has no record "
                                   "digest): added or re-keyed outside zkd").format(
-                    table=cov.name, key=k))
+                    table=table_label(cov.name), key=k))
             elif recorded != digest:
                 problems.append(_("{table} {key}: changed outside zkd (its content no longer "
                                   "matches the digest zkd recorded when it wrote it)").format(
-                    table=cov.name, key=k))
+                    table=table_label(cov.name), key=k))
     if where:
         return problems
     rows = conn.execute(select(func.count()).select_from(table)).scalar_one()
@@ -72,7 +87,7 @@ def _check_table(uow: UnitOfWork, cov: Covered, pending: dict[tuple[str, str], s
         _DIGESTS.c.table_name == cov.name)).scalar_one()
     if total > rows - undigested:
         problems.extend(_("{table} {key}: deleted outside zkd (zkd recorded it, it is "
-                          "gone)").format(table=cov.name, key=key)
+                          "gone)").format(table=table_label(cov.name), key=key)
                         for key in _orphans(uow, cov) if (cov.name, key) not in pending)
     return problems
 
