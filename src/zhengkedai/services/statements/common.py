@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from zhengkedai.context import Actor, local_time
-from zhengkedai.db.ledger_repo import closed_month
+from zhengkedai.db.ledger_repo import closed_month, latest_closed
 from zhengkedai.db.models import LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import workflow
@@ -43,13 +43,21 @@ def month_of(uow: UnitOfWork, actor: Actor, period: str) -> Month:
     """The month a statement is of; a month that has not begun has nothing to state.
 
     Raises:
-        ZkdError: ``period`` begins after today (Zhengzhou time).
+        ZkdError: ``period`` begins after today (Zhengzhou time), or comes before a closed
+            month without a close of its own (a month before the ledger's activity).
     """
     period = parse_period(period)
     if first_day(period) > actor.today():
         raise ZkdError(_("{period} has not begun (today is {today}): there is nothing to "
                          "state yet").format(period=period, today=actor.today()))
     closed = closed_month(uow, period)
+    latest = latest_closed(uow) if closed is None else None
+    if latest is not None and period < latest:
+        # closes go in order from the first month with activity: an earlier month that was
+        # never closed had nothing booked in it, and is not an open month either
+        raise ZkdError(_("{period} comes before {last}, which is closed, and was never closed "
+                         "itself: the ledger has no activity in it and no statements of it"
+                         ).format(period=period, last=latest))
     return Month(
         period=period,
         start=first_day(period),
