@@ -104,3 +104,18 @@ def claim_before_a_suspending_close(uow: UnitOfWork, actor: Actor, clock) -> Cla
                                                 dt.date(2025, 4, 20)))
     clock.now = dt.datetime(2025, 4, 25, 9)
     return wf.approve(uow, actor, claim.id, dt.date(2025, 4, 22))
+
+
+def claim_on_a_loss(engine, loss: int, *, reserve: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """ZZB (with ``reserve`` in its reserve account, if given) and a loan L1 of 10,000,000.00
+    whose loss of ``loss`` fen on 1 March 2025 opened claim 1; committed."""
+    from zhengkedai.services.claims import computation as claims
+
+    actor = Actor(operator="bank-import")
+    with UnitOfWork(engine) as uow:
+        bank(uow, actor)
+        if reserve is not None:
+            fund_reserve(uow, actor, reserve)
+        l1 = loan(uow, actor, loan_no="L1", principal=1_000_000_000)
+        claims.open_claim(uow, actor, event(uow, actor, l1, "loss", loss, dt.date(2025, 3, 1)))
+        uow.commit()

@@ -65,22 +65,11 @@ def test_click_usage_errors_are_in_chinese_by_default(zkd, chinese) -> None:  # 
 
 def test_claims_list_and_show_name_the_rules_in_chinese_by_default(  # type: ignore[no-untyped-def]
         zkd, engine, chinese) -> None:
-    import datetime as dt
-
     from tests import factories as f
-    from zhengkedai.context import Actor
-    from zhengkedai.db.uow import UnitOfWork
     from zhengkedai.domain.money import parse_yuan as y
-    from zhengkedai.services.claims import computation as claims
 
     assert zkd("init").exit_code == 0
-    actor = Actor(operator="bank-import")
-    with UnitOfWork(engine) as uow:
-        f.bank(uow, actor)
-        loan = f.loan(uow, actor, loan_no="L1", principal=y("10,000,000"))
-        claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", y("1,000,000"),
-                                              dt.date(2025, 3, 1)))
-        uow.commit()
+    f.claim_on_a_loss(engine, y("1,000,000"))
     listed = zkd("claims", "list")
     assert listed.exit_code == 0
     assert "补偿比例 1,000,000.00→800,000.00" in listed.output

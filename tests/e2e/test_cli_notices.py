@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from pathlib import Path
 
@@ -10,24 +9,14 @@ import pytest
 from pypdf import PdfReader
 
 from tests import factories as f
-from zhengkedai.context import Actor
-from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import parse_yuan as y
-from zhengkedai.services.claims import computation as claims
 
 
 @pytest.fixture
 def one_claim(zkd, engine):  # type: ignore[no-untyped-def]
     """ZZB, with a payee account and 2,000,000.00 in the reserve; claim 1 on a 1,234,567.89 loss."""
     assert zkd("init").exit_code == 0
-    actor = Actor(operator="bank-import")
-    with UnitOfWork(engine) as uow:
-        f.bank(uow, actor)
-        f.fund_reserve(uow, actor, y("2,000,000"))
-        loan = f.loan(uow, actor, loan_no="L1", principal=y("10,000,000"))
-        claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", y("1,234,567.89"),
-                                              dt.date(2025, 3, 1)))
-        uow.commit()
+    f.claim_on_a_loss(engine, y("1,234,567.89"), reserve=y("2,000,000"))
     assert zkd("institution", "update", "ZZB", "--account-name", "郑州银行股份有限公司",
                "--account-no", "6228480012345678", "--account-bank", "郑州银行营业部").exit_code == 0
     assert zkd("settings", "set", "issuer", "郑州市科学技术局").exit_code == 0
@@ -100,14 +89,7 @@ def test_a_submitted_subsidy_has_no_notice_and_an_unknown_one_is_named(zkd, tmp_
 def test_a_notice_without_an_issuing_body_is_written_with_a_warning(  # type: ignore[no-untyped-def]
         zkd, engine, tmp_path) -> None:
     assert zkd("init").exit_code == 0
-    actor = Actor(operator="bank-import")
-    with UnitOfWork(engine) as uow:
-        f.bank(uow, actor)
-        f.fund_reserve(uow, actor, y("2,000,000"))
-        loan = f.loan(uow, actor, loan_no="L1", principal=y("10,000,000"))
-        claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", y("1,000,000"),
-                                              dt.date(2025, 3, 1)))
-        uow.commit()
+    f.claim_on_a_loss(engine, y("1,000,000"), reserve=y("2,000,000"))
     assert zkd("claims", "approve", "1", "--on", "2025-03-10").exit_code == 0
     r = zkd("claims", "notice", "1", "-o", str(tmp_path / "unset"))
     assert r.exit_code == 0 and (tmp_path / "unset" / "付款通知书_ZKD-BC-000001.pdf").exists()

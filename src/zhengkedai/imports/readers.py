@@ -473,7 +473,7 @@ def _cells(row: Sequence[Any]) -> list[Cell]:
     ""), a float an int or Decimal, a date cell a datetime (as Excel holds it)."""
     # float-ok: a float cell is turned exact here, before any parser sees it
     exact, datetime = _exact, _datetime
-    return [(v or None) if (k := v.__class__) is str else exact[v] if k is float
+    return [(v or None) if (k := v.__class__) is str else exact[v] if k is float  # float-ok: the file edge
             else datetime[v] if k is dt.date else v for v in row]
 
 
@@ -484,7 +484,7 @@ def _column(cells: tuple[Any, ...]) -> Sequence[Cell]:
         kind = kinds.pop()
         if kind is str:
             return [v or None for v in cells] if "" in cells else cells
-        if kind is float:
+        if kind is float:  # float-ok: calamine's cells made exact
             return list(map(_exact.__getitem__, cells))
         if kind is dt.date:
             return list(map(_datetime.__getitem__, cells))

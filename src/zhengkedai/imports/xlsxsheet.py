@@ -86,7 +86,7 @@ class Slice:
     width: int
     rows: list[list[Any]]
     special: xlsxcells.SpecialCells
-    done: float
+    done: float  # float-ok: the share of the sheet read, for the progress bar
     fault: tuple[int, str] | None = None  # a cell calamine cannot give: (its row, why)
 
 
@@ -125,7 +125,7 @@ class SheetSlices:
         finally:
             pieces.close()
 
-    def _parse(self, pieces: Iterator[tuple[bytes, bytes, bytes, float]]) -> Slice | None:
+    def _parse(self, pieces: Iterator[tuple[bytes, bytes, bytes, float]]) -> Slice | None:  # float-ok: share read
         styles, strings, finder = self._parts()
         try:
             opening, rows, closing, done = next(pieces)
@@ -164,7 +164,7 @@ class SheetSlices:
         return Slice(start, sheet.end[1] + 1 if sheet.end is not None else 0, values, special,
                      done, fault)
 
-    def _pieces(self) -> Generator[tuple[bytes, bytes, bytes, float], None, None]:
+    def _pieces(self) -> Generator[tuple[bytes, bytes, bytes, float], None, None]:  # float-ok: share read
         """``(sheet opening, whole rows, closing, part of the XML read)``, slice by slice."""
         with zipfile.ZipFile(self.path) as archive, archive.open(self.part) as stream:
             total = max(archive.getinfo(self.part).file_size, 1)
