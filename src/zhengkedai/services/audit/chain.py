@@ -45,28 +45,58 @@ def check_chain(uow: UnitOfWork, *, upto_seq: int | None = None) -> VerifyReport
     The entries are read in batches and checked as they come: memory holds one
     batch and each cash account's movements per day, never the journal.
     """
+    return _check(uow, after=(0, GENESIS_HASH), since=None, upto_seq=upto_seq)
+
+
+def check_chain_since(uow: UnitOfWork, *, after: tuple[int, str], since: dt.date,
+                      upto_seq: int | None = None) -> VerifyReport:
+    """:func:`check_chain` of the part after entry ``after`` (its number and its hash, as a
+    close recorded them), for a statement of the month from ``since``: in proportion to
+    the month, not the journal.
+
+    The anchor entry must still hold that hash; every entry after it (up to ``upto_seq``,
+    or the ledger's head, which must be the last) must hold its hash, link to the one
+    before and balance; and no cash account may be below zero on a day from ``since``
+    on (the days before carried in as one opening balance). The part before the anchor
+    was checked by the statements of its months and is recomputed by ``zkd verify``.
+    """
+    return _check(uow, after=after, since=since, upto_seq=upto_seq)
+
+
+def _check(uow: UnitOfWork, *, after: tuple[int, str], since: dt.date | None,
+           upto_seq: int | None) -> VerifyReport:
+    """The chain after entry ``after`` (the whole of it from its start); the cash by day
+    from the entries read, or, from ``since``, from the database with an opening balance."""
     report = VerifyReport()
     seen = _Seen()
-    entries = LedgerRepo(uow).entries()
+    repo = LedgerRepo(uow)
+    if after[0]:
+        try:
+            anchored = repo.entry(after[0]).hash == after[1]
+        except ZkdError:
+            anchored = False
+        if not anchored:
+            report.problems.append(_("entry #{seq}: {problem}").format(
+                seq=after[0], problem=_("content does not match its hash")))
+    entries: Iterable[Entry] = repo.entries(after_seq=after[0])
     if upto_seq is not None:
         entries = itertools.takewhile(lambda e: e.seq <= upto_seq, entries)
-    for problem in verify_chain(seen.each(entries)):
+    for problem in verify_chain(seen.each(entries), after=after):
         report.problems.append(_("entry #{seq}: {problem}").format(seq=problem.seq,
                                                                   problem=problem.message))
-    report.entries = seen.count
-    last_hash, last_seq = seen.last_hash, seen.last_seq
-    report.head_hash, report.head_seq = last_hash, last_seq
-    report.problems.extend(_negative_cash(seen.cash))
+    report.entries = after[0] + seen.count
+    report.head_seq, report.head_hash = (seen.last_seq, seen.last_hash) if seen.count else after
+    cash = seen.cash if since is None else _cash_since(uow, since, report.head_seq)
+    report.problems.extend(_negative_cash(cash))
     if upto_seq is not None:
         return report
     head = uow.s.execute(select(LedgerHead)).scalar_one()
-    report.head_hash, report.head_seq = head.last_hash, head.last_seq
-    if (head.last_seq, head.last_hash) != (last_seq, last_hash):
+    if (head.last_seq, head.last_hash) != (report.head_seq, report.head_hash):
         report.problems.append(
             _("chain head says entry #{head_seq} {head_hash}…, the journal ends at #{seq} "
               "{hash}…").format(head_seq=head.last_seq, head_hash=head.last_hash[:12],
-                                seq=last_seq, hash=last_hash[:12])
-        )
+                                seq=report.head_seq, hash=report.head_hash[:12]))
+    report.head_hash, report.head_seq = head.last_hash, head.last_seq
     return report
 
 
@@ -100,51 +130,6 @@ def _negative_cash(by_day: dict[str, dict[dt.date, int]]) -> list[str]:
                         account=account, day=day, amount=format_grouped(running)))
                 break
     return problems
-
-
-
-def check_chain_since(uow: UnitOfWork, *, after: tuple[int, str], since: dt.date,
-                      upto_seq: int | None = None) -> VerifyReport:
-    """:func:`check_chain` of the part after entry ``after`` (its number and its hash, as a
-    close recorded them), for a statement of the month from ``since``: in proportion to
-    the month, not the journal.
-
-    The anchor entry must still hold that hash; every entry after it (up to ``upto_seq``,
-    or the ledger's head, which must be the last) must hold its hash, link to the one
-    before and balance; and no cash account may be below zero on a day from ``since``
-    on (the days before carried in as one opening balance). The part before the anchor
-    was checked by the statements of its months and is recomputed by ``zkd verify``.
-    """
-    report = VerifyReport()
-    seen = _Seen()
-    repo = LedgerRepo(uow)
-    if after[0]:
-        try:
-            anchored = repo.entry(after[0]).hash == after[1]
-        except ZkdError:
-            anchored = False
-        if not anchored:
-            report.problems.append(_("entry #{seq}: {problem}").format(
-                seq=after[0], problem=_("content does not match its hash")))
-    entries: Iterable[Entry] = repo.entries(after_seq=after[0])
-    if upto_seq is not None:
-        entries = itertools.takewhile(lambda e: e.seq <= upto_seq, entries)
-    for problem in verify_chain(seen.each(entries), after=after):
-        report.problems.append(_("entry #{seq}: {problem}").format(seq=problem.seq,
-                                                                  problem=problem.message))
-    report.entries = after[0] + seen.count
-    report.head_seq, report.head_hash = (seen.last_seq, seen.last_hash) if seen.count else after
-    report.problems.extend(_negative_cash(_cash_since(uow, since, report.head_seq)))
-    if upto_seq is not None:
-        return report
-    head = uow.s.execute(select(LedgerHead)).scalar_one()
-    if (head.last_seq, head.last_hash) != (report.head_seq, report.head_hash):
-        report.problems.append(
-            _("chain head says entry #{head_seq} {head_hash}…, the journal ends at #{seq} "
-              "{hash}…").format(head_seq=head.last_seq, head_hash=head.last_hash[:12],
-                                seq=report.head_seq, hash=report.head_hash[:12]))
-    report.head_hash, report.head_seq = head.last_hash, head.last_seq
-    return report
 
 
 def _cash_since(uow: UnitOfWork, since: dt.date, upto_seq: int
