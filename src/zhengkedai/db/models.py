@@ -238,7 +238,7 @@ class LoanRow(Base):
 class LoanEventRow(Base):
     __tablename__ = "loan_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))  # ix_loan_events_loan_date
     event: Mapped[str] = mapped_column(String(16))
     occurred_on: Mapped[dt.date] = mapped_column(Date, index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
@@ -400,4 +400,12 @@ Index("ix_loans_disbursed_on", LoanRow.disbursed_on)
 Index("ix_loans_withdrawn_at", LoanRow.withdrawn_at,
       sqlite_where=LoanRow.withdrawn_at.is_not(None),
       postgresql_where=LoanRow.withdrawn_at.is_not(None))
-Index("ix_loan_events_withdrawn_at", LoanEventRow.withdrawn_at)
+Index("ix_loan_events_withdrawn_at", LoanEventRow.withdrawn_at,
+      sqlite_where=LoanEventRow.withdrawn_at.is_not(None),
+      postgresql_where=LoanEventRow.withdrawn_at.is_not(None))
+# an institution's (a guarantor's) loan list, in its order: by disbursement date, loan number
+Index("ix_loans_institution_order", LoanRow.institution_code, LoanRow.disbursed_on,
+      LoanRow.loan_no)
+Index("ix_loans_guarantor_order", LoanRow.guarantor_code, LoanRow.disbursed_on, LoanRow.loan_no,
+      sqlite_where=LoanRow.guarantor_code.is_not(None),
+      postgresql_where=LoanRow.guarantor_code.is_not(None))

@@ -48,9 +48,15 @@ def csv_text(rows: Iterable[Iterable[Any]], *, lineterminator: str = "\r\n",
         for row in rows:
             writer.writerow([safe_cell(v) for v in row])
     else:
-        text = frozenset(text_columns)
+        text = tuple(text_columns)
         for row in rows:
-            writer.writerow([safe_cell(v) if n in text else v for n, v in enumerate(row)])
+            # most rows have no cell to change: look before building a new row
+            for n in text:
+                value = row[n]
+                if value and str(value)[:1] in _DANGEROUS:
+                    row = [safe_cell(v) if n in text else v for n, v in enumerate(row)]
+                    break
+            writer.writerow(row)
     return buffer.getvalue()
 
 

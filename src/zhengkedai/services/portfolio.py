@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -253,21 +253,28 @@ def loan_lines(uow: UnitOfWork, on: dt.date, *where: Any) -> Iterator[LoanLine]:
                            int(row[7]), int(row[8]), row[9], int(row[10]), row[11], row[12])
 
 
-def loan_line_chunks(uow: UnitOfWork, on: dt.date, *where: Any) -> Iterator[Sequence[Any]]:
+def loan_line_chunks(uow: UnitOfWork, on: dt.date, *where: Any,
+                     columns: Callable[[Sequence[Any]], Sequence[Any]] = list,
+                     ) -> Iterator[Sequence[Any]]:
     """:func:`loan_lines` as plain database rows (the fields of :class:`LoanLine`, in its
-    order), ``CHUNK`` at a time: what a list of a million loans is written from."""
+    order), ``CHUNK`` at a time: what a list of a million loans is written from.
+
+    ``columns`` turns those fields' SQL expressions into the columns fetched instead (an
+    attachment has the database spell its cells)."""
     then = states_then(on)
     # loan numbers in code-point order, as Python sorts them (PostgreSQL's default
     # collation may follow the locale's rules instead)
     loan_no = (LoanRow.loan_no.collate("C") if uow.s.get_bind().dialect.name == "postgresql"
                else LoanRow.loan_no)
-    stmt = (select(LoanRow.id, LoanRow.loan_no, LoanRow.institution_code,
-                   LoanRow.enterprise_name, LoanRow.credit_code, LoanRow.loan_type,
-                   LoanRow.principal_fen,
-                   func.coalesce(then.c.outstanding, LoanRow.outstanding_fen),
-                   func.coalesce(then.c.overdue, LoanRow.overdue_fen),
-                   LoanRow.guarantor_code, LoanRow.guarantee_fee_fen, LoanRow.disbursed_on,
-                   LoanRow.maturity_on)
+    fields = [LoanRow.id, LoanRow.loan_no, LoanRow.institution_code,
+              LoanRow.enterprise_name, LoanRow.credit_code, LoanRow.loan_type,
+              LoanRow.principal_fen,
+              func.coalesce(then.c.outstanding, LoanRow.outstanding_fen),
+              func.coalesce(then.c.overdue, LoanRow.overdue_fen),
+              LoanRow.guarantor_code, LoanRow.guarantee_fee_fen, LoanRow.disbursed_on,
+              LoanRow.maturity_on]
+    # the order of ix_loans_institution_order and ix_loans_guarantor_order
+    stmt = (select(*columns(fields))
             .outerjoin(then, then.c.loan_id == LoanRow.id)
             .where(LoanRow.disbursed_on <= on, LIVE_LOAN, *where)
             .order_by(LoanRow.disbursed_on, loan_no, LoanRow.id))
