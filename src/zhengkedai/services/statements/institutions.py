@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import defer
 
 from zhengkedai.db.ledger_repo import closed_month
 from zhengkedai.db.live import LIVE_EVENT
@@ -70,15 +71,16 @@ from zhengkedai.services.statements.common import (
 
 
 def institution_statements(uow: UnitOfWork, month: Month, end: MonthEnd, *,
-                           only: str | None = None) -> list[StatementDoc]:
-    """One statement per filing institution (or only ``only``'s), from the month's ``end``."""
+                           only: str | None = None) -> Iterator[StatementDoc]:
+    """One statement per filing institution (or only ``only``'s), from the month's ``end``,
+    each computed when the one before has been taken."""
     stmt = select(InstitutionRow).where(InstitutionRow.kind.in_(institutions.FILING_KINDS))
     if only is not None:
         if uow.s.get(InstitutionRow, only) is None:
             raise NotFound(f"no institution {only!r}")
         stmt = select(InstitutionRow).where(InstitutionRow.code == only)
-    return [_statement(uow, month, inst, end)
-            for inst in uow.s.execute(stmt.order_by(InstitutionRow.code)).scalars()]
+    for inst in uow.s.execute(stmt.order_by(InstitutionRow.code)).scalars().all():
+        yield _statement(uow, month, inst, end)
 
 
 def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, end: MonthEnd
@@ -98,8 +100,10 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, end: MonthEn
         "suspension_threshold": ratio_percent(threshold),
         "suspension_status": _status_text(uow, month, inst.code),
     }
+    # (a claim's calculation trace is the claims register's, not read here)
     claims = uow.s.execute(
-        select(ClaimRow).where(ClaimRow.institution_code == inst.code,
+        select(ClaimRow).options(defer(ClaimRow.trace, raiseload=True))
+        .where(ClaimRow.institution_code == inst.code,
                                ClaimRow.status != WITHDRAWN).order_by(ClaimRow.id)
     ).scalars().all()
     loan_totals: dict[str, CellValue] = {
