@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from zhengkedai.context import Actor, local_time
 from zhengkedai.db.ledger_repo import closed_month, latest_closed
@@ -115,12 +116,23 @@ def _amount(text: object) -> str:
     return str(text)
 
 
-def trace_lines(trace_json: str) -> list[str]:
-    """A stored trace (JSON list of steps) as lines an auditor reads, rules named in Chinese."""
+Steps = list[dict[str, Any]] | str  # a stored trace's steps; the text itself if not JSON
+
+
+def trace_steps(trace_json: str) -> Steps:
+    """A stored trace (JSON list of steps), read once for :func:`trace_lines` and
+    :func:`deciding_line`; a text that is not JSON stays that text."""
     try:
-        steps = json.loads(trace_json or "[]")
+        steps: list[dict[str, Any]] = json.loads(trace_json or "[]")
     except ValueError:
-        return [trace_json]
+        return trace_json
+    return steps
+
+
+def trace_lines(steps: Steps) -> list[str]:
+    """A claim's trace as lines an auditor reads, rules named in Chinese."""
+    if isinstance(steps, str):
+        return [steps]
     lines = []
     for n, step in enumerate(steps, start=1):
         rule = step.get("rule", "")
@@ -163,22 +175,18 @@ def _brief(text: str) -> str:
     return head
 
 
-def deciding_line(trace_json: str) -> str:
+def deciding_line(steps: Steps) -> str:
     """The claim's result and the rule that decided it, in one line of Chinese.
 
     Not covered: the coverage rule that failed; cut by a cap: that cap, what it
     allowed; else the ratio and the tier that gave it. A step with its own
     official's wording (``text``) is quoted as it is.
     """
-    try:
-        steps = json.loads(trace_json or "[]")
-    except ValueError:
-        return ""
-    if not steps:
+    if isinstance(steps, str) or not steps:
         return ""
     final = _amount(steps[-1].get("after", ""))
     for step in steps[1:]:
-        rule = step.get("rule", "")
+        rule: str = step.get("rule", "")
         name = RULE_ZH.get(rule, rule)
         cut = step.get("after") != step.get("before")
         if step.get("limit") in (None, "") and step.get("after") == "0.00" and cut:

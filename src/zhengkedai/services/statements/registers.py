@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -36,6 +37,7 @@ from zhengkedai.services.statements.common import (
     percent,
     status_as_of,
     trace_lines,
+    trace_steps,
 )
 from zhengkedai.services.subsidies.applications import kind_zh
 
@@ -44,13 +46,14 @@ def _totals(**values: CellValue) -> dict[str, CellValue]:
     return values
 
 
-def _status(month: Month, row: ClaimRow | SubsidyRow) -> str | None:
+def _status(month: Month, row: Any) -> str | None:
+    """``row``: a claim or subsidy (a row or a result row with its dates and status)."""
     return status_as_of(month, submitted_on=row.submitted_on, approved_on=row.approved_on,
                         paid_on=row.paid_on, rejected_on=getattr(row, "rejected_on", None),
                         status=row.status)
 
 
-def _alive(month: Month, row: ClaimRow | SubsidyRow, status: str | None) -> bool:
+def _alive(month: Month, row: Any, status: str | None) -> bool:
     if status is None:
         return False
     touched = (month.within(row.submitted_on) or month.within(row.approved_on)
@@ -65,8 +68,14 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
     loss_total = comp_total = 0
     submitted = approved = paid = 0
     paid_amount = 0
+    # the columns the register shows, not whole claims, loans and events
     query = (
-        select(ClaimRow, LoanRow, LoanEventRow, ImportFileRow.filename)
+        select(ClaimRow.id, ClaimRow.institution_code, ClaimRow.loss_fen,
+               ClaimRow.recovered_before_fen, ClaimRow.amount_fen, ClaimRow.status,
+               ClaimRow.submitted_on, ClaimRow.approved_on, ClaimRow.paid_on,
+               ClaimRow.rejected_reason, ClaimRow.trace, LoanRow.loan_no,
+               LoanRow.enterprise_name, LoanEventRow.occurred_on, LoanEventRow.file_row,
+               ImportFileRow.filename)
         .join(LoanRow, LoanRow.id == ClaimRow.loan_id)
         .join(LoanEventRow, LoanEventRow.id == ClaimRow.loss_event_id)
         .join(ImportFileRow, ImportFileRow.id == LoanEventRow.file_id)
@@ -74,7 +83,7 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
         .order_by(ClaimRow.id)
     )
     # streamed: a claim no longer open and untouched in the month is dropped as it comes
-    for claim, loan, event, filename in uow.s.execute(query.execution_options(yield_per=500)):
+    for claim in uow.s.connection().execute(query.execution_options(yield_per=500)):
         status = _status(month, claim)
         if not _alive(month, claim, status):
             continue
@@ -85,16 +94,18 @@ def claims_statement(uow: UnitOfWork, month: Month) -> StatementDoc:
             paid_amount += claim.amount_fen
         loss_total += claim.loss_fen
         comp_total += claim.amount_fen
-        lines = trace_lines(claim.trace)
-        lines.append(f"来源：{filename} 第 {event.file_row} 行（损失确认 {event.occurred_on}）")
+        steps = trace_steps(claim.trace)
+        lines = trace_lines(steps)
+        lines.append(f"来源：{claim.filename} 第 {claim.file_row} 行"
+                     f"（损失确认 {claim.occurred_on}）")
         rows.append({
             "claim_id": f"C{claim.id}", "institution_code": claim.institution_code,
-            "loan_no": loan.loan_no, "enterprise_name": loan.enterprise_name,
-            "loss_on": event.occurred_on, "loss": claim.loss_fen,
+            "loan_no": claim.loan_no, "enterprise_name": claim.enterprise_name,
+            "loss_on": claim.occurred_on, "loss": claim.loss_fen,
             "recovery_before": claim.recovered_before_fen, "compensation": claim.amount_fen,
             "status": STATUS_ZH[status or Status.SUBMITTED], "paid_on": claim.paid_on
             if month.by_end(claim.paid_on) else None,
-            "basis": deciding_line(claim.trace),
+            "basis": deciding_line(steps),
             "reason": (claim.rejected_reason or "") if status == Status.REJECTED else None,
         })
         traces.append({"claim_id": f"C{claim.id}", "trace": "\n".join(lines)})
