@@ -116,23 +116,31 @@ def _amount(text: object) -> str:
     return str(text)
 
 
-Steps = list[dict[str, Any]] | str  # a stored trace's steps; the text itself if not JSON
+@dataclass(frozen=True)
+class Steps:
+    """A stored trace read once (for :func:`trace_lines` and :func:`deciding_line`): its
+    steps, or the stored text itself when it is not a JSON list of steps."""
+
+    steps: list[dict[str, Any]]
+    unread: str | None = None
 
 
-def trace_steps(trace_json: str) -> Steps:
-    """A stored trace (JSON list of steps), read once for :func:`trace_lines` and
-    :func:`deciding_line`; a text that is not JSON stays that text."""
+def trace_steps(trace: str | Steps) -> Steps:
+    """A stored trace (JSON list of steps) as :class:`Steps`."""
+    if isinstance(trace, Steps):
+        return trace
     try:
-        steps: list[dict[str, Any]] = json.loads(trace_json or "[]")
+        return Steps(json.loads(trace or "[]"))
     except ValueError:
-        return trace_json
-    return steps
+        return Steps([], trace)
 
 
-def trace_lines(steps: Steps) -> list[str]:
-    """A claim's trace as lines an auditor reads, rules named in Chinese."""
-    if isinstance(steps, str):
-        return [steps]
+def trace_lines(trace: str | Steps) -> list[str]:
+    """A stored trace (JSON list of steps) as lines an auditor reads, rules named in Chinese."""
+    read = trace_steps(trace)
+    if read.unread is not None:
+        return [read.unread]
+    steps = read.steps
     lines = []
     for n, step in enumerate(steps, start=1):
         rule = step.get("rule", "")
@@ -175,14 +183,15 @@ def _brief(text: str) -> str:
     return head
 
 
-def deciding_line(steps: Steps) -> str:
+def deciding_line(trace: str | Steps) -> str:
     """The claim's result and the rule that decided it, in one line of Chinese.
 
     Not covered: the coverage rule that failed; cut by a cap: that cap, what it
     allowed; else the ratio and the tier that gave it. A step with its own
     official's wording (``text``) is quoted as it is.
     """
-    if isinstance(steps, str) or not steps:
+    steps = trace_steps(trace).steps
+    if not steps:
         return ""
     final = _amount(steps[-1].get("after", ""))
     for step in steps[1:]:
