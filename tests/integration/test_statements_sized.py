@@ -99,3 +99,55 @@ def test_the_archive_grows_with_the_month_s_activity_not_with_the_loans_ever_fil
         content = " ".join(uow.s.execute(select(StatementArchiveRow.content).where(
             StatementArchiveRow.period == period)).scalars())
         assert "OLD-000" not in content
+
+
+def test_the_loan_lists_written_beside_are_the_lists_written_here(
+        uow, actor, clock, monkeypatch) -> None:
+    """A pack's loan lists come from a second process (the database's work beside the
+    statements): the same bytes as written in this process, for an open and a closed
+    month, and nothing left in the temporary folder."""
+    import os
+
+    from zhengkedai.services.audit import beside
+    from zhengkedai.services.statements import loan_lists
+
+    _ledger(uow, actor)
+    f.bank(uow, actor, "ZZC", "郑州C银行")
+    f.loan(uow, actor, institution="ZZC", loan_no="=C-1", disbursed_on=dt.date(2025, 3, 9))
+    uow.commit()
+    started: list[int | None] = []
+    folders: list[str] = []
+    real_start = beside.start
+
+    def start(u, jobs):  # type: ignore[no-untyped-def]
+        child = real_start(u, jobs)
+        started.append(None if child is None else child.pid)
+        return child
+    monkeypatch.setattr(beside, "start", start)
+    real_init = loan_lists.LoanLists.__init__
+
+    def init(self, *args):  # type: ignore[no-untyped-def]
+        real_init(self, *args)
+        folders.append(str(self.folder))
+    monkeypatch.setattr(loan_lists.LoanLists, "__init__", init)
+
+    def both(period: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
+        beside_pack = packs.build_pack(uow, actor, period, fmt="csv").files
+        monkeypatch.setattr(beside, "start", lambda u, jobs: None)
+        here_pack = packs.build_pack(uow, actor, period, fmt="csv").files
+        monkeypatch.setattr(beside, "start", start)
+        return beside_pack, here_pack
+
+    opened, here = both("2025-03")
+    assert started and started[0] is not None and started[0] != os.getpid()
+    assert opened == here
+    assert opened["2025-03_ZZC_loans.csv"].decode("utf-8-sig").splitlines()[1].startswith("'=C-1,")
+    assert len(opened["2025-03_ZZB_loans.csv"].splitlines()) == 32
+    clock.now = dt.datetime(2025, 4, 2, 9)
+    closing.close_through(uow, actor, "2025-03")
+    uow.commit()
+    closed, here = both("2025-03")
+    assert started[-1] is not None
+    assert closed == here and {n for n in closed if n.endswith("_loans.csv")} == {
+        "2025-03_ZZB_loans.csv", "2025-03_ZZC_loans.csv"}
+    assert folders and not any(os.path.exists(folder) for folder in folders)

@@ -74,13 +74,23 @@ def institution_statements(uow: UnitOfWork, month: Month, end: MonthEnd, *,
                            only: str | None = None) -> Iterator[StatementDoc]:
     """One statement per filing institution (or only ``only``'s), from the month's ``end``,
     each computed when the one before has been taken."""
+    for inst in _stated(uow, only):
+        yield _statement(uow, month, inst, end)
+
+
+def stated_codes(uow: UnitOfWork, only: str | None = None) -> list[str]:
+    """The institutions that get a statement (and its loan list): every filing institution,
+    or only ``only``."""
+    return [inst.code for inst in _stated(uow, only)]
+
+
+def _stated(uow: UnitOfWork, only: str | None) -> Sequence[InstitutionRow]:
     stmt = select(InstitutionRow).where(InstitutionRow.kind.in_(institutions.FILING_KINDS))
     if only is not None:
         if uow.s.get(InstitutionRow, only) is None:
             raise NotFound(f"no institution {only!r}")
         stmt = select(InstitutionRow).where(InstitutionRow.code == only)
-    for inst in uow.s.execute(stmt.order_by(InstitutionRow.code)).scalars().all():
-        yield _statement(uow, month, inst, end)
+    return uow.s.execute(stmt.order_by(InstitutionRow.code)).scalars().all()
 
 
 def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, end: MonthEnd

@@ -42,7 +42,8 @@ from zhengkedai.services.statements.build import (
     statement_plan,
 )
 from zhengkedai.services.statements.common import month_of
-from zhengkedai.services.statements.institutions import loans_attachment, loans_attachment_name
+from zhengkedai.services.statements.institutions import loans_attachment_name, stated_codes
+from zhengkedai.services.statements.loan_lists import LoanLists
 
 FORMATS = ("pdf", "csv", "json", "xlsx")
 MANIFEST_SUFFIX = "_manifest.json"
@@ -126,7 +127,19 @@ def pack_files(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
             raise ZkdError(_("the statements archived at the close of {period} fail their "
                              "check, so none is written: {problems}").format(
                                  period=month.period, problems="; ".join(problems)))
-    plan = statement_plan(uow, actor, period, institution=institution)
+    # the loan lists are started first, beside the statements (a closed month's plan is
+    # what its close kept, read at once; an open month's statements are computed here)
+    if month.draft:
+        lists = LoanLists(uow, month, stated_codes(uow, institution))
+        try:
+            plan = statement_plan(uow, actor, period, institution=institution)
+        except BaseException:
+            lists.close()
+            raise
+    else:
+        plan = statement_plan(uow, actor, period, institution=institution)
+        lists = LoanLists(uow, month, [_attached_code(name) for kept in plan
+                                       for name in kept.attachments])
     head_seq, head_hash = _chain_head(uow, month.period)
     files: dict[str, Iterable[bytes]] = {}
     if fmt == "xlsx":  # one workbook: the month's (or the institution's), a sheet per table
@@ -153,8 +166,9 @@ def pack_files(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
     for kept in plan:
         for name in kept.attachments:
             code = kept.stem.rsplit("_", 1)[1]
-            assert name == loans_attachment_name(month.period, code)
-            files[name] = loans_attachment(uow, month, code)
+            assert name == loans_attachment_name(month.period, code) and \
+                _attached_code(name) == code
+            files[name] = lists.content(code)
     sealed: dict[str, tuple[str, int]] = {}
     files = {name: _sealed(chunks, name, sealed) for name, chunks in files.items()}
     seals = set(files)
@@ -176,6 +190,11 @@ def pack_files(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
         yield (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode()
     files[manifest_name(month.period)] = manifest()
     return PackFiles(month.period, month.draft, files)
+
+
+def _attached_code(name: str) -> str:
+    """``ZZB`` of ``2025-06_ZZB_loans.csv``."""
+    return name.split("_", 1)[1].rsplit("_", 1)[0]
 
 
 def _sealed(chunks: Iterable[bytes], name: str, sealed: dict[str, tuple[str, int]]
