@@ -9,6 +9,7 @@ import click
 
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped, format_plain
+from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import _
 from zhengkedai.services import closing
 
@@ -56,7 +57,7 @@ def _table(result: closing.CloseResult) -> None:
             codes=", ".join(suspended)), err=True)
     for r in result.recomputed:
         what = _("claim #{id} ({institution}, loan {loan}, {status}): {before} -> {after}").format(
-            id=r.claim_id, institution=r.institution, loan=r.loan_no, status=r.status,
+            id=r.claim_id, institution=r.institution, loan=r.loan_no, status=status_words(r.status),
             before=format_grouped(r.amount_before), after=format_grouped(r.amount_after))
         click.echo(_("Recomputed {what}, the institution's status having changed").format(
                    what=what)

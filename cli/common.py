@@ -28,6 +28,7 @@ from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import AmountError, format_grouped, format_plain, parse_yuan
 from zhengkedai.domain.periods import parse_date_text
+from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import N_, _
 from zhengkedai.render.csvfile import csv_text
 
@@ -38,9 +39,11 @@ def trace_amount(text: str | None) -> str:
     """A stored trace amount (``"1234.50"``) as shown: ``1,234.50``; none, empty."""
     return "" if text is None else format_grouped(parse_yuan(text))
 
-# Stored words the CLI shows in the reader's language, as ``_(value)`` where shown.
+# Stored words the CLI shows in the reader's language, as ``_(value)`` where shown. A
+# claim's or subsidy's status is not among them: it is shown in the statements' words
+# (``workflow.status_words``); "withdrawn" here is a loan's or an event's.
 VOCABULARY = (
-    N_("submitted"), N_("approved"), N_("paid"), N_("rejected"), N_("withdrawn"),
+    N_("withdrawn"),
     N_("active"), N_("suspended"),
     N_("bank"), N_("guarantor"), N_("insurer"), N_("investor"),
     N_("credit"), N_("ip_pledge"), N_("collateral"), N_("guaranteed"), N_("insured"),
@@ -272,7 +275,7 @@ def book(done: str, post: Callable[[UnitOfWork, Actor], Entry]) -> None:
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | amount | date | int | percent | bool | code
+    kind: str = "text"  # text | amount | date | int | percent | bool | code | status
 
 
 # Coded values (a status, a loan type, an institution's kind, an event) are kept in
@@ -287,6 +290,8 @@ def _cell(value: Any, kind: str, machine: bool) -> Any:
         return None if machine else ""
     if kind == "code":
         return str(value) if machine else _(str(value))
+    if kind == "status":  # a claim's or subsidy's: the statements' word
+        return str(value) if machine else status_words(str(value))
     if kind == "bool":
         return bool(value) if machine else (_("yes") if value else "")
     if kind == "amount":

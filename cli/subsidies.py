@@ -16,6 +16,7 @@ import click
 from zhengkedai.domain.compensation import rule_label
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.policy_params import clause_words
+from zhengkedai.domain.workflow import status_words
 from zhengkedai.domain.subsidy_rules import SUBSIDY_RULE_ZH, SubsidyKind
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import batches
@@ -40,12 +41,12 @@ COLUMNS = [
     Column("id", "id", "int"), Column("kind", "kind", "code"), Column("beneficiary", "beneficiary"),
     Column("investee", "investee"), Column("period", "year", "int"),
     Column("reference", "reference"), Column("basis", "basis", "amount"),
-    Column("amount", "amount", "amount"), Column("status", "status", "code"),
+    Column("amount", "amount", "amount"), Column("status", "status", "status"),
 ]
 MACHINE_ONLY = [
-    Column("policy", "policy"), Column("submitted_on", "submitted", "date"),
-    Column("approved_on", "approved", "date"), Column("paid_on", "paid", "date"),
-    Column("rejected_on", "rejected", "date"), Column("rejected_reason", "rejected because"), Column("source", "source"),
+    Column("policy", "policy"), Column("submitted_on", "submitted on", "date"),
+    Column("approved_on", "approved on", "date"), Column("paid_on", "paid on", "date"),
+    Column("rejected_on", "rejected on", "date"), Column("rejected_reason", "rejected because"), Column("source", "source"),
     Column("trace", "trace"),
 ]
 
@@ -126,7 +127,7 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
         (_("year 所属年度"), str(s.period)), (_("reference 凭证号"), s.reference),
         (_("basis 计算基数"), format_grouped(s.basis)),
         (_("amount 补助金额"), format_grouped(s.amount)),
-        (_("status 状态"), _(s.status)), (_("policy 政策"), row["policy"]),
+        (_("status 状态"), status_words(s.status)), (_("policy 政策"), row["policy"]),
         (_("submitted 受理"), s.submitted_on.isoformat()),
         (_("approved 批准"), s.approved_on.isoformat() if s.approved_on else "-"),
         (_("paid 支付"), s.paid_on.isoformat() if s.paid_on else "-"),

@@ -48,7 +48,8 @@ from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.periods import first_day, last_day, next_period
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.imports.schema import FILE_KIND_ZH
-from zhengkedai.services.audit.records import CLOSE_KEY, seqs_text, status_words
+from zhengkedai.domain.workflow import status_words
+from zhengkedai.services.audit.records import CLOSE_KEY, seqs_text
 from zhengkedai.services.claims.computation import REJECTED, WITHDRAWN
 
 
