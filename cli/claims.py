@@ -26,12 +26,14 @@ from .common import (
     AMOUNT,
     CLAIM_ID,
     DONE_DATE,
+    FOLDER_NOT_STDOUT,
     Column,
     db_options,
     emit,
     env,
     format_option,
     kv_table,
+    refuse_stdout,
     trace_amount,
 )
 from .notice_file import write_notice
@@ -367,7 +369,8 @@ def claims_replay(policy_file: Path, fmt: str) -> None:
 @claims_group.command("notice")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @click.option("-o", "--output", "out", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+              type=click.Path(file_okay=False, path_type=Path),
+              callback=refuse_stdout(FOLDER_NOT_STDOUT), help="Folder to write into.")
 @db_options
 def claims_notice(claim_id: int, out: Path) -> None:
     """Write the payment notice (付款通知书) PDF of an approved or paid claim.

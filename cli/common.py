@@ -377,6 +377,35 @@ def kv_table(pairs: Sequence[tuple[str, str]]) -> str:
     return "\n".join(k + " " * (width - _width(k)) + "  " + v for k, v in pairs)
 
 
+# --- output paths -------------------------------------------------------------
+
+STDOUT = "-"  # an output path of "-" is standard output, as for most command-line tools
+
+
+def is_stdout(path: Path | None) -> bool:
+    """Whether the output path the user gave is ``-``, standard output."""
+    return path is not None and str(path) == STDOUT
+
+
+def write_stdout(chunks: Iterable[str | bytes]) -> None:
+    """What a file would hold, byte for byte (text as UTF-8), written to standard output."""
+    for chunk in chunks:  # click.echo writes bytes to the binary stream as they are
+        click.echo(chunk.encode("utf-8") if isinstance(chunk, str) else chunk, nl=False)
+
+
+def refuse_stdout(why: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback for an output option whose content cannot go to standard output: ``-`` is
+    refused, before anything is read or written, saying ``why`` (an ``N_()`` message)."""
+    def check(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if is_stdout(value):
+            raise click.BadParameter(_(why))
+        return value
+    return check
+
+
+FOLDER_NOT_STDOUT = N_("'-' (standard output) cannot hold a folder of files; name a folder")
+
+
 def fail(message: str, code: int = 1) -> None:
     click.echo(_("Error: {message}").format(message=message), err=True)
     sys.exit(code)

@@ -16,8 +16,8 @@ import click
 from zhengkedai.domain.compensation import rule_label
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.policy_params import clause_words
-from zhengkedai.domain.workflow import status_words
 from zhengkedai.domain.subsidy_rules import SUBSIDY_RULE_ZH, SubsidyKind
+from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import batches
 from zhengkedai.services.subsidies import applications as subsidies
@@ -26,6 +26,7 @@ from zhengkedai.services.subsidies import workflow as subsidy_workflow
 from .batch import all_option, check_selection, finish
 from .common import (
     DONE_DATE,
+    FOLDER_NOT_STDOUT,
     SUBSIDY_ID,
     Column,
     db_options,
@@ -33,6 +34,7 @@ from .common import (
     env,
     format_option,
     kv_table,
+    refuse_stdout,
     trace_amount,
 )
 from .notice_file import write_notice
@@ -251,7 +253,8 @@ def _total(batch: batches.Batch[subsidies.Subsidy], done: str) -> None:
 @subsidies_group.command("notice")
 @click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
 @click.option("-o", "--output", "out", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+              type=click.Path(file_okay=False, path_type=Path),
+              callback=refuse_stdout(FOLDER_NOT_STDOUT), help="Folder to write into.")
 @db_options
 def subsidies_notice(subsidy_id: int, out: Path) -> None:
     """Write the payment notice (付款通知书) PDF of an approved or paid subsidy.
