@@ -16,6 +16,7 @@ from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.periods import parse_period
 from zhengkedai.i18n import _
+from zhengkedai.outputs import check_output_file
 from zhengkedai.render import journal_export
 from zhengkedai.services import journal
 from zhengkedai.services.funds import corrections
@@ -144,6 +145,10 @@ def journal_export_cmd(fmt: str, out: Path) -> None:
             seen[:] = [entry]
             yield entry
 
+    if not is_stdout(out):
+        # never over the ledger's own SQLite file (an earlier export there is replaced)
+        check_output_file(out, _("the journal export"), ledger=e.ledger_file(),
+                          replaceable=lambda _path: True)
     with e.uow() as uow:
         if is_stdout(out):  # the export alone on standard output; the closing line on stderr
             write_stdout(chunks(tracked(LedgerRepo(uow).entries())))

@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.test_cli_claims import two_claims  # noqa: F401 - a fixture
 from tests.e2e.test_journal_export import ledger  # noqa: F401 - a fixture
+from zhengkedai.db.engine import sqlite_path
 from zhengkedai.imports.templates import template_csv
 
 from .test_cli_submit import LOAN_HEAD, counts, loan_line, write
@@ -84,3 +85,17 @@ def test_the_refusal_is_in_chinese_by_default(zkd, here, monkeypatch) -> None:  
     r = zkd("statement", "2025-03", "-o", "-")
     assert r.exit_code == 2
     assert "“-”（标准输出）不能存放一组文件；请指定文件夹" in r.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # only SQLite's ledger is a file
+def test_a_journal_export_naming_the_ledger_itself_is_refused_and_the_ledger_is_intact(
+        ledger, db_url) -> None:  # noqa: F811
+    path = sqlite_path(db_url)
+    assert path is not None
+    before = path.read_bytes()
+    r = ledger("journal", "export", "-o", str(path))
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (f"Error: {path} is the ledger's own database; choose another "
+                                "name for the journal export")
+    assert path.read_bytes() == before
+    assert ledger("verify").exit_code == 0
