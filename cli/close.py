@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from zhengkedai.context import local_time
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.workflow import status_words
@@ -36,7 +37,8 @@ def _extra(result: closing.CloseResult) -> dict[str, Any]:
                    "status": r.status, "amount_before": format_plain(r.amount_before),
                    "amount_after": format_plain(r.amount_after), "changed": r.changed}
                   for r in result.recomputed]
-    return {"period": result.period, "closed_at": result.closed_at.isoformat(),
+    # in Zhengzhou's time with its offset, as the month's statements print it (generated_at)
+    return {"period": result.period, "closed_at": local_time(result.closed_at).isoformat(),
             "chain_head": result.chain_head, "signed_with": result.signed_with,
             "recomputed_claims": recomputed}
 
