@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from zhengkedai.context import OPERATOR_MAX, Actor, default_operator, local_time, utc_now
-from zhengkedai.db import access
+from zhengkedai.db import access, refusals
 from zhengkedai.db.access import Identity
 from zhengkedai.db.engine import is_sqlite, make_engine, resolve_url, shown_url, sqlite_path
 from zhengkedai.db.models import EntryRow
@@ -136,7 +136,9 @@ class Env:
                 raise ZkdError(
                     _("the database at {url} is not set up; run `zkd init` first").format(
                         url=self.shown_url)) from None
-            raise ZkdError(_("database error: {detail}").format(
+            # PostgreSQL's own guard (a trigger, a grant, row-level security) in the
+            # reader's words; the server's English stays in its log
+            raise ZkdError(refusals.explain(text) or _("database error: {detail}").format(
                 detail=text.splitlines()[0])) from None
         finally:
             engine.dispose()
