@@ -13,6 +13,7 @@ from zhengkedai.domain.compensation import rule_label
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.policy_params import clause_words
+from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import batches, policies
 from zhengkedai.services.claims import views as claims_views
@@ -25,12 +26,14 @@ from .common import (
     AMOUNT,
     CLAIM_ID,
     DONE_DATE,
+    FOLDER_NOT_STDOUT,
     Column,
     db_options,
     emit,
     env,
     format_option,
     kv_table,
+    refuse_stdout,
     trace_amount,
 )
 from .notice_file import write_notice
@@ -39,7 +42,7 @@ LIST_COLUMNS = [
     Column("id", "id", "int"), Column("institution", "institution"),
     Column("loan_no", "loan_no"), Column("loss_on", "loss date", "date"),
     Column("loss", "loss", "amount"), Column("recovered_before", "recovered", "amount"),
-    Column("amount", "computed", "amount"), Column("status", "status", "code"),
+    Column("amount", "computed", "amount"), Column("status", "status", "status"),
     Column("policy", "policy"), Column("trace_summary", "rule trace"),
 ]
 
@@ -125,7 +128,7 @@ def claims_show(claim_id: int, fmt: str) -> None:
         return
     s, ln, ev, c = d.summary, d.loan, d.event, d.claim
     click.echo(kv_table([
-        (_("claim 补偿申请"), f"#{s.id}  {_(s.status)}"
+        (_("claim 补偿申请"), f"#{s.id}  {status_words(s.status)}"
          + (f" ({c['rejected_reason']})" if c["rejected_reason"] else "")),
         (_("institution 合作机构"), s.institution),
         (_("loan 贷款"), _("{loan_no}  {loan_type}  principal {principal}  disbursed {on}").format(
@@ -339,7 +342,7 @@ def claims_replay(policy_file: Path, fmt: str) -> None:
              "status": ln.status, "old": ln.old, "new": ln.new, "difference": ln.difference,
              "old_policy": ln.old_policy, "new_policy": ln.new_policy} for ln in result.lines]
     cols = [Column("id", "id", "int"), Column("institution", "institution"),
-            Column("loan_no", "loan_no"), Column("status", "status", "code"),
+            Column("loan_no", "loan_no"), Column("status", "status", "status"),
             Column("old", "old", "amount"), Column("new", "new", "amount"),
             Column("difference", "difference", "amount"), Column("old_policy", "old policy"),
             Column("new_policy", "new policy")]
@@ -366,7 +369,8 @@ def claims_replay(policy_file: Path, fmt: str) -> None:
 @claims_group.command("notice")
 @click.argument("claim_id", metavar="ID", type=CLAIM_ID)
 @click.option("-o", "--output", "out", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+              type=click.Path(file_okay=False, path_type=Path),
+              callback=refuse_stdout(FOLDER_NOT_STDOUT), help="Folder to write into.")
 @db_options
 def claims_notice(claim_id: int, out: Path) -> None:
     """Write the payment notice (付款通知书) PDF of an approved or paid claim.

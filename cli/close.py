@@ -7,8 +7,10 @@ from typing import Any
 
 import click
 
+from zhengkedai.context import local_time
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped, format_plain
+from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import _
 from zhengkedai.services import closing
 
@@ -35,7 +37,8 @@ def _extra(result: closing.CloseResult) -> dict[str, Any]:
                    "status": r.status, "amount_before": format_plain(r.amount_before),
                    "amount_after": format_plain(r.amount_after), "changed": r.changed}
                   for r in result.recomputed]
-    return {"period": result.period, "closed_at": result.closed_at.isoformat(),
+    # in Zhengzhou's time with its offset, as the month's statements print it (generated_at)
+    return {"period": result.period, "closed_at": local_time(result.closed_at).isoformat(),
             "chain_head": result.chain_head, "signed_with": result.signed_with,
             "recomputed_claims": recomputed}
 
@@ -56,7 +59,7 @@ def _table(result: closing.CloseResult) -> None:
             codes=", ".join(suspended)), err=True)
     for r in result.recomputed:
         what = _("claim #{id} ({institution}, loan {loan}, {status}): {before} -> {after}").format(
-            id=r.claim_id, institution=r.institution, loan=r.loan_no, status=r.status,
+            id=r.claim_id, institution=r.institution, loan=r.loan_no, status=status_words(r.status),
             before=format_grouped(r.amount_before), after=format_grouped(r.amount_after))
         click.echo(_("Recomputed {what}, the institution's status having changed").format(
                    what=what)

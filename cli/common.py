@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from zhengkedai.context import OPERATOR_MAX, Actor, default_operator, local_time, utc_now
-from zhengkedai.db import access
+from zhengkedai.db import access, refusals
 from zhengkedai.db.access import Identity
 from zhengkedai.db.engine import is_sqlite, make_engine, resolve_url, shown_url, sqlite_path
 from zhengkedai.db.models import EntryRow
@@ -28,6 +28,7 @@ from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import AmountError, format_grouped, format_plain, parse_yuan
 from zhengkedai.domain.periods import parse_date_text
+from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import N_, _
 from zhengkedai.render.csvfile import csv_text
 
@@ -38,9 +39,11 @@ def trace_amount(text: str | None) -> str:
     """A stored trace amount (``"1234.50"``) as shown: ``1,234.50``; none, empty."""
     return "" if text is None else format_grouped(parse_yuan(text))
 
-# Stored words the CLI shows in the reader's language, as ``_(value)`` where shown.
+# Stored words the CLI shows in the reader's language, as ``_(value)`` where shown. A
+# claim's or subsidy's status is not among them: it is shown in the statements' words
+# (``workflow.status_words``); "withdrawn" here is a loan's or an event's.
 VOCABULARY = (
-    N_("submitted"), N_("approved"), N_("paid"), N_("rejected"), N_("withdrawn"),
+    N_("withdrawn"),
     N_("active"), N_("suspended"),
     N_("bank"), N_("guarantor"), N_("insurer"), N_("investor"),
     N_("credit"), N_("ip_pledge"), N_("collateral"), N_("guaranteed"), N_("insured"),
@@ -133,7 +136,9 @@ class Env:
                 raise ZkdError(
                     _("the database at {url} is not set up; run `zkd init` first").format(
                         url=self.shown_url)) from None
-            raise ZkdError(_("database error: {detail}").format(
+            # PostgreSQL's own guard (a trigger, a grant, row-level security) in the
+            # reader's words; the server's English stays in its log
+            raise ZkdError(refusals.explain(text) or _("database error: {detail}").format(
                 detail=text.splitlines()[0])) from None
         finally:
             engine.dispose()
@@ -272,7 +277,7 @@ def book(done: str, post: Callable[[UnitOfWork, Actor], Entry]) -> None:
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | amount | date | int | percent | bool | code
+    kind: str = "text"  # text | amount | date | int | percent | bool | code | status
 
 
 # Coded values (a status, a loan type, an institution's kind, an event) are kept in
@@ -287,6 +292,8 @@ def _cell(value: Any, kind: str, machine: bool) -> Any:
         return None if machine else ""
     if kind == "code":
         return str(value) if machine else _(str(value))
+    if kind == "status":  # a claim's or subsidy's: the statements' word
+        return str(value) if machine else status_words(str(value))
     if kind == "bool":
         return bool(value) if machine else (_("yes") if value else "")
     if kind == "amount":
@@ -370,6 +377,35 @@ def table_text(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str
 def kv_table(pairs: Sequence[tuple[str, str]]) -> str:
     width = max((_width(k) for k, _ in pairs), default=0)
     return "\n".join(k + " " * (width - _width(k)) + "  " + v for k, v in pairs)
+
+
+# --- output paths -------------------------------------------------------------
+
+STDOUT = "-"  # an output path of "-" is standard output, as for most command-line tools
+
+
+def is_stdout(path: Path | None) -> bool:
+    """Whether the output path the user gave is ``-``, standard output."""
+    return path is not None and str(path) == STDOUT
+
+
+def write_stdout(chunks: Iterable[str | bytes]) -> None:
+    """What a file would hold, byte for byte (text as UTF-8), written to standard output."""
+    for chunk in chunks:  # click.echo writes bytes to the binary stream as they are
+        click.echo(chunk.encode("utf-8") if isinstance(chunk, str) else chunk, nl=False)
+
+
+def refuse_stdout(why: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback for an output option whose content cannot go to standard output: ``-`` is
+    refused, before anything is read or written, saying ``why`` (an ``N_()`` message)."""
+    def check(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if is_stdout(value):
+            raise click.BadParameter(_(why))
+        return value
+    return check
+
+
+FOLDER_NOT_STDOUT = N_("'-' (standard output) cannot hold a folder of files; name a folder")
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -10,11 +10,12 @@ from zhengkedai.db.engine import shown_url
 from zhengkedai.i18n import _
 from zhengkedai.services import demo as demo_service
 
-from .common import db_options, env
+from .common import FOLDER_NOT_STDOUT, db_options, env, refuse_stdout
 
 
 @click.command()
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
+              callback=refuse_stdout(FOLDER_NOT_STDOUT),
               default=Path("demo_out"), show_default=True,
               help="Folder for the demo database and its statements.")
 @db_options

@@ -17,11 +17,11 @@ from zhengkedai.i18n import N_, _, ngettext
 from zhengkedai.imports.readers import metered
 from zhengkedai.imports.rowerrors import RowError, is_errors_csv, write_errors_csv
 from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
-from zhengkedai.imports.templates import is_blank_template, write_template
+from zhengkedai.imports.templates import is_blank_template, template_csv, write_template
 from zhengkedai.outputs import OutputRefused, check_output_file
 from zhengkedai.services.files import importing
 
-from .common import db_options, env
+from .common import db_options, env, is_stdout, refuse_stdout, write_stdout
 from .progress import TerminalProgress
 
 
@@ -35,6 +35,9 @@ from .progress import TerminalProgress
               help="Refuse columns the file's kind does not know (by default they are "
                    "ignored and named in a note).")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+              callback=refuse_stdout(N_("the errors CSV is a file to keep beside the bank's "
+                                        "file; the errors themselves are printed on standard "
+                                        "error")),
               help="Also write every error to this CSV (UTF-8 with BOM, opens in Excel).")
 @db_options
 def submit(file: Path, institution: str | None, sheet: str | None, dry_run: bool,
@@ -248,7 +251,8 @@ def _report(result: importing.SubmitResult) -> None:
 @click.command()
 @click.argument("kind", type=click.Choice([k.value for k in FileKind]))
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write (default: KIND.csv, or KIND.xlsx with --xlsx).")
+              help="Where to write (default: KIND.csv, or KIND.xlsx with --xlsx); - for "
+                   "standard output (CSV only).")
 @click.option("--xlsx", is_flag=True, help="Write an XLSX workbook instead of CSV.")
 @db_options
 def template(kind: str, out: Path | None, xlsx: bool) -> None:
@@ -259,6 +263,13 @@ def template(kind: str, out: Path | None, xlsx: bool) -> None:
 
     Example: zkd template loans --xlsx -o 贷款台账.xlsx
     """
+    if is_stdout(out):
+        if xlsx:
+            raise click.BadParameter(_("an XLSX workbook cannot go to standard output; name a "
+                                       "file (-o {kind}.xlsx)").format(kind=kind),
+                                     param_hint="'-o' / '--output'")
+        write_stdout([template_csv(kind)])
+        return
     path = out or Path(f"{kind}.{'xlsx' if xlsx else 'csv'}")
     # an unfilled template zkd wrote is replaced; anything else (a filled one too) is kept
     _check(lambda: check_output_file(path, _("the template"), ledger=env().ledger_file(),

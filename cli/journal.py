@@ -16,11 +16,22 @@ from zhengkedai.domain.ledger import Entry
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.periods import parse_period
 from zhengkedai.i18n import _
+from zhengkedai.outputs import check_output_file
 from zhengkedai.render import journal_export
 from zhengkedai.services import journal
 from zhengkedai.services.funds import corrections
 
-from .common import DONE_DATE, Column, db_options, emit, env, format_option, kv_table
+from .common import (
+    DONE_DATE,
+    Column,
+    db_options,
+    emit,
+    env,
+    format_option,
+    is_stdout,
+    kv_table,
+    write_stdout,
+)
 
 ENTRY_COLUMNS = [
     Column("seq", "no", "int"), Column("date", "date", "date"), Column("kind", "kind"),
@@ -116,7 +127,8 @@ def reverse(entry: int, reason: str, on: dt.date | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl",
               show_default=True, help="CSV (a row per line) or JSON Lines (an entry per line).")
 @click.option("-o", "--output", "out", required=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write; - for standard output.")
 @db_options
 def journal_export_cmd(fmt: str, out: Path) -> None:
     """Write every journal entry with its lines, its hash and the previous hash,
@@ -126,7 +138,6 @@ def journal_export_cmd(fmt: str, out: Path) -> None:
     """
     e = env()
     chunks = journal_export.csv_chunks if fmt == "csv" else journal_export.jsonl_chunks
-    partial = out.with_name(out.name + ".partial")
     seen: list[Entry] = []  # the last entry written, for the closing line
 
     def tracked(entries: Iterator[Entry]) -> Iterator[Entry]:
@@ -134,21 +145,31 @@ def journal_export_cmd(fmt: str, out: Path) -> None:
             seen[:] = [entry]
             yield entry
 
+    if not is_stdout(out):
+        # never over the ledger's own SQLite file (an earlier export there is replaced)
+        check_output_file(out, _("the journal export"), ledger=e.ledger_file(),
+                          replaceable=lambda _path: True)
     with e.uow() as uow:
-        try:
-            with partial.open("w", encoding="utf-8", newline="") as f:
-                f.writelines(chunks(tracked(LedgerRepo(uow).entries())))
-            os.replace(partial, out)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise click.ClickException(_("cannot write {path}: {reason}").format(
-                path=out, reason=exc.strerror or exc)) from None
+        if is_stdout(out):  # the export alone on standard output; the closing line on stderr
+            write_stdout(chunks(tracked(LedgerRepo(uow).entries())))
+        else:
+            partial = out.with_name(out.name + ".partial")
+            try:
+                with partial.open("w", encoding="utf-8", newline="") as f:
+                    f.writelines(chunks(tracked(LedgerRepo(uow).entries())))
+                os.replace(partial, out)
+            except OSError as exc:
+                partial.unlink(missing_ok=True)
+                raise click.ClickException(_("cannot write {path}: {reason}").format(
+                    path=out, reason=exc.strerror or exc)) from None
+    where = _("standard output") if is_stdout(out) else out
     if seen:
         click.echo(_("Wrote {count} journal entries to {path}; chain head {head} at entry "
-                     "#{seq}.").format(count=seen[0].seq, path=out, head=seen[0].hash,
-                                        seq=seen[0].seq))
+                     "#{seq}.").format(count=seen[0].seq, path=where, head=seen[0].hash,
+                                        seq=seen[0].seq), err=is_stdout(out))
     else:
-        click.echo(_("Wrote 0 journal entries to {path}; the journal is empty.").format(path=out))
+        click.echo(_("Wrote 0 journal entries to {path}; the journal is empty.").format(
+            path=where), err=is_stdout(out))
 
 
 COMMANDS = [journal_group, reverse]

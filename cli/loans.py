@@ -31,10 +31,10 @@ EVENT_COLUMNS = [
     Column("claim_id", "claim", "int"), Column("status", "status", "code"), *WITHDRAWAL_COLUMNS,
 ]
 CLAIM_COLUMNS = [
-    Column("claim_id", "claim", "int"), Column("status", "status", "code"),
+    Column("claim_id", "claim", "int"), Column("status", "status", "status"),
     Column("loss", "loss", "amount"), Column("recovered_before", "recovered", "amount"),
-    Column("amount", "computed", "amount"), Column("submitted_on", "submitted", "date"),
-    Column("approved_on", "approved", "date"), Column("paid_on", "paid", "date"),
+    Column("amount", "computed", "amount"), Column("submitted_on", "submitted on", "date"),
+    Column("approved_on", "approved on", "date"), Column("paid_on", "paid on", "date"),
 ]
 
 

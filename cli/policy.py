@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from zhengkedai.context import local_time
 from zhengkedai.i18n import _
 from zhengkedai.services import policies
 
@@ -35,9 +36,9 @@ def policy_list(fmt: str) -> None:
         activated = policies.last_activations(uow)
         rows = [{"id": r.id, "name": r.name, "active": r.active,
                  "source_file": r.source_file, "sha256": r.sha256,
-                 "loaded_at": r.loaded_at.isoformat(timespec="seconds"),
+                 "loaded_at": local_time(r.loaded_at).isoformat(timespec="seconds"),
                  "loaded_by": r.loaded_by,
-                 "activated_at": (activated[r.id].changed_at.isoformat(timespec="seconds")
+                 "activated_at": (local_time(activated[r.id].changed_at).isoformat(timespec="seconds")
                                   if r.id in activated else None),
                  "activated_by": activated[r.id].changed_by if r.id in activated else None}
                 for r in policies.list_stored(uow)]
@@ -59,7 +60,7 @@ def policy_history(fmt: str) -> None:
     """
     e = env()
     with e.uow() as uow:
-        rows = [{"id": c.id, "changed_at": c.changed_at.isoformat(timespec="seconds"),
+        rows = [{"id": c.id, "changed_at": local_time(c.changed_at).isoformat(timespec="seconds"),
                  "changed_by": c.changed_by, "action": c.action, "policy_id": c.policy_id,
                  "name": c.name, "sha256": c.sha256, "previous_id": c.previous_id,
                  "command": c.command} for c in policies.changes(uow)]

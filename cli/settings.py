@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from zhengkedai.context import local_time
 from zhengkedai.i18n import _
 from zhengkedai.services import settings as settings_service
 
@@ -45,7 +46,7 @@ def settings_show(fmt: str) -> None:
     e = env()
     with e.uow() as uow:
         rows = [{"key": key, "value": value, "set_by": row.set_by if row else None,
-                 "set_at": row.set_at.isoformat(timespec="seconds") if row else None,
+                 "set_at": local_time(row.set_at).isoformat(timespec="seconds") if row else None,
                  "meaning": _(settings_service.KEYS[key])}
                 for key, value, row in settings_service.all_settings(uow)]
     emit(rows, [Column("key", "setting"), Column("value", "value"), Column("set_by", "set by"),

@@ -10,7 +10,7 @@ from zhengkedai.i18n import _
 from zhengkedai.outputs import write_folder
 from zhengkedai.services.statements import packs
 
-from .common import db_options, env
+from .common import FOLDER_NOT_STDOUT, db_options, env, refuse_stdout
 from .progress import TerminalProgress
 
 
@@ -20,7 +20,8 @@ from .progress import TerminalProgress
 @click.option("--format", "fmt", type=click.Choice(list(packs.FORMATS)), default="pdf",
               show_default=True, help="File format.")
 @click.option("-o", "--output", "out", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+              type=click.Path(file_okay=False, path_type=Path),
+              callback=refuse_stdout(FOLDER_NOT_STDOUT), help="Folder to write into.")
 @db_options
 def statement(period: str, institution: str | None, fmt: str, out: Path) -> None:
     """Write the month's statements (准备金收支表, 合作机构对账单, 补偿明细表,

@@ -17,6 +17,7 @@ from zhengkedai.domain.compensation import rule_label
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.policy_params import clause_words
 from zhengkedai.domain.subsidy_rules import SUBSIDY_RULE_ZH, SubsidyKind
+from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import batches
 from zhengkedai.services.subsidies import applications as subsidies
@@ -25,6 +26,7 @@ from zhengkedai.services.subsidies import workflow as subsidy_workflow
 from .batch import all_option, check_selection, finish
 from .common import (
     DONE_DATE,
+    FOLDER_NOT_STDOUT,
     SUBSIDY_ID,
     Column,
     db_options,
@@ -32,6 +34,7 @@ from .common import (
     env,
     format_option,
     kv_table,
+    refuse_stdout,
     trace_amount,
 )
 from .notice_file import write_notice
@@ -40,12 +43,12 @@ COLUMNS = [
     Column("id", "id", "int"), Column("kind", "kind", "code"), Column("beneficiary", "beneficiary"),
     Column("investee", "investee"), Column("period", "year", "int"),
     Column("reference", "reference"), Column("basis", "basis", "amount"),
-    Column("amount", "amount", "amount"), Column("status", "status", "code"),
+    Column("amount", "amount", "amount"), Column("status", "status", "status"),
 ]
 MACHINE_ONLY = [
-    Column("policy", "policy"), Column("submitted_on", "submitted", "date"),
-    Column("approved_on", "approved", "date"), Column("paid_on", "paid", "date"),
-    Column("rejected_on", "rejected", "date"), Column("rejected_reason", "rejected because"), Column("source", "source"),
+    Column("policy", "policy"), Column("submitted_on", "submitted on", "date"),
+    Column("approved_on", "approved on", "date"), Column("paid_on", "paid on", "date"),
+    Column("rejected_on", "rejected on", "date"), Column("rejected_reason", "rejected because"), Column("source", "source"),
     Column("trace", "trace"),
 ]
 
@@ -126,7 +129,7 @@ def subsidies_show(subsidy_id: int, fmt: str) -> None:
         (_("year 所属年度"), str(s.period)), (_("reference 凭证号"), s.reference),
         (_("basis 计算基数"), format_grouped(s.basis)),
         (_("amount 补助金额"), format_grouped(s.amount)),
-        (_("status 状态"), _(s.status)), (_("policy 政策"), row["policy"]),
+        (_("status 状态"), status_words(s.status)), (_("policy 政策"), row["policy"]),
         (_("submitted 受理"), s.submitted_on.isoformat()),
         (_("approved 批准"), s.approved_on.isoformat() if s.approved_on else "-"),
         (_("paid 支付"), s.paid_on.isoformat() if s.paid_on else "-"),
@@ -250,7 +253,8 @@ def _total(batch: batches.Batch[subsidies.Subsidy], done: str) -> None:
 @subsidies_group.command("notice")
 @click.argument("subsidy_id", metavar="ID", type=SUBSIDY_ID)
 @click.option("-o", "--output", "out", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+              type=click.Path(file_okay=False, path_type=Path),
+              callback=refuse_stdout(FOLDER_NOT_STDOUT), help="Folder to write into.")
 @db_options
 def subsidies_notice(subsidy_id: int, out: Path) -> None:
     """Write the payment notice (付款通知书) PDF of an approved or paid subsidy.

@@ -43,7 +43,7 @@ def test_help_and_its_headings_are_in_chinese_by_default(zkd, chinese) -> None: 
     r = zkd("claims", "approve", "--help")
     assert r.exit_code == 0
     assert "用法：" in r.output and "选项" in r.output and "示例：" in r.output
-    assert "审批已受理的补偿申请" in r.output and "显示本帮助并退出。" in r.output
+    assert "批准已提交的补偿申请" in r.output and "显示本帮助并退出。" in r.output
     assert "Usage:" not in r.output
 
 

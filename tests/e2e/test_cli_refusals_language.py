@@ -93,7 +93,7 @@ def approved_loss(office, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("zh", "错误：补偿申请 #1 依赖于 ZZB 的贷款 L1，已审批；请先驳回"
+    ("zh", "错误：补偿申请 #1 依赖于 ZZB 的贷款 L1，已批准；请先驳回"
            "（`zkd claims reject 1 --reason 原因`），再撤回"),
     ("en", "Error: claim #1, which depends on loan L1 of ZZB, is approved; reject it first "
            "(`zkd claims reject 1 --reason TEXT`), then withdraw"),

@@ -365,3 +365,26 @@ def test_two_approvers_paying_at_once_under_their_own_logins_cannot_overdraw_the
         t.join(60)
     assert sorted(outcomes.values()) == ["paid", "refused"], outcomes
     assert o.zkd("auditor", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize("key, words", [
+    ("finance", "错误：数据库拒绝了该操作：{finance} 审批了补偿申请 #1，不能再支付它 "
+                "(审批与支付须由不同的人)"),
+    # an auditor's login writes nothing: the grants refuse it before any trigger
+    ("auditor", "错误：数据库拒绝了该操作：当前登录名无权对 ledger_head 作此修改"),
+])
+def test_a_refusal_by_the_database_itself_reaches_the_user_in_chinese(
+        office: Office, monkeypatch: pytest.MonkeyPatch, key: str, words: str) -> None:
+    """zkd's own checks are the first guard; when they miss (two sessions at once), the
+    database's trigger refuses, and the user reads it in their language, not the server's."""
+    o = office
+    file_loans_and_a_loss(o)
+    assert o.zkd("finance", "claims", "approve", "1", "--on", "2025-03-10").exit_code == 0
+    monkeypatch.setattr("zhengkedai.domain.roles.check_command", lambda *a, **k: None)
+    monkeypatch.setattr("zhengkedai.domain.claims.check_payer", lambda *a, **k: None)
+    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    r = o.zkd(key, "claims", "pay", "1", "--on", "2025-03-11")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == words.format(**o.logins)
+    assert o.sql("auditor", "SELECT status FROM claims") == [("approved",)]

@@ -187,6 +187,15 @@ def apply(conn: Connection) -> None:
     _triggers(conn, tables)
 
 
+# What the triggers say when they refuse: English, for whoever reads the server's log;
+# zkd reads them back (zhengkedai.db.refusals) and tells its user in their language.
+RECORD_OTHER = "zkd: % may not record % as the one who decided % #%"
+PAY_OWN = "zkd: % approved % #% and may not pay it (maker-checker)"
+PAY_NOT_APPROVER = "zkd: % is not an approver and may not pay % #%"
+FILE_CHANGED = "zkd: file #% was accepted with % rows; it cannot be changed"
+SIGN_OTHER = "zkd: % may not sign % as %"
+
+
 def _functions(conn: Connection, groups: dict[Role, str]) -> None:
     definer = "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp"
     conn.execute(text(f"""
@@ -217,18 +226,18 @@ def _functions(conn: Connection, groups: dict[Role, str]) -> None:
           END IF;
           IF NEW.decided_by IS DISTINCT FROM OLD.decided_by
              AND NEW.decided_by IS DISTINCT FROM session_user::text THEN
-            RAISE EXCEPTION 'zkd: % may not record % as the one who decided % #%',
+            RAISE EXCEPTION '{RECORD_OTHER}',
               session_user, NEW.decided_by, TG_TABLE_NAME, NEW.id
               USING ERRCODE = 'insufficient_privilege';
           END IF;
           IF NEW.status = 'paid' AND OLD.status IS DISTINCT FROM 'paid' THEN
             IF session_user::text IN (OLD.decided_by, NEW.decided_by) THEN
-              RAISE EXCEPTION 'zkd: % approved % #% and may not pay it (maker-checker)',
+              RAISE EXCEPTION '{PAY_OWN}',
                 session_user, TG_TABLE_NAME, NEW.id
                 USING ERRCODE = 'insufficient_privilege';
             END IF;
             IF NOT pg_has_role(session_user, {approver}, 'MEMBER') THEN
-              RAISE EXCEPTION 'zkd: % is not an approver and may not pay % #%',
+              RAISE EXCEPTION '{PAY_NOT_APPROVER}',
                 session_user, TG_TABLE_NAME, NEW.id
                 USING ERRCODE = 'insufficient_privilege';
             END IF;
@@ -236,24 +245,24 @@ def _functions(conn: Connection, groups: dict[Role, str]) -> None:
           RETURN NEW;
         END
         $$"""))
-    conn.execute(text("""
+    conn.execute(text(f"""
         CREATE OR REPLACE FUNCTION zkd_check_file_count() RETURNS trigger
         LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
         BEGIN
           IF NOT zkd_is_owner() AND OLD.row_count <> 0 THEN
-            RAISE EXCEPTION 'zkd: file #% was accepted with % rows; it cannot be changed',
+            RAISE EXCEPTION '{FILE_CHANGED}',
               OLD.id, OLD.row_count USING ERRCODE = 'insufficient_privilege';
           END IF;
           RETURN NEW;
         END
         $$"""))
-    conn.execute(text("""
+    conn.execute(text(f"""
         CREATE OR REPLACE FUNCTION zkd_check_operator() RETURNS trigger
         LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
         BEGIN
           IF NOT zkd_is_owner()
              AND (to_jsonb(NEW) ->> TG_ARGV[0]) IS DISTINCT FROM session_user::text THEN
-            RAISE EXCEPTION 'zkd: % may not sign % as %', session_user, TG_TABLE_NAME,
+            RAISE EXCEPTION '{SIGN_OTHER}', session_user, TG_TABLE_NAME,
               to_jsonb(NEW) ->> TG_ARGV[0]
               USING ERRCODE = 'insufficient_privilege';
           END IF;

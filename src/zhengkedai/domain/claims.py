@@ -35,7 +35,7 @@ from ..i18n import N_, _
 from .errors import ZkdError
 from .money import Fen
 from .roles import check_payer
-from .workflow import Action, Status, after, allowed_from, may
+from .workflow import Action, Status, after, allowed_from, may, status_words
 
 # how each refused move reads in a message
 _ACTIONS = {Action.APPROVE: N_("be approved"), Action.REJECT: N_("be rejected"),
@@ -137,7 +137,7 @@ class Claim:
         to submitted, for staff to reject with the reason."""
         if self.status != Status.APPROVED:
             raise ZkdError(_("claim #{id} is {status}; only {allowed} claims can {action}").format(
-                id=self.id, status=_(self.status), allowed=_(Status.APPROVED),
+                id=self.id, status=status_words(self.status), allowed=status_words(Status.APPROVED),
                 action=_("be reopened")))
         return dataclasses.replace(self, status=Status.SUBMITTED, approved_on=None,
                                    approve_entry=None)
@@ -160,6 +160,6 @@ class Claim:
     def _refuse_unless(self, action: Action) -> None:
         if not may(self.status, action):
             raise ZkdError(_("claim #{id} is {status}; only {allowed} claims can {action}").format(
-                id=self.id, status=_(self.status),
-                allowed=_(" or ").join(_(a) for a in allowed_from(action)),
+                id=self.id, status=status_words(self.status),
+                allowed=_(" or ").join(status_words(a) for a in allowed_from(action)),
                 action=_(_ACTIONS[action])))

@@ -22,7 +22,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
-from ..i18n import _
+from ..i18n import N_, _
 from .loans import Enterprise
 from .money import AmountError, Fen, format_grouped, parse_yuan
 
@@ -138,7 +138,8 @@ class Eligibility(Sourced):
     division_prefix: str
     revenue_max: Amount
     class_a_max: Amount
-    region: str = "Zhengzhou"  # the programme area's name, as messages say it
+    # the programme area's name, as messages say it (in the reader's language)
+    region: str = N_("Zhengzhou")
 
     @model_validator(mode="after")
     def _classes_nest(self) -> Eligibility:
@@ -156,7 +157,7 @@ class Eligibility(Sourced):
             return None
         return _("{who} not registered in {region}: division code {division} does not begin "
                  "with {prefix} ({source})").format(
-                     who=_(who), region=self.region, division=division,
+                     who=_(who), region=_(self.region), division=division,
                      prefix=self.division_prefix, source=self.source_of("division_prefix"))
 
     def revenue_problem(self, revenue_prev_year: Fen) -> str | None:

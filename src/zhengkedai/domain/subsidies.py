@@ -34,7 +34,7 @@ from .errors import ZkdError
 from .money import Fen
 from .roles import check_payer
 from .subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind
-from .workflow import Action, Status, after, allowed_from, may
+from .workflow import Action, Status, after, allowed_from, may, status_words
 
 # the moves a refusal names
 _DOING = {Action.APPROVE: N_("approving"), Action.REJECT: N_("rejecting"),
@@ -161,5 +161,5 @@ class Subsidy:
     def _refuse_unless(self, action: Action) -> None:
         if not may(self.status, action):
             raise ZkdError(_("subsidy #{id} is {status}; {action} needs it {allowed}").format(
-                id=self.id, status=_(self.status), action=_(_DOING[action]),
-                allowed=_(" or ").join(_(a) for a in allowed_from(action))))
+                id=self.id, status=status_words(self.status), action=_(_DOING[action]),
+                allowed=_(" or ").join(status_words(a) for a in allowed_from(action))))

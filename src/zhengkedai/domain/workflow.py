@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from zhengkedai.i18n import is_chinese
+
 
 class Status(StrEnum):
     """Where a claim or subsidy stands."""
@@ -25,6 +27,8 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# The one Chinese word for each status: the statements print it (archived as
+# they are), and the CLI shows it through ``status_words``, never a second set.
 STATUS_ZH: dict[str, str] = {
     Status.SUBMITTED: "已提交",
     Status.APPROVED: "已批准",
@@ -32,6 +36,15 @@ STATUS_ZH: dict[str, str] = {
     Status.REJECTED: "已驳回",
     Status.WITHDRAWN: "已撤回",
 }
+
+
+def status_words(status: str) -> str:
+    """A status as the reader says it: ``已批准`` in Chinese, ``approved`` in English.
+
+    The Chinese is the statements' word (``STATUS_ZH``); a value the workflow does
+    not know (a tampered row) is shown as it is stored.
+    """
+    return STATUS_ZH.get(status, status) if is_chinese() else status
 
 
 class Action(StrEnum):

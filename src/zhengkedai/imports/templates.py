@@ -128,6 +128,11 @@ def _drop_down(ws, spec: FieldSpec, letter: str, values: tuple[str, ...]) -> Non
     dv.add(f"{letter}2:{letter}{FORMATTED_ROWS + 1}")
 
 
+def template_csv(kind: FileKind | str) -> bytes:
+    """The CSV template of ``kind``: its Chinese headers, UTF-8 with BOM."""
+    return csv_bytes([[s.zh for s in FIELDS[FileKind(kind)]]])
+
+
 def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -> Path:
     """Write an empty template of ``kind`` (loans, events, subsidies) to ``path``.
 
@@ -143,7 +148,7 @@ def write_template(kind: FileKind | str, path: str | Path, xlsx: bool = False) -
     path = Path(path)
     fields = FIELDS[kind]
     if not xlsx:
-        write_atomic(path, csv_bytes([[s.zh for s in fields]]), what=_("the template"))
+        write_atomic(path, template_csv(kind), what=_("the template"))
         return path
 
     from openpyxl import Workbook  # type: ignore[import-untyped]

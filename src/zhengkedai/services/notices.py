@@ -17,7 +17,7 @@ from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped, parse_yuan
 from zhengkedai.domain.notice import PaymentNotice
 from zhengkedai.domain.subsidy_rules import SUBSIDY_RULE_ZH
-from zhengkedai.domain.workflow import Status
+from zhengkedai.domain.workflow import Status, status_words
 from zhengkedai.i18n import _
 from zhengkedai.services import settings
 from zhengkedai.services.claims.workflow import get as get_claim
@@ -47,7 +47,7 @@ def _operator(uow: UnitOfWork, seq: int | None, fallback: str | None) -> str | N
 
 def _refuse(what: str, status: str) -> ZkdError:
     return ZkdError(_("{what} is {status}; a payment notice is written only for an approved "
-                      "or paid one").format(what=what, status=_(status)))
+                      "or paid one").format(what=what, status=status_words(status)))
 
 
 def claim_notice(uow: UnitOfWork, claim_id: int) -> PaymentNotice:

@@ -46,9 +46,10 @@ from zhengkedai.domain.ledger import GENESIS_HASH
 from zhengkedai.domain.loans import EVENT_TYPE_ZH, EventRefused, EventType, LoanState, apply_event
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.periods import first_day, last_day, next_period
+from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.imports.schema import FILE_KIND_ZH
-from zhengkedai.services.audit.records import CLOSE_KEY, seqs_text, status_words
+from zhengkedai.services.audit.records import CLOSE_KEY, seqs_text
 from zhengkedai.services.claims.computation import REJECTED, WITHDRAWN
 
 

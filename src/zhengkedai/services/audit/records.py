@@ -53,7 +53,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.policy import Policy, PolicyError, PolicyVersion
 from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH, compute_subsidy
-from zhengkedai.domain.workflow import STATUS_ZH, Status
+from zhengkedai.domain.workflow import Status, status_words
 from zhengkedai.i18n import _, is_chinese
 from zhengkedai.services import policies
 from zhengkedai.services.claims import entries as claims_entries
@@ -91,11 +91,6 @@ def seqs_text(seqs: list[int]) -> str:
 
 
 _SHARE_STEP_ZH = {"owed": "应返还", "returned": "已返还"}
-
-
-def status_words(status: str) -> str:
-    """A claim's or subsidy's status as the reader says it: ``已支付`` in Chinese, ``paid`` in English."""
-    return STATUS_ZH.get(status, status) if is_chinese() else status
 
 
 def subsidy_kind_words(kind: str) -> str:
