@@ -263,7 +263,13 @@ def sha256_hex(text: str | None) -> str | None:
     """SQLite's ``zkd_sha256(text)``: the SHA-256 of the UTF-8 of ``text``, lower-case hex."""
     if text is None:
         return None
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256()
+    for start in range(0, len(text), _SLICE):  # a statement kept at a close is tens of MB
+        digest.update(text[start:start + _SLICE].encode("utf-8"))
+    return digest.hexdigest()
+
+
+_SLICE = 1 << 20  # characters encoded at a time
 
 
 def register_sqlite(dbapi_connection: sqlite3.Connection) -> None:

@@ -76,6 +76,17 @@ def _section(s: Section) -> dict[str, Any]:
 
 def encode(doc: StatementDoc) -> str:
     """The document as canonical JSON text (sorted keys, no whitespace variance)."""
+    return dumps(to_data(doc))
+
+
+def dumps(data: dict[str, Any]) -> str:
+    """:func:`to_data`'s dictionary as :func:`encode`'s text."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def to_data(doc: StatementDoc) -> dict[str, Any]:
+    """The document as the dictionary :func:`encode` writes out (a caller that lets the
+    document go before writing holds one of the two at a time)."""
     data = {
         "kind": doc.kind, "period": doc.period, "title": doc.title,
         "generated_at": doc.generated_at.isoformat(), "draft": doc.draft,
@@ -87,7 +98,7 @@ def encode(doc: StatementDoc) -> str:
         data["issuer"] = doc.issuer
     if doc.attachments:
         data["attachments"] = list(doc.attachments)
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return data
 
 
 def _table(data: dict[str, Any]) -> Table:

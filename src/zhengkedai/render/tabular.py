@@ -27,6 +27,7 @@ the metadata block; per section either ``section,row_type,<column keys…>``
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from zhengkedai.domain.statement import Section, StatementDoc
@@ -86,8 +87,22 @@ def statement_dict(doc: StatementDoc) -> dict[str, Any]:
 
 def render_json(doc: StatementDoc) -> bytes:
     """The statement as UTF-8 JSON (Chinese unescaped, two-space indent, final newline)."""
-    text = json.dumps(statement_dict(doc), ensure_ascii=False, indent=2)
-    return (text + "\n").encode("utf-8")
+    return b"".join(json_chunks(doc))
+
+
+def json_chunks(doc: StatementDoc, size: int = 1 << 20) -> Iterator[bytes]:
+    """:func:`render_json`'s bytes in chunks of about ``size`` characters, as they are
+    written: a register of tens of megabytes is never one text."""
+    pending: list[str] = []
+    held = 0
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(statement_dict(doc)):
+        pending.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(pending).encode("utf-8")
+            pending, held = [], 0
+    pending.append("\n")
+    yield "".join(pending).encode("utf-8")
 
 
 def render_csv(doc: StatementDoc) -> bytes:

@@ -22,13 +22,14 @@ After it, the ledger refuses any entry dated in the month.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from zhengkedai.context import Actor, local_time
+from zhengkedai.db.digests import sha256_hex
 from zhengkedai.db.ledger_repo import latest_closed
 from zhengkedai.db.models import (
     EntryRow,
@@ -40,10 +41,11 @@ from zhengkedai.db.models import (
     StatementArchiveRow,
 )
 from zhengkedai.db.uow import UnitOfWork
+from zhengkedai.domain import statement_codec
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.periods import first_day, last_day, next_period, parse_period, period_of
 from zhengkedai.domain.policy_reserve import is_suspended, overdue_ratio
-from zhengkedai.domain.statement_codec import decode, encode
+from zhengkedai.domain.statement_codec import decode
 from zhengkedai.i18n import _
 from zhengkedai.services import institutions, portfolio, signing
 from zhengkedai.services.claims import computation as claims
@@ -184,10 +186,17 @@ def _archive_statements(uow: UnitOfWork, actor: Actor, period: str,
     with a signer each one's PDF as signed (rendered from the kept content, then signed).
 
     One statement at a time: each is computed, encoded and written, then let go before
-    the next (the claims register alone can be tens of megabytes)."""
-    for position, doc in enumerate(iter_statements(uow, actor, period), start=1):
-        content, kind, subject = encode(doc), doc.kind, doc.subject
-        del doc
+    the next (the claims register alone can be tens of megabytes); the statement is let
+    go once it is a dictionary, and the dictionary once it is text."""
+    statements = iter_statements(uow, actor, period)
+    for position in itertools.count(1):
+        try:
+            data = statement_codec.to_data(next(statements))
+        except StopIteration:
+            break
+        kind, subject = data["kind"], data["subject"]
+        content = statement_codec.dumps(data)
+        del data
         signed = None
         if signer is not None:
             from zhengkedai.render.pades import sign_pdf  # pyHanko: only when signing
@@ -197,7 +206,7 @@ def _archive_statements(uow: UnitOfWork, actor: Actor, period: str,
                               reason=f"郑科贷 {period} 月结报表")
         row = StatementArchiveRow(
             period=period, position=position, kind=kind, subject=subject,
-            content=content, sha256=hashlib.sha256(content.encode("utf-8")).hexdigest(),
+            content=content, sha256=sha256_hex(content),
             signed_pdf=signed)
         uow.s.add(row)
         uow.s.flush()

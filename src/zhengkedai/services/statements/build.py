@@ -82,6 +82,7 @@ def iter_statements(uow: UnitOfWork, actor: Actor, period: str, *,
         yield issued(reserve_statement(uow, month, end))
     for doc in institution_statements(uow, month, end, only=institution):
         yield issued(doc)
+    del end  # the month's new loans: let go before the registers are computed
     if institution is None:
         yield issued(claims_statement(uow, month))
         yield issued(subsidies_statement(uow, month))

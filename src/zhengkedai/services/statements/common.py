@@ -16,7 +16,7 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import workflow
 from zhengkedai.domain.compensation import RULE_ZH
 from zhengkedai.domain.errors import ZkdError
-from zhengkedai.domain.money import Fen, format_grouped, parse_yuan
+from zhengkedai.domain.money import FEN_PER_YUAN, Fen, format_grouped
 from zhengkedai.domain.periods import first_day, last_day, parse_period
 from zhengkedai.domain.workflow import Status
 from zhengkedai.i18n import _
@@ -104,15 +104,18 @@ def ratio_percent(ratio: Decimal) -> Decimal:
     return (ratio * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-_PLAIN_AMOUNT = re.compile(r"^-?\d+\.\d{2}$")
+_PLAIN_AMOUNT = re.compile(r"^(-?)(\d+)\.(\d{2})$")
 
 
 def _amount(text: object) -> str:
     """Trace amounts (stored as ``"1234.50"``) with thousands separators."""
     if isinstance(text, int):
         return format_grouped(text)
-    if isinstance(text, str) and _PLAIN_AMOUNT.match(text):
-        return format_grouped(parse_yuan(text))
+    if isinstance(text, str) and (plain := _PLAIN_AMOUNT.match(text)):
+        # format_plain's own spelling, read back without the general parser (a register
+        # of ten thousand claims spells a hundred thousand of them)
+        sign, yuan, fen = plain.groups()
+        return format_grouped((-1 if sign else 1) * (int(yuan) * FEN_PER_YUAN + int(fen)))
     return str(text)
 
 

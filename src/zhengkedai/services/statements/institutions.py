@@ -30,6 +30,7 @@ from zhengkedai.db.models import (
     MonthRow,
     RecoveryShareRow,
 )
+from zhengkedai.db.plans import not_indexed
 from zhengkedai.db.spelling import iso_date, plain_amount
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.compensation import (
@@ -373,15 +374,18 @@ def _corrections(uow: UnitOfWork, month: Month, code: str) -> list[dict[str, Cel
         return cond
 
     rows: list[tuple[Any, dict[str, CellValue]]] = []
+    # found by the (few) withdrawn rows' index, not among the institution's every loan
     for loan in uow.s.execute(select(LoanRow).where(
-            LoanRow.institution_code == code, *when(LoanRow.withdrawn_at))).scalars():
+            not_indexed(LoanRow.institution_code) == code, *when(LoanRow.withdrawn_at))
+            ).scalars():
         rows.append((loan.withdrawn_at, {
             "withdrawn_on": loan.withdrawn_on, "item": "贷款（含其贷后事件）",
             "loan_no": loan.loan_no, "dated": loan.disbursed_on, "amount": loan.principal_fen,
             "withdrawn_by": loan.withdrawn_by, "reason": loan.withdrawn_reason}))
     for ev, loan in uow.s.execute(
             select(LoanEventRow, LoanRow).join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
-            .where(LoanRow.institution_code == code, *when(LoanEventRow.withdrawn_at),
+            .where(not_indexed(LoanRow.institution_code) == code,
+                   *when(LoanEventRow.withdrawn_at),
                    # events withdrawn with their loan are listed by the loan's line
                    or_(LoanRow.withdrawn_at.is_(None),
                        LoanRow.withdrawn_at != LoanEventRow.withdrawn_at))).all():

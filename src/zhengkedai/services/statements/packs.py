@@ -32,7 +32,7 @@ from zhengkedai.domain.ledger import GENESIS_HASH
 from zhengkedai.domain.periods import first_day
 from zhengkedai.domain.statement import StatementDoc
 from zhengkedai.i18n import _
-from zhengkedai.render.tabular import render_csv, render_json
+from zhengkedai.render.tabular import json_chunks, render_csv, render_json
 from zhengkedai.services.audit import coverage
 from zhengkedai.services.audit.archive import archive_problems
 from zhengkedai.services.audit.chain import check_chain, check_chain_since
@@ -156,7 +156,12 @@ def pack_files(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
                   else {})
 
         def rendered(done: int, kept: Planned) -> Iterator[bytes]:
-            yield signed.pop(kept.stem, b"") or render(kept.load(), fmt)
+            if kept.stem in signed:
+                yield signed.pop(kept.stem)
+            elif fmt == "json":
+                yield from json_chunks(kept.load())
+            else:
+                yield render(kept.load(), fmt)
             if progress is not None:
                 progress(done, len(plan))
         for done, kept in enumerate(plan, start=1):
