@@ -14,12 +14,6 @@ from .test_cli_submit import LOAN_HEAD, loan_line, write
 
 
 @pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
 def clerk(zkd_frozen):  # type: ignore[no-untyped-def]
     assert zkd_frozen("institution", "add", "ZZB", "--name", "郑州银行", "--kind",
                       "bank").exit_code == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_cli_submit import EVENT_HEAD, LOAN_HEAD, SAMPLES, clerk, loan_line, write  # noqa: F401
+from .test_cli_submit import EVENT_HEAD, LOAN_HEAD, SAMPLES, loan_line, write
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "bank-guide.md"
 SUBSIDY_HEAD = "补助类型,受益方,计算基数,被投企业,所属年度,凭证号"
@@ -20,9 +20,11 @@ CODES = re.compile(r"\b(repayment|overdue|loss|recovery|guarantee_fee|financing|
 
 
 @pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
+def clerk(zkd_frozen):  # type: ignore[no-untyped-def]
+    for code, name, kind in (("ZZB", "郑州银行", "bank"), ("ZZDB", "郑州担保", "guarantor"),
+                             ("ZZVC", "郑州科创投资", "investor")):
+        assert zkd_frozen("institution", "add", code, "--name", name, "--kind", kind).exit_code == 0
+    return zkd_frozen
 
 
 def test_a_wrong_loan_type_lists_the_chinese_names_with_the_codes_beside(  # type: ignore[no-untyped-def]

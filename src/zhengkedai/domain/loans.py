@@ -48,6 +48,12 @@ EVENT_TYPE_ZH = {
 }
 
 
+def event_words(event: str) -> str:
+    """An event's type as the reader says it: ``损失确认`` in Chinese, ``loss`` in English
+    (a tampered one as it is stored)."""
+    return code_name(EVENT_TYPE_ZH, event)
+
+
 @dataclass(frozen=True, slots=True)
 class Enterprise:
     """The borrower as the loan file describes it on the disbursement date."""
