@@ -116,7 +116,7 @@ def test_submit_refusals_and_receipt_read_in_chinese(clerk, chinese, tmp_path) -
     good = write(tmp_path, "good.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1),
                                                    loan_line("A2", 2)]) + "\n")
     r = clerk("submit", str(good))
-    assert "good.csv 是贷款台账 (loans)文件：请用 --institution 机构代码 指明报送的银行或担保机构" \
+    assert "good.csv 是贷款台账文件：请用 --institution 机构代码 指明报送的银行或担保机构" \
         in r.stderr
     r = clerk("submit", str(good), "--institution", "ZZX")
     assert "没有机构 'ZZX'；请先用 `zkd institution add` 登记" in r.stderr
