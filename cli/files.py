@@ -16,7 +16,7 @@ from zhengkedai.domain.money import format_grouped
 from zhengkedai.i18n import N_, _, ngettext
 from zhengkedai.imports.readers import metered
 from zhengkedai.imports.rowerrors import RowError, is_errors_csv, write_errors_csv
-from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind
+from zhengkedai.imports.schema import FILE_KIND_ZH, FileKind, kind_label
 from zhengkedai.imports.templates import is_blank_template, template_csv, write_template
 from zhengkedai.outputs import OutputRefused, check_output_file
 from zhengkedai.services.files import importing
@@ -225,7 +225,7 @@ def _report(result: importing.SubmitResult) -> None:
             operator=d.operator, id=d.id, rows=d.row_count))
         return
     kind = result.kind or FileKind.LOANS
-    what = f"{FILE_KIND_ZH[kind]} ({kind.value})"
+    what = kind_label(kind)
     if result.dry_run:
         click.echo(_("{name}: {what}, {rows}, all valid; dry run: nothing was written."
                      ).format(name=result.path.name, what=what, rows=_rows(result.rows)))

@@ -28,7 +28,9 @@ import functools
 import gettext
 import importlib.resources
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 DOMAIN = "zhengkedai"
 CLICK_DOMAIN = "click"
@@ -77,6 +79,22 @@ def N_(message: str) -> str:
 
 def is_chinese() -> bool:
     return language() == CHINESE
+
+
+def code_name(names: Mapping[Any, str], code: str) -> str:
+    """A coded value (an event type, a subsidy or file kind) as the reader says it.
+
+    ``names`` is the programme's one table of Chinese names for those codes
+    (``EVENT_TYPE_ZH``, ``SUBSIDY_KIND_ZH``…): the Chinese name in a Chinese
+    session, the code itself (``repayment``) in an English one; an unknown
+    code is shown as it is.
+    """
+    return names.get(code, code) if is_chinese() else str(code)
+
+
+def listing(items: Iterable[str]) -> str:
+    """Items in a running list: ``甲、乙、丙`` in Chinese, ``a, b, c`` in English."""
+    return ("、" if is_chinese() else ", ").join(items)
 
 
 # --- click's own messages -------------------------------------------------------

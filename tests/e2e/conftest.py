@@ -16,6 +16,13 @@ def operator(db_url: str) -> str:
 
 
 @pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Chinese session, the default (SPEC 12): no language chosen by any variable."""
+    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
 def zkd(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run ``zkd ARGS`` against the test database, as the operator 'clerk' (on PostgreSQL: the login)."""
     monkeypatch.setenv("ZKD_DATABASE_URL", db_url)

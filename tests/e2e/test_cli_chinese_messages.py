@@ -14,12 +14,6 @@ from .test_cli_submit import LOAN_HEAD, loan_line, write
 
 
 @pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
 def clerk(zkd_frozen):  # type: ignore[no-untyped-def]
     assert zkd_frozen("institution", "add", "ZZB", "--name", "郑州银行", "--kind",
                       "bank").exit_code == 0
@@ -122,7 +116,7 @@ def test_submit_refusals_and_receipt_read_in_chinese(clerk, chinese, tmp_path) -
     good = write(tmp_path, "good.csv", "\n".join([LOAN_HEAD, loan_line("A1", 1),
                                                    loan_line("A2", 2)]) + "\n")
     r = clerk("submit", str(good))
-    assert "good.csv 是贷款台账 (loans)文件：请用 --institution 机构代码 指明报送的银行或担保机构" \
+    assert "good.csv 是贷款台账文件：请用 --institution 机构代码 指明报送的银行或担保机构" \
         in r.stderr
     r = clerk("submit", str(good), "--institution", "ZZX")
     assert "没有机构 'ZZX'；请先用 `zkd institution add` 登记" in r.stderr

@@ -2,14 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-
-@pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-
 
 def test_a_refusal_is_in_chinese_by_default(zkd, chinese) -> None:  # type: ignore[no-untyped-def]
     assert zkd("init").exit_code == 0

@@ -12,16 +12,8 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.test_cli_claims import two_claims  # noqa: F401 - a fixture
 from tests.e2e.test_cli_subsidies import filed  # noqa: F401 - a fixture
-
-
-@pytest.fixture
-def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("ZKD_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def _table_rows(output: str) -> dict[str, list[str]]:

@@ -87,7 +87,7 @@ def test_the_demo_refiles_a_mistyped_loss_and_pays_only_the_right_one(demo_dir) 
     assert [line.strip() for line in november.splitlines()[1:7]] == [
         "submitted 2025-11_ZYB_events.csv: 1 row",
         "claim C6 opened: 80,000.00",  # 100,000 typed for 1,000,000
-        "withdrew event #15 (损失确认 100,000.00 on loan ZYB-25-03, ZYB): "
+        "withdrew event #15 (loss 100,000.00 on loan ZYB-25-03, ZYB): "
         "损失金额录入错误，应为1,000,000",
         "claim C6 withdrawn with it",
         "submitted 2025-11_ZYB_events_refiled.csv: 2 rows",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from ..i18n import _
+from ..i18n import _, code_name
 from .money import Fen
 
 
@@ -46,6 +46,12 @@ EVENT_TYPE_ZH = {
     EventType.LOSS: "损失确认",
     EventType.RECOVERY: "追偿回收",
 }
+
+
+def event_words(event: str) -> str:
+    """An event's type as the reader says it: ``损失确认`` in Chinese, ``loss`` in English
+    (a tampered one as it is stored)."""
+    return code_name(EVENT_TYPE_ZH, event)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +111,7 @@ def apply_event(state: LoanState, event: EventType, amount: Fen) -> LoanState:
         if amount > state.outstanding:
             raise EventRefused(
                 _("{event} {amount} exceeds the outstanding principal {outstanding}").format(
-                    event=event.value, amount=amount_text(amount),
+                    event=code_name(EVENT_TYPE_ZH, event), amount=amount_text(amount),
                     outstanding=amount_text(state.outstanding))
             )
         return LoanState(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..i18n import N_, _
+from ..i18n import N_, _, listing
 from .chars import CharacterError, fold
 
 Fen = int
@@ -43,7 +43,7 @@ def unit_factor(unit: str) -> Decimal:
         return _UNITS[unit]
     except KeyError:
         raise AmountError(_("unknown unit {unit!r}; expected one of {units}").format(
-            unit=unit, units=", ".join(_UNITS))) from None
+            unit=unit, units=listing(_UNITS))) from None
 
 
 def _unit_in_cell(s: str) -> str | None:

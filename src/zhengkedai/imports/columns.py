@@ -25,7 +25,7 @@ from ..domain import money
 from ..domain.chars import CharacterError, fold, value_error
 from ..domain.money import AmountError, Fen
 from ..domain.periods import PeriodError, parse_date_text
-from ..i18n import N_, _
+from ..i18n import N_, _, listing
 from .readers import Cell
 from .uscc import normalize_uscc, uscc_error
 
@@ -416,13 +416,20 @@ class Choice(CellParser[E]):
             choices = ", ".join(f"{self.names_zh[m]} {m.value}" for m in self.enum)
             object.__setattr__(self, "describe", f"one of {choices}")
 
+    def choices(self) -> str:
+        """The values a clerk may type, in the reader's language when it is shown:
+        ``信用（credit）、知识产权质押（ip_pledge）…`` or ``信用 credit, 知识产权质押 ip_pledge, …``."""
+        return listing(_("{name} {code}").format(name=self.names_zh[m], code=m.value)
+                       for m in self.enum)
+
     def parse(self, cell: Cell) -> E:
         if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
             raise CellError(_(EMPTY))
         s = _text(cell)
         member = self._lookup.get(s) or self._lookup.get(s.casefold())
         if member is None:
-            raise CellError(_("{cell!r} is not {rule}").format(cell=s, rule=self.describe))
+            raise CellError(_("{cell!r} is not one of {choices}").format(
+                cell=s, choices=self.choices()))
         return member
 
 

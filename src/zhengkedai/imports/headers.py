@@ -27,10 +27,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..domain import money
-from ..i18n import _, is_chinese, ngettext
+from ..i18n import _, code_name, listing, ngettext
 from .columns import Amount, CellParser, Date, Optional, Percent
 from .readers import Cell, FileRejected, RawRow
-from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind, expected_columns
+from .schema import FIELDS, FILE_KIND_ZH, FieldSpec, FileKind, expected_columns, kind_label
 
 SEARCH_ROWS = 50
 
@@ -97,7 +97,7 @@ class Header:
         """``ignored 2 columns not in a loans file: '序号', '社会信用代码' (统一社会信用代码?)``."""
         if not self.ignored:
             return None
-        shown = ", ".join(_with_suggestion(text, self.kind) for text in self.ignored)
+        shown = listing(_with_suggestion(text, self.kind) for text in self.ignored)
         n = len(self.ignored)
         return ngettext("ignored {count} column not in a {kind} file: {shown}",
                         "ignored {count} columns not in a {kind} file: {shown}", n).format(
@@ -137,7 +137,7 @@ def _suggestion(text: str, kind: FileKind) -> str | None:
 
 def _kind_name(kind: FileKind) -> str:
     """``贷款台账`` in a Chinese session, ``loans`` in an English one."""
-    return FILE_KIND_ZH[kind] if is_chinese() else kind.value
+    return code_name(FILE_KIND_ZH, kind)
 
 
 def _with_suggestion(text: str, kind: FileKind) -> str:
@@ -174,7 +174,9 @@ def find_header(rows: Iterable[RawRow], file_name: str, *, strict: bool = False,
             title_rows += 1
         if number >= SEARCH_ROWS:
             break
-    kinds = "; ".join(f"{FILE_KIND_ZH[k]} {k.value}: {expected_columns(k)}" for k in FileKind)
+    kinds = _("; ").join(_("{kind}: {columns}").format(kind=kind_label(k),
+                                                        columns=expected_columns(k))
+                         for k in FileKind)
     raise FileRejected(_("{file}: no header row found in the first {count} rows (expected the "
                          "columns of {kinds})").format(file=file_name, count=SEARCH_ROWS,
                                                        kinds=kinds))
@@ -188,7 +190,7 @@ def _choose_kind(names: list[str], file_name: str) -> FileKind:
     best = max(score.values())
     winners = [k for k, s in score.items() if s == best]
     if len(winners) > 1:
-        told = _(" or ").join(k.value for k in winners)
+        told = _(" or ").join(_kind_name(k) for k in winners)
         raise FileRejected(_("{file}: cannot tell from its headers whether it is a {kinds} file; "
                              "add the columns of one kind (see `zkd template`)").format(
                                  file=file_name, kinds=told))
@@ -235,14 +237,14 @@ def bind_header(cells: list[Cell], row: int, title_rows: int, file_name: str, *,
     near = [(text, zh) for text in ignored if (zh := _suggestion(text, kind)) in wanted]
     ignored = [text for text in ignored if text not in {t for t, _zh in near}]
     if ignored and strict:
-        shown = ", ".join(_with_suggestion(text, kind) for text in ignored)
+        shown = listing(_with_suggestion(text, kind) for text in ignored)
         problems.append(HeaderProblem(ignored[0], _("columns not in a {kind} file: {shown} "
                                                     "(--strict refuses them)").format(
                                                         kind=_kind_name(kind), shown=shown)))
         ignored = []  # refused, not ignored: no note says otherwise
     if missing_required:
         # one problem for them all, the expected columns named once
-        labels = ", ".join(f.label() for f in missing_required)
+        labels = listing(f.label() for f in missing_required)
         hint = "".join(_(" (the file has {text!r}: did you mean {header}?)").format(
             text=text, header=zh) for text, zh in near)
         problems.append(HeaderProblem(labels, ngettext(

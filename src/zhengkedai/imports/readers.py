@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..domain.errors import ZkdError
-from ..i18n import _, ngettext
+from ..i18n import N_, _, ngettext
 from . import xlsxcells, xlsxsheet
 
 T = TypeVar("T")
@@ -77,7 +77,7 @@ MAX_ENTRIES = 10_000
 MAX_CELLS = 30_000_000  # 1.8 million rows of 16 columns
 
 
-ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "gb18030": "GB18030"}
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": N_("UTF-8 with BOM"), "gb18030": "GB18030"}
 
 
 class FileRejected(ZkdError):
@@ -182,8 +182,9 @@ class Source:
         if self.format == "csv":
             named = (_(" (named {suffix}, but it holds text)").format(suffix=self.path.suffix)
                      if self.path.suffix.lower() in _XLSX_SUFFIXES else "")
+            known = ENCODING_NAMES.get(self.encoding or "")
             return _("read as CSV, {encoding}{named}").format(
-                encoding=ENCODING_NAMES.get(self.encoding or "", self.encoding), named=named)
+                encoding=_(known) if known else self.encoding, named=named)
         system = _(", whose date serials count from 1904") if self.date_1904 else ""
         skipped = _("; skipped {sheets}").format(sheets=self.skipped) if self.skipped else ""
         return _("read sheet {sheet!r} of the workbook{system}{skipped}").format(

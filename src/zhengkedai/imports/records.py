@@ -19,10 +19,10 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..domain.loans import Enterprise, EventType, Loan, LoanType
+from ..domain.loans import EVENT_TYPE_ZH, Enterprise, EventType, Loan, LoanType
 from ..domain.money import Fen
 from ..domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind  # noqa: F401 - re-exported
-from ..i18n import _
+from ..i18n import _, code_name
 
 NonNegativeFen = Annotated[Fen, Field(ge=0, strict=True)]
 PositiveFen = Annotated[Fen, Field(gt=0, strict=True)]
@@ -42,14 +42,16 @@ def investee_error(kind: SubsidyKind, investee: str | None) -> str | None:
     if kind is SubsidyKind.INVESTMENT_RISK and investee is None:
         return _("an investment_risk subsidy needs the investee's credit code (被投企业)")
     if kind is not SubsidyKind.INVESTMENT_RISK and investee is not None:
-        return _("an investee is given only for investment_risk, not for {kind}").format(kind=kind.value)
+        return _("an investee is given only for investment_risk, not for {kind}").format(
+            kind=code_name(SUBSIDY_KIND_ZH, kind))
     return None
 
 
 def amount_rule_error(event: EventType, amount: Fen) -> str | None:
     """Amounts are > 0, except an overdue level, which may be 0 (cleared)."""
     if amount == 0 and event is not EventType.OVERDUE:
-        return _("must be greater than 0 for {event} (only overdue may be 0)").format(event=event.value)
+        return _("must be greater than 0 for {event} (only overdue may be 0)").format(
+            event=code_name(EVENT_TYPE_ZH, event))
     return None
 
 

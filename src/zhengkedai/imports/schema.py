@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..domain.loans import EVENT_TYPE_ZH, LOAN_TYPE_ZH, EventType, LoanType
-from ..i18n import _
+from ..i18n import _, is_chinese, listing
 from .columns import (
     Amount,
     CellParser,
@@ -42,6 +42,12 @@ FILE_KIND_ZH = {
     FileKind.EVENTS: "贷后事件",
     FileKind.SUBSIDIES: "补助申请",
 }
+
+
+def kind_label(kind: FileKind) -> str:
+    """How a message names a file kind: ``贷款台账`` to a Chinese reader, ``贷款台账 (loans)``
+    to an English one (the code is what ``zkd template`` takes)."""
+    return FILE_KIND_ZH[kind] if is_chinese() else f"{FILE_KIND_ZH[kind]} ({kind.value})"
 
 
 @dataclass(frozen=True)
@@ -140,4 +146,4 @@ RECORD_TYPES: dict[FileKind, type[Record]] = {
 
 def expected_columns(kind: FileKind) -> str:
     """``贷款编号 (loan_no), 企业名称 (enterprise_name), …``; optional ones marked."""
-    return ", ".join(f.label() + ("" if f.required else _(" (optional)")) for f in FIELDS[kind])
+    return listing(f.label() + ("" if f.required else _(" (optional)")) for f in FIELDS[kind])

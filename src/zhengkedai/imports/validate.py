@@ -27,12 +27,13 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from ..i18n import _
+from ..i18n import _, code_name
 from .columns import CellError, is_empty
 from .eligibility import DEFAULT_RULES, EligibilityRules, eligibility_errors, registration_error
 from .headers import Header
 from .readers import Cell
 from .records import (
+    SUBSIDY_KIND_ZH,
     EventRecord,
     LoanRecord,
     Record,
@@ -414,8 +415,9 @@ class RowValidator:
             reason = uscc_error(code)
             if reason:
                 problems.append(("beneficiary", _("a {kind} subsidy goes to an enterprise: "
-                                                  "{reason}").format(kind=kind.value,
-                                                                     reason=reason)))
+                                                  "{reason}").format(
+                                                      kind=code_name(SUBSIDY_KIND_ZH, kind),
+                                                      reason=reason)))
             else:
                 v["beneficiary"] = code
                 # A programme choice (SPEC silent): the city's subsidy budget pays
@@ -430,5 +432,5 @@ class RowValidator:
                 problems.append(("reference", _("reference {reference} repeats row {first} for "
                                                 "the same beneficiary and {kind}").format(
                                                     reference=v["reference"], first=first,
-                                                    kind=kind.value)))
+                                                    kind=code_name(SUBSIDY_KIND_ZH, kind))))
         return problems

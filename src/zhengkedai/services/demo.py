@@ -30,7 +30,7 @@ from zhengkedai.domain.money import format_grouped, parse_yuan
 from zhengkedai.domain.periods import last_day, period_of
 from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH
 from zhengkedai.domain.workflow import Status
-from zhengkedai.i18n import _, is_chinese
+from zhengkedai.i18n import _, code_name
 from zhengkedai.outputs import write_folder
 from zhengkedai.services import closing, institutions, setup
 from zhengkedai.services.audit import verify as verify_service
@@ -73,7 +73,8 @@ def _treasury(uow: UnitOfWork, actor: Actor, row: dict[str, str]) -> str:
     if action == "reserve_deposit":
         reserve.deposit(uow, actor, amount, source=row["source"], bank=row["bank"], on=on, ref=ref)
         return _("reserve deposit {amount} from {source} at {bank}").format(
-            amount=format_grouped(amount), source=row["source"], bank=row["bank"])
+            amount=format_grouped(amount), source=reserve.source_text(row["source"]),
+            bank=row["bank"])
     if action == "budget_deposit":
         budget.deposit(uow, actor, amount, on=on, ref=ref)
         return _("subsidy budget deposit {amount}").format(amount=format_grouped(amount))
@@ -112,7 +113,8 @@ def _correct(uow: UnitOfWork, actor: Actor, row: dict[str, str]) -> Iterator[str
                 loan=loan_no, row=row))
         done = withdrawals.withdraw_event(uow, actor, event_id, reason)
         text = _("withdrew event #{event} ({kind} {amount} on loan {loan}, {filer}): {reason}")
-        yield "  " + text.format(event=event_id, kind=row["event"], loan=loan_no, filer=filer,
+        yield "  " + text.format(event=event_id, kind=code_name(EVENT_TYPE_ZH, kind),
+                                 loan=loan_no, filer=filer,
                                  amount=format_grouped(parse_yuan(row["amount"])), reason=reason)
     else:
         raise ZkdError(_("corrections.csv: unknown action {action!r}").format(
@@ -152,9 +154,9 @@ def _month_end(uow: UnitOfWork, actor: Actor, end: dt.date) -> Iterator[str]:
             continue
         subsidy_workflow.approve(uow, actor, sub.id, on=end)
         subsidy_workflow.pay(uow, actor, sub.id, on=end)
-        kind = SUBSIDY_KIND_ZH.get(sub.kind, sub.kind) if is_chinese() else sub.kind  # type: ignore[call-overload]
         yield "  " + _("subsidy S{subsidy} ({kind}) paid {amount}").format(
-            subsidy=sub.id, kind=kind, amount=format_grouped(sub.amount_fen))
+            subsidy=sub.id, kind=code_name(SUBSIDY_KIND_ZH, sub.kind),
+            amount=format_grouped(sub.amount_fen))
 
 
 class _Calendar:

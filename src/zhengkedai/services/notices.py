@@ -14,6 +14,7 @@ from zhengkedai.db.models import EntryRow, InstitutionRow, LoanEventRow, LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.compensation import RULE_ZH
 from zhengkedai.domain.errors import ZkdError
+from zhengkedai.domain.loans import LOAN_TYPE_ZH, LoanType
 from zhengkedai.domain.money import format_grouped, parse_yuan
 from zhengkedai.domain.notice import PaymentNotice
 from zhengkedai.domain.subsidy_rules import SUBSIDY_RULE_ZH
@@ -24,10 +25,6 @@ from zhengkedai.services.claims.workflow import get as get_claim
 from zhengkedai.services.subsidies import applications as subsidies
 
 _PAYABLE = (Status.APPROVED, Status.PAID)
-
-LOAN_TYPE_ZH = {"credit": "信用", "ip_pledge": "知识产权质押", "collateral": "抵押",
-                "guaranteed": "担保", "insured": "保证保险"}
-
 
 def _basis(policy: str, trace_json: str, rules_zh: Mapping[str, str]) -> str:
     """The policy and the steps that changed the amount, named in Chinese, for the 核定依据 line."""
@@ -61,7 +58,7 @@ def claim_notice(uow: UnitOfWork, claim_id: int) -> PaymentNotice:
     assert loan is not None and event is not None and inst is not None
     assert claim.approved_on is not None
     purpose = (
-        ("贷款", f"{loan.loan_no}（{LOAN_TYPE_ZH.get(loan.loan_type, loan.loan_type)}贷款，"
+        ("贷款", f"{loan.loan_no}（{LOAN_TYPE_ZH[LoanType(loan.loan_type)]}贷款，"
                 f"本金 {format_grouped(loan.principal_fen)} 元）"),
         ("借款企业", f"{loan.enterprise_name}（{loan.credit_code}）"),
         ("本金损失", f"{format_grouped(claim.loss_fen)} 元，{event.occurred_on} 确认"

@@ -43,24 +43,25 @@ from zhengkedai.db.models import (
 )
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.ledger import GENESIS_HASH
-from zhengkedai.domain.loans import EVENT_TYPE_ZH, EventRefused, EventType, LoanState, apply_event
+from zhengkedai.domain.loans import (
+    EventRefused,
+    EventType,
+    LoanState,
+    apply_event,
+    event_words,
+)
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.periods import first_day, last_day, next_period
 from zhengkedai.domain.workflow import status_words
-from zhengkedai.i18n import _, is_chinese
+from zhengkedai.i18n import _, code_name
 from zhengkedai.imports.schema import FILE_KIND_ZH
 from zhengkedai.services.audit.records import CLOSE_KEY, seqs_text
 from zhengkedai.services.claims.computation import REJECTED, WITHDRAWN
 
 
-def event_words(event: str) -> str:
-    """An event's type as the reader says it (a tampered one as it is stored)."""
-    return EVENT_TYPE_ZH.get(event, event) if is_chinese() else event  # type: ignore[call-overload]
-
-
 def _kind_words(kind: str) -> str:
     """A file's kind (``loans``, ``events``, ``subsidies``) as the reader says it."""
-    return FILE_KIND_ZH.get(kind, kind) if is_chinese() else kind  # type: ignore[call-overload]
+    return code_name(FILE_KIND_ZH, kind)
 
 
 LOWERING = (EventType.REPAYMENT.value, EventType.LOSS.value)  # lower outstanding and overdue

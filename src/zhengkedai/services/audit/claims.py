@@ -29,14 +29,13 @@ from zhengkedai.domain.compensation import (
     yearly_cap_limit,
 )
 from zhengkedai.domain.errors import ZkdError
-from zhengkedai.domain.loans import EventType
+from zhengkedai.domain.loans import EventType, event_words
 from zhengkedai.domain.money import Fen, format_grouped
 from zhengkedai.domain.periods import period_of, previous_period
 from zhengkedai.domain.policy_trace import ClaimComputation
 from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import N_, _
 from zhengkedai.services import institutions, portfolio
-from zhengkedai.services.audit.books import event_words
 from zhengkedai.services.audit.records import WITHOUT_TRACE
 from zhengkedai.services.claims import entries
 from zhengkedai.services.claims.computation import (

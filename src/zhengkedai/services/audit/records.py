@@ -54,7 +54,7 @@ from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.policy import Policy, PolicyError, PolicyVersion
 from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH, compute_subsidy
 from zhengkedai.domain.workflow import Status, status_words
-from zhengkedai.i18n import _, is_chinese
+from zhengkedai.i18n import _, code_name, is_chinese
 from zhengkedai.services import policies
 from zhengkedai.services.claims import entries as claims_entries
 from zhengkedai.services.funds import budget
@@ -95,7 +95,7 @@ _SHARE_STEP_ZH = {"owed": "应返还", "returned": "已返还"}
 
 def subsidy_kind_words(kind: str) -> str:
     """A subsidy's kind as the reader says it (a tampered one as it is stored)."""
-    return SUBSIDY_KIND_ZH.get(kind, kind) if is_chinese() else kind  # type: ignore[call-overload]
+    return code_name(SUBSIDY_KIND_ZH, kind)
 
 
 def step_words(step: str) -> str:

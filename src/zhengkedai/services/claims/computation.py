@@ -58,12 +58,12 @@ from zhengkedai.domain.compensation import (
     recovery_share,
 )
 from zhengkedai.domain.errors import ZkdError
-from zhengkedai.domain.loans import EVENT_TYPE_ZH, Enterprise, EventType, Loan, LoanType
+from zhengkedai.domain.loans import Enterprise, EventType, Loan, LoanType, event_words
 from zhengkedai.domain.money import Fen, format_plain
 from zhengkedai.domain.policy import PolicyError, PolicyVersion
 from zhengkedai.domain.policy_trace import ClaimComputation, steps_json
 from zhengkedai.domain.workflow import Status
-from zhengkedai.i18n import _, is_chinese
+from zhengkedai.i18n import _
 from zhengkedai.services import institutions, policies, portfolio
 from zhengkedai.services.claims import entries
 
@@ -222,10 +222,6 @@ def _set_computation(claim: ClaimRow, comp: ClaimComputation) -> None:
     claim.policy_version = comp.policy_version
     claim.trace = trace_json(comp)
 
-
-def event_words(event: str) -> str:
-    """An event's type as the reader says it: ``损失确认`` in Chinese, ``loss`` in English."""
-    return EVENT_TYPE_ZH[EventType(event)] if is_chinese() else event
 
 
 def open_claim(uow: UnitOfWork, actor: Actor, event_row: LoanEventRow) -> ClaimRow:

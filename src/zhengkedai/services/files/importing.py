@@ -54,7 +54,7 @@ from zhengkedai.imports.parse import (
 from zhengkedai.imports.readers import ENCODING_NAMES, FileRejected
 from zhengkedai.imports.records import SubsidyRecord
 from zhengkedai.imports.rowerrors import RowError
-from zhengkedai.imports.schema import FILE_KIND_ZH, RECORD_TYPES, FileKind
+from zhengkedai.imports.schema import RECORD_TYPES, FileKind, kind_label
 from zhengkedai.services import institutions
 from zhengkedai.services.claims import computation as claims
 from zhengkedai.services.files.rules import EventRow, StateChecker
@@ -361,7 +361,7 @@ def _rejection(parsed: ParsedFile, result: SubmitResult) -> str:
 
 
 def _filer(uow: UnitOfWork, parsed: ParsedFile, institution: str | None) -> str:
-    what = f"{FILE_KIND_ZH[parsed.kind]} ({parsed.kind.value})"
+    what = kind_label(parsed.kind)
     if parsed.kind is FileKind.SUBSIDIES:
         if institution:
             raise ZkdError(_("{name} is a {what} file: it is filed by programme staff, "

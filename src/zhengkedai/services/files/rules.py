@@ -34,7 +34,8 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event
 from zhengkedai.domain.money import format_plain
 from zhengkedai.domain.periods import period_of
-from zhengkedai.i18n import _
+from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH
+from zhengkedai.i18n import _, code_name
 from zhengkedai.imports.records import LoanRecord, Record, SubsidyRecord, construct
 from zhengkedai.imports.rowerrors import RowError
 from zhengkedai.imports.schema import FIELDS, FileKind
@@ -441,13 +442,15 @@ class StateChecker:
                 errors.append(self._error(row, "reference", rec.reference,
                               _("reference {ref} repeats row {first} for the same "
                                 "beneficiary and {kind}").format(
-                                  ref=rec.reference, first=first, kind=_(rec.kind.value))))
+                                  ref=rec.reference, first=first,
+                                  kind=code_name(SUBSIDY_KIND_ZH, rec.kind))))
             elif where is not None:
                 errors.append(self._error(row, "reference", rec.reference,
                               _("voucher {ref} was already filed for {who} "
                                 "({kind}) (in {file}, row {row})").format(
                                   ref=rec.reference, who=rec.beneficiary,
-                                  kind=_(rec.kind.value), file=where[2], row=where[1])))
+                                  kind=code_name(SUBSIDY_KIND_ZH, rec.kind), file=where[2],
+                                  row=where[1])))
             if rec.kind.value == "investment_risk":
                 if self.institutions.get(rec.beneficiary) != "investor":
                     errors.append(self._error(row, "beneficiary", rec.beneficiary,

@@ -41,7 +41,7 @@ from zhengkedai.db.live import LIVE_EVENT, LIVE_LOAN
 from zhengkedai.db.models import ClaimRow, LoanEventRow, LoanRow, RecoveryShareRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import NotFound, ZkdError
-from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event
+from zhengkedai.domain.loans import EventRefused, EventType, LoanState, apply_event, event_words
 from zhengkedai.domain.money import Fen, format_grouped
 from zhengkedai.i18n import _
 from zhengkedai.services.claims import entries
@@ -53,7 +53,6 @@ from zhengkedai.services.claims.computation import (
     _set_computation,
     claim_for_recovery,
     compute,
-    event_words,
 )
 
 

@@ -47,7 +47,7 @@ from zhengkedai.domain.policy_trace import TraceStep, steps_json, yuan
 from zhengkedai.domain.subsidies import Subsidy
 from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH, SubsidyKind, compute_subsidy
 from zhengkedai.domain.workflow import Status
-from zhengkedai.i18n import _
+from zhengkedai.i18n import _, code_name
 from zhengkedai.imports.uscc import uscc_error
 from zhengkedai.services.params import active_policy
 
@@ -113,7 +113,7 @@ def problems(uow: UnitOfWork, record: SubsidyRecord) -> list[str]:
                            "{reason}").format(beneficiary=record.beneficiary, reason=reason))
         if record.investee:
             found.append(_("an investee is given only for investment_risk, not for {kind}"
-                           ).format(kind=kind.value))
+                           ).format(kind=code_name(SUBSIDY_KIND_ZH, kind)))
     prior = uow.s.execute(select(SubsidyRow.id).where(
         SubsidyRow.beneficiary == record.beneficiary, SubsidyRow.kind == kind.value,
         SubsidyRow.reference == record.reference)).scalar_one_or_none()

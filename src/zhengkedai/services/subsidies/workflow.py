@@ -21,8 +21,9 @@ from zhengkedai.domain.errors import InsufficientFunds, InvariantViolation
 from zhengkedai.domain.ledger import EntryDraft, Line, reversal_of
 from zhengkedai.domain.money import format_grouped
 from zhengkedai.domain.subsidies import Subsidy, rejection_reason
+from zhengkedai.domain.subsidy_rules import SUBSIDY_KIND_ZH
 from zhengkedai.domain.workflow import Status
-from zhengkedai.i18n import _
+from zhengkedai.i18n import _, code_name
 from zhengkedai.services.funds.budget import PAYABLE, expense_account
 from zhengkedai.services.params import active_policy
 from zhengkedai.services.subsidies import applications as subsidies
@@ -60,7 +61,7 @@ def approve(uow: UnitOfWork, actor: Actor, subsidy_id: int, *, on: dt.date | Non
             raise InvariantViolation(_(
                 "subsidy #{id} of {amount} would bring {kind} subsidies to {beneficiary} for "
                 "{year} to {total}, above the cap {cap}").format(
-                id=sub.id, amount=format_grouped(sub.amount), kind=sub.kind,
+                id=sub.id, amount=format_grouped(sub.amount), kind=code_name(SUBSIDY_KIND_ZH, sub.kind),
                 beneficiary=sub.beneficiary, year=sub.period,
                 total=format_grouped(granted + sub.amount), cap=format_grouped(cap)))
     entry = LedgerRepo(uow).post(EntryDraft(
