@@ -1,19 +1,20 @@
-"""A pack's loan-list attachments, written by a second process beside the statements.
+"""A pack's loan-list attachments, written by other processes beside the statements.
 
 An institution's loan list (``2025-06_ZZB_loans.csv``) is every loan it filed:
-at a million loans, as much work as all the month's statements together, and
-the database's, not this process's. So it is written in a child process forked
+at a million loans, more work than all the month's statements together, and
+most of it the database's. So the lists are written in child processes forked
 before the statements are computed (:mod:`zhengkedai.services.audit.beside`),
-over a connection of its own, into a temporary folder; the pack then takes each
-file from there, in its place among the pack's files, and seals it like the
-others. Where no child can run (an in-memory database, a transaction that has
-written) or the child fails, each list is written here, as it is taken: the
-same bytes, only without the second core.
+one a core, each over a connection of its own, into a temporary folder; the
+pack then takes each file from there, in its place among the pack's files, and
+seals it like the others. Where no child can run (an in-memory database, a
+transaction that has written) or one fails, each list is written here, as it
+is taken: the same bytes, only without the other cores.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -28,15 +29,22 @@ READ = 1 << 20  # bytes taken from a written list at a time
 
 
 class LoanLists:
-    """The loan lists of ``codes`` (institution codes) for ``month``, started at once."""
+    """The loan lists of ``codes`` (institution codes) for ``month``, started at once: in
+    as many children as there are cores (the lists shared out in turn), at most one a list."""
 
     def __init__(self, uow: UnitOfWork, month: Month, codes: Sequence[str]) -> None:
         self.uow, self.month, self.codes = uow, month, list(codes)
         self.folder = Path(tempfile.mkdtemp(prefix="zkd-loan-lists-"))
-        jobs = [self._job(code) for code in self.codes]
-        self.child = beside.start(uow, jobs)
         self.taken: set[str] = set()
-        if self.child is None:
+        share = max(1, min(len(self.codes), os.cpu_count() or 1))
+        self.shares = [self.codes[n::share] for n in range(share)]
+        self.children: list[beside.Beside] = []
+        for codes_of in self.shares:
+            child = beside.start(uow, [self._job(code) for code in codes_of])
+            if child is None:
+                break
+            self.children.append(child)
+        if len(self.children) < len(self.shares):  # one could not start: none is used
             self.close()
         else:
             atexit.register(self.close)
@@ -51,7 +59,7 @@ class LoanLists:
         return write
 
     def content(self, code: str) -> Iterator[bytes]:
-        """The list of ``code`` in chunks: as the child wrote it, or written now."""
+        """The list of ``code`` in chunks: as a child wrote it, or written now."""
         path = self._written(code)
         if path is None:
             yield from loans_attachment(self.uow, self.month, code)
@@ -67,16 +75,18 @@ class LoanLists:
                 self.close()
 
     def _written(self, code: str) -> Path | None:
-        if self.child is None or code not in self.codes:
+        if not self.children or code not in self.codes:
             return None
-        found = self.child.problems()[self.codes.index(code)]  # waits for the child
+        share = next(n for n, codes_of in enumerate(self.shares) if code in codes_of)
+        found = self.children[share].problems()[self.shares[share].index(code)]  # waits
         path = Path(found[0]) if len(found) == 1 else None
         return path if path is not None and path.parent == self.folder and path.is_file() \
             else None
 
     def close(self) -> None:
-        """Stop the child if its lists were not all taken, and remove what it wrote."""
-        if self.child is not None:
-            self.child.abandon()
+        """Stop the children whose lists were not all taken, and remove what they wrote."""
+        for child in self.children:
+            child.abandon()
+        self.children = []
         shutil.rmtree(self.folder, ignore_errors=True)
         atexit.unregister(self.close)
