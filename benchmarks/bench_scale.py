@@ -307,9 +307,11 @@ def measure(url: str, work: Path) -> list[tuple[str, Run, str, float]]:
          "every loan"),
         ("verify", ["verify"], "every row"),
     ]
+    # every command first, then the raw queries: a process's peak RSS counts what it was
+    # forked from, and a raw query that fetched every loan leaves this process large
+    runs = [zkd(url, *args, check=label != "verify") for label, args, _ in plan]
     out = []
-    for label, args, query in plan:
-        run = zkd(url, *args, check=label != "verify")
+    for (label, _, query), run in zip(plan, runs, strict=True):
         sql = RAW.get(query, query)
         if label == "verify":
             label += f" (exit {run.returncode})"
