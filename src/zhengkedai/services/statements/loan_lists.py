@@ -9,6 +9,12 @@ pack then takes each file from there, in its place among the pack's files, and
 seals it like the others. Where no child can run (an in-memory database, a
 transaction that has written) or one fails, each list is written here, as it
 is taken: the same bytes, only without the other cores.
+
+A child reads what is committed when it starts, as the statements read what is
+committed when they are computed, a moment apart: a file filed by a bank in
+that moment shows in an open month's draft lists and not in its statements (or
+the other way round), as it would between two runs. A closed month's figures
+do not move with what is filed later.
 """
 
 from __future__ import annotations
