@@ -83,7 +83,7 @@ def _plain(value: Any) -> Any:
 
 def _json_detail(d: claims_views.ClaimDetail) -> dict[str, Any]:
     amounts = {"loss", "recovered_before", "amount", "principal", "revenue_prev_year",
-               "recovery", "share"}
+               "recovery", "share", "returned"}
 
     def conv(doc: dict[str, Any]) -> dict[str, Any]:
         return {k: format_plain(v) if k in amounts and isinstance(v, int) else _plain(v)
@@ -161,8 +161,14 @@ def claims_show(claim_id: int, fmt: str) -> None:
     if d.recovery_shares:
         click.echo("\n" + _("Recoveries after payment 赔付后追偿"))
         for r in d.recovery_shares:
-            state = _("returned {on}").format(on=r["returned_on"]) if r["returned_on"] \
-                else _("owed")
+            if r["returned_on"]:
+                state = _("returned {on}").format(on=r["returned_on"])
+            elif r["returned"]:
+                state = _("{returned} returned, {left} owed").format(
+                    returned=format_grouped(r["returned"]),
+                    left=format_grouped(r["share"] - r["returned"]))
+            else:
+                state = _("owed")
             click.echo("  " + _("{on}  recovered {recovery}  share {share}  {state}").format(
                 on=r["recovered_on"], recovery=format_grouped(r["recovery"]),
                 share=format_grouped(r["share"]), state=state))

@@ -68,7 +68,6 @@ SUBSIDY_STEPS = {"subsidy.approve": "approve", "subsidy.pay": "pay",
 # a claim's trace (about 2 KB of text) is what no check reads: left in the database, so
 # 20,000 claims are not 100 MB of strings (loaded only if something asks for it)
 WITHOUT_TRACE = defer(ClaimRow.trace)
-SHARE_KEY = re.compile(r"recovery:(\d+):(owed|returned)(?:@\d+)?")  # a return may come in parts
 
 
 def _entries(uow: UnitOfWork, prefix: str) -> list[Any]:
@@ -179,7 +178,7 @@ def check_claim_entries(uow: UnitOfWork) -> list[str]:
                 problems.append(_("{name}: payment {what} cites event #{event}, not its loss "
                                   "event #{loss}").format(name=name(claim), what=what,
                                                           event=event_id, loss=claim.loss_event_id))
-        elif (k := SHARE_KEY.fullmatch(entry.idempotency_key)) is not None:
+        elif (k := claims_entries.SHARE_KEY.fullmatch(entry.idempotency_key)) is not None:
             shares[(int(k[1]), k[2])].append((claim, entry))
     for claim in claims.values():
         live = [a.seq for a in approvals[claim.id] if a.seq not in reversed_by]

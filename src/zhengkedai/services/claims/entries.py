@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from zhengkedai.context import Actor
 from zhengkedai.db.ledger_repo import LedgerRepo
@@ -44,6 +45,12 @@ def payable(institution: str) -> str:
 
 def expense() -> str:
     return account(Fund.RESERVE, "compensation_expense")
+
+
+# the keys of a share's entries: recovery:E:owed, recovery:E:returned, and a later part of a
+# return recovery:E:returned@<returned before it> (E: the recovery event's id)
+SHARE_KEY = re.compile(r"recovery:(\d+):(owed|returned)(?:@\d+)?")
+RETURNED_KIND = "claim.recovery_returned"  # an entry of a share (or a part of it) paid back
 
 
 def receivable(institution: str) -> str:
@@ -183,7 +190,7 @@ def post_share_returned(uow: UnitOfWork, actor: Actor, claim: Claim, share: Reco
     key = f"recovery:{event.id}:returned" + (f"@{share.returned_fen}" if share.returned_fen else "")
     part = "" if amount == share.share_fen else f"（应返还{format_grouped(share.share_fen)}元的一部分）"
     return _post(uow, actor, EntryDraft(
-        entry_date=on, kind="claim.recovery_returned",
+        entry_date=on, kind=RETURNED_KIND,
         memo=f"收到追偿返还款 {_what(uow, claim)}，金额{format_grouped(amount)}元{part}，"
              f"存入{bank}准备金专户",
         lines=(Line(reserve_cash(bank), amount),

@@ -120,6 +120,7 @@ def detail(uow: UnitOfWork, claim_id: int) -> ClaimDetail:
     ).all():
         shares.append({"event_id": ev.id, "recovered_on": ev.occurred_on,
                        "recovery": ev.amount_fen, "share": share.share_fen,
+                       "returned": share.returned_fen,  # so far: a share may come back in parts
                        "owed_entry": share.owed_entry, "returned_on": share.returned_on,
                        "returned_entry": share.returned_entry})
     rows = uow.s.execute(

@@ -11,6 +11,7 @@ the full-compensation rule — a condition of the 100% ratio, not a cap.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -23,8 +24,10 @@ from zhengkedai.db.ledger_repo import closed_month
 from zhengkedai.db.live import LIVE_EVENT
 from zhengkedai.db.models import (
     ClaimRow,
+    EntryRow,
     InstitutionMonthRow,
     InstitutionRow,
+    LineRow,
     LoanEventRow,
     LoanRow,
     MonthRow,
@@ -51,6 +54,7 @@ from zhengkedai.domain.workflow import Status
 from zhengkedai.render.csvfile import csv_bytes
 from zhengkedai.render.layouts import doc_from_layout, load_layout, section_from_layout
 from zhengkedai.services import institutions, portfolio
+from zhengkedai.services.claims import entries as claims_entries
 from zhengkedai.services.claims.computation import (
     WITHDRAWN,
     ClaimPolicies,
@@ -138,7 +142,7 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, end: MonthEn
         section_from_layout(layout.section("claims_detail"), rows=detail, totals=None if not detail else _row(
             claim_id="合计", loss=_sum(detail, "loss"),
             compensation=_sum(detail, "compensation"))),
-        section_from_layout(layout.section("recoveries"), values=_recoveries(uow, month, claims)),
+        section_from_layout(layout.section("recoveries"), values=_recoveries(uow, month, inst.code, claims)),
         section_from_layout(layout.section("recoveries_detail"), rows=recovered,
                             totals=None if not recovered else _row(
             claim_id="合计", recovery=_sum(recovered, "recovery"),
@@ -299,6 +303,9 @@ def _recovery_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
     ids = [c.id for c in claims]
     if not ids:
         return []
+    code = claims[0].institution_code
+    by_end = returned_by_share(uow, code, month.end)
+    before = returned_by_share(uow, code, month.start - dt.timedelta(days=1))
     rows: list[dict[str, CellValue]] = []
     for share, occurred, amount, loan_no in uow.s.execute(
         select(RecoveryShareRow, LoanEventRow.occurred_on, LoanEventRow.amount_fen,
@@ -308,14 +315,15 @@ def _recovery_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
         .where(RecoveryShareRow.claim_id.in_(ids), LIVE_EVENT)
         .order_by(LoanEventRow.occurred_on, RecoveryShareRow.id)
     ).all():
-        if occurred > month.end or not (month.within(occurred) or month.within(share.returned_on)):
+        returned = by_end.get(share.event_id, 0)
+        if occurred > month.end or not (month.within(occurred)
+                                         or returned != before.get(share.event_id, 0)):
             continue
-        back = month.by_end(share.returned_on)
         rows.append({
             "claim_id": f"C{share.claim_id}", "loan_no": loan_no, "recovered_on": occurred,
-            "recovery": int(amount), "owed": share.share_fen,
-            "returned": share.share_fen if back else 0,
-            "returned_on": share.returned_on if back else None,
+            "recovery": int(amount), "owed": share.share_fen, "returned": returned,
+            # the day it was returned in full (a part returned leaves it empty)
+            "returned_on": share.returned_on if month.by_end(share.returned_on) else None,
         })
     return rows
 
@@ -440,10 +448,12 @@ def _claim_rows(month: Month, claims: Sequence[ClaimRow]) -> list[dict[str, Cell
             for k, v in groups.items()]
 
 
-def _recoveries(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> dict[str, CellValue]:
+def _recoveries(uow: UnitOfWork, month: Month, code: str, claims: Sequence[ClaimRow]
+                ) -> dict[str, CellValue]:
     ids = [c.id for c in claims]
     owed = returned = 0
     if ids:
+        back = returned_by_share(uow, code, month.end)
         for share, occurred in uow.s.execute(
             select(RecoveryShareRow, LoanEventRow.occurred_on)
             .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
@@ -451,10 +461,25 @@ def _recoveries(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]) -> di
         ).all():
             if occurred <= month.end:
                 owed += share.share_fen
-                if month.by_end(share.returned_on):
-                    returned += share.share_fen
+                returned += back.get(share.event_id, 0)
     return {"recovery_owed": owed, "recovery_returned": returned,
             "recovery_outstanding": owed - returned}
+
+
+def returned_by_share(uow: UnitOfWork, code: str, on: dt.date) -> dict[int, Fen]:
+    """What the institution had paid back of each recovery share by the end of ``on`` (by
+    the share's recovery event): the sum of its return entries dated by then, as a share
+    may be returned in parts (``zkd claims recovery-return --amount``)."""
+    back: dict[int, Fen] = defaultdict(int)
+    for key, amount in uow.s.execute(
+            select(EntryRow.idempotency_key, LineRow.amount_fen)
+            .join(LineRow, LineRow.entry_seq == EntryRow.seq)
+            .where(EntryRow.kind == claims_entries.RETURNED_KIND, EntryRow.entry_date <= on,
+                   LineRow.account_code == claims_entries.receivable(code))).all():
+        found = claims_entries.SHARE_KEY.fullmatch(key)
+        if found is not None and found[2] == "returned":
+            back[int(found[1])] -= int(amount)  # credited to what the institution owes
+    return back
 
 
 def _claimed_loans(month: Month, claims: Sequence[ClaimRow], claimed: dict[int, LoanRow]
