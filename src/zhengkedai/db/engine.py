@@ -101,7 +101,18 @@ def make_engine(url: str | None = None, *, create: bool = True, reader: bool = F
             conn.info["changes_at_begin"] = conn.connection.dbapi_connection.total_changes
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _connect_postgresql(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # zkd reads every row of what it streams (a loan list through a cursor); planned
+        # for the first tenth, a pack's loan list ran its month-end subquery once a row
+        # (3.3 s for 20,000 loans, 0.2 s planned for them all)
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET cursor_tuple_fraction = 1.0")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def is_sqlite(engine: Engine) -> bool:
