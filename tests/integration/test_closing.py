@@ -208,3 +208,31 @@ def test_close_through_a_month_not_yet_ended_closes_none(uow, actor, clock) -> N
         closing.close_through(uow, actor, "2025-03")
     uow.rollback()
     assert closed_month(uow, "2025-01") is None
+
+
+def test_a_loans_file_says_which_loans_were_disbursed_while_the_bank_was_suspended(
+        uow, actor, clock, tmp_path) -> None:
+    """Filed as any other, but a clerk is told at once that a loss on them will not be
+    compensated (the claim would come out at 0 months later)."""
+    from tests.integration.test_import_large_files import line, write
+    from zhengkedai.services.files import importing
+
+    f.bank(uow, actor)
+    f.bank(uow, actor, "ZZDB", "郑州担保", "guarantor")
+    a = f.loan(uow, actor, loan_no="A", principal=100_000_000, disbursed_on=dt.date(2025, 1, 5))
+    f.event(uow, actor, a, "overdue", 6_000_000, dt.date(2025, 1, 20))  # 6%: suspended
+    clock.now = dt.datetime(2025, 3, 2, 9)
+    closing.close_month(uow, actor, "2025-01")
+    f.bank(uow, actor, "ZYB", "中原银行")
+    uow.commit()  # (a dry run rolls back what its transaction holds)
+    path = write(tmp_path, "feb.csv", [line("FEB-1", 1, day="2025-02-03"),
+                                       line("MAR-1", 2, day="2025-03-01"),
+                                       line("FEB-2", 3, day="2025-02-20")])
+    result = importing.submit(uow, actor, path, institution="ZZB", dry_run=True)
+    assert [n for n in result.notes if "suspended" in n] == [
+        "2 loans disbursed in 2025-02, while ZZB was suspended (from 2025-02-01): a loss on a "
+        "loan disbursed during a suspension is not compensated",
+        "1 loan disbursed in 2025-03, while ZZB was suspended (from 2025-02-01): a loss on a "
+        "loan disbursed during a suspension is not compensated"]
+    assert not any("suspended" in n for n in importing.submit(
+        uow, actor, path, institution="ZYB", dry_run=True).notes)

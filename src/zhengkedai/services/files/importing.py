@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ from zhengkedai.db.models import LoanRow as LoanTable
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import InputRejected, ZkdError
 from zhengkedai.domain.loans import EventType, LoanState
+from zhengkedai.domain.periods import first_day, period_of
 from zhengkedai.i18n import _, ngettext
 from zhengkedai.imports import prefetch
 from zhengkedai.imports.parse import (
@@ -228,6 +230,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
                 loans.bulk.write(kept)
             if rows:
                 result.add_total("principal", len(rows), sum(columns["principal"]))
+                disbursed.update(period_of(day) for day in columns["disbursed_on"])
             return
         if events is not None:
             # columns straight through, as tuples: no record per row
@@ -256,6 +259,7 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
 
     # a large file is read in a second process while this one writes (prefetch)
     totals: list[int] = []  # totals rows skipped (合计…), told in a note
+    disbursed: Counter[str] = Counter()  # the loans filed by month of disbursement, a note
     small: list[tuple[int, int]] = []  # implausibly small principals (万元 in 元?), a note
     for chunk in prefetch.ahead(read) if prefetch.worth_it(path) else read():
         errors.extend(chunk.errors)
@@ -275,6 +279,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         progress(count % 500)
     result.rows = count
     result.notes = parsed.notes + totals_note(totals) + small_principals_note(small)
+    if not errors:
+        result.notes += suspended_note(uow, filer, disbursed)
     if errors:
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
         raise FileHasErrors(_rejection(parsed, result), result.errors, result.notes)
@@ -291,6 +297,24 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     if count > ANALYZE_AFTER:  # PostgreSQL plans the next command on the new figures
         analyze(uow.s.connection(), *ANALYZED[parsed.kind])
     return result
+
+
+def suspended_note(uow: UnitOfWork, code: str, disbursed: Mapping[str, int]) -> list[str]:
+    """A note on the loans (counted by month of disbursement) disbursed while ``code`` was
+    suspended: filed as any other, but a loss on one is not compensated — a clerk should
+    know when the file goes in, not when the claim comes to nothing."""
+    notes = []
+    for period in sorted(disbursed):
+        since = institutions.suspended_since(uow, code, first_day(period))
+        if since is not None:
+            notes.append(ngettext(
+                "{count} loan disbursed in {period}, while {institution} was suspended (from "
+                "{since}): a loss on a loan disbursed during a suspension is not compensated",
+                "{count} loans disbursed in {period}, while {institution} was suspended (from "
+                "{since}): a loss on a loan disbursed during a suspension is not compensated",
+                disbursed[period]).format(count=disbursed[period], period=period,
+                                          institution=code, since=since))
+    return notes
 
 
 class _Pending:
