@@ -86,10 +86,19 @@ def _label(ws: Worksheet, row: int, col: int, text: str, font: Font = _BOLD) -> 
     cell.font = font
 
 
+_PARENTHESIS = re.compile(r"[（(]")
+
+
 def sheet_name(doc: StatementDoc, section: Section, taken: set[str]) -> str:
-    """A unique sheet name of at most 31 characters: statement, subject, section heading."""
+    """A unique sheet name of at most 31 characters: statement, subject, section heading —
+    the heading without its parenthesis where the whole is longer (the sheet's first row
+    gives it whole), rather than cut off in mid-phrase."""
     heading = section.heading.split("、", 1)[-1]
-    base = _BAD.sub("", f"{_SHORT[doc.kind]}{doc.subject or ''}-{heading}")[:31]
+    base = _BAD.sub("", f"{_SHORT[doc.kind]}{doc.subject or ''}-{heading}")
+    if len(base) > 31:
+        base = _BAD.sub("", f"{_SHORT[doc.kind]}{doc.subject or ''}-"
+                            f"{_PARENTHESIS.split(heading, 1)[0]}")
+    base = base[:31]
     name, n = base, 2
     while name in taken:
         suffix = f"~{n}"
