@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from zhengkedai.i18n import _
+from zhengkedai.i18n import _, ngettext
 from zhengkedai.services import institutions, setup
 from zhengkedai.services.audit import verify as verify_service
 from zhengkedai.services.audit.anchor import check_anchor, parse_anchor
@@ -189,8 +189,17 @@ def verify(pack_dir: Path | None, anchors: tuple[str, ...], fmt: str) -> None:
         for pack in checked:
             click.echo(pack.summary())
         return
-    click.echo(_("FAILED: {problems} problem(s) in {entries} entries").format(
-        problems=len(report.problems), entries=report.entries), err=True)
+    # the problems may lie in the ledger, an anchor or the pack folder: counted, not
+    # placed "in" the entries
+    checked_what = (ngettext("{entries} entry and the statement packs checked",
+                             "{entries} entries and the statement packs checked", report.entries)
+                    if pack_dir is not None else
+                    ngettext("{entries} entry checked", "{entries} entries checked",
+                             report.entries)).format(entries=report.entries)
+    click.echo(ngettext("FAILED: {problems} problem found ({checked})",
+                        "FAILED: {problems} problems found ({checked})",
+                        len(report.problems)).format(problems=len(report.problems),
+                                                     checked=checked_what), err=True)
     for problem in report.problems:
         click.echo(f"  {problem}", err=True)
     raise SystemExit(1)

@@ -35,6 +35,7 @@ WORDS = {
         "empty": N_("no claim matches; nothing was written"),
         "refused": N_("nothing was written: {refused} of {count} claims refused (listed above); "
                       "the others passed their checks"),
+        "all refused": N_("nothing was written: all {count} claims refused (listed above)"),
     },
     "subsidy": {
         "both": N_("name subsidy IDs or use --all, not both"),
@@ -43,6 +44,7 @@ WORDS = {
         "empty": N_("no subsidy matches; nothing was written"),
         "refused": N_("nothing was written: {refused} of {count} subsidies refused (listed "
                       "above); the others passed their checks"),
+        "all refused": N_("nothing was written: all {count} subsidies refused (listed above)"),
     },
 }
 
@@ -72,8 +74,10 @@ def finish(batch: Batch[T], what: str, line: Callable[[int, T], str]) -> None:
         for o in batch.refused:
             click.echo("  " + _(WORDS[what]["item"]).format(id=o.item_id) + f": {o.refusal}",
                        err=True)
-        raise ZkdError(_(WORDS[what]["refused"]).format(refused=len(batch.refused),
-                                                        count=len(batch.outcomes)))
+        # "the others passed" only when there are others
+        every = len(batch.refused) == len(batch.outcomes)
+        raise ZkdError(_(WORDS[what]["all refused" if every else "refused"]).format(
+            refused=len(batch.refused), count=len(batch.outcomes)))
     for o in batch.outcomes:
         assert o.result is not None
         click.echo(line(o.item_id, o.result))

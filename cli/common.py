@@ -26,11 +26,13 @@ from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain import roles
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.ledger import Entry
+from zhengkedai.domain.loans import event_words
 from zhengkedai.domain.money import AmountError, format_grouped, format_plain, parse_yuan
 from zhengkedai.domain.periods import parse_date_text
 from zhengkedai.domain.workflow import status_words
 from zhengkedai.i18n import N_, _
 from zhengkedai.render.csvfile import csv_text
+from zhengkedai.services.loans.views import loan_status_words
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -277,7 +279,8 @@ def book(done: str, post: Callable[[UnitOfWork, Actor], Entry]) -> None:
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | amount | date | int | percent | bool | code | status
+    kind: str = "text"  # text | amount | date | int | percent | bool | code | status | event
+    #                     | loan_status
 
 
 # Coded values (a status, a loan type, an institution's kind, an event) are kept in
@@ -294,6 +297,12 @@ def _cell(value: Any, kind: str, machine: bool) -> Any:
         return str(value) if machine else _(str(value))
     if kind == "status":  # a claim's or subsidy's: the statements' word
         return str(value) if machine else status_words(str(value))
+    # an event's type and a loan's status have their own words: "loss" and "overdue"
+    # as messages are the amounts' headings (损失金额, 逾期本金)
+    if kind == "event":
+        return str(value) if machine else event_words(str(value))
+    if kind == "loan_status":
+        return str(value) if machine else loan_status_words(str(value))
     if kind == "bool":
         return bool(value) if machine else (_("yes") if value else "")
     if kind == "amount":

@@ -80,12 +80,10 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
                                           sheet=sheet, dry_run=dry_run, strict=strict,
                                           progress=reading.rows)
             except importing.FileRefused as exc:
-                reading.done()
-                _notes(file, exc.notes)
+                reading.done(exc.notes)
                 raise
             except importing.FileHasErrors as exc:
-                reading.done()
-                _notes(file, exc.notes)
+                reading.done(exc.notes)
                 # with --errors the file holds them all: the terminal shows the first few
                 shown = exc.errors if errors_path is None else exc.errors[:SHOWN_ERRORS]
                 for error in shown:
@@ -98,7 +96,7 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
                     click.echo(_("{count} error(s) written to {path}").format(
                         count=len(exc.errors), path=errors_path), err=True)
                 raise
-            reading.done()
+            reading.done(result.notes)
         if errors_path is not None:
             # no errors, and no older run's list left behind; written before the
             # commit, so a file is not accepted while its errors CSV says otherwise
@@ -111,9 +109,11 @@ def _submit(file: Path, institution: str | None, sheet: str | None, dry_run: boo
 class _Reading:
     """How far the file has been read: on a terminal a bar, by the bytes of the file read
     (never a first pass to count its rows); otherwise, once read, one line on stderr with
-    the rows read and rows a second, so standard output stays the command's own."""
+    the rows read and rows a second, so standard output stays the command's own. A file
+    already accepted is known by its SHA-256 before a row is read: no line then."""
 
     def __init__(self, file: Path) -> None:
+        self.file = file
         self.bar = TerminalProgress(_("Reading {name}").format(name=file.name))
         self.count = 0
         self.started = 0.0
@@ -137,12 +137,16 @@ class _Reading:
             if total:
                 self.bar.at(done, total)
 
-    def done(self) -> None:
-        """The file is read: end the bar, or say how fast it was read (once)."""
-        self.bar.close()
-        if self._told or self.bar.enabled or not self.count:
+    def done(self, notes: list[str]) -> None:
+        """The file is read: end the bar, say how it was read (``notes``), then, off a
+        terminal, how fast (once)."""
+        if self._told:
             return
         self._told = True
+        self.bar.close()
+        _notes(self.file, notes)
+        if self.bar.enabled or not self.count:
+            return
         click.echo(speed_line(self.count, time.perf_counter() - self.started), err=True)
 
 
@@ -216,7 +220,6 @@ def _receipt(result: importing.SubmitResult) -> None:
 
 
 def _report(result: importing.SubmitResult) -> None:
-    _notes(result.path, result.notes)
     if result.duplicate_of is not None:
         d = result.duplicate_of
         click.echo(_("{name}: the same file was already accepted at {at} (UTC+8) by "

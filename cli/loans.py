@@ -21,11 +21,11 @@ LOAN_COLUMNS = [
     Column("loan_type", "type", "code"), Column("principal", "principal", "amount"),
     Column("disbursed_on", "disbursed", "date"), Column("maturity_on", "maturity", "date"),
     Column("outstanding", "outstanding", "amount"), Column("overdue", "overdue", "amount"),
-    Column("status", "status", "code"), *WITHDRAWAL_COLUMNS,
+    Column("status", "status", "loan_status"), *WITHDRAWAL_COLUMNS,
 ]
 EVENT_COLUMNS = [
     Column("event_id", "id", "int"), Column("institution", "institution"),
-    Column("loan_no", "loan_no"), Column("event", "event", "code"),
+    Column("loan_no", "loan_no"), Column("event", "event", "event"),
     Column("occurred_on", "date", "date"), Column("amount", "amount", "amount"),
     Column("note", "note"), Column("file", "file"), Column("row", "row", "int"),
     Column("claim_id", "claim", "int"), Column("status", "status", "code"), *WITHDRAWAL_COLUMNS,
@@ -103,7 +103,7 @@ def loans_show(loan_no: str, institution: str | None, fmt: str) -> None:
     ln = d.loan
     pairs = [
         (_("loan"), _("{loan_no} of {institution}  {status}").format(
-            loan_no=ln["loan_no"], institution=ln["institution"], status=_(ln["status"]))),
+            loan_no=ln["loan_no"], institution=ln["institution"], status=views.loan_status_words(ln["status"]))),
         (_("enterprise"), f"{ln['enterprise']}  {ln['credit_code']}"),
         (_("terms"), _("{type}  principal {principal}  rate {rate}%  {start} to {end}").format(
             type=_(ln["loan_type"]), principal=format_grouped(ln["principal"]),

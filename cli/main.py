@@ -47,6 +47,20 @@ def translate_help(command: click.Command) -> None:
             translate_help(sub)
 
 
+def _usage_message(exc: click.UsageError) -> str:
+    """click's message for a usage error, but a missing option or argument in our words:
+    click ends its names with an English full stop of its own, outside its catalogue."""
+    if not isinstance(exc, click.MissingParameter) or exc.param is None or exc.message \
+            or exc.param_hint is not None:
+        return exc.format_message()
+    names = exc.param.get_error_hint(exc.ctx)
+    missing = (_("Missing option {names}") if isinstance(exc.param, click.Option)
+               else _("Missing argument {names}")).format(names=names)
+    choices = exc.param.type.get_missing_message(param=exc.param, ctx=exc.ctx)
+    return _("{missing}. {choices}").format(missing=missing, choices=choices) if choices \
+        else _("{missing}.").format(missing=missing)
+
+
 class ZkdGroup(click.Group):
     """Turns every refusal into one ``Error: …`` line on stderr and a non-zero exit."""
 
@@ -69,7 +83,7 @@ class ZkdGroup(click.Group):
                              "(a booking made by mistake is undone with `zkd reverse`)"
                              ).format(amount=exc.option_name), err=True)
                 sys.exit(exc.exit_code)
-            click.echo(_("Error: {message}").format(message=exc.format_message() + hint),
+            click.echo(_("Error: {message}").format(message=_usage_message(exc) + hint),
                        err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:

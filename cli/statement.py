@@ -8,6 +8,7 @@ import click
 
 from zhengkedai.i18n import _
 from zhengkedai.outputs import write_folder
+from zhengkedai.services import institutions
 from zhengkedai.services.statements import packs
 
 from .common import FOLDER_NOT_STDOUT, db_options, env, refuse_stdout
@@ -38,6 +39,8 @@ def statement(period: str, institution: str | None, fmt: str, out: Path) -> None
     e = env()
     with e.uow() as uow, TerminalProgress(_("Statements of {period}").format(
             period=period)) as bar:
+        if institution is not None:
+            institutions.get_row(uow, institution)  # zzb: "did you mean ZZB?"
         pack = packs.pack_files(uow, e.actor(), period, fmt=fmt, institution=institution,
                                 progress=bar.at if bar.enabled else None)
         # each file through a temporary name as it is produced (a loan list streams

@@ -69,6 +69,18 @@ def test_a_verify_problem_is_in_chinese_by_default(clerk, chinese, db_url) -> No
     r = clerk("verify")
     assert r.exit_code == 1
     assert "凭证 #1：借贷不平衡：分录借贷不平衡：合计为" in r.stderr
+    assert r.stderr.startswith("核验未通过：发现 2 个问题（已核验 2 笔凭证）")
+
+
+def test_verify_counts_a_pack_folders_problems_apart_from_the_entries(  # type: ignore[no-untyped-def]
+        clerk, chinese, tmp_path) -> None:
+    assert clerk("reserve", "deposit", "1000", "--source", "city", "--at", "ZZB",
+                 "--on", "2025-01-02", "--ref", "V-1").exit_code == 0
+    (tmp_path / "stray.png").write_bytes(b"x")  # a folder without any manifest
+    r = clerk("verify", "--pack", str(tmp_path))
+    assert r.exit_code == 1
+    assert r.stderr.startswith("核验未通过：发现 1 个问题（已核验 1 笔凭证及报表包）")
+    assert "笔凭证中发现" not in r.stderr
 
 
 # -- hints for the common clerk mistakes (SPEC 12) -------------------------------------
@@ -167,3 +179,15 @@ def test_with_strict_an_unknown_column_is_refused_and_not_called_ignored(  # typ
     lenient = clerk("submit", str(path), "--institution", "ZZB", "--dry-run")
     assert lenient.exit_code == 0, lenient.stderr
     assert "已忽略 1 个不属于贷款台账文件的列：'序号'" in lenient.stderr
+
+
+def test_chinese_sentences_space_only_between_chinese_and_codes_or_figures(  # type: ignore[no-untyped-def]
+        clerk, chinese, tmp_path) -> None:
+    r = clerk("reserve", "deposit", "5,000,000", "--source", "city", "--at", "ZZB",
+              "--on", "2025-01-02", "--ref", "CZ-1")
+    assert r.output.startswith("已登记市级财政拨入 5,000,000.00 元，存放于 ZZB，日期 2025-01-02")
+    loans = write(tmp_path, "l.csv", LOAN_HEAD + "\n" + loan_line("A1", 1) + "\n")
+    assert clerk("submit", str(loans), "--institution", "ZZB").exit_code == 0
+    r = clerk("loans", "withdraw", "A1", "--reason", "重复报送")
+    assert r.exit_code == 0, r.stderr
+    assert "撤回贷款 A1（ZZB）；记录仍保留" in r.output

@@ -64,6 +64,29 @@ def test_event_refusals_name_the_event_in_chinese(clerk, chinese, tmp_path) -> N
     assert codes_outside_the_list == []
 
 
+def test_listings_name_an_event_and_a_loans_status_not_the_amount_columns(  # type: ignore[no-untyped-def]
+        clerk, chinese, tmp_path) -> None:
+    loans = write(tmp_path, "l.csv", LOAN_HEAD + "\n" + loan_line("A1", 1) + "\n"
+                  + loan_line("A2", 2) + "\n")
+    assert clerk("submit", str(loans), "--institution", "ZZB").exit_code == 0
+    events = write(tmp_path, "e.csv", EVENT_HEAD + "\nA1,逾期,2025-03-15,\"100,000\",\n"
+                   + "A2,损失确认,2025-03-16,\"200,000\",\n")
+    assert clerk("submit", str(events), "--institution", "ZZB").exit_code == 0
+    for loan, event in (("A1", "逾期"), ("A2", "损失确认")):
+        for listing in (("events", "list", "--loan", loan), ("loans", "show", loan)):
+            r = clerk(*listing)
+            assert r.exit_code == 0, r.stderr
+            row = next(line for line in r.stdout.splitlines() if "2025-03-1" in line)
+            assert f"  {event}  " in row, row
+            assert "损失金额" not in row and "逾期本金" not in row
+    status = {line.split()[1]: line.split()[-1] for line in clerk("loans", "list").stdout
+              .splitlines() if line.startswith("ZZB ")}
+    assert status["A1"] == "逾期"  # the loan's status; 逾期本金 is its amount's column
+    assert clerk("loans", "show", "A1").stdout.splitlines()[0].endswith("ZZB 的 A1  逾期")
+    r = clerk("events", "list", "--loan", "A2", "--format", "json")
+    assert '"event": "loss"' in r.stdout  # JSON keeps the code, for tools
+
+
 def test_subsidy_refusals_name_the_kind_in_chinese(clerk, chinese, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = write(tmp_path, "s.csv", "\n".join([
         SUBSIDY_HEAD,

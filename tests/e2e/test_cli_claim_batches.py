@@ -73,8 +73,18 @@ def test_a_payment_the_earlier_ones_leave_no_cash_for_is_refused_with_its_shortf
     assert four_claims("claims", "approve", "--all", "--on", "2025-03-10").exit_code == 0
     r = four_claims("claims", "pay", "--all", "--on", "2025-03-12", "--from", "ZZC")
     assert r.exit_code != 0
-    assert "claim #1:" in r.stderr and "short by" in r.stderr and "4 of 4" in r.stderr
+    assert "claim #1:" in r.stderr and "short by" in r.stderr
+    # every one refused: nothing is said of others that passed, there being none
+    assert r.stderr.strip().splitlines()[-1] == \
+        "Error: nothing was written: all 4 claims refused (listed above)"
     assert set(statuses(four_claims).values()) == {"approved"}
+
+
+def test_a_batch_refused_whole_says_so_in_chinese(four_claims, chinese) -> None:  # type: ignore[no-untyped-def]
+    r = four_claims("claims", "pay", "1", "2", "--on", "2025-03-12")
+    assert r.exit_code != 0
+    assert r.stderr.strip().splitlines()[-1] == "错误：未作任何变更：2 笔补偿申请全部被拒绝（见上）"
+    assert "其余" not in r.stderr
 
 
 def test_a_single_refused_id_keeps_its_one_line_error(four_claims) -> None:  # type: ignore[no-untyped-def]

@@ -55,6 +55,22 @@ def test_click_usage_errors_are_in_chinese_by_default(zkd, chinese) -> None:  # 
     assert "没有选项 '--bogus'" in r.stderr
 
 
+def test_a_missing_option_or_argument_ends_without_an_english_full_stop(zkd, chinese) -> None:  # type: ignore[no-untyped-def]
+    r = zkd("statement", "2025-01")
+    assert r.exit_code == 2
+    # (the test runner calls the program 'main')
+    assert r.stderr.strip() == "错误：缺少选项 '-o' / '--output'（参见 'main statement --help'）"
+    r = zkd("template")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("错误：缺少参数 '{loans|events|subsidies}'。可选值：")
+    assert "'." not in r.stderr
+
+
+def test_a_missing_option_reads_as_click_writes_it_in_english(zkd) -> None:  # type: ignore[no-untyped-def]
+    r = zkd("statement", "2025-01")
+    assert r.stderr.strip() == "Error: Missing option '-o' / '--output'. (see 'main statement --help')"
+
+
 def test_claims_list_and_show_name_the_rules_in_chinese_by_default(  # type: ignore[no-untyped-def]
         zkd, engine, chinese) -> None:
     from tests import factories as f

@@ -167,6 +167,10 @@ def test_without_a_terminal_submit_says_rows_and_rows_a_second_on_stderr(zkd, tm
     assert r.exit_code == 0, r.stderr
     assert re.search(r"^read 1,200 rows in \d+\.\d s \([\d,]+ rows a second\)$", r.stderr, re.M)
     assert "rows a second" not in r.stdout  # standard output stays the command's own
+    lines = r.stderr.splitlines()
+    how = next(i for i, line in enumerate(lines) if ": read as CSV" in line)
+    fast = next(i for i, line in enumerate(lines) if "rows a second" in line)
+    assert how < fast  # how the file was read, then how fast
     monkeypatch.setenv("ZKD_LANG", "zh")
     bad = tmp_path / "bad.csv"
     bad.write_text(path.read_text(encoding="utf-8-sig").replace(",3.85,", ",abc,", 1),
@@ -175,3 +179,15 @@ def test_without_a_terminal_submit_says_rows_and_rows_a_second_on_stderr(zkd, tm
     assert r.exit_code == 2
     assert re.search(r"^已读 1,200 行，用时 \d+\.\d 秒（每秒 [\d,]+ 行）$", r.stderr, re.M)
     assert r.stderr.strip().splitlines()[-1].startswith("错误")  # the refusal still ends it
+
+
+def test_without_a_terminal_a_file_already_accepted_is_not_read_and_says_no_rows(
+        zkd, tmp_path) -> None:
+    path = _loans_file(tmp_path, 30)
+    assert zkd("institution", "add", "ZZB", "--name", "郑州银行", "--kind", "bank").exit_code == 0
+    assert "rows a second" in zkd("submit", str(path), "--institution", "ZZB").stderr
+    for again in ([], ["--dry-run"]):  # known by its SHA-256 before a row is read
+        r = zkd("submit", str(path), "--institution", "ZZB", *again)
+        assert r.exit_code == 0, r.stderr
+        assert "already accepted" in r.stdout
+        assert "rows a second" not in r.stderr and "read as CSV" in r.stderr

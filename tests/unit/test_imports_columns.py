@@ -78,6 +78,15 @@ def test_amounts_that_would_need_a_guess_are_refused(text, reason):
         NONNEG.parse(text)
 
 
+def test_an_events_negative_amount_is_told_what_its_column_allows():
+    from zhengkedai.imports.schema import EVENT_FIELDS
+
+    amount = next(f.column for f in EVENT_FIELDS if f.key == "amount")
+    with pytest.raises(CellError, match=r"^must be greater than 0 \(only an overdue level may be 0\)$"):
+        amount.parse("-5")
+    assert amount.parse("0") == 0  # an overdue level; the row's own rule refuses 0 for the others
+
+
 def test_zero_is_an_amount_but_not_a_positive_one():
     assert NONNEG.parse("0") == 0
     with pytest.raises(CellError, match="greater than 0"):

@@ -97,3 +97,12 @@ def test_the_part_of_a_chain_after_an_entry_checks_from_that_entry_on() -> None:
     assert {p.seq for p in verify_chain(entries[4:], after=(fourth.seq, "0" * 64))} == {5}
     gap = verify_chain(entries[5:], after=(fourth.seq, fourth.hash))
     assert {p.seq for p in gap} == {6} and "sequence gap: expected 5" in gap[0].message
+
+
+def test_every_account_the_fee_books_reads_in_chinese() -> None:
+    from zhengkedai.services.funds.fees import FEE_FROM_INTEREST, FEE_FROM_PRINCIPAL
+
+    assert acc.display_name(FEE_FROM_INTEREST) == "风险补偿准备金-管理费支出-利息列支"
+    assert acc.display_name(FEE_FROM_PRINCIPAL) == "风险补偿准备金-管理费支出-本金列支"
+    assert acc.display_name(acc.reserve_cash("ZZB"), {"ZZB": "郑州银行"}) \
+        == "风险补偿准备金-银行存款-郑州银行"

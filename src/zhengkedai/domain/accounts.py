@@ -72,6 +72,9 @@ _DETAIL_ZH = {
     "guarantee_fee": "担保费补助",
     "financing": "融资补助",
     "investment_risk": "投资风险补助",
+    # a management fee is booked against the year's interest income first, then principal
+    "interest": "利息列支",
+    "principal": "本金列支",
 }
 
 

@@ -192,12 +192,16 @@ class CreditCode(CellParser[str]):
 class Amount(CellParser[Fen]):
     """An amount in yuan (or ``unit`` yuan, from the header) as int fen.
 
-    ``minimum`` is ``"nonnegative"`` (≥ 0) or ``"positive"`` (> 0).
+    ``minimum`` is ``"nonnegative"`` (≥ 0) or ``"positive"`` (> 0). ``below`` (an ``N_``
+    message) says what is allowed when an amount is under the minimum, where the
+    column's own rule is narrower than ``minimum`` (an event's amount: > 0, but an
+    overdue level may be 0).
     """
 
     minimum: str = "nonnegative"
     unit: Decimal = money.YUAN
     describe: str = ""
+    below: str = ""
 
     _in_yuan: bool = field(init=False, repr=False, compare=False, default=True)
 
@@ -221,7 +225,8 @@ class Amount(CellParser[Fen]):
             raise CellError(_(money.TOO_LARGE).format(
                 amount=cell))
         if fen < 0 or (fen == 0 and self.minimum == "positive"):
-            raise CellError(_("must be greater than 0") if self.minimum == "positive"
+            raise CellError(_(self.below) if self.below
+                            else _("must be greater than 0") if self.minimum == "positive"
                             else _("must be 0 or more"))
         return fen
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..domain.loans import EVENT_TYPE_ZH, LOAN_TYPE_ZH, EventType, LoanType
-from ..i18n import _, is_chinese, listing
+from ..i18n import N_, _, is_chinese, listing
 from .columns import (
     Amount,
     CellParser,
@@ -109,7 +109,9 @@ EVENT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("occurred_on", "发生日期", Date(),
               rule="date, not before disbursement, not in a closed month, not after today",
               done=True),
-    FieldSpec("amount", "金额", Amount("nonnegative"),
+    FieldSpec("amount", "金额",
+              Amount("nonnegative", below=N_("must be greater than 0 (only an overdue level "
+                                             "may be 0)")),
               rule="amount in yuan > 0 (≥ 0 for overdue: the overdue principal level)"),
     FieldSpec("note", "备注", _opt(Text(max_length=500)), required=False),
 )

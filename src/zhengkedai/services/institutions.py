@@ -133,8 +133,22 @@ def add(uow: UnitOfWork, actor: Actor, code: str, name: str, kind: str, *,
 
 
 def get_row(uow: UnitOfWork, code: str, *, kind: InstitutionKind | None = None) -> InstitutionRow:
+    """The institution ``code`` (of ``kind``, if given).
+
+    Raises:
+        NotFound: no such code; a code in the wrong case is told the right one.
+        ZkdError: the institution is of another kind.
+    """
     row = uow.s.get(InstitutionRow, code)
     if row is None:
+        # codes are exact (ZZB and zzb could be two institutions), but whoever
+        # typed the right code in the wrong case is told which one it is
+        alike = uow.s.execute(select(InstitutionRow.code).where(
+            func.upper(InstitutionRow.code) == code.upper())
+            .order_by(InstitutionRow.code)).scalars().all()
+        if alike:
+            raise NotFound(_("no institution {code!r}; did you mean {alike}?").format(
+                code=code, alike=_(" or ").join(alike)))
         raise NotFound(_("no institution {code!r}; register it with `zkd institution add`"
                          ).format(code=code))
     if kind is not None and row.kind != kind.value:

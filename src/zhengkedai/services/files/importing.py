@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 
 from zhengkedai.context import Actor
 from zhengkedai.db.bulk import BulkWriter, analyze
-from zhengkedai.db.models import ClaimRow, ImportFileRow, InstitutionRow, LoanEventRow
+from zhengkedai.db.models import ClaimRow, ImportFileRow, LoanEventRow
 from zhengkedai.db.models import LoanRow as LoanTable
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import InputRejected, ZkdError
@@ -394,18 +394,7 @@ def _filer(uow: UnitOfWork, parsed: ParsedFile, institution: str | None) -> str:
     if not institution:
         raise ZkdError(_("{name} is a {what} file: say which bank or guarantor files it "
                          "with --institution CODE").format(name=parsed.name, what=what))
-    row = uow.s.get(InstitutionRow, institution)
-    if row is None:
-        # codes are exact (ZZB and zzb could be two institutions), but a clerk
-        # who typed the right code in the wrong case is told which one it is
-        alike = uow.s.execute(select(InstitutionRow.code).where(
-            func.upper(InstitutionRow.code) == institution.upper())
-            .order_by(InstitutionRow.code)).scalars().all()
-        if alike:
-            raise ZkdError(_("no institution {code!r}; did you mean {alike}?").format(
-                code=institution, alike=_(" or ").join(alike)))
-        raise ZkdError(_("no institution {code!r}; register it with `zkd institution add`"
-                         ).format(code=institution))
+    row = institutions.get_row(uow, institution)
     if row.kind not in institutions.FILING_KINDS:
         raise ZkdError(_("institution {code} is an {kind}; loans and events are filed "
                          "by banks, guarantors and insurers").format(code=institution,

@@ -18,11 +18,17 @@ from zhengkedai.db.models import ClaimRow, ImportFileRow, LoanEventRow, LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import Fen
-from zhengkedai.i18n import _
+from zhengkedai.i18n import _, code_name
 from zhengkedai.services.loans.withdrawals import find_loan
 
 ACTIVE, OVERDUE, SETTLED, WITHDRAWN = "active", "overdue", "settled", "withdrawn"
 LOAN_STATUSES = (ACTIVE, OVERDUE, SETTLED, WITHDRAWN)
+LOAN_STATUS_ZH = {ACTIVE: "正常", OVERDUE: "逾期", SETTLED: "已结清", WITHDRAWN: "已撤回"}
+
+
+def loan_status_words(status: str) -> str:
+    """A loan's status as the reader says it: ``逾期`` in Chinese, ``overdue`` in English."""
+    return code_name(LOAN_STATUS_ZH, status)
 
 
 def loan_status(row: LoanRow) -> str:
