@@ -11,7 +11,7 @@ from zhengkedai.context import local_time
 from zhengkedai.domain.errors import ZkdError
 from zhengkedai.domain.money import format_grouped, format_plain
 from zhengkedai.domain.workflow import status_words
-from zhengkedai.i18n import _
+from zhengkedai.i18n import _, listing
 from zhengkedai.services import closing
 
 from .common import Column, db_options, emit, env, format_option
@@ -56,7 +56,7 @@ def _table(result: closing.CloseResult) -> None:
     suspended = [i.code for i in result.institutions if i.suspended_next_month]
     if suspended:
         click.echo(_("Suspended from the 1st of next month: {codes}").format(
-            codes=", ".join(suspended)), err=True)
+            codes=listing(suspended)), err=True)
     for r in result.recomputed:
         what = _("claim #{id} ({institution}, loan {loan}, {status}): {before} -> {after}").format(
             id=r.claim_id, institution=r.institution, loan=r.loan_no, status=status_words(r.status),

@@ -416,8 +416,8 @@ def check_folder(uow: UnitOfWork, actor: Actor, names: list[str],
                        if isinstance(item, dict) and isinstance(item.get("name"), str)}
         except (ValueError, KeyError, TypeError):
             pass
-    extra = [f"{name}: in the pack, but no manifest lists it" for name in sorted(names)
-             if name not in listed]
+    extra = [_("{name}: in the pack, but no manifest lists it").format(name=name)
+             for name in sorted(names) if name not in listed]
     return checks, extra
 
 
