@@ -34,6 +34,8 @@ def clause_words(clause: str, chinese: bool) -> str:
     file writes in English) said in Chinese; a public text as it is."""
     if chinese and clause.startswith(CHOICE_PREFIX):
         return "项目默认参数（公开文件未规定具体数值）"
+    if chinese:  # a rule of the programme's own, glossed in English where it is stored
+        return clause.replace("programme rule", "本项目规则")
     return clause
 
 
