@@ -261,16 +261,31 @@ def book(done: str, post: Callable[[UnitOfWork, Actor], Entry]) -> None:
     A voucher (``--ref``) booked before is not booked again: the service gives
     back the earlier entry, and the line says so rather than claim a new one.
     """
+    entry, new = posted(post)
+    if new:
+        click.echo(_("{done} (journal entry #{seq}).").format(done=done, seq=entry.seq))
+    else:
+        say_booked_before(entry.seq, done)
+
+
+T = TypeVar("T")
+
+
+def posted(post: Callable[[UnitOfWork, Actor], T]) -> tuple[T, bool]:
+    """``post``'s result in its own committed transaction, and whether it booked a new
+    entry (a voucher booked before gives back the earlier entry and books nothing)."""
     e = env()
     with e.uow() as uow:
         last = uow.s.execute(select(func.max(EntryRow.seq))).scalar() or 0
-        seq = post(uow, e.actor()).seq
+        result = post(uow, e.actor())
+        new = (uow.s.execute(select(func.max(EntryRow.seq))).scalar() or 0) > last
         uow.commit()
-    if seq > last:
-        click.echo(_("{done} (journal entry #{seq}).").format(done=done, seq=seq))
-    else:
-        click.echo(_("Already booked as journal entry #{seq}; nothing changed "
-                     "({done}).").format(seq=seq, done=f"{done[0].lower()}{done[1:]}"))
+    return result, new
+
+
+def say_booked_before(seq: int, done: str) -> None:
+    click.echo(_("Already booked as journal entry #{seq}; nothing changed "
+                 "({done}).").format(seq=seq, done=f"{done[0].lower()}{done[1:]}"))
 
 
 # --- output ----------------------------------------------------------------

@@ -23,6 +23,8 @@ from .common import (
     env,
     format_option,
     kv_table,
+    posted,
+    say_booked_before,
 )
 
 
@@ -94,10 +96,12 @@ def reserve_fee_cmd(amount: int, on: dt.date, bank: str | None, ref: str | None)
 
     Example: zkd reserve fee 300,000 --on 2025-12-20 --ref FEE-2025
     """
-    e = env()
-    with e.uow() as uow:
-        paid = reserve_fee.pay_fee(uow, e.actor(), amount, on=on, bank=bank, ref=ref)
-        uow.commit()
+    paid, new = posted(lambda uow, actor: reserve_fee.pay_fee(
+        uow, actor, amount, on=on, bank=bank, ref=ref))
+    if not new:  # the same voucher again: nothing was booked
+        say_booked_before(paid.entry.seq, _("Management fee {amount} from {bank} on {on}").format(
+            amount=format_grouped(amount), bank=paid.bank, on=on))
+        return
     fy = paid.year
     click.echo(_(
         "Paid management fee {amount} from {bank} on {on}: "

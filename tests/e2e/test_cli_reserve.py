@@ -55,7 +55,11 @@ def test_the_fee_at_the_limit_is_paid_and_one_fen_more_is_refused(banks) -> None
     assert ("73,000.00 from interest income, 292,366.00 from principal; 2025 limit 365,366.00"
             in r.output)
     again = zkd("reserve", "fee", "365,366.00", "--on", "2025-12-31", "--ref", "GLF-2025")
-    assert again.exit_code == 0  # the same voucher: booked once
+    assert again.exit_code == 0  # the same voucher: booked once, and said so
+    assert again.output.startswith("Already booked as journal entry #") and \
+        "nothing changed (management fee 365,366.00 from ZZB on 2025-12-31)" in again.output
+    one_error(zkd("reserve", "fee", "365,366.00", "--on", "2025-12-31", "--ref", "GLF-2025",
+                  "--at", "ZYB"), "voucher GLF-2025 was booked as entry")  # not the same fee
     doc = json.loads(zkd("reserve", "status", "--on", "2025-12-31", "--format", "json").output)
     assert doc["management_fee"] == {
         "year": 2025, "average_reserve": "36536600.00", "limit": "365366.00",

@@ -171,7 +171,8 @@ def pay_fee(uow: UnitOfWork, actor: Actor, amount: Fen, *, on: dt.date,
         prior = ledger.entry(seq)
         split = {line.account: line.amount for line in prior.lines}
         cash = [code for code in split if code.startswith(CASH)]
-        if prior.entry_date != on or len(cash) != 1 or -split[cash[0]] != amount:
+        if (prior.entry_date != on or len(cash) != 1 or -split[cash[0]] != amount
+                or (bank is not None and cash[0] != acc.reserve_cash(bank))):
             raise InvariantViolation(_("voucher {ref} was booked as entry #{seq} with other "
                                        "content; if that was a mistake, reverse it first "
                                        "(`zkd reverse {seq} --reason TEXT`)").format(
