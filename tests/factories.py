@@ -119,3 +119,23 @@ def claim_on_a_loss(engine, loss: int, *, reserve: int | None = None) -> None:  
         l1 = loan(uow, actor, loan_no="L1", principal=1_000_000_000)
         claims.open_claim(uow, actor, event(uow, actor, l1, "loss", loss, dt.date(2025, 3, 1)))
         uow.commit()
+
+
+def paid_claim_with_recovery(uow: UnitOfWork, actor: Actor, *, on: dt.date = dt.date(2025, 3, 1)
+                             ) -> int:
+    """ZZB with 10,000,000.00 in its reserve account, a loan of 1,000,000.00 lost in full on
+    ``on``, its claim (80%: 800,000.00) approved and paid that day, and a recovery of
+    50,000.00 on 1 April 2025 after payment (the reserve's share owed: 40,000.00); the
+    claim's id. Not committed."""
+    from zhengkedai.services.claims import computation as claims
+    from zhengkedai.services.claims import workflow as wf
+
+    bank(uow, actor)
+    fund_reserve(uow, actor, 1_000_000_000)
+    lost = loan(uow, actor, principal=100_000_000)
+    claim = claims.open_claim(uow, actor, event(uow, actor, lost, "loss", 100_000_000, on))
+    wf.approve(uow, actor, claim.id, on)
+    wf.pay(uow, actor, claim.id, on)
+    claims.record_recovery(uow, actor, event(uow, actor, lost, "recovery", 5_000_000,
+                                             dt.date(2025, 4, 1)))
+    return claim.id

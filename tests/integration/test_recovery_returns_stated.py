@@ -13,10 +13,8 @@ import json
 
 from tests import factories as f
 from zhengkedai.context import Actor
-from zhengkedai.db.models import LoanRow
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.money import parse_yuan as y
-from zhengkedai.services.claims import computation as claims
 from zhengkedai.services.claims import workflow
 from zhengkedai.services.statements import packs
 
@@ -29,16 +27,9 @@ def _section(pack: packs.Pack, period: str, key: str) -> dict:  # type: ignore[t
 
 
 def test_a_share_returned_in_parts_is_stated_as_returned_so_far(uow, actor, clock) -> None:  # type: ignore[no-untyped-def]
-    f.bank(uow, actor)
-    f.fund_reserve(uow, actor, y("10,000,000"))
-    loan = f.loan(uow, actor, principal=y("1,000,000"))
-    claim = claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", y("1,000,000"), MAR))
-    workflow.approve(uow, actor, claim.id, MAR)
-    workflow.pay(uow, actor, claim.id, MAR)
-    claims.record_recovery(uow, actor, f.event(uow, actor, loan, "recovery", y("50,000"),
-                                               dt.date(2025, 4, 1)))
-    workflow.return_shares(uow, actor, claim.id, dt.date(2025, 5, 10), amount=y("15,000"))
-    workflow.return_shares(uow, actor, claim.id, dt.date(2025, 6, 12))
+    claim = f.paid_claim_with_recovery(uow, actor, on=MAR)
+    workflow.return_shares(uow, actor, claim, dt.date(2025, 5, 10), amount=y("15,000"))
+    workflow.return_shares(uow, actor, claim, dt.date(2025, 6, 12))
     uow.commit()
     clock.now = dt.datetime(2025, 7, 2, 9)
 
@@ -61,15 +52,10 @@ def test_a_share_returned_in_parts_is_stated_as_returned_so_far(uow, actor, cloc
 
 
 def test_claims_show_says_what_was_returned_of_a_share_and_what_is_owed(zkd_frozen, engine) -> None:  # type: ignore[no-untyped-def]
-    f.claim_on_a_loss(engine, y("1,000,000"), reserve=y("10,000,000"))
     actor = Actor(operator="finance")
     with UnitOfWork(engine) as uow:
-        workflow.approve(uow, actor, 1, MAR)
-        workflow.pay(uow, actor, 1, MAR)
-        loan = uow.s.get(LoanRow, 1)
-        claims.record_recovery(uow, actor, f.event(uow, actor, loan, "recovery", y("50,000"),
-                                                   dt.date(2025, 4, 1)))
-        workflow.return_shares(uow, actor, 1, dt.date(2025, 5, 10), amount=y("15,000"))
+        claim = f.paid_claim_with_recovery(uow, actor, on=MAR)
+        workflow.return_shares(uow, actor, claim, dt.date(2025, 5, 10), amount=y("15,000"))
         uow.commit()
     shown = zkd_frozen("claims", "show", "1")
     assert shown.exit_code == 0, shown.output

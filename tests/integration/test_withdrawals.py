@@ -207,14 +207,7 @@ def test_upgrading_a_ledger_with_loans_keeps_them_and_their_events(engine) -> No
 
 
 def test_a_recovery_share_may_be_returned_in_parts_and_verify_adds_them_up(uow, actor) -> None:  # type: ignore[no-untyped-def]
-    f.bank(uow, actor)
-    f.fund_reserve(uow, actor, y("10,000,000"))
-    loan = f.loan(uow, actor, principal=y("1,000,000"))
-    claim = claims.open_claim(uow, actor, f.event(uow, actor, loan, "loss", y("1,000,000"), MAR))
-    workflow.approve(uow, actor, claim.id, MAR)
-    workflow.pay(uow, actor, claim.id, MAR)
-    claims.record_recovery(uow, actor, f.event(uow, actor, loan, "recovery", y("50,000"),
-                                               dt.date(2025, 4, 1)))
+    claim = uow.claims.get(f.paid_claim_with_recovery(uow, actor, on=MAR))
     uow.commit()
     on = dt.date(2025, 5, 1)
     with pytest.raises(ZkdError, match="40,000.00 is owed to the reserve; 40,000.01 is more"):
