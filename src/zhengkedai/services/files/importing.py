@@ -53,7 +53,7 @@ from zhengkedai.imports.parse import (
     small_principals_note,
     totals_note,
 )
-from zhengkedai.imports.readers import ENCODING_NAMES, FileRejected
+from zhengkedai.imports.readers import FileRejected
 from zhengkedai.imports.records import SubsidyRecord
 from zhengkedai.imports.rowerrors import RowError
 from zhengkedai.imports.schema import RECORD_TYPES, FileKind, kind_label
@@ -576,6 +576,3 @@ WRITERS: dict[FileKind, Callable[..., None]] = {
     FileKind.SUBSIDIES: _write_subsidies,
 }
 
-
-def encoding_name(encoding: str | None) -> str:
-    return ENCODING_NAMES.get(encoding or "", encoding or "")
