@@ -449,17 +449,19 @@ def _head_in_ledger(uow: UnitOfWork, seq: int, head: str) -> list[str]:
     problems = []
     if seq == 0:
         if head != GENESIS_HASH:
-            problems.append("chain head does not match an empty ledger")
+            problems.append(_("the manifest's chain head does not match an empty ledger"))
     else:
         try:
             entry = LedgerRepo(uow).entry(seq)
         except ZkdError:
-            problems.append(f"ledger has no entry #{seq}, which the manifest's chain head names")
+            problems.append(_("the ledger has no entry #{seq}, which the manifest's chain head "
+                              "names").format(seq=seq))
         else:
             if entry.hash != head:
-                problems.append(f"ledger entry #{seq} hash differs from the manifest's chain head")
+                problems.append(_("the hash of ledger entry #{seq} differs from the manifest's "
+                                  "chain head").format(seq=seq))
     report = check_chain(uow, upto_seq=seq)
-    problems.extend(f"ledger: {p}" for p in report.problems)
+    problems.extend(_("ledger: {problem}").format(problem=p) for p in report.problems)
     return problems
 
 
