@@ -135,14 +135,15 @@ def _statement(uow: UnitOfWork, month: Month, inst: InstitutionRow, end: MonthEn
     cap_rows = yearly_rows + _caps(uow, month, claims, claimed)
     firm_rows, firm_notes = _full_compensation(uow, month, claims, claimed)
     detail = _claim_detail(month, claims, claimed)
-    recovered = _recovery_detail(uow, month, claims)
+    shares = _recovery_shares(uow, month, inst.code, claims)
+    recovered = _recovery_detail(month, shares)
     sections = [
         section_from_layout(layout.section("profile"), values=profile),
         section_from_layout(layout.section("claims"), rows=_claim_rows(month, claims)),
         section_from_layout(layout.section("claims_detail"), rows=detail, totals=None if not detail else _row(
             claim_id="合计", loss=_sum(detail, "loss"),
             compensation=_sum(detail, "compensation"))),
-        section_from_layout(layout.section("recoveries"), values=_recoveries(uow, month, inst.code, claims)),
+        section_from_layout(layout.section("recoveries"), values=_recoveries(shares)),
         section_from_layout(layout.section("recoveries_detail"), rows=recovered,
                             totals=None if not recovered else _row(
             claim_id="合计", recovery=_sum(recovered, "recovery"),
@@ -297,31 +298,46 @@ def _claim_detail(month: Month, claims: Sequence[ClaimRow], claimed: dict[int, L
     return rows
 
 
-def _recovery_detail(uow: UnitOfWork, month: Month, claims: Sequence[ClaimRow]
-                     ) -> list[dict[str, CellValue]]:
-    """The recoveries after payment recorded in the month or returned in it."""
+@dataclasses.dataclass(frozen=True)
+class _Shares:
+    """The recovery shares on the institution's claims whose recovery came by the month's
+    end (their event's date, amount and loan), and what of each was paid back before the
+    month and by its end (by the share's recovery event)."""
+
+    rows: list[tuple[RecoveryShareRow, dt.date, int, str]]
+    returned_before: dict[int, Fen]
+    returned_by_end: dict[int, Fen]
+
+
+def _recovery_shares(uow: UnitOfWork, month: Month, code: str, claims: Sequence[ClaimRow]
+                     ) -> _Shares:
     ids = [c.id for c in claims]
     if not ids:
-        return []
-    code = claims[0].institution_code
-    by_end = returned_by_share(uow, code, month.end)
-    before = returned_by_share(uow, code, month.start - dt.timedelta(days=1))
+        return _Shares([], {}, {})
+    rows = [(share, occurred, int(amount), loan_no) for share, occurred, amount, loan_no in
+            uow.s.execute(
+                select(RecoveryShareRow, LoanEventRow.occurred_on, LoanEventRow.amount_fen,
+                       LoanRow.loan_no)
+                .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
+                .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
+                .where(RecoveryShareRow.claim_id.in_(ids), LIVE_EVENT,
+                       LoanEventRow.occurred_on <= month.end)
+                .order_by(LoanEventRow.occurred_on, RecoveryShareRow.id)).all()]
+    before, by_end = _returned_by_share(uow, code, month.start, month.end)
+    return _Shares(rows, before, by_end)
+
+
+def _recovery_detail(month: Month, shares: _Shares) -> list[dict[str, CellValue]]:
+    """The recoveries after payment recorded in the month or (partly) returned in it."""
     rows: list[dict[str, CellValue]] = []
-    for share, occurred, amount, loan_no in uow.s.execute(
-        select(RecoveryShareRow, LoanEventRow.occurred_on, LoanEventRow.amount_fen,
-               LoanRow.loan_no)
-        .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
-        .join(LoanRow, LoanRow.id == LoanEventRow.loan_id)
-        .where(RecoveryShareRow.claim_id.in_(ids), LIVE_EVENT)
-        .order_by(LoanEventRow.occurred_on, RecoveryShareRow.id)
-    ).all():
-        returned = by_end.get(share.event_id, 0)
-        if occurred > month.end or not (month.within(occurred)
-                                         or returned != before.get(share.event_id, 0)):
+    for share, occurred, amount, loan_no in shares.rows:
+        returned = shares.returned_by_end.get(share.event_id, 0)
+        if not (month.within(occurred)
+                or returned != shares.returned_before.get(share.event_id, 0)):
             continue
         rows.append({
             "claim_id": f"C{share.claim_id}", "loan_no": loan_no, "recovered_on": occurred,
-            "recovery": int(amount), "owed": share.share_fen, "returned": returned,
+            "recovery": amount, "owed": share.share_fen, "returned": returned,
             # the day it was returned in full (a part returned leaves it empty)
             "returned_on": share.returned_on if month.by_end(share.returned_on) else None,
         })
@@ -448,38 +464,32 @@ def _claim_rows(month: Month, claims: Sequence[ClaimRow]) -> list[dict[str, Cell
             for k, v in groups.items()]
 
 
-def _recoveries(uow: UnitOfWork, month: Month, code: str, claims: Sequence[ClaimRow]
-                ) -> dict[str, CellValue]:
-    ids = [c.id for c in claims]
-    owed = returned = 0
-    if ids:
-        back = returned_by_share(uow, code, month.end)
-        for share, occurred in uow.s.execute(
-            select(RecoveryShareRow, LoanEventRow.occurred_on)
-            .join(LoanEventRow, LoanEventRow.id == RecoveryShareRow.event_id)
-            .where(RecoveryShareRow.claim_id.in_(ids), LIVE_EVENT)
-        ).all():
-            if occurred <= month.end:
-                owed += share.share_fen
-                returned += back.get(share.event_id, 0)
+def _recoveries(shares: _Shares) -> dict[str, CellValue]:
+    owed = sum(share.share_fen for share, *_ in shares.rows)
+    returned = sum(shares.returned_by_end.get(share.event_id, 0) for share, *_ in shares.rows)
     return {"recovery_owed": owed, "recovery_returned": returned,
             "recovery_outstanding": owed - returned}
 
 
-def returned_by_share(uow: UnitOfWork, code: str, on: dt.date) -> dict[int, Fen]:
-    """What the institution had paid back of each recovery share by the end of ``on`` (by
-    the share's recovery event): the sum of its return entries dated by then, as a share
-    may be returned in parts (``zkd claims recovery-return --amount``)."""
-    back: dict[int, Fen] = defaultdict(int)
-    for key, amount in uow.s.execute(
-            select(EntryRow.idempotency_key, LineRow.amount_fen)
+def _returned_by_share(uow: UnitOfWork, code: str, start: dt.date, end: dt.date
+                      ) -> tuple[dict[int, Fen], dict[int, Fen]]:
+    """What the institution had paid back of each recovery share (by the share's recovery
+    event) before ``start`` and by the end of ``end``: the sums of its return entries dated
+    by then, as a share may be returned in parts (``zkd claims recovery-return --amount``)."""
+    before: dict[int, Fen] = defaultdict(int)
+    by_end: dict[int, Fen] = defaultdict(int)
+    for key, day, amount in uow.s.execute(
+            select(EntryRow.idempotency_key, EntryRow.entry_date, LineRow.amount_fen)
             .join(LineRow, LineRow.entry_seq == EntryRow.seq)
-            .where(EntryRow.kind == claims_entries.RETURNED_KIND, EntryRow.entry_date <= on,
+            .where(EntryRow.kind == claims_entries.RETURNED_KIND, EntryRow.entry_date <= end,
                    LineRow.account_code == claims_entries.receivable(code))).all():
         found = claims_entries.SHARE_KEY.fullmatch(key)
         if found is not None and found[2] == "returned":
-            back[int(found[1])] -= int(amount)  # credited to what the institution owes
-    return back
+            event = int(found[1])
+            by_end[event] -= int(amount)  # credited to what the institution owes
+            if day < start:
+                before[event] -= int(amount)
+    return before, by_end
 
 
 def _claimed_loans(month: Month, claims: Sequence[ClaimRow], claimed: dict[int, LoanRow]
