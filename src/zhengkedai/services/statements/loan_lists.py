@@ -43,14 +43,17 @@ class LoanLists:
         self.folder = Path(tempfile.mkdtemp(prefix="zkd-loan-lists-"))
         self.taken: set[str] = set()
         share = max(1, min(len(self.codes), os.cpu_count() or 1))
-        self.shares = [self.codes[n::share] for n in range(share)]
+        shares = [self.codes[n::share] for n in range(share)]
+        # each list's child and its place among that child's jobs
+        self.where = {code: (n, i) for n, codes_of in enumerate(shares)
+                      for i, code in enumerate(codes_of)}
         self.children: list[beside.Beside] = []
-        for codes_of in self.shares:
+        for codes_of in shares:
             child = beside.start(uow, [self._job(code) for code in codes_of])
             if child is None:
                 break
             self.children.append(child)
-        if len(self.children) < len(self.shares):  # one could not start: none is used
+        if len(self.children) < len(shares):  # one could not start: none is used
             self.close()
         else:
             atexit.register(self.close)
@@ -81,10 +84,10 @@ class LoanLists:
                 self.close()
 
     def _written(self, code: str) -> Path | None:
-        if not self.children or code not in self.codes:
+        if not self.children or code not in self.where:
             return None
-        share = next(n for n, codes_of in enumerate(self.shares) if code in codes_of)
-        found = self.children[share].problems()[self.shares[share].index(code)]  # waits
+        child, job = self.where[code]
+        found = self.children[child].problems()[job]  # waits for that child
         path = Path(found[0]) if len(found) == 1 else None
         return path if path is not None and path.parent == self.folder and path.is_file() \
             else None
