@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 
 from zhengkedai.context import Actor
 from zhengkedai.db.bulk import BulkWriter, analyze
-from zhengkedai.db.models import ClaimRow, ImportFileRow, LoanEventRow
+from zhengkedai.db.models import ClaimRow, ImportFileRow, InstitutionMonthRow, LoanEventRow
 from zhengkedai.db.models import LoanRow as LoanTable
 from zhengkedai.db.uow import UnitOfWork
 from zhengkedai.domain.errors import InputRejected, ZkdError
@@ -230,7 +230,6 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
                 loans.bulk.write(kept)
             if rows:
                 result.add_total("principal", len(rows), sum(columns["principal"]))
-                disbursed.update(period_of(day) for day in columns["disbursed_on"])
             return
         if events is not None:
             # columns straight through, as tuples: no record per row
@@ -259,7 +258,6 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
 
     # a large file is read in a second process while this one writes (prefetch)
     totals: list[int] = []  # totals rows skipped (合计…), told in a note
-    disbursed: Counter[str] = Counter()  # the loans filed by month of disbursement, a note
     small: list[tuple[int, int]] = []  # implausibly small principals (万元 in 元?), a note
     for chunk in prefetch.ahead(read) if prefetch.worth_it(path) else read():
         errors.extend(chunk.errors)
@@ -279,8 +277,8 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
         progress(count % 500)
     result.rows = count
     result.notes = parsed.notes + totals_note(totals) + small_principals_note(small)
-    if not errors:
-        result.notes += suspended_note(uow, filer, disbursed)
+    if not errors and parsed.kind is FileKind.LOANS:
+        result.notes += suspended_note(uow, filer, record.id)
     if errors:
         result.errors = sorted(errors, key=lambda e: (e.row, e.column))
         raise FileHasErrors(_rejection(parsed, result), result.errors, result.notes)
@@ -299,10 +297,21 @@ def submit(uow: UnitOfWork, actor: Actor, path: Path, *, institution: str | None
     return result
 
 
-def suspended_note(uow: UnitOfWork, code: str, disbursed: Mapping[str, int]) -> list[str]:
-    """A note on the loans (counted by month of disbursement) disbursed while ``code`` was
-    suspended: filed as any other, but a loss on one is not compensated — a clerk should
-    know when the file goes in, not when the claim comes to nothing."""
+def suspended_note(uow: UnitOfWork, code: str, file_id: int) -> list[str]:
+    """A note on the loans of the file (by month of disbursement) disbursed while ``code``
+    was suspended: filed as any other, but a loss on one is not compensated — a clerk should
+    know when the file goes in, not when the claim comes to nothing. Read from the loans as
+    written (a dry run's too, before it is undone), and only for an institution that has
+    ever been suspended."""
+    if uow.s.execute(select(InstitutionMonthRow.period).where(
+            InstitutionMonthRow.institution_code == code, InstitutionMonthRow.suspended)
+            .limit(1)).first() is None:
+        return []
+    disbursed: Counter[str] = Counter()
+    for day, count in uow.s.execute(
+            select(LoanTable.disbursed_on, func.count()).where(LoanTable.file_id == file_id)
+            .group_by(LoanTable.disbursed_on)):
+        disbursed[period_of(day)] += count
     notes = []
     for period in sorted(disbursed):
         since = institutions.suspended_since(uow, code, first_day(period))
