@@ -189,6 +189,7 @@ def _archive_statements(uow: UnitOfWork, actor: Actor, period: str,
     the next (the claims register alone can be tens of megabytes); the statement is let
     go once it is a dictionary, and the dictionary once it is text."""
     statements = iter_statements(uow, actor, period)
+    # (not `for … in enumerate(map(…))`: enumerate keeps the last item it gave until the next)
     for position in itertools.count(1):
         try:
             data = statement_codec.to_data(next(statements))

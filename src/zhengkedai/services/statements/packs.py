@@ -170,9 +170,8 @@ def pack_files(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
     # in the pack and its manifest beside it; statements kept before attachments name none
     for kept in plan:
         for name in kept.attachments:
-            code = kept.stem.rsplit("_", 1)[1]
-            assert name == loans_attachment_name(month.period, code) and \
-                _attached_code(name) == code
+            code = _attached_code(name)
+            assert name == loans_attachment_name(month.period, code)
             files[name] = lists.content(code)
     sealed: dict[str, tuple[str, int]] = {}
     files = {name: _sealed(chunks, name, sealed) for name, chunks in files.items()}
