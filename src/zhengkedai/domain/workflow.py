@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from zhengkedai.i18n import is_chinese
+from zhengkedai.i18n import code_name
 
 
 class Status(StrEnum):
@@ -44,7 +44,7 @@ def status_words(status: str) -> str:
     The Chinese is the statements' word (``STATUS_ZH``); a value the workflow does
     not know (a tampered row) is shown as it is stored.
     """
-    return STATUS_ZH.get(status, status) if is_chinese() else status
+    return code_name(STATUS_ZH, status)
 
 
 class Action(StrEnum):
