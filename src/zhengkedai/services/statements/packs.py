@@ -32,7 +32,7 @@ from zhengkedai.domain.ledger import GENESIS_HASH
 from zhengkedai.domain.periods import first_day
 from zhengkedai.domain.statement import StatementDoc
 from zhengkedai.i18n import _
-from zhengkedai.render.tabular import json_chunks, render_csv, render_json
+from zhengkedai.render.tabular import json_chunks, render_csv
 from zhengkedai.services.audit import coverage
 from zhengkedai.services.audit.archive import archive_problems
 from zhengkedai.services.audit.chain import check_chain, check_chain_since
@@ -81,16 +81,19 @@ def manifest_name(period: str) -> str:
     return f"{period}{MANIFEST_SUFFIX}"
 
 
-def render(doc: StatementDoc, fmt: str) -> bytes:
+def render(doc: StatementDoc, fmt: str) -> Iterator[bytes]:
+    """The statement as a file in ``fmt``, in chunks as it is written (JSON as it is
+    encoded: a register of tens of megabytes is never one text)."""
     if fmt == "pdf":
         from zhengkedai.render.pdf import render_pdf  # reportlab: only when a PDF is written
 
-        return render_pdf(doc)
-    if fmt == "csv":
-        return render_csv(doc)
-    if fmt == "json":
-        return render_json(doc)
-    raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv, json or xlsx")
+        yield render_pdf(doc)
+    elif fmt == "csv":
+        yield render_csv(doc)
+    elif fmt == "json":
+        yield from json_chunks(doc)
+    else:
+        raise ZkdError(f"unknown format {fmt!r}; expected pdf, csv, json or xlsx")
 
 
 def workbook_name(period: str, institution: str | None) -> str:
@@ -158,10 +161,8 @@ def pack_files(uow: UnitOfWork, actor: Actor, period: str, *, fmt: str = "pdf",
         def rendered(done: int, kept: Planned) -> Iterator[bytes]:
             if kept.stem in signed:
                 yield signed.pop(kept.stem)
-            elif fmt == "json":
-                yield from json_chunks(kept.load())
             else:
-                yield render(kept.load(), fmt)
+                yield from render(kept.load(), fmt)
             if progress is not None:
                 progress(done, len(plan))
         for done, kept in enumerate(plan, start=1):
